@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "cleanrecord.accounts"
+    verbose_name = "账户与权限"

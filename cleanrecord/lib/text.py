@@ -1,0 +1,33 @@
+"""Normalising the text that arrives in department files."""
+
+import re
+
+# Full-width ASCII (！ to ～) and the ideographic space, to their half-width forms.
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+_WIDTH_AND_SPACE = {**_FULLWIDTH, 0x20: None, 0x3000: None, 0x09: None, 0xA0: None, 0x200B: None, 0xFEFF: None}
+
+EMPTY_MARKERS = frozenset({"", "无", "暂无", "/", "-", "--", "—", "——", "－", "null", "none", "空", "n/a", "na", "#n/a"})
+
+_SPACES = re.compile(r"[ \t\u3000\u00a0\u200b\ufeff]+")
+
+
+def half_width(value: str) -> str:
+    return value.translate(_FULLWIDTH)
+
+
+def compact(value: str) -> str:
+    """Half-width with every kind of space removed: for codes, numbers, dates and headers."""
+    return value.translate(_WIDTH_AND_SPACE)
+
+
+def clean_text(value: str) -> str:
+    """Trim a free-text cell and fold runs of spaces; Chinese punctuation is kept as written."""
+    value = value.strip().strip("\ufeff\u200b")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _SPACES.sub(" ", value).strip()
+
+
+def is_empty(value: str) -> bool:
+    return value.strip().lower() in EMPTY_MARKERS or compact(value).lower() in EMPTY_MARKERS

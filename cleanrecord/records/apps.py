@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecordsConfig(AppConfig):
+    name = "cleanrecord.records"
+    verbose_name = "信用记录"

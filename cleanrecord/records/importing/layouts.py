@@ -1,0 +1,171 @@
+"""The file layouts departments send: which header names mean which field.
+
+Each kind lists its fields with every header seen in the wild: the national Chinese header, the
+column code (CF_*/XK_*), and older-generation names. A JSON mapping file adds more per import.
+"""
+
+from dataclasses import dataclass, field
+
+from cleanrecord.lib.text import compact
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str  # the Chinese name used in error messages
+    aliases: tuple[str, ...] = ()
+    parser: str = "text"  # text, code, date, amount, category, flag, public, status, domain, procedure, id
+    max_length: int = 0
+    join: bool = False  # several columns may feed this field; their values are joined
+
+
+def _subject(prefix: str) -> list[Field]:
+    p = prefix
+    return [
+        Field("subject_name", "行政相对人名称", ("行政相对人名称", f"{p}_XDR_MC", "相对人名称", "当事人名称", "主体名称"), max_length=200),
+        Field("subject_category", "行政相对人类别", ("行政相对人类别", f"{p}_XDR_LB", "相对人类别", "主体类别"), "category"),
+        Field("credit_code", "统一社会信用代码",
+              ("行政相对人代码_1(统一社会信用代码)", "行政相对人代码_1", f"{p}_XDR_SHXYM", "统一社会信用代码", "社会信用代码"), "code"),
+        Field("reg_no", "工商注册号", ("行政相对人代码_2(工商注册号)", "行政相对人代码_2", f"{p}_XDR_GSZC", "工商注册号", "注册号"), "code", 50),
+        Field("org_code", "组织机构代码", ("行政相对人代码_3(组织机构代码)", "行政相对人代码_3", f"{p}_XDR_ZZJG", "组织机构代码"), "code", 50),
+        Field("tax_no", "税务登记号", ("行政相对人代码_4(税务登记号)", "行政相对人代码_4", f"{p}_XDR_SWDJ", "税务登记号"), "code", 50),
+        Field("institution_no", "事业单位证书号",
+              ("行政相对人代码_5(事业单位证书号)", "行政相对人代码_5", f"{p}_XDR_SYDW", "事业单位证书号"), "code", 50),
+        Field("social_org_no", "社会组织登记证号",
+              ("行政相对人代码_6(社会组织登记证号)", "行政相对人代码_6", f"{p}_XDR_SHZZ", "社会组织登记证号"), "code", 50),
+        Field("legal_rep", "法定代表人",
+              ("法定代表人", f"{p}_FRDB", "法定代表人姓名", "法定代表人(负责人)", "法定代表人/主要负责人", "主要负责人",
+               "法定代表人或者负责人姓名", "负责人"), max_length=100),
+        Field("legal_rep_id_type", "法定代表人证件类型", ("法定代表人证件类型", f"{p}_FR_ZJLX"), max_length=30),
+        Field("legal_rep_id", "法定代表人证件号码", ("法定代表人证件号码", f"{p}_FR_ZJHM", "法定代表人身份证号码", "法定代表人身份证号"), "id"),
+        Field("subject_id_type", "证件类型", ("证件类型", f"{p}_XDR_ZJLX", "行政相对人证件类型"), max_length=30),
+        Field("subject_id", "证件号码", ("证件号码", f"{p}_XDR_ZJHM", "行政相对人证件号码", "身份证号码"), "id"),
+    ]
+
+
+_COMMON_TAIL = [
+    Field("remarks", "备注", ("备注", "BZ"), max_length=4000),
+    Field("status", "当前状态", ("当前状态", "状态", "CF_ZT", "记录状态"), "status"),
+    Field("region_code", "地方编码", ("地方编码", "DFBM", "行政区划代码"), "code", 6),
+    Field("domain", "领域", ("领域", "所属领域", "信用领域", "领域代码", "LY"), "domain"),
+    Field("confidential", "是否涉密", ("是否涉密", "涉密", "涉密标识"), "flag"),
+    Field("public", "公开属性", ("是否公开", "公开属性", "公开范围", "公开类型"), "public"),
+    Field("revoked_on", "撤销日期", ("撤销日期", "撤销时间", "撤回日期"), "date"),
+    Field("revoke_reason", "撤销原因", ("撤销原因", "撤销理由", "撤回原因"), max_length=500),
+    Field("repaired_on", "信用修复日期", ("信用修复日期", "修复日期"), "date"),
+    Field("repair_decision", "信用修复决定", ("信用修复决定", "信用修复决定文书号", "修复决定文书号", "修复文书号"), max_length=200),
+]
+
+PENALTY = _subject("CF") + [
+    Field("decision_no", "行政处罚决定书文号", ("行政处罚决定书文号", "CF_WSH", "处罚决定书文号", "决定书文号", "文书号"), max_length=200),
+    Field("violation_type", "违法行为类型", ("违法行为类型", "CF_WFXW", "处罚名称", "案件名称"), max_length=500),
+    Field("facts", "违法事实", ("违法事实", "CF_SY", "处罚事由", "主要违法事实"), max_length=20000),
+    Field("basis", "处罚依据", ("处罚依据", "CF_YJ"), max_length=20000),
+    Field("categories", "处罚类别", ("处罚类别", "CF_CFLB", "处罚类别1", "处罚类别2", "处罚种类"), "text", 200, join=True),
+    Field("content", "处罚内容", ("处罚内容", "CF_NR", "处罚结果"), max_length=20000),
+    Field("fine_wan", "罚款金额(万元)", ("罚款金额(万元)", "CF_NR_FK", "罚款金额", "罚款金额(元)"), "amount"),
+    Field("confiscated_wan", "没收违法所得、没收非法财物的金额(万元)",
+          ("没收违法所得、没收非法财物的金额(万元)", "CF_NR_WFFF", "没收违法所得没收非法财物的金额(万元)",
+           "没收金额(万元)", "没收违法所得、没收非法财物的金额(元)"), "amount"),
+    Field("licence_affected", "暂扣或吊销证照名称及编号", ("暂扣或吊销证照名称及编号", "CF_NR_ZKDX"), max_length=500),
+    Field("decided_on", "处罚决定日期", ("处罚决定日期", "CF_JDRQ", "决定日期", "处罚日期"), "date"),
+    Field("valid_until", "处罚有效期", ("处罚有效期", "CF_YXQ"), "date"),
+    Field("publish_until", "公示截止期", ("公示截止期", "CF_GSJZQ"), "date"),
+    Field("authority_name", "处罚机关", ("处罚机关", "CF_CFJG", "处罚机关名称"), max_length=200),
+    Field("authority_code", "处罚机关统一社会信用代码", ("处罚机关统一社会信用代码", "CF_CFJGDM", "处罚机关代码"), "code"),
+    Field("source_name", "数据来源单位", ("数据来源单位", "CF_SJLY", "数据来源"), max_length=200),
+    Field("source_code", "数据来源单位统一社会信用代码", ("数据来源单位统一社会信用代码", "CF_SJLYDM"), "code"),
+    Field("procedure", "程序类型", ("程序类型", "适用程序", "处罚程序", "CF_CXLX"), "procedure"),
+] + _COMMON_TAIL
+
+LICENCE = _subject("XK") + [
+    Field("doc_name", "行政许可决定文书名称", ("行政许可决定文书名称", "XK_XKWS", "项目名称", "许可决定文书名称"), max_length=200),
+    Field("doc_no", "行政许可决定文书号", ("行政许可决定文书号", "XK_WSH", "行政许可决定书文号", "许可决定书文号", "文书号"), max_length=200),
+    Field("licence_category", "许可类别", ("许可类别", "XK_XKLB", "审批类别"), max_length=20),
+    Field("certificate_name", "许可证书名称", ("许可证书名称", "XK_XKZS"), max_length=200),
+    Field("licence_no", "许可编号", ("许可编号", "XK_XKBH", "许可证号"), max_length=200),
+    Field("content", "许可内容", ("许可内容", "XK_NR"), max_length=20000),
+    Field("decided_on", "许可决定日期", ("许可决定日期", "XK_JDRQ", "决定日期"), "date"),
+    Field("valid_from", "有效期自", ("有效期自", "XK_YXQZ", "许可生效期"), "date"),
+    Field("valid_to", "有效期至", ("有效期至", "XK_YXQZI", "许可截止期", "许可有效期"), "date"),
+    Field("authority_name", "许可机关", ("许可机关", "XK_XKJG"), max_length=200),
+    Field("authority_code", "许可机关统一社会信用代码", ("许可机关统一社会信用代码", "XK_XKJGDM"), "code"),
+    Field("current_state", "当前状态", ("当前状态", "XK_ZT", "状态"), max_length=20),
+    Field("source_name", "数据来源单位", ("数据来源单位", "XK_LYDW", "数据来源"), max_length=200),
+    Field("source_code", "数据来源单位统一社会信用代码", ("数据来源单位统一社会信用代码", "XK_LYDWDM"), "code"),
+] + [f for f in _COMMON_TAIL if f.name != "status"]
+
+LISTING = [
+    Field("subject_name", "主体名称",
+          ("主体名称", "失信主体名称", "被执行人姓名/名称", "被执行人名称", "企业名称", "当事人名称", "行政相对人名称"), max_length=200),
+    Field("subject_category", "主体类别", ("主体类别", "行政相对人类别", "主体类型"), "category"),
+    Field("credit_code", "统一社会信用代码", ("统一社会信用代码", "社会信用代码", "行政相对人代码_1(统一社会信用代码)"), "code"),
+    Field("code_or_id", "身份证号码/组织机构代码", ("身份证号码/组织机构代码", "证件号码/组织机构代码"), "id"),
+    Field("org_code", "组织机构代码", ("组织机构代码",), "code", 50),
+    Field("subject_id", "证件号码", ("证件号码", "身份证号码"), "id"),
+    Field("legal_rep", "法定代表人/主要负责人",
+          ("法定代表人/主要负责人", "法定代表人", "主要负责人", "法定代表人或者负责人姓名", "法定代表人(负责人)"), max_length=100),
+    Field("legal_rep_id", "法定代表人证件号码", ("法定代表人证件号码", "法定代表人身份证号码"), "id"),
+    Field("list_type", "名单类别", ("名单类别", "名单类型", "失信类别", "名单名称"), max_length=100),
+    Field("reason", "列入原因", ("列入原因", "失信行为简况", "列入原因(失信行为简况)", "列入严重失信主体名单原因", "列入事由"), max_length=20000),
+    Field("basis", "认定依据", ("认定依据", "列入依据"), max_length=20000),
+    Field("authority_name", "认定部门", ("认定部门", "认定机关", "列入部门", "认定单位"), max_length=200),
+    Field("authority_code", "认定部门统一社会信用代码", ("认定部门统一社会信用代码", "认定机关统一社会信用代码", "认定部门代码"), "code"),
+    Field("listed_on", "列入日期", ("列入日期", "列入时间", "认定日期"), "date"),
+    Field("removed_on", "移出日期", ("移出日期", "移出时间"), "date"),
+    Field("decision_no", "列入决定文书号", ("列入决定文书号", "认定文书号", "决定文书号", "列入文号"), max_length=200),
+    Field("source_name", "数据来源单位", ("数据来源单位", "数据来源"), max_length=200),
+    Field("source_code", "数据来源单位统一社会信用代码", ("数据来源单位统一社会信用代码",), "code"),
+    Field("court_name", "执行法院", ("执行法院",), max_length=200),
+    Field("case_no", "执行案号", ("执行案号", "案号"), max_length=200),
+    Field("filed_on", "立案时间", ("立案时间", "立案日期"), "date"),
+    Field("basis_doc_no", "执行依据文号", ("执行依据文号",), max_length=200),
+    Field("basis_issuer", "做出执行依据单位", ("做出执行依据单位", "作出执行依据单位"), max_length=200),
+    Field("obligation", "生效法律文书确定的义务", ("生效法律文书确定的义务",), max_length=20000),
+    Field("performance", "履行情况", ("履行情况", "被执行人的履行情况"), max_length=200),
+    Field("conduct", "失信行为具体情形", ("失信行为具体情形", "失信被执行人行为具体情形"), max_length=20000),
+    Field("published_on", "发布时间", ("发布时间", "发布日期"), "date"),
+] + [f for f in _COMMON_TAIL if f.name != "status"]
+
+REGISTER = [
+    Field("credit_code", "统一社会信用代码", ("统一社会信用代码", "社会信用代码", "信用代码"), "code"),
+    Field("name", "名称", ("名称", "企业名称", "主体名称", "经营主体名称", "字号名称"), max_length=200),
+    Field("kind", "主体类型", ("主体类型", "企业类型", "类型", "市场主体类型", "企业类型名称"), max_length=100),
+    Field("region_code", "登记地行政区划", ("登记地行政区划", "住所所在行政区划", "行政区划代码", "所属区划"), "code", 6),
+    Field("legal_rep", "法定代表人", ("法定代表人", "法定代表人(负责人)", "负责人", "经营者", "投资人", "执行事务合伙人"), max_length=100),
+    Field("legal_rep_id", "法定代表人证件号码", ("法定代表人证件号码", "法定代表人身份证号码", "经营者身份证号码"), "id"),
+    Field("status", "登记状态", ("登记状态", "经营状态", "企业状态"), "entity_status"),
+    Field("established_on", "成立日期", ("成立日期", "注册日期", "成立时间"), "date"),
+]
+
+LAYOUTS: dict[str, list[Field]] = {"penalty": PENALTY, "licence": LICENCE, "listing": LISTING, "register": REGISTER}
+
+
+def header_key(header: str) -> str:
+    """The form in which headers are compared: half-width, no spaces, no required-markers, upper case."""
+    return compact(str(header)).strip("*※#").replace("：", "").replace(":", "").upper()
+
+
+@dataclass
+class AliasIndex:
+    by_key: dict[str, Field] = field(default_factory=dict)
+
+    @classmethod
+    def for_kind(cls, kind: str) -> "AliasIndex":
+        index = cls()
+        for f in LAYOUTS[kind]:
+            for alias in (f.name, *f.aliases):
+                index.by_key.setdefault(header_key(alias), f)
+        return index
+
+    def match(self, header: str) -> Field | None:
+        key = header_key(header)
+        if not key:
+            return None
+        if key in self.by_key:
+            return self.by_key[key]
+        # "罚款金额(万元)" → "罚款金额"; "行政相对人代码_1(统一社会信用代码)" → either part.
+        if "(" in key and key.endswith(")"):
+            outer, _, inner = key[:-1].partition("(")
+            return self.by_key.get(outer) or self.by_key.get(inner)
+        return None

@@ -1,0 +1,152 @@
+"""Reading department files: CSV in any of the encodings they use, XLSX and XLS.
+
+A reader yields (row_number, cells) one row at a time, with row numbers as a spreadsheet shows
+them (the header row is the row it stands on; a quoted multi-line cell is still one row), so an
+error message points the clerk at the right row. Rows that are entirely empty are skipped.
+"""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHUNK = 1 << 20
+HEADER_SCAN_ROWS = 15
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be read: nothing of it is imported."""
+
+
+@dataclass
+class Table:
+    file_format: str  # csv, xlsx, xls
+    encoding: str
+    header: list[str]
+    header_row: int
+    rows: Iterator[tuple[int, list]] = field(repr=False)
+    closer: object = None
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer.close()
+
+
+def sniff_format(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    if head.startswith(b"%PDF") or head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff"):
+        raise UnreadableFile("文件不是表格：请上传 CSV、XLSX 或 XLS 文件")
+    return "csv"
+
+
+def _decodes_as(path: Path, encoding: str, skip: int) -> bool:
+    """Stream the whole file through a strict decoder: true if every byte decodes."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as f:
+            f.seek(skip)
+            while chunk := f.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(path: Path) -> tuple[str, int]:
+    """Return (encoding, bytes of BOM to skip). UTF-8 (with or without BOM), UTF-16 with BOM, GB18030."""
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        if _decodes_as(path, "utf-8", 3):
+            return "utf-8-sig", 3
+        raise UnreadableFile("文件以 UTF-8 标记开头，但其中有无法按 UTF-8 解读的内容：请重新导出为 UTF-8")
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16", 0
+    if _decodes_as(path, "utf-8", 0):
+        return "utf-8", 0
+    # GB18030 is a superset of GBK and GB2312, which is what Excel on Chinese Windows writes.
+    if _decodes_as(path, "gb18030", 0):
+        return "gb18030", 0
+    raise UnreadableFile("无法识别文件编码：请使用 UTF-8 或 GB18030（GBK）编码的 CSV 文件")
+
+
+def _delimiter(sample: str) -> str:
+    first = sample.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _is_blank(cells: list) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _find_header(rows: Iterator[tuple[int, list]], looks_like_header) -> tuple[int, list[str]]:
+    """Skip title rows and blank rows above the header: the header is the first row that matches."""
+    seen: list[tuple[int, list]] = []
+    for row_no, cells in rows:
+        if _is_blank(cells):
+            continue
+        if looks_like_header(cells):
+            return row_no, ["" if c is None else str(c) for c in cells]
+        seen.append((row_no, cells))
+        if len(seen) >= HEADER_SCAN_ROWS:
+            break
+    raise UnreadableFile("未找到表头：前几行中没有可识别的列名（如“行政相对人名称”或 CF_XDR_MC），请检查数据类别或提供字段映射文件")
+
+
+def _csv_rows(text: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list]]:
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as e:
+        raise UnreadableFile(f"CSV 格式错误（第 {reader.line_num} 行附近）：{e}") from e
+
+
+def open_csv(path: Path, looks_like_header) -> Table:
+    encoding, _ = detect_encoding(path)
+    raw = path.open("rb")
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+    sample = text.read(64 * 1024)
+    text.seek(0)
+    rows = _csv_rows(text, _delimiter(sample.lstrip("\ufeff")))
+    header_row, header = _find_header(rows, looks_like_header)
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    return Table("csv", encoding, header, header_row, (r for r in rows if not _is_blank(r[1])), text)
+
+
+def open_workbook(path: Path, file_format: str, looks_like_header) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # calamine raises its own error types for every kind of damage
+        raise UnreadableFile(f"无法打开 {file_format.upper()} 文件：文件已损坏或不是 Excel 工作簿（{type(e).__name__}）") from e
+    for name in book.sheet_names:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            rows = ((i, list(r)) for i, r in enumerate(sheet.iter_rows(), start=1))
+            header_row, header = _find_header(rows, looks_like_header)
+        except UnreadableFile:
+            continue
+        except Exception as e:
+            raise UnreadableFile(f"无法读取工作表“{name}”：{e}") from e
+        return Table(file_format, "", header, header_row, (r for r in rows if not _is_blank(r[1])))
+    raise UnreadableFile("工作簿中没有可识别表头的工作表：请检查数据类别或提供字段映射文件")
+
+
+def open_table(path: Path, looks_like_header) -> Table:
+    file_format = sniff_format(path)
+    if file_format == "csv":
+        return open_csv(path, looks_like_header)
+    return open_workbook(path, file_format, looks_like_header)

@@ -1,0 +1,429 @@
+"""Turning one row of a department file into a record, or into the reasons it is refused.
+
+`RowParser.parse()` is the hot path of every import: it binds header columns to fields once, then
+per row runs the cell parsers, the kind's checks, and produces the values to store, the content
+hash that tells an update from a re-send, and the version document.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cleanrecord.entities.models import guess_kind
+from cleanrecord.lib import fieldcrypt
+from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, is_valid_id_number, mask_id_number
+from cleanrecord.reference.models import Department
+
+from . import values
+from .layouts import LAYOUTS, AliasIndex, Field, header_key
+
+PENALTY_CATEGORIES = (
+    "警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级", "吊销许可证件",
+    "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留", "其他",
+)
+# Older wording (行政处罚法 before 2021, and common variants) mapped to Art. 9 categories.
+_CATEGORY_SYNONYMS = {
+    "暂扣或者吊销许可证": ("暂扣许可证件", "吊销许可证件"), "暂扣或者吊销执照": ("暂扣许可证件", "吊销许可证件"),
+    "暂扣或吊销许可证": ("暂扣许可证件", "吊销许可证件"), "暂扣许可证": ("暂扣许可证件",), "暂扣执照": ("暂扣许可证件",),
+    "吊销许可证": ("吊销许可证件",), "吊销执照": ("吊销许可证件",), "吊销营业执照": ("吊销许可证件",),
+    "吊销证照": ("吊销许可证件",), "责令停产停业整顿": ("责令停产停业",), "停产停业": ("责令停产停业",),
+    "没收违法所得和非法财物": ("没收违法所得", "没收非法财物"), "罚款处罚": ("罚款",), "拘留": ("行政拘留",),
+}
+NOT_PENALISED = "不予行政处罚"
+_CATEGORY_SPLIT = re.compile(r"[;；、,，/\s]+")
+LISTING_COURT = "失信被执行人"
+COURT_LIST_BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
+
+
+@dataclass(slots=True)
+class Issue:
+    row: int
+    column: str
+    value: str
+    reason: str
+    level: str = "error"  # error: row refused; warning: row kept, clerk told
+
+
+@dataclass(slots=True)
+class Parsed:
+    row: int
+    values: dict
+    content_hash: str
+    data_json: str
+    entity_kind: str = ""
+    entity_warning: bool = False
+
+
+@dataclass
+class Binding:
+    index: int
+    field: Field
+    header: str
+    unit_yuan: bool = False
+
+
+@dataclass
+class Context:
+    """What a row is checked against: the uploading department (if any) and the reference data."""
+
+    department: Department | None
+    departments_by_credit_code: dict[str, Department]
+    domains: dict[str, str]  # code or Chinese name → code
+    today: dt.date
+    max_fine_wan: Decimal
+    region_prefix: str = ""
+
+
+class MappingError(ValueError):
+    pass
+
+
+def split_categories(text: str) -> tuple[list[str], list[str], bool]:
+    """Return (categories, unknown values, not-penalised) for a 处罚类别 cell."""
+    found: list[str] = []
+    unknown: list[str] = []
+    not_penalised = False
+    for part in _CATEGORY_SPLIT.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        if part in ("不予处罚", NOT_PENALISED, "免予处罚", "免予行政处罚"):
+            not_penalised = True
+        elif part in PENALTY_CATEGORIES:
+            found.append(part)
+        elif part in _CATEGORY_SYNONYMS:
+            found.extend(_CATEGORY_SYNONYMS[part])
+        elif part.startswith("其他"):
+            found.append("其他")
+        else:
+            unknown.append(part)
+    return list(dict.fromkeys(found)), unknown, not_penalised
+
+
+def _jsonable(v):
+    if isinstance(v, (dt.date, Decimal)):
+        return str(v)
+    return v
+
+
+class RowParser:
+    def __init__(self, kind: str, header: list[str], context: Context, mapping: dict[str, str] | None = None):
+        self.kind = kind
+        self.ctx = context
+        index = AliasIndex.for_kind(kind)
+        overrides = {header_key(k): v for k, v in (mapping or {}).items()}
+        self.bindings: list[Binding] = []
+        self.extra: list[tuple[int, str]] = []
+        for i, h in enumerate(header):
+            h = str(h).strip()
+            if not h:
+                continue
+            target = overrides.get(header_key(h))
+            if target is not None:
+                f = index.match(target)
+                if f is None:
+                    raise MappingError(f"字段映射文件中“{h}”对应的“{target}”不是可识别的字段")
+            else:
+                f = index.match(h)
+            if f is None:
+                self.extra.append((i, h))
+                continue
+            if not f.join and any(b.field is f for b in self.bindings):
+                self.extra.append((i, h))  # a second column for the same field: kept, not used
+                continue
+            self.bindings.append(Binding(i, f, h, unit_yuan="(元)" in header_key(h)))
+        self.present = {b.field.name for b in self.bindings}
+        self.labels = {b.field.name: b.header for b in self.bindings}
+        for f in LAYOUTS[kind]:
+            self.labels.setdefault(f.name, f.label)
+        self.finish = getattr(self, f"_finish_{kind}")
+
+    def recognised(self) -> int:
+        return len(self.bindings)
+
+    # -- the hot path -------------------------------------------------------------------------
+
+    def parse(self, row_no: int, cells: list) -> tuple[Parsed | None, list[Issue]]:
+        out: dict = {}
+        issues: list[Issue] = []
+        self._failed: set[str] = set()
+        n = len(cells)
+        for b in self.bindings:
+            cell = cells[b.index] if b.index < n else None
+            f = b.field
+            try:
+                p = f.parser
+                if p == "text":
+                    v = values.text(cell, f.max_length)
+                elif p == "code":
+                    v = values.code(cell, f.max_length or 18)
+                elif p == "date":
+                    v = values.date(cell)
+                elif p == "amount":
+                    v = values.amount(cell, b.unit_yuan)
+                elif p == "id":
+                    v = values.id_number(cell)
+                else:
+                    v = getattr(values, p)(cell)
+            except ValueError as e:
+                issues.append(Issue(row_no, b.header, values.as_text(cell)[:200], str(e)))
+                self._failed.add(f.name)
+                continue
+            if f.join and out.get(f.name):
+                if v:
+                    out[f.name] = f"{out[f.name]}；{v}"
+            else:
+                out[f.name] = v
+        if self.extra:
+            extra = {h: values.as_text(cells[i]).strip() for i, h in self.extra if i < n and cells[i] not in (None, "")}
+            out["extra"] = {k: v for k, v in extra.items() if v}
+        else:
+            out["extra"] = {}
+        # Cells that failed are left out; the kind's checks still run, so one pass reports every problem.
+        return self.finish(row_no, out, issues)
+
+    # -- shared checks ------------------------------------------------------------------------
+
+    def _err(self, issues: list[Issue], row: int, name: str, reason: str, value: str = "", level: str = "error"):
+        issues.append(Issue(row, self.labels.get(name, name), value, reason, level))
+
+    def _require(self, row: int, out: dict, issues: list[Issue], *names: str) -> None:
+        for name in names:
+            if out.get(name) in (None, "") and name not in self._failed:
+                self._err(issues, row, name, "必填项为空")
+
+    def _credit_code(self, row: int, out: dict, issues: list[Issue], name: str, warn_only_checksum=True) -> bool:
+        """Check a credit code field; returns True when it failed only the checksum."""
+        value = out.get(name) or ""
+        if not value:
+            return False
+        check = check_credit_code(value)
+        if check is CodeCheck.INVALID:
+            self._err(issues, row, name, "统一社会信用代码格式错误（应为 18 位，不含 I、O、Z、S、V）", value)
+        elif check is CodeCheck.BAD_CHECKSUM:
+            self._err(issues, row, name, "统一社会信用代码校验位不符（早期试点代码已保留，请核实）", value, "warning")
+            return True
+        return False
+
+    def _subject(self, row: int, out: dict, issues: list[Issue]) -> None:
+        """Category, codes and personal ID numbers of the record's subject; sets subject_key."""
+        code, pid = out.get("credit_code", ""), out.get("subject_id", "")
+        if "code_or_id" in out:  # court lists: one column for ID number or organisation code
+            v = out.pop("code_or_id")
+            if v and check_credit_code(v) is not CodeCheck.INVALID and not code:
+                out["credit_code"] = code = v
+            elif v and len(v) in (15, 18) and not pid:
+                out["subject_id"] = pid = v
+            elif v:
+                out["org_code"] = v
+        cat = out.get("subject_category") or ("individual" if code.startswith("92") else "org" if code else "person" if pid else "")
+        out["subject_category"] = cat
+        if not cat:
+            if "subject_category" not in self._failed:
+                self._err(issues, row, "subject_category", "必填项为空（且无法由代码推断）")
+            return
+        if cat in ("org", "individual"):
+            if not code:
+                self._err(issues, row, "credit_code", "法人及非法人组织、个体工商户必须填写统一社会信用代码")
+                return
+            out["entity_warning"] = self._credit_code(row, out, issues, "credit_code")
+            out["subject_key"] = code
+        else:
+            if not pid:
+                self._err(issues, row, "subject_id", "自然人必须填写证件号码")
+                return
+            if len(pid) == 18 and not is_valid_id_number(pid):
+                self._err(issues, row, "subject_id", "身份证号码校验不通过，请核实", mask_id_number(pid), "warning")
+            out["subject_key"] = "P" + fieldcrypt.blind_index(pid)[:31]
+        lid = out.get("legal_rep_id", "")
+        if lid and len(lid) == 18 and not is_valid_id_number(lid):
+            self._err(issues, row, "legal_rep_id", "法定代表人身份证号码校验不通过，请核实", mask_id_number(lid), "warning")
+
+    def _source(self, row: int, out: dict, issues: list[Issue]) -> Department | None:
+        """The department that sends the row: the uploader, which must match 数据来源单位 when given."""
+        ctx = self.ctx
+        code = out.get("source_code", "")
+        if ctx.department is not None:
+            dept = ctx.department
+            if code and code != dept.credit_code:
+                self._err(issues, row, "source_code",
+                          f"数据来源单位统一社会信用代码与报送部门不一致（本次由“{dept.name}”报送，只能报送本部门数据）", code)
+                return None
+        else:
+            dept = ctx.departments_by_credit_code.get(code) if code else None
+            if dept is None:
+                reason = "必填项为空（命令行导入可用 --department 指定报送部门）" if not code else "数据来源单位不是已登记的报送部门"
+                self._err(issues, row, "source_code", reason, code)
+                return None
+        out["source_code"] = dept.credit_code
+        out["source_name"] = out.get("source_name") or dept.name
+        out["department_id"] = dept.pk
+        if "authority_code" not in self.present:  # older layouts have no authority code column
+            out["authority_code"] = dept.credit_code
+            out.setdefault("authority_name", dept.name)
+        if not out.get("authority_name"):
+            out["authority_name"] = dept.name if out.get("authority_code") == dept.credit_code else ""
+        out["region_code"] = out.get("region_code") or dept.region_id
+        return dept
+
+    def _domain(self, row: int, out: dict, issues: list[Issue], dept: Department, default: str | None = None) -> None:
+        given = out.pop("domain", "")
+        if given:
+            code = self.ctx.domains.get(given)
+            if code is None:
+                self._err(issues, row, "domain", "未知领域（应为 38 个领域之一的代码或名称）", given)
+                return
+            out["domain_id"] = code
+        else:
+            out["domain_id"] = default or dept.default_domain_id
+
+    def _lifecycle(self, row: int, out: dict, issues: list[Issue]) -> None:
+        out["confidential"] = bool(out.pop("confidential", False) or out.pop("public", False))
+        out.pop("public", None)
+        st = out.get("status", "active")
+        if out.get("revoked_on") and st == "active":
+            st = "revoked"
+        if st == "revoked" and not out.get("revoked_on"):
+            out["revoked_on"] = self.ctx.today
+        out["status"] = st
+
+    def _dates_in_order(self, row: int, out: dict, issues: list[Issue], first: str, *later: str) -> None:
+        start = out.get(first)
+        if start is None:
+            return
+        if start > self.ctx.today:
+            self._err(issues, row, first, "日期晚于今天", str(start))
+        if start.year < 1949:
+            self._err(issues, row, first, "日期过早，请核实", str(start))
+        for name in later:
+            end = out.get(name)
+            if end is not None and end < start:
+                self._err(issues, row, name, f"不能早于{self.labels[first]}（{start}）", str(end))
+
+    def _done(self, row: int, out: dict, issues: list[Issue], hash_fields: tuple[str, ...]) -> tuple[Parsed | None, list[Issue]]:
+        if any(i.level == "error" for i in issues):
+            return None, issues
+        entity_warning = out.pop("entity_warning", False)
+        lid, sid = out.pop("legal_rep_id", ""), out.pop("subject_id", "")
+        h = hashlib.blake2b(digest_size=16)
+        h.update("\x1f".join([str(out.get(k, "")) for k in hash_fields]).encode())
+        h.update(f"\x1f{lid}\x1f{sid}\x1f".encode())
+        h.update(json.dumps(out["extra"], ensure_ascii=False, sort_keys=True).encode())
+        out["legal_rep_id_encrypted"] = fieldcrypt.encrypt(lid)
+        out["legal_rep_id_masked"] = mask_id_number(lid) if lid else ""
+        out["subject_id_encrypted"] = fieldcrypt.encrypt(sid)
+        out["subject_id_masked"] = mask_id_number(sid) if sid else ""
+        data = {k: _jsonable(v) for k, v in out.items() if not k.endswith("_encrypted")}
+        kind = guess_kind(out.get("credit_code", ""), out["subject_name"]) if out.get("credit_code") else ""
+        return Parsed(row, out, h.hexdigest(), json.dumps(data, ensure_ascii=False), kind, entity_warning), issues
+
+    # -- per kind -----------------------------------------------------------------------------
+
+    def _finish_penalty(self, row: int, out: dict, issues: list[Issue]):
+        self._subject(row, out, issues)
+        dept = self._source(row, out, issues)
+        self._require(row, out, issues, "subject_name", "decision_no", "violation_type", "facts", "basis",
+                      "categories", "content", "decided_on", "authority_name", "authority_code")
+        if dept is None or "subject_key" not in out:
+            return None, issues
+        self._domain(row, out, issues, dept)
+        self._credit_code(row, out, issues, "authority_code")
+        self._lifecycle(row, out, issues)
+        cats, unknown, not_penalised = split_categories(out.get("categories", ""))
+        if "不予" in out.get("content", "")[:12]:
+            not_penalised = True
+        if unknown:
+            self._err(issues, row, "categories", f"处罚类别“{'、'.join(unknown)}”不在《行政处罚法》第九条所列种类中，已按原文保留",
+                      out.get("categories", ""), "warning")
+        if cats:
+            out["categories"] = "；".join(cats + unknown)
+        out["not_penalised"] = not_penalised
+        for name in ("fine_wan", "confiscated_wan"):
+            if out.get(name) is not None and out[name] > self.ctx.max_fine_wan:
+                self._err(issues, row, name, f"金额超出合理范围（大于 {self.ctx.max_fine_wan} 万元），请核实单位是否为万元", str(out[name]))
+        if not out.get("procedure"):
+            no = out.get("decision_no", "")
+            out["procedure"] = "simple" if ("简" in no or "当场" in no) else ""
+        self._dates_in_order(row, out, issues, "decided_on", "valid_until", "publish_until")
+        return self._done(row, out, issues, PENALTY_HASH)
+
+    def _finish_licence(self, row: int, out: dict, issues: list[Issue]):
+        self._subject(row, out, issues)
+        dept = self._source(row, out, issues)
+        self._require(row, out, issues, "subject_name", "doc_no", "licence_category", "content", "decided_on",
+                      "authority_name", "authority_code")
+        if dept is None or "subject_key" not in out:
+            return None, issues
+        self._domain(row, out, issues, dept)
+        self._credit_code(row, out, issues, "authority_code")
+        out["doc_name"] = out.get("doc_name") or out.get("certificate_name") or "行政许可决定书"
+        out["status"] = "active"
+        self._lifecycle(row, out, issues)
+        self._dates_in_order(row, out, issues, "decided_on")
+        if out.get("valid_from") and out.get("valid_to") and out["valid_to"] < out["valid_from"]:
+            self._err(issues, row, "valid_to", f"不能早于{self.labels['valid_from']}（{out['valid_from']}）", str(out["valid_to"]))
+        return self._done(row, out, issues, LICENCE_HASH)
+
+    def _finish_listing(self, row: int, out: dict, issues: list[Issue]):
+        court = bool(out.get("case_no") or out.get("court_name"))
+        if court:
+            out["list_type"] = out.get("list_type") or LISTING_COURT
+            out["reason"] = out.get("reason") or out.get("conduct", "")
+            out["basis"] = out.get("basis") or COURT_LIST_BASIS
+            out["authority_name"] = out.get("authority_name") or out.get("court_name", "")
+            out["listed_on"] = out.get("listed_on") or out.get("published_on")
+        self._subject(row, out, issues)
+        dept = self._source(row, out, issues)
+        self._require(row, out, issues, "subject_name", "list_type", "reason", "basis", "listed_on",
+                      "authority_name", "authority_code")
+        if dept is None or "subject_key" not in out:
+            return None, issues
+        self._domain(row, out, issues, dept, "court-enforcement" if out.get("list_type") == LISTING_COURT else None)
+        self._credit_code(row, out, issues, "authority_code")
+        out["status"] = "active"
+        self._lifecycle(row, out, issues)
+        removed = out.get("removed_on")
+        if removed is not None and removed <= self.ctx.today and out["status"] == "active":
+            out["status"] = "removed"
+        self._dates_in_order(row, out, issues, "listed_on", "removed_on")
+        listed = out.get("listed_on")
+        out["listing_ref"] = out.get("case_no") or out.get("decision_no") or (listed.isoformat() if listed else "")
+        return self._done(row, out, issues, LISTING_HASH)
+
+    def _finish_register(self, row: int, out: dict, issues: list[Issue]):
+        self._require(row, out, issues, "credit_code", "name")
+        warning = self._credit_code(row, out, issues, "credit_code")
+        if any(i.level == "error" for i in issues):
+            return None, issues
+        code = out["credit_code"]
+        out["kind"] = guess_kind(code, out["name"], out.get("kind", ""))
+        out["region_code"] = out.get("region_code") or code[2:8]
+        out["checksum_warning"] = warning
+        out.setdefault("status", "active")
+        lid = out.pop("legal_rep_id", "")
+        out["legal_rep_id"] = lid
+        h = hashlib.blake2b(digest_size=16)
+        h.update("\x1f".join(str(out.get(k, "")) for k in REGISTER_HASH).encode())
+        out.pop("extra", None)
+        return Parsed(row, out, h.hexdigest(), ""), issues
+
+
+_SUBJECT_HASH = ("subject_name", "subject_category", "credit_code", "reg_no", "org_code", "tax_no", "institution_no",
+                 "social_org_no", "legal_rep", "legal_rep_id_type", "subject_id_type")
+_TAIL_HASH = ("domain_id", "department_id", "source_name", "source_code", "authority_name", "authority_code",
+              "region_code", "status", "revoked_on", "revoke_reason", "repaired_on", "repair_decision", "confidential",
+              "remarks")
+PENALTY_HASH = _SUBJECT_HASH + _TAIL_HASH + (
+    "decision_no", "violation_type", "facts", "basis", "categories", "content", "fine_wan", "confiscated_wan",
+    "licence_affected", "decided_on", "valid_until", "publish_until", "procedure", "not_penalised")
+LICENCE_HASH = _SUBJECT_HASH + _TAIL_HASH + (
+    "doc_name", "doc_no", "licence_category", "certificate_name", "licence_no", "content", "decided_on", "valid_from",
+    "valid_to", "current_state")
+LISTING_HASH = _SUBJECT_HASH + _TAIL_HASH + (
+    "list_type", "listing_ref", "reason", "basis", "listed_on", "removed_on", "decision_no", "court_name", "case_no",
+    "filed_on", "basis_doc_no", "basis_issuer", "obligation", "performance", "conduct", "published_on")
+REGISTER_HASH = ("credit_code", "name", "kind", "region_code", "legal_rep", "legal_rep_id", "status", "established_on",
+                 "checksum_warning")

@@ -1,0 +1,206 @@
+"""Parsers for single cells: each returns the normalised value or raises ValueError(reason in Chinese)."""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from cleanrecord.lib.text import clean_text, compact, is_empty
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+OPEN_ENDED = dt.date(9999, 12, 31)  # 长期 / 永久: valid with no end
+_OPEN_ENDED_WORDS = frozenset({"长期", "永久", "长期有效", "无期限", "永久有效"})
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
+
+
+def as_text(cell) -> str:
+    """A cell as a string: spreadsheet numbers that are whole print without '.0'."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "是" if cell else "否"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell)
+
+
+def text(cell, max_length: int = 0) -> str:
+    value = as_text(cell)
+    if is_empty(value):
+        return ""
+    value = clean_text(value)
+    if max_length and len(value) > max_length:
+        raise ValueError(f"内容过长（{len(value)} 字，最多 {max_length} 字）")
+    return value
+
+
+def code(cell, max_length: int = 18) -> str:
+    value = as_text(cell)
+    if is_empty(value):
+        return ""
+    value = compact(value).upper()
+    if len(value) > max_length:
+        raise ValueError(f"代码过长（{len(value)} 位，最多 {max_length} 位）")
+    return value
+
+
+def _serial_to_date(serial: float) -> dt.date:
+    if not 1 <= serial < 2958466:
+        raise ValueError("不是有效日期")
+    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_text(value: str) -> dt.date | None:
+    if value in _OPEN_ENDED_WORDS:
+        return OPEN_ENDED
+    m = _DATE.match(value) or _COMPACT_DATE.match(value)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise ValueError("日期不存在（月或日超出范围）") from None
+    if _SERIAL.match(value):
+        return _serial_to_date(float(value))
+    raise ValueError("无法识别的日期格式（应为 2024-03-01、2024/3/1 或 2024年3月1日）")
+
+
+def date(cell) -> dt.date | None:
+    if cell is None:
+        return None
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return _serial_to_date(cell)
+    value = as_text(cell)
+    if is_empty(value):
+        return None
+    return _parse_date_text(compact(value))
+
+
+_AMOUNT_NOISE = str.maketrans("", "", ",，￥¥ ")
+_AMOUNT = re.compile(r"^(-?\d+(?:\.\d+)?)(万元|万|元)?$")
+SIX_PLACES = Decimal("0.000001")
+
+
+def amount(cell, unit_yuan: bool = False) -> Decimal | None:
+    """An amount in 万元. '5000元' and '0.5万元' both give 0.5; a bare number is in the column's unit."""
+    if cell is None:
+        return None
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        value, unit = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell), None
+    else:
+        raw = as_text(cell)
+        if is_empty(raw):
+            return None
+        s = compact(raw).translate(_AMOUNT_NOISE).removeprefix("人民币").removesuffix("整")
+        s = s.replace("(元)", "元").replace("(万元)", "万元")
+        m = _AMOUNT.match(s)
+        if not m:
+            raise ValueError("金额应为数字，可带“元”或“万元”")
+        try:
+            value, unit = Decimal(m[1]), m[2]
+        except InvalidOperation:
+            raise ValueError("金额应为数字") from None
+    if value < 0:
+        raise ValueError("金额不能为负数")
+    if unit == "元" or (unit is None and unit_yuan):
+        value = value / 10000
+    return value.quantize(SIX_PLACES)
+
+
+_CATEGORIES = {
+    "法人及非法人组织": "org", "法人和非法人组织": "org", "法人": "org", "非法人组织": "org", "法人或其他组织": "org",
+    "法人及其他组织": "org", "企业": "org", "单位": "org", "组织": "org",
+    "自然人": "person", "个人": "person",
+    "个体工商户": "individual", "个体户": "individual", "个体": "individual",
+}
+
+
+def category(cell) -> str:
+    value = compact(as_text(cell))
+    if is_empty(value):
+        return ""
+    try:
+        return _CATEGORIES[value]
+    except KeyError:
+        raise ValueError("行政相对人类别应为“法人及非法人组织”“自然人”或“个体工商户”") from None
+
+
+_YES = frozenset({"是", "Y", "YES", "TRUE", "1", "涉密", "不公开", "不予公开", "依法不予公开", "非公开"})
+_NO = frozenset({"否", "N", "NO", "FALSE", "0", "公开", "社会公开", "不涉密", "非涉密", "对外公开", ""})
+
+
+def flag(cell) -> bool:
+    """A yes/no column that says the record is confidential (是否涉密)."""
+    value = compact(as_text(cell)).upper()
+    if value in _YES:
+        return True
+    if value in _NO or is_empty(value):
+        return False
+    raise ValueError("应填写“是”或“否”")
+
+
+def public(cell) -> bool:
+    """A column that says whether the record is public (是否公开 / 公开属性): returns 'confidential'."""
+    value = compact(as_text(cell)).upper()
+    if value in {"是", "Y", "YES", "1", "公开", "社会公开", "对外公开", "全部公开"} or is_empty(value):
+        return False
+    if value in {"否", "N", "NO", "0", "不公开", "不予公开", "依法不予公开", "非公开", "涉密", "政务共享", "依申请公开"}:
+        return True
+    raise ValueError("应填写“公开”或“不公开”")
+
+
+# 当前状态 in the older national layout: 0 正常, 1 撤销, 2 异议, 3 其他.
+_STATUS = {"": "active", "0": "active", "正常": "active", "有效": "active", "2": "active", "异议": "active", "3": "active",
+           "其他": "active", "1": "revoked", "撤销": "revoked", "已撤销": "revoked", "撤回": "revoked", "已撤回": "revoked",
+           "确认无效": "revoked", "无效": "revoked", "已删除": "revoked", "删除": "revoked"}
+
+
+def status(cell) -> str:
+    value = compact(as_text(cell))
+    if is_empty(value):
+        return "active"
+    try:
+        return _STATUS[value]
+    except KeyError:
+        raise ValueError("当前状态应为“正常”“撤销”“撤回”或“确认无效”") from None
+
+
+def procedure(cell) -> str:
+    value = compact(as_text(cell))
+    if is_empty(value):
+        return ""
+    if "简易" in value or "当场" in value:
+        return "simple"
+    if "普通" in value or "一般" in value:
+        return "ordinary"
+    raise ValueError("程序类型应为“简易程序”或“普通程序”")
+
+
+_ENTITY_STATUS = {"存续": "active", "在业": "active", "开业": "active", "正常": "active", "在营": "active",
+                  "吊销": "revoked", "吊销未注销": "revoked", "注销": "cancelled", "迁出": "moved", "撤销": "cancelled"}
+
+
+def entity_status(cell) -> str:
+    value = compact(as_text(cell))
+    if is_empty(value):
+        return "active"
+    for word, result in _ENTITY_STATUS.items():
+        if word in value:
+            return result
+    raise ValueError("登记状态应为存续、在业、吊销、注销或迁出")
+
+
+def id_number(cell) -> str:
+    return code(cell, max_length=40)

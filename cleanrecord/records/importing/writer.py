@@ -1,0 +1,199 @@
+"""Applying a file's accepted rows to the database in a few set-based statements.
+
+Rows stream into a temporary staging table (PostgreSQL: COPY; SQLite: batched INSERT). Then SQL
+that both databases understand drops rows a later row of the same file supersedes, matches the rest
+to existing records by natural key, inserts new records, updates changed ones, writes one version
+per created or changed record, and adds entities the register does not know yet. The caller wraps
+it all in one transaction, so a failure anywhere leaves nothing behind.
+"""
+
+import contextlib
+import json
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, DateField, DecimalField, JSONField
+
+from cleanrecord.records.models import CreditRecord
+
+from .rows import Parsed
+
+SKIP = {"id", "version", "batch", "created_at", "updated_at"}
+SQLITE_BATCH = 2000
+
+# Lifecycle set on the platform (objections, repair) survives a re-sent row that doesn't carry it.
+LIFECYCLE_SQL = {
+    "status": "CASE WHEN s.status = 'active' AND t.status = 'revoked' THEN t.status ELSE s.status END",
+    "revoked_on": "CASE WHEN s.status = 'active' AND t.status = 'revoked' THEN t.revoked_on ELSE s.revoked_on END",
+    "revoke_reason": "CASE WHEN s.status = 'active' AND t.status = 'revoked' THEN t.revoke_reason ELSE s.revoke_reason END",
+    "repaired_on": "COALESCE(s.repaired_on, t.repaired_on)",
+    "repair_decision": "CASE WHEN s.repair_decision <> '' THEN s.repair_decision ELSE t.repair_decision END",
+}
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+
+
+class StagingWriter:
+    def __init__(self, model: type[CreditRecord], natural_key: tuple[str, ...], batch_id: int, now):
+        self.model = model
+        self.table = model._meta.db_table
+        self.nk = natural_key
+        self.batch_id = batch_id
+        self.now = now
+        self.pg = connection.vendor == "postgresql"
+        fields = [f for f in model._meta.concrete_fields if f.name not in SKIP]
+        self.columns = [f.attname for f in fields]
+        self.defaults = {}
+        for f in fields:
+            if isinstance(f, BooleanField):
+                self.defaults[f.attname] = False
+            elif isinstance(f, (DateField, DecimalField)) or f.null:
+                self.defaults[f.attname] = None
+            elif isinstance(f, JSONField):
+                self.defaults[f.attname] = {}
+            else:
+                self.defaults[f.attname] = ""
+        self.json_columns = {f.attname for f in fields if isinstance(f, JSONField)}
+        self.stage_columns = [*self.columns, "row_no", "data_json", "entity_kind", "entity_warning"]
+        self._cursor = None
+        self._copy_cm = None
+        self._copy = None
+        self._buffer: list[tuple] = []
+        self.rows = 0
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        cur = self._cursor = connection.cursor()
+        cols = ", ".join(self.columns)
+        if self.pg:
+            cur.execute(f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT {cols} FROM {self.table} WITH NO DATA")
+            json_type = "jsonb"
+        else:
+            cur.execute("DROP TABLE IF EXISTS temp.import_stage")
+            cur.execute(f"CREATE TEMP TABLE import_stage AS SELECT {cols} FROM {self.table} WHERE 0")
+            json_type = "text"
+        for col, typ in (("row_no", "integer"), ("data_json", json_type), ("entity_kind", "varchar(20)"),
+                         ("entity_warning", "boolean"), ("record_id", "bigint"), ("old_hash", "varchar(32)")):
+            cur.execute(f"ALTER TABLE import_stage ADD COLUMN {col} {typ}")
+        if self.pg:
+            self._copy_cm = cur.cursor.copy(f"COPY import_stage ({', '.join(self.stage_columns)}) FROM STDIN")
+            self._copy = self._copy_cm.__enter__()
+
+    def _tuple(self, p: Parsed) -> tuple:
+        v = p.values
+        d = self.defaults
+        row = [v.get(c, d[c]) for c in self.columns]
+        for i, c in enumerate(self.columns):
+            if c in self.json_columns:
+                row[i] = json.dumps(row[i], ensure_ascii=False)
+        row += [p.row, p.data_json, p.entity_kind, p.entity_warning]
+        return tuple(row)
+
+    def add(self, p: Parsed) -> None:
+        self.rows += 1
+        if self.pg:
+            self._copy.write_row(self._tuple(p))
+            return
+        self._buffer.append(self._tuple(p))
+        if len(self._buffer) >= SQLITE_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            marks = ", ".join(["%s"] * len(self.stage_columns))
+            self._cursor.executemany(
+                f"INSERT INTO import_stage ({', '.join(self.stage_columns)}) VALUES ({marks})", self._buffer
+            )
+            self._buffer.clear()
+
+    def abort(self, exc: BaseException) -> None:
+        if self._copy_cm is not None:
+            with contextlib.suppress(Exception):  # the transaction is being rolled back anyway
+                self._copy_cm.__exit__(type(exc), exc, exc.__traceback__)
+            self._copy_cm = None
+
+    def finish_loading(self) -> None:
+        if self.pg:
+            self._copy_cm.__exit__(None, None, None)
+            self._copy_cm = None
+        else:
+            self._flush()
+
+    # -- merging ------------------------------------------------------------------------------
+
+    def merge(self) -> Counts:
+        cur = self._cursor
+        counts = Counts()
+        nk_cols = ", ".join(self.nk)
+        on_nk = " AND ".join(f"t.{c} = s.{c}" for c in self.nk)
+        cur.execute(f"CREATE INDEX import_stage_nk ON import_stage ({nk_cols}, row_no)")
+        if self.pg:
+            cur.execute("ANALYZE import_stage")
+        # A key sent twice in one file: the last row wins, the earlier ones count as duplicates.
+        cur.execute(
+            f"DELETE FROM import_stage WHERE row_no IN (SELECT row_no FROM (SELECT row_no, "
+            f"ROW_NUMBER() OVER (PARTITION BY {nk_cols} ORDER BY row_no DESC) AS rn FROM import_stage) d WHERE d.rn > 1)"
+        )
+        counts.duplicate = max(cur.rowcount, 0)
+        cur.execute(
+            f"UPDATE import_stage SET record_id = t.id, old_hash = t.content_hash FROM {self.table} t "
+            f"WHERE {' AND '.join(f't.{c} = import_stage.{c}' for c in self.nk)}"
+        )
+        cur.execute(
+            "SELECT COALESCE(SUM(CASE WHEN record_id IS NULL THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN old_hash = content_hash THEN 1 ELSE 0 END), 0), COUNT(*) FROM import_stage"
+        )
+        created, unchanged, total = cur.fetchone()
+        counts.created, counts.unchanged, counts.updated = created, unchanged, total - created - unchanged
+
+        now = self._param(self.now)
+        cols = ", ".join(self.columns)
+        if counts.updated:
+            sets = ", ".join(f"{c} = {LIFECYCLE_SQL.get(c, 's.' + c)}" for c in self.columns if c not in self.nk)
+            cur.execute(
+                f"UPDATE {self.table} AS t SET {sets}, version = t.version + 1, batch_id = %s, updated_at = %s "
+                f"FROM import_stage s WHERE t.id = s.record_id AND s.old_hash <> s.content_hash",
+                [self.batch_id, now],
+            )
+        if counts.created:
+            cur.execute(
+                f"INSERT INTO {self.table} ({cols}, version, batch_id, created_at, updated_at) "
+                f"SELECT {cols}, 1, %s, %s, %s FROM import_stage WHERE record_id IS NULL",
+                [self.batch_id, now, now],
+            )
+        if counts.created or counts.updated:
+            cur.execute(
+                "INSERT INTO records_recordversion (kind, record_id, subject_key, version, change, data, batch_id, "
+                "reason, created_at) "
+                f"SELECT %s, t.id, t.subject_key, t.version, CASE WHEN s.record_id IS NULL THEN 'created' ELSE 'updated' END, "
+                f"s.data_json, %s, '', %s FROM import_stage s JOIN {self.table} t ON {on_nk} "
+                f"WHERE s.record_id IS NULL OR s.old_hash <> s.content_hash",
+                [self.model.KIND.value, self.batch_id, now],
+            )
+        self._add_entities(now)
+        if not self.pg:
+            cur.execute("DROP TABLE temp.import_stage")
+        return counts
+
+    def _add_entities(self, now) -> None:
+        """Entities named in the file that the register lacks are added, marked as not yet checked."""
+        self._cursor.execute(
+            "INSERT INTO entities_entity (credit_code, name, kind, region_code, legal_rep, legal_rep_id_encrypted, "
+            "legal_rep_id_masked, status, checksum_warning, from_register, created_at, updated_at) "
+            "SELECT s.credit_code, s.subject_name, s.entity_kind, SUBSTR(s.credit_code, 3, 6), s.legal_rep, "
+            "s.legal_rep_id_encrypted, s.legal_rep_id_masked, 'active', s.entity_warning, %s, %s, %s "
+            "FROM import_stage s WHERE s.row_no IN (SELECT MAX(row_no) FROM import_stage "
+            "WHERE credit_code <> '' AND subject_category <> 'person' GROUP BY credit_code) "
+            "ON CONFLICT (credit_code) DO NOTHING",
+            [False, now, now],
+        )
+
+    def _param(self, value):
+        return value if self.pg else connection.ops.adapt_datetimefield_value(value)

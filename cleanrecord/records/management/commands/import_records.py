@@ -1,0 +1,59 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cleanrecord.records.importing.rows import MappingError
+from cleanrecord.records.services import KIND_LABELS, KINDS, import_file, load_mapping
+from cleanrecord.reference.models import Department
+
+MAX_PRINTED = 1000
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a department file of penalties, licences, listings or register entries. "
+        "Exit status: 0 all rows accepted, 1 some rows rejected, 2 the file could not be read."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--kind", required=True, choices=KINDS)
+        parser.add_argument("--department", help="department code or credit code; default: from 数据来源单位 per row")
+        parser.add_argument("--mapping", type=Path, help="JSON file mapping this file's headers to standard ones")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+
+    def handle(self, *args, file: Path, kind: str, department: str | None, mapping: Path | None, dry_run: bool, **opts):
+        if not file.is_file():
+            raise CommandError(f"文件不存在：{file}", returncode=2)
+        dept = None
+        if department:
+            dept = Department.lookup(department)
+            if dept is None:
+                raise CommandError(f"未找到报送部门：{department}", returncode=2)
+        try:
+            mapping_dict = load_mapping(mapping) if mapping else None
+        except MappingError as e:
+            raise CommandError(str(e), returncode=2) from e
+        result = import_file(path=file, kind=kind, department=dept, mapping=mapping_dict, dry_run=dry_run)
+        b = result.batch
+        w = self.stdout.write
+        if b.status == b.Status.FAILED:
+            self.stderr.write(f"导入失败：{b.message}")
+            sys.exit(2)
+        for n, issue in enumerate(result.issues()):
+            if n == MAX_PRINTED:
+                w(f"……其余问题见错误文件 {b.error_file}")
+                break
+            level = "拒收" if issue.level == "error" else "提示"
+            w(f"第 {issue.row} 行 [{issue.column}] {level}：{issue.reason}" + (f"（值：{issue.value}）" if issue.value else ""))
+        w(
+            f"{'试运行（未写入）' if dry_run else '导入完成'}：{KIND_LABELS[kind]} 批次 #{b.pk}，读取 {b.rows_read} 行，"
+            f"新增 {b.rows_created}，更新 {b.rows_updated}，未变化 {b.rows_unchanged}，文件内重复 {b.rows_duplicate}，"
+            f"拒收 {b.rows_rejected}，有提示 {b.rows_warned}"
+        )
+        if b.error_file:
+            w(f"错误文件：{b.error_file}")
+        if b.message:
+            w(b.message)
+        sys.exit(result.exit_code)

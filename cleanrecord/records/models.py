@@ -1,0 +1,275 @@
+"""Credit records that departments send: penalties, licences and dishonesty listings.
+
+Each concrete model keeps every column of its national layout (domain brief §5), the domain and
+source department, and a lifecycle. Every change is kept in RecordVersion, so a report issued last
+month stays explainable after the record changes.
+
+Every table here carries `subject_key` — the subject's credit code, or for a natural person a
+keyed hash of the ID number — and each natural key includes it, so a distributed PostgreSQL (Citus)
+can shard all of them by that column alongside the entity register.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cleanrecord.reference.models import Department, Domain
+
+
+class RecordKind(models.TextChoices):
+    PENALTY = "penalty", _("行政处罚")
+    LICENCE = "licence", _("行政许可")
+    LISTING = "listing", _("严重失信主体名单")
+
+
+class SubjectCategory(models.TextChoices):
+    ORGANISATION = "org", _("法人及非法人组织")
+    PERSON = "person", _("自然人")
+    INDIVIDUAL_BUSINESS = "individual", _("个体工商户")
+
+
+class RecordStatus(models.TextChoices):
+    ACTIVE = "active", _("有效")
+    REVOKED = "revoked", _("已撤销")  # 撤销 / 撤回 / 确认无效
+    REMOVED = "removed", _("已移出")  # listings only: 移出日期 reached
+
+
+class Procedure(models.TextChoices):
+    UNKNOWN = "", _("未注明")
+    ORDINARY = "ordinary", _("普通程序")
+    SIMPLE = "simple", _("简易程序")
+
+
+class ImportBatch(models.Model):
+    """One file imported, with its counts and error file, kept for later review."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("处理中")
+        DONE = "done", _("已完成")
+        DRY_RUN = "dry_run", _("试运行（未写入）")
+        FAILED = "failed", _("失败（未写入任何数据）")
+
+    class Channel(models.TextChoices):
+        CLI = "cli", _("命令行")
+        WEB = "web", _("网页上传")
+        API = "api", _("接口")
+
+    kind = models.CharField(_("数据类别"), max_length=20)
+    department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, verbose_name=_("报送部门"))
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, blank=True)
+    file_size = models.BigIntegerField(_("文件大小（字节）"), default=0)
+    file_format = models.CharField(_("格式"), max_length=10, blank=True)
+    encoding = models.CharField(_("编码"), max_length=20, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    channel = models.CharField(_("渠道"), max_length=5, choices=Channel.choices, default=Channel.CLI)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))
+    rows_read = models.PositiveIntegerField(_("读取行数"), default=0)
+    rows_created = models.PositiveIntegerField(_("新增"), default=0)
+    rows_updated = models.PositiveIntegerField(_("更新"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("未变化"), default=0)
+    rows_duplicate = models.PositiveIntegerField(_("文件内重复"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("拒收"), default=0)
+    rows_warned = models.PositiveIntegerField(_("有提示"), default=0)
+    error_file = models.CharField(_("错误文件"), max_length=500, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = verbose_name_plural = _("导入批次")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+
+class CreditRecord(models.Model):
+    """Columns shared by every record kind: the subject, where it came from, its lifecycle."""
+
+    KIND: RecordKind
+
+    # Indexes are few on purpose: every one costs time on a million-row import.
+    subject_key = models.CharField(_("主体键"), max_length=40, editable=False)
+    subject_name = models.CharField(_("行政相对人名称"), max_length=200)
+    subject_category = models.CharField(_("行政相对人类别"), max_length=12, choices=SubjectCategory.choices)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    reg_no = models.CharField(_("工商注册号"), max_length=50, blank=True)
+    org_code = models.CharField(_("组织机构代码"), max_length=50, blank=True)
+    tax_no = models.CharField(_("税务登记号"), max_length=50, blank=True)
+    institution_no = models.CharField(_("事业单位证书号"), max_length=50, blank=True)
+    social_org_no = models.CharField(_("社会组织登记证号"), max_length=50, blank=True)
+    legal_rep = models.CharField(_("法定代表人"), max_length=100, blank=True)
+    legal_rep_id_type = models.CharField(_("法定代表人证件类型"), max_length=30, blank=True)
+    legal_rep_id_encrypted = models.TextField(_("法定代表人证件号码（加密）"), blank=True)
+    legal_rep_id_masked = models.CharField(_("法定代表人证件号码"), max_length=40, blank=True)
+    subject_id_type = models.CharField(_("证件类型"), max_length=30, blank=True)
+    subject_id_encrypted = models.TextField(_("证件号码（加密）"), blank=True)
+    subject_id_masked = models.CharField(_("证件号码"), max_length=40, blank=True)
+
+    domain = models.ForeignKey(Domain, models.PROTECT, db_index=False, verbose_name=_("领域"))
+    department = models.ForeignKey(Department, models.PROTECT, verbose_name=_("报送部门"))
+    source_name = models.CharField(_("数据来源单位"), max_length=200)
+    source_code = models.CharField(_("数据来源单位统一社会信用代码"), max_length=18)
+    authority_name = models.CharField(_("决定机关"), max_length=200)
+    authority_code = models.CharField(_("决定机关统一社会信用代码"), max_length=18)
+    region_code = models.CharField(_("地方编码"), max_length=6, blank=True)
+
+    status = models.CharField(_("状态"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    revoke_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
+    repaired_on = models.DateField(_("信用修复日期"), null=True, blank=True)
+    repair_decision = models.CharField(_("信用修复决定"), max_length=200, blank=True)
+    confidential = models.BooleanField(_("涉密或依法不予公开"), default=False)
+    remarks = models.TextField(_("备注"), blank=True)
+    extra = models.JSONField(_("其他字段"), default=dict, blank=True)
+
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    content_hash = models.CharField(_("内容摘要"), max_length=32, editable=False)
+    batch = models.ForeignKey(ImportBatch, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False,
+                              verbose_name=_("最近导入批次"))
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.subject_name} {self.natural_number}"
+
+    @property
+    def natural_number(self) -> str:
+        raise NotImplementedError
+
+
+# Each natural key starts with subject_key, so its unique index also serves "all records of one
+# entity", the query every report makes; no further index is needed for it.
+
+
+class Penalty(CreditRecord):
+    KIND = RecordKind.PENALTY
+
+    decision_no = models.CharField(_("行政处罚决定书文号"), max_length=200)
+    violation_type = models.CharField(_("违法行为类型"), max_length=500)
+    facts = models.TextField(_("违法事实"))
+    basis = models.TextField(_("处罚依据"))
+    categories = models.CharField(_("处罚类别"), max_length=200)
+    content = models.TextField(_("处罚内容"))
+    fine_wan = models.DecimalField(_("罚款金额（万元）"), max_digits=18, decimal_places=6, null=True, blank=True)
+    confiscated_wan = models.DecimalField(_("没收违法所得、没收非法财物的金额（万元）"), max_digits=18,
+                                          decimal_places=6, null=True, blank=True)
+    licence_affected = models.CharField(_("暂扣或吊销证照名称及编号"), max_length=500, blank=True)
+    decided_on = models.DateField(_("处罚决定日期"))
+    valid_until = models.DateField(_("处罚有效期"), null=True, blank=True)
+    publish_until = models.DateField(_("公示截止期"), null=True, blank=True)
+    procedure = models.CharField(_("程序类型"), max_length=10, choices=Procedure.choices, blank=True, default="")
+    not_penalised = models.BooleanField(_("不予行政处罚"), default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("行政处罚")
+        constraints = [
+            models.UniqueConstraint(fields=["subject_key", "authority_code", "decision_no"], name="penalty_natural_key"),
+        ]
+
+    @property
+    def natural_number(self) -> str:
+        return self.decision_no
+
+
+class Licence(CreditRecord):
+    KIND = RecordKind.LICENCE
+
+    doc_name = models.CharField(_("行政许可决定文书名称"), max_length=200)
+    doc_no = models.CharField(_("行政许可决定文书号"), max_length=200)
+    licence_category = models.CharField(_("许可类别"), max_length=20)
+    certificate_name = models.CharField(_("许可证书名称"), max_length=200, blank=True)
+    licence_no = models.CharField(_("许可编号"), max_length=200, blank=True)
+    content = models.TextField(_("许可内容"))
+    decided_on = models.DateField(_("许可决定日期"))
+    valid_from = models.DateField(_("有效期自"), null=True, blank=True)
+    valid_to = models.DateField(_("有效期至"), null=True, blank=True)
+    current_state = models.CharField(_("当前状态"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("行政许可")
+        constraints = [
+            models.UniqueConstraint(fields=["subject_key", "authority_code", "doc_no"], name="licence_natural_key"),
+        ]
+
+    @property
+    def natural_number(self) -> str:
+        return self.doc_no
+
+
+class Listing(CreditRecord):
+    KIND = RecordKind.LISTING
+
+    list_type = models.CharField(_("名单类别"), max_length=100)
+    listing_ref = models.CharField(_("名单标识"), max_length=200, editable=False,
+                                   help_text=_("执行案号或列入文号；均无时为列入日期。"))
+    reason = models.TextField(_("列入原因（失信行为简况）"))
+    basis = models.TextField(_("认定依据"))
+    listed_on = models.DateField(_("列入日期"))
+    removed_on = models.DateField(_("移出日期"), null=True, blank=True)
+    decision_no = models.CharField(_("列入决定文书号"), max_length=200, blank=True)
+    # 失信被执行人 (court list)
+    court_name = models.CharField(_("执行法院"), max_length=200, blank=True)
+    case_no = models.CharField(_("执行案号"), max_length=200, blank=True)
+    filed_on = models.DateField(_("立案时间"), null=True, blank=True)
+    basis_doc_no = models.CharField(_("执行依据文号"), max_length=200, blank=True)
+    basis_issuer = models.CharField(_("做出执行依据单位"), max_length=200, blank=True)
+    obligation = models.TextField(_("生效法律文书确定的义务"), blank=True)
+    performance = models.CharField(_("履行情况"), max_length=200, blank=True)
+    conduct = models.TextField(_("失信行为具体情形"), blank=True)
+    published_on = models.DateField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("严重失信主体名单")
+        constraints = [
+            models.UniqueConstraint(fields=["subject_key", "authority_code", "list_type", "listing_ref"],
+                                    name="listing_natural_key"),
+        ]
+
+    @property
+    def natural_number(self) -> str:
+        return self.case_no or self.decision_no or self.listing_ref
+
+
+RECORD_MODELS: dict[str, type[CreditRecord]] = {
+    RecordKind.PENALTY: Penalty,
+    RecordKind.LICENCE: Licence,
+    RecordKind.LISTING: Listing,
+}
+
+
+class RecordVersion(models.Model):
+    """One state of one record: who changed it, when, why, and the full content after the change."""
+
+    class Change(models.TextChoices):
+        CREATED = "created", _("新增")
+        UPDATED = "updated", _("更新")
+        REVOKED = "revoked", _("撤销")
+        REPAIRED = "repaired", _("信用修复")
+        CORRECTED = "corrected", _("更正")
+
+    kind = models.CharField(_("数据类别"), max_length=10, choices=RecordKind.choices)
+    record_id = models.BigIntegerField(_("记录"))
+    subject_key = models.CharField(_("主体键"), max_length=40)
+    version = models.PositiveIntegerField(_("版本"))
+    change = models.CharField(_("变更"), max_length=10, choices=Change.choices)
+    data = models.JSONField(_("内容"))
+    batch = models.ForeignKey(ImportBatch, models.SET_NULL, null=True, blank=True, db_index=False, verbose_name=_("导入批次"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, db_index=False,
+                             verbose_name=_("操作人"))
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["kind", "record_id", "version"]
+        verbose_name = verbose_name_plural = _("记录版本")
+        constraints = [
+            models.UniqueConstraint(fields=["subject_key", "kind", "record_id", "version"], name="record_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.record_id} v{self.version}"

@@ -1,0 +1,204 @@
+"""Importing a department file: the one code path behind the CLI, the web upload and the API."""
+
+import csv
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from cleanrecord import conf
+from cleanrecord.audit.services import record_event
+from cleanrecord.reference.models import Department, Domain, Region
+
+from .importing.layouts import AliasIndex
+from .importing.readers import UnreadableFile, open_table
+from .importing.register import RegisterWriter
+from .importing.rows import Context, Issue, MappingError, RowParser
+from .importing.writer import StagingWriter
+from .models import RECORD_MODELS, ImportBatch
+
+log = logging.getLogger("cleanrecord.records")
+
+KINDS = ("penalty", "licence", "listing", "register")
+KIND_LABELS = {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单", "register": "经营主体登记信息"}
+NATURAL_KEYS = {
+    "penalty": ("subject_key", "authority_code", "decision_no"),
+    "licence": ("subject_key", "authority_code", "doc_no"),
+    "listing": ("subject_key", "authority_code", "list_type", "listing_ref"),
+}
+ERROR_HEADER = ["行号", "列", "值", "级别", "原因"]
+MIN_RECOGNISED = 3
+
+
+@dataclass
+class ImportResult:
+    batch: ImportBatch
+
+    @property
+    def exit_code(self) -> int:
+        """0: every row accepted; 1: some rows rejected; 2: the file could not be read or applied."""
+        if self.batch.status == ImportBatch.Status.FAILED:
+            return 2
+        return 1 if self.batch.rows_rejected else 0
+
+    def issues(self) -> Iterator[Issue]:
+        """Every rejected row and warning, read back from the batch's error file."""
+        if not self.batch.error_file:
+            return
+        with open(self.batch.error_file, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            next(reader, None)
+            for row, column, value, level, reason in reader:
+                yield Issue(int(row), column, value, reason, "error" if level == "拒收" else "warning")
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise MappingError(f"字段映射文件无法读取：{e}") from e
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise MappingError("字段映射文件应为 JSON 对象：{\"文件中的列名\": \"标准列名或列代码\"}")
+    return mapping
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _context(department: Department | None) -> Context:
+    domains: dict[str, str] = {}
+    for d in Domain.objects.all():
+        domains[d.code] = domains[d.name] = d.code
+    root = Region.objects.filter(parent=None).first()
+    return Context(
+        department=department,
+        departments_by_credit_code={d.credit_code: d for d in Department.objects.filter(is_active=True)},
+        domains=domains,
+        today=timezone.localdate(),
+        max_fine_wan=Decimal(conf.get("MAX_FINE_WAN")),
+        region_prefix=root.code[:4] if root else "",
+    )
+
+
+def import_file(
+    *,
+    path: Path,
+    kind: str,
+    department: Department | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    user=None,
+    channel: str = ImportBatch.Channel.CLI,
+    file_name: str = "",
+) -> ImportResult:
+    """Import one file of `kind`: every valid row applied, every bad row reported, in one transaction.
+
+    Returns the batch with its counts; the batch is kept even when the file could not be read.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    path = Path(path)
+    batch = ImportBatch.objects.create(
+        kind=kind, department=department, file_name=file_name or path.name, file_size=path.stat().st_size,
+        file_sha256=_sha256(path), channel=channel, user=user,
+    )
+    error_path = conf.import_dir() / f"batch-{batch.pk}-errors.csv"
+    try:
+        _run(batch, path, kind, department, mapping, dry_run, error_path)
+    except (UnreadableFile, MappingError) as e:
+        _fail(batch, str(e))
+    except Exception as e:  # a crash mid-file: the transaction rolled back, nothing was applied
+        log.exception("import batch %s failed", batch.pk)
+        _fail(batch, f"导入过程中发生错误，本文件的数据均未写入：{type(e).__name__}: {e}")
+    record_event(
+        user=user, action="records.import", target=f"import_batch:{batch.pk}",
+        after={"kind": kind, "file": batch.file_name, "status": batch.status, "read": batch.rows_read,
+               "created": batch.rows_created, "updated": batch.rows_updated, "unchanged": batch.rows_unchanged,
+               "rejected": batch.rows_rejected, "dry_run": dry_run},
+    )
+    return ImportResult(batch)
+
+
+def _fail(batch: ImportBatch, message: str) -> None:
+    (conf.import_dir() / f"batch-{batch.pk}-errors.csv").unlink(missing_ok=True)
+    batch.error_file = ""
+    batch.status = ImportBatch.Status.FAILED
+    batch.message = message
+    batch.rows_created = batch.rows_updated = batch.rows_unchanged = batch.rows_duplicate = 0
+    batch.finished_at = timezone.now()
+    batch.save()
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _run(batch, path, kind, department, mapping, dry_run, error_path) -> None:
+    index = AliasIndex.for_kind(kind)
+    mapped = {k for k in (mapping or {})}
+
+    def looks_like_header(cells: list) -> bool:
+        hits = sum(1 for c in cells if isinstance(c, str) and (index.match(c) or c.strip() in mapped))
+        return hits >= MIN_RECOGNISED
+
+    table = open_table(path, looks_like_header)
+    try:
+        batch.file_format, batch.encoding = table.file_format, table.encoding
+        parser = RowParser(kind, table.header, _context(department), mapping)
+        now = timezone.now()
+        if kind == "register":
+            writer = RegisterWriter(now)
+        else:
+            writer = StagingWriter(RECORD_MODELS[kind], NATURAL_KEYS[kind], batch.pk, now)
+        read = rejected = warned = 0
+        with error_path.open("w", encoding="utf-8-sig", newline="") as ef:
+            errors = csv.writer(ef)
+            errors.writerow(ERROR_HEADER)
+            try:
+                with transaction.atomic():
+                    writer.start()
+                    try:
+                        for row_no, cells in table.rows:
+                            read += 1
+                            parsed, issues = parser.parse(row_no, cells)
+                            if issues:
+                                for i in issues:
+                                    errors.writerow([i.row, i.column, i.value, "拒收" if i.level == "error" else "提示", i.reason])
+                                if parsed is None:
+                                    rejected += 1
+                                    continue
+                                warned += 1
+                            writer.add(parsed)
+                        writer.finish_loading()
+                    except BaseException as e:
+                        writer.abort(e)
+                        raise
+                    counts = writer.merge()
+                    if dry_run:
+                        raise _DryRun
+            except _DryRun:
+                pass
+    finally:
+        table.close()
+    batch.rows_read, batch.rows_rejected, batch.rows_warned = read, rejected, warned
+    batch.rows_created, batch.rows_updated = counts.created, counts.updated
+    batch.rows_unchanged, batch.rows_duplicate = counts.unchanged, counts.duplicate
+    batch.error_file = str(error_path) if (rejected or warned) else ""
+    if not batch.error_file:
+        error_path.unlink(missing_ok=True)
+    batch.status = ImportBatch.Status.DRY_RUN if dry_run else ImportBatch.Status.DONE
+    batch.finished_at = timezone.now()
+    if read == 0:
+        batch.message = "文件中没有数据行"
+    batch.save()

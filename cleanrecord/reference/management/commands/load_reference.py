@@ -1,0 +1,23 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cleanrecord import conf
+from cleanrecord.reference.loading import ReferenceDataError, load_reference
+
+
+class Command(BaseCommand):
+    help = "Load the region, domains and departments from the reference data folder (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dir", type=Path, default=None, help="folder with region.json, domains.csv, departments.csv")
+
+    def handle(self, *args, dir: Path | None, **options):
+        folder = dir or conf.reference_dir()
+        try:
+            loaded = load_reference(folder)
+        except (ReferenceDataError, OSError, KeyError, ValueError) as e:
+            raise CommandError(f"参考数据加载失败：{e}") from e
+        self.stdout.write(
+            f"参考数据已加载：区划 {loaded.regions} 个，领域 {loaded.domains} 个，部门 {loaded.departments} 个（{folder}）"
+        )
