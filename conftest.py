@@ -1,11 +1,15 @@
-import os
-import tempfile
+import pytest
+from django.core.management import call_command
 
-# Tests keep their files (keys, error files, reports) out of the developer's data directory.
-os.environ["CLEANRECORD_DATA_DIR"] = tempfile.mkdtemp(prefix="cleanrecord-test-")
 
-import pytest  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_data_dir(tmp_path_factory):
+    """Each test session keeps its files (keys, error files, reports) in a directory of its own."""
+    from django.conf import settings
+
+    folder = tmp_path_factory.mktemp("cleanrecord-data")
+    settings.DATA_DIR = folder
+    settings.CLEANRECORD["IMPORT_DIR"] = str(folder / "imports")
 
 
 @pytest.fixture(scope="session")

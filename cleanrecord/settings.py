@@ -136,7 +136,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/imports/"
+LOGOUT_REDIRECT_URL = "/"
 
 LOGGING = {
     "version": 1,
@@ -151,6 +153,8 @@ CLEANRECORD = {
     "REFERENCE_DIR": os.getenv("CLEANRECORD_REFERENCE_DIR", str(BASE_DIR / "cleanrecord/reference/data/lanzhou")),
     # Key for personal ID numbers at rest: 32 bytes, base64. Made in the data directory if unset.
     "FIELD_KEY": envsecret("CLEANRECORD_FIELD_KEY"),
+    # Name shown in the page header.
+    "PLATFORM_NAME": os.getenv("CLEANRECORD_PLATFORM_NAME", "信用中国（甘肃兰州）信用信息共享平台"),
     # Where import error files and uploaded originals are kept.
     "IMPORT_DIR": os.getenv("CLEANRECORD_IMPORT_DIR", str(DATA_DIR / "imports")),
     # Largest import file accepted through the web and the API.

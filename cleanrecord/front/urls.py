@@ -1,2 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("entities/", views.entity_search, name="entity-search"),
+    path("entities/<str:code>/", views.entity_detail, name="entity-detail"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:batch_id>/", views.import_detail, name="import-detail"),
+    path("imports/<int:batch_id>/errors.csv", views.import_errors, name="import-errors"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

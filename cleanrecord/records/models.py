@@ -9,6 +9,8 @@ keyed hash of the ID number — and each natural key includes it, so a distribut
 can shard all of them by that column alongside the entity register.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +86,16 @@ class ImportBatch(models.Model):
         return f"#{self.pk} {self.file_name}"
 
 
+class RecordQuerySet(models.QuerySet):
+    def for_subject(self, subject_key: str) -> "RecordQuerySet":
+        """Records of one subject (credit code, or a person's keyed hash): served by the natural-key index."""
+        return self.filter(subject_key=subject_key)
+
+    def public(self) -> "RecordQuerySet":
+        """Records that may be shown publicly: not confidential, not revoked."""
+        return self.filter(confidential=False).exclude(status=RecordStatus.REVOKED)
+
+
 class CreditRecord(models.Model):
     """Columns shared by every record kind: the subject, where it came from, its lifecycle."""
 
@@ -131,11 +143,25 @@ class CreditRecord(models.Model):
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"))
 
+    objects = RecordQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return f"{self.subject_name} {self.natural_number}"
+
+    def to_dict(self) -> dict:
+        """Every column as JSON-ready values; ID numbers only masked, never decrypted."""
+        out = {"id": self.pk, "kind": self.KIND.value}
+        for f in self._meta.concrete_fields:
+            if f.attname in ("id", "batch_id") or f.attname.endswith("_encrypted"):
+                continue
+            value = getattr(self, f.attname)
+            out[f.attname.removesuffix("_id") if f.is_relation else f.attname] = (
+                value.isoformat() if hasattr(value, "isoformat") else str(value) if isinstance(value, Decimal) else value
+            )
+        return out
 
     @property
     def natural_number(self) -> str:

@@ -4,6 +4,7 @@ import csv
 import hashlib
 import json
 import logging
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,7 +50,7 @@ class ImportResult:
 
     def issues(self) -> Iterator[Issue]:
         """Every rejected row and warning, read back from the batch's error file."""
-        if not self.batch.error_file:
+        if not self.batch.error_file or not Path(self.batch.error_file).exists():
             return
         with open(self.batch.error_file, encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(f)
@@ -128,6 +129,30 @@ def import_file(
                "rejected": batch.rows_rejected, "dry_run": dry_run},
     )
     return ImportResult(batch)
+
+
+class UploadTooLarge(ValueError):
+    pass
+
+
+def import_upload(*, user, upload, kind: str, department: Department | None, mapping: dict | None, dry_run: bool,
+                  channel: str) -> ImportBatch:
+    """Import an uploaded file (web page or API): saved outside the web root, imported, then deleted."""
+    limit = conf.get("IMPORT_MAX_BYTES")
+    if upload.size > limit:
+        raise UploadTooLarge(f"文件过大：{upload.size / 1048576:.1f} MB，上限 {limit // 1048576} MB")
+    folder = conf.import_dir() / "uploads"
+    folder.mkdir(exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=Path(upload.name or "").suffix[:10], delete=False) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+    path = Path(tmp.name)
+    try:
+        result = import_file(path=path, kind=kind, department=department, mapping=mapping, dry_run=dry_run,
+                             user=user, channel=channel, file_name=Path(upload.name or "upload").name)
+    finally:
+        path.unlink(missing_ok=True)
+    return result.batch
 
 
 def _fail(batch: ImportBatch, message: str) -> None:

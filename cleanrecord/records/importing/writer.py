@@ -9,7 +9,8 @@ it all in one transaction, so a failure anywhere leaves nothing behind.
 
 import contextlib
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import BooleanField, DateField, DecimalField, JSONField
@@ -37,6 +38,7 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     duplicate: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per merge step, for `make bench`
 
 
 class StagingWriter:
@@ -66,6 +68,7 @@ class StagingWriter:
         self._copy = None
         self._buffer: list[tuple] = []
         self.rows = 0
+        self.timings: dict[str, float] = {}
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -128,48 +131,58 @@ class StagingWriter:
 
     # -- merging ------------------------------------------------------------------------------
 
+    def _exec(self, step: str, sql: str, params=None) -> int:
+        started = time.perf_counter()
+        self._cursor.execute(sql, params)
+        self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
+        return max(self._cursor.rowcount, 0)
+
     def merge(self) -> Counts:
-        cur = self._cursor
-        counts = Counts()
+        counts = Counts(timings=self.timings)
         nk_cols = ", ".join(self.nk)
         on_nk = " AND ".join(f"t.{c} = s.{c}" for c in self.nk)
-        cur.execute(f"CREATE INDEX import_stage_nk ON import_stage ({nk_cols}, row_no)")
+        self._exec("index", f"CREATE INDEX import_stage_nk ON import_stage ({nk_cols}, row_no)")
         if self.pg:
-            cur.execute("ANALYZE import_stage")
+            self._exec("analyze", "ANALYZE import_stage")
         # A key sent twice in one file: the last row wins, the earlier ones count as duplicates.
-        cur.execute(
+        counts.duplicate = self._exec(
+            "dedupe",
             f"DELETE FROM import_stage WHERE row_no IN (SELECT row_no FROM (SELECT row_no, "
-            f"ROW_NUMBER() OVER (PARTITION BY {nk_cols} ORDER BY row_no DESC) AS rn FROM import_stage) d WHERE d.rn > 1)"
+            f"ROW_NUMBER() OVER (PARTITION BY {nk_cols} ORDER BY row_no DESC) AS rn FROM import_stage) d WHERE d.rn > 1)",
         )
-        counts.duplicate = max(cur.rowcount, 0)
-        cur.execute(
+        self._exec(
+            "match",
             f"UPDATE import_stage SET record_id = t.id, old_hash = t.content_hash FROM {self.table} t "
-            f"WHERE {' AND '.join(f't.{c} = import_stage.{c}' for c in self.nk)}"
+            f"WHERE {' AND '.join(f't.{c} = import_stage.{c}' for c in self.nk)}",
         )
-        cur.execute(
+        self._exec(
+            "count",
             "SELECT COALESCE(SUM(CASE WHEN record_id IS NULL THEN 1 ELSE 0 END), 0), "
-            "COALESCE(SUM(CASE WHEN old_hash = content_hash THEN 1 ELSE 0 END), 0), COUNT(*) FROM import_stage"
+            "COALESCE(SUM(CASE WHEN old_hash = content_hash THEN 1 ELSE 0 END), 0), COUNT(*) FROM import_stage",
         )
-        created, unchanged, total = cur.fetchone()
+        created, unchanged, total = self._cursor.fetchone()
         counts.created, counts.unchanged, counts.updated = created, unchanged, total - created - unchanged
 
         now = self._param(self.now)
         cols = ", ".join(self.columns)
         if counts.updated:
             sets = ", ".join(f"{c} = {LIFECYCLE_SQL.get(c, 's.' + c)}" for c in self.columns if c not in self.nk)
-            cur.execute(
+            self._exec(
+                "update",
                 f"UPDATE {self.table} AS t SET {sets}, version = t.version + 1, batch_id = %s, updated_at = %s "
                 f"FROM import_stage s WHERE t.id = s.record_id AND s.old_hash <> s.content_hash",
                 [self.batch_id, now],
             )
         if counts.created:
-            cur.execute(
+            self._exec(
+                "insert",
                 f"INSERT INTO {self.table} ({cols}, version, batch_id, created_at, updated_at) "
                 f"SELECT {cols}, 1, %s, %s, %s FROM import_stage WHERE record_id IS NULL",
                 [self.batch_id, now, now],
             )
         if counts.created or counts.updated:
-            cur.execute(
+            self._exec(
+                "versions",
                 "INSERT INTO records_recordversion (kind, record_id, subject_key, version, change, data, batch_id, "
                 "reason, created_at) "
                 f"SELECT %s, t.id, t.subject_key, t.version, CASE WHEN s.record_id IS NULL THEN 'created' ELSE 'updated' END, "
@@ -179,12 +192,13 @@ class StagingWriter:
             )
         self._add_entities(now)
         if not self.pg:
-            cur.execute("DROP TABLE temp.import_stage")
+            self._cursor.execute("DROP TABLE temp.import_stage")
         return counts
 
     def _add_entities(self, now) -> None:
         """Entities named in the file that the register lacks are added, marked as not yet checked."""
-        self._cursor.execute(
+        self._exec(
+            "entities",
             "INSERT INTO entities_entity (credit_code, name, kind, region_code, legal_rep, legal_rep_id_encrypted, "
             "legal_rep_id_masked, status, checksum_warning, from_register, created_at, updated_at) "
             "SELECT s.credit_code, s.subject_name, s.entity_kind, SUBSTR(s.credit_code, 3, 6), s.legal_rep, "

@@ -1,0 +1,108 @@
+"""Import throughput: a national-layout penalty CSV into PostgreSQL, against a bare COPY of the file.
+
+The import runs in a child process (`manage.py import_records`) so that its peak memory is measured
+alone. Targets (issue 2): at least 20,000 rows/s, peak memory under 300 MB, within 5x of COPY.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432"
+DB_NAME = "cleanrecord_bench"
+
+
+def database_url() -> str:
+    return os.getenv("BENCH_DATABASE_URL") or f"{DEFAULT_SERVER}/{DB_NAME}"
+
+
+def fresh_database(url: str) -> None:
+    server, _, name = url.rpartition("/")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def timed_import(env: dict, path: Path) -> tuple[float, float, str, int]:
+    """Run the import in a child process: (seconds, peak RSS in MB of that child alone, stdout, exit code)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "manage.py", "import_records", str(path), "--kind", "penalty"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, output, child.returncode
+
+
+def bare_copy_seconds(url: str, path: Path) -> float:
+    """COPY the same file into a table of text columns: the floor for getting these bytes into PostgreSQL."""
+    with path.open(encoding="utf-8-sig") as f:
+        header = f.readline().rstrip("\n").split(",")
+    cols = ", ".join(f'"c{i}" text' for i in range(len(header)))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_bare_copy")
+        conn.execute(f"CREATE TABLE bench_bare_copy ({cols})")
+        started = time.perf_counter()
+        sql = "COPY bench_bare_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
+        with conn.cursor() as cur, cur.copy(sql) as copy, path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_bare_copy")
+    return seconds
+
+
+def run(rows: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cleanrecord.settings")
+    OUT.mkdir(parents=True, exist_ok=True)
+    url = database_url()
+    env = {**os.environ, "DATABASE_URL": url, "CLEANRECORD_DATA_DIR": str(OUT / "data")}
+    print(f"== import benchmark: {rows:,} penalty rows into PostgreSQL ({url.rsplit('@', 1)[-1]})")
+    fresh_database(url)
+    for step in (("migrate", "--no-input", "-v0"), ("load_reference",)):
+        done = manage(env, *step)
+        if done.returncode:
+            raise SystemExit(done.stderr)
+
+    path = OUT / f"penalties-{rows}.csv"
+    if not path.exists():
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+             f"'cleanrecord.settings'); django.setup(); from cleanrecord.demo.generate import write_penalty_csv; "
+             f"write_penalty_csv({str(path)!r}, rows={rows}, seed=1)"],
+            cwd=ROOT, env=env, capture_output=True, text=True,
+        )
+        if done.returncode:
+            raise SystemExit(done.stderr)
+        print(f"generated {path.name}: {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - started:.1f} s")
+    size_mb = path.stat().st_size / 1e6
+
+    seconds, peak_mb, output, code = timed_import(env, path)
+    if code not in (0, 1):
+        raise SystemExit(output[-3000:])
+    summary = [line for line in output.splitlines() if line.startswith("导入完成")]
+    copy_seconds = bare_copy_seconds(url, path)
+    print("\n".join(summary))
+    print(f"import (fresh database): {seconds:.1f} s, {rows / seconds:,.0f} rows/s, {size_mb / seconds:.1f} MB/s, "
+          f"peak memory {peak_mb:.0f} MB")
+    print(f"bare COPY of the same file: {copy_seconds:.1f} s ({rows / copy_seconds:,.0f} rows/s); "
+          f"import / COPY = {seconds / copy_seconds:.1f}x")
+
+    again, _, _, _ = timed_import(env, path)
+    print(f"re-import of the same file (all unchanged): {again:.1f} s, {rows / again:,.0f} rows/s")
+    targets = [("rows/s >= 20,000", rows / seconds >= 20_000), ("peak memory < 300 MB", peak_mb < 300),
+               ("within 5x of COPY", seconds / copy_seconds <= 5)]
+    print("targets: " + ", ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in targets))

@@ -1,0 +1,61 @@
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from cleanrecord.accounts.models import is_office
+from cleanrecord.records.models import RECORD_MODELS
+
+from .models import Entity
+
+router = Router()
+
+
+class EntityOut(Schema):
+    credit_code: str
+    name: str
+    kind: str
+    kind_label: str
+    region_code: str
+    legal_rep: str
+    legal_rep_id_masked: str
+    status: str
+    status_label: str
+    checksum_warning: bool
+    from_register: bool
+
+    @staticmethod
+    def resolve_kind_label(obj: Entity) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_status_label(obj: Entity) -> str:
+        return obj.get_status_display()
+
+
+def _office_only(request) -> None:
+    # Entity and record reads are for the credit office until API clients get scoped tokens.
+    if not is_office(request.user):
+        raise PermissionDenied("无权访问：仅限信用办工作人员")
+
+
+@router.get("/{code}", response=EntityOut, summary="按统一社会信用代码查询经营主体")
+def entity_detail(request, code: str):
+    _office_only(request)
+    return get_object_or_404(Entity, credit_code=code.strip().upper())
+
+
+@router.get("/{code}/records", summary="经营主体的信用记录（行政处罚、行政许可、严重失信主体名单）")
+def entity_records(request, code: str, kind: str | None = None, domain: str | None = None) -> dict:
+    _office_only(request)
+    entity = get_object_or_404(Entity, credit_code=code.strip().upper())
+    if kind is not None and kind not in RECORD_MODELS:
+        raise HttpError(400, "kind 应为 penalty、licence 或 listing")
+    out: dict[str, list] = {}
+    for k, model in RECORD_MODELS.items():
+        if kind in (None, k):
+            qs = model.objects.for_subject(entity.credit_code).order_by("-id")
+            if domain:
+                qs = qs.filter(domain_id=domain)
+            out[k] = [r.to_dict() for r in qs]
+    return {"credit_code": entity.credit_code, "name": entity.name, "records": out}

@@ -1,0 +1,101 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cleanrecord.audit.models import AuditEntry
+from cleanrecord.records.models import ImportBatch, Penalty
+
+from .conftest import COMPANY, penalty_csv
+
+
+def upload(client, content: bytes, name: str = "处罚.csv", **fields):
+    data = {"kind": "penalty", "file": SimpleUploadedFile(name, content), **fields}
+    return client.post("/imports/", data)
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_login(client):
+    response = client.get("/imports/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_department_cannot_import(client, dave, amr):
+    client.force_login(dave)
+    assert client.get("/imports/").status_code == 403
+    assert upload(client, penalty_csv(amr, {})).status_code == 403
+    assert Penalty.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_clerk_uploads_a_file_and_sees_the_counts_and_the_bad_row(client, bob, amr):
+    client.force_login(bob)
+    content = penalty_csv(amr, {}, {"no": "兰市监罚〔2025〕2号", "date": "2025年13月1日"})
+    response = upload(client, content)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="rows-read">2<' in page
+    assert 'id="rows-created">1<' in page
+    assert 'id="rows-rejected">1<' in page
+    assert "日期不存在" in page
+    batch = ImportBatch.objects.get()
+    assert batch.user == bob and batch.channel == "web" and batch.department == amr
+    errors = client.get(f"/imports/{batch.pk}/errors.csv")
+    assert errors.status_code == 200
+    assert "2025年13月1日" in b"".join(errors.streaming_content).decode("utf-8-sig")
+    assert AuditEntry.objects.filter(action="records.import", actor="bob").count() == 1
+
+
+@pytest.mark.django_db
+def test_clerk_cannot_send_another_departments_rows(client, bob, amr, tax):
+    client.force_login(bob)
+    upload(client, penalty_csv(amr, {"source": tax.credit_code}))
+    batch = ImportBatch.objects.get()
+    assert batch.rows_rejected == 1 and batch.rows_created == 0
+    assert Penalty.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_clerk_cannot_import_for_another_department(client, bob, tax):
+    client.force_login(bob)
+    assert upload(client, penalty_csv(tax, {}), department="tax").status_code == 403
+    assert ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_clerk_cannot_see_another_departments_batch(client, bob, carol, tax):
+    client.force_login(carol)
+    upload(client, penalty_csv(tax, {"date": "bad"}))
+    batch = ImportBatch.objects.get()
+    client.force_login(bob)
+    assert client.get(f"/imports/{batch.pk}/").status_code == 404
+    assert client.get(f"/imports/{batch.pk}/errors.csv").status_code == 404
+    assert "bad" not in client.get("/imports/").content.decode()
+
+
+@pytest.mark.django_db
+def test_office_imports_by_source_unit_and_sees_every_batch(client, alice, bob, amr):
+    client.force_login(alice)
+    upload(client, penalty_csv(amr, {}))
+    assert Penalty.objects.get().department == amr
+    page = client.get("/imports/").content.decode()
+    assert "处罚.csv" in page
+
+
+@pytest.mark.django_db
+def test_an_unreadable_upload_is_reported_and_nothing_is_written(client, bob):
+    client.force_login(bob)
+    response = upload(client, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, name="photo.csv")
+    page = client.get(response["Location"]).content.decode()
+    assert "失败" in page and "不是表格" in page
+    assert Penalty.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing(client, bob, amr):
+    client.force_login(bob)
+    upload(client, penalty_csv(amr, {}), dry_run="1")
+    batch = ImportBatch.objects.get()
+    assert batch.status == "dry_run" and batch.rows_created == 1
+    assert Penalty.objects.count() == 0
+    assert not Penalty.objects.filter(credit_code=COMPANY).exists()

@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from cleanrecord.accounts.models import departments_for, is_office
+from cleanrecord.entities.models import Entity
+from cleanrecord.records.access import batch_for, batches_for, upload_department
+from cleanrecord.records.models import ImportBatch, Licence, Listing, Penalty
+from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, import_upload
+from cleanrecord.reference.models import Domain, Region
+
+MAX_SHOWN_ISSUES = 200
+
+
+def home(request):
+    return render(request, "front/home.html", {
+        "domains": Domain.objects.all(),
+        "region": Region.objects.filter(parent=None).first(),
+    })
+
+
+def entity_search(request):
+    q = request.GET.get("q", "").strip()[:100]
+    results = Entity.objects.search(q).order_by("name")[:50] if q else []
+    return render(request, "front/search.html", {"q": q, "results": results})
+
+
+def entity_detail(request, code: str):
+    entity = Entity.objects.filter(credit_code=code.upper()).first()
+    if entity is None:
+        raise Http404("未找到该经营主体")
+    today = timezone.localdate()
+    # What 信用中国 shows: public penalties still inside their publicity period, current listings.
+    penalties = (Penalty.objects.for_subject(entity.credit_code).public().filter(not_penalised=False)
+                 .exclude(publish_until__lt=today).select_related("domain").order_by("-decided_on"))
+    listings = (Listing.objects.for_subject(entity.credit_code).public().filter(status="active")
+                .select_related("domain").order_by("-listed_on"))
+    licences = Licence.objects.for_subject(entity.credit_code).public().order_by("-decided_on")[:20]
+    return render(request, "front/entity.html", {
+        "entity": entity, "penalties": penalties, "listings": listings, "licences": licences,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request):
+    departments = departments_for(request.user)
+    if not departments:
+        raise PermissionDenied("账号未绑定报送部门，无权导入数据")
+    office = is_office(request.user)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        kind = request.POST.get("kind", "")
+        if upload is None:
+            messages.error(request, "请选择要上传的文件")
+        elif kind not in KIND_LABELS or (kind == "register" and not office):
+            messages.error(request, "请选择数据类别")
+        else:
+            department = upload_department(request.user, request.POST.get("department") or None)
+            try:
+                batch = import_upload(user=request.user, upload=upload, kind=kind, department=department, mapping=None,
+                                      dry_run=bool(request.POST.get("dry_run")), channel=ImportBatch.Channel.WEB)
+            except UploadTooLarge as e:
+                messages.error(request, str(e))
+            else:
+                return redirect("import-detail", batch_id=batch.pk)
+    page = Paginator(batches_for(request.user), 25).get_page(request.GET.get("page"))
+    kinds = {k: v for k, v in KIND_LABELS.items() if office or k != "register"}
+    return render(request, "front/imports.html", {
+        "departments": departments, "office": office, "kinds": kinds, "page": page,
+    })
+
+
+@login_required
+def import_detail(request, batch_id: int):
+    batch = batch_for(request.user, batch_id)
+    issues = []
+    for n, issue in enumerate(ImportResult(batch).issues()):
+        if n == MAX_SHOWN_ISSUES:
+            break
+        issues.append(issue)
+    return render(request, "front/import_detail.html", {
+        "batch": batch, "issues": issues, "kind_label": KIND_LABELS.get(batch.kind, batch.kind),
+        "more": batch.rows_rejected + batch.rows_warned > len(issues),
+    })
+
+
+@login_required
+def import_errors(request, batch_id: int):
+    batch = batch_for(request.user, batch_id)
+    if not batch.error_file:
+        raise Http404("该批次没有错误文件")
+    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"导入批次{batch.pk}-错误.csv",
+                        content_type="text/csv; charset=utf-8")

@@ -1,0 +1,25 @@
+from cleanrecord.lib import fieldcrypt
+from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, mask_id_number
+
+
+def test_encrypted_id_numbers_round_trip_and_never_repeat():
+    a, b = fieldcrypt.encrypt("620102198503151234"), fieldcrypt.encrypt("620102198503151234")
+    assert a != b and a.startswith("v1:") and "620102198503151234" not in a
+    assert fieldcrypt.decrypt(a) == "620102198503151234"
+
+
+def test_blind_index_is_stable_and_hides_the_value():
+    assert fieldcrypt.blind_index("620102198503151234") == fieldcrypt.blind_index("620102198503151234")
+    assert "6201" not in fieldcrypt.blind_index("620102198503151234")
+
+
+def test_id_numbers_are_masked_to_first_and_last_four():
+    assert mask_id_number("620102198503151234") == "6201**********1234"
+
+
+def test_credit_code_checks():
+    assert check_credit_code("91620100MA71AAAA0" + "X") in (CodeCheck.VALID, CodeCheck.BAD_CHECKSUM)
+    assert check_credit_code("91620102MA7ABCDE1M") is CodeCheck.VALID
+    assert check_credit_code("91620102MA7ABCDE1N") is CodeCheck.BAD_CHECKSUM
+    assert check_credit_code("BADCODE") is CodeCheck.INVALID
+    assert check_credit_code("91620102MA7ABCDEIM") is CodeCheck.INVALID  # I is not in the alphabet

@@ -1,0 +1,62 @@
+"""The credit office browses and searches records here. Records change only through imports and
+the platform's services (which keep versions and audit entries), so the admin is read-only."""
+
+from django.contrib import admin
+
+from .models import ImportBatch, Licence, Listing, Penalty, RecordVersion
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecordAdmin(ReadOnlyAdmin):
+    list_filter = ["status", "domain", "department", "confidential"]
+    search_fields = ["=credit_code", "subject_name", "=authority_code"]
+    exclude = ["legal_rep_id_encrypted", "subject_id_encrypted"]
+    list_select_related = ["domain"]
+
+
+@admin.register(Penalty)
+class PenaltyAdmin(RecordAdmin):
+    list_display = ["subject_name", "credit_code", "decision_no", "domain", "decided_on", "categories", "status", "version"]
+    search_fields = [*RecordAdmin.search_fields, "=decision_no"]
+    list_filter = [*RecordAdmin.list_filter, "procedure", "not_penalised"]
+    date_hierarchy = "decided_on"
+
+
+@admin.register(Licence)
+class LicenceAdmin(RecordAdmin):
+    list_display = ["subject_name", "credit_code", "doc_no", "domain", "decided_on", "licence_category", "status"]
+    search_fields = [*RecordAdmin.search_fields, "=doc_no"]
+
+
+@admin.register(Listing)
+class ListingAdmin(RecordAdmin):
+    list_display = ["subject_name", "credit_code", "list_type", "listed_on", "removed_on", "domain", "status"]
+    search_fields = [*RecordAdmin.search_fields, "=case_no"]
+    list_filter = [*RecordAdmin.list_filter, "list_type"]
+
+
+@admin.register(RecordVersion)
+class RecordVersionAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "record_id", "version", "change", "batch", "user", "created_at"]
+    list_filter = ["kind", "change"]
+    search_fields = ["=subject_key", "=record_id"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ["id", "file_name", "kind", "department", "status", "channel", "rows_read", "rows_created",
+                    "rows_updated", "rows_unchanged", "rows_rejected", "started_at"]
+    list_filter = ["kind", "status", "channel", "department"]
+    search_fields = ["file_name", "=file_sha256"]

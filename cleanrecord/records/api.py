@@ -1,0 +1,108 @@
+import tempfile
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from cleanrecord.accounts.models import is_office
+
+from .access import batch_for, upload_department
+from .importing.rows import MappingError
+from .models import ImportBatch
+from .services import KINDS, ImportResult, UploadTooLarge, import_upload, load_mapping
+
+router = Router()
+MAX_ISSUES = 200
+
+
+class IssueOut(Schema):
+    row: int
+    column: str
+    value: str
+    level: str
+    reason: str
+
+
+class BatchOut(Schema):
+    id: int
+    kind: str
+    department: str | None
+    file_name: str
+    status: str
+    status_label: str
+    rows_read: int
+    rows_created: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_duplicate: int
+    rows_rejected: int
+    rows_warned: int
+    message: str
+    error_file_url: str | None
+    issues: list[IssueOut]
+
+
+def batch_out(batch: ImportBatch) -> dict:
+    issues = []
+    for n, i in enumerate(ImportResult(batch).issues()):
+        if n == MAX_ISSUES:
+            break
+        issues.append({"row": i.row, "column": i.column, "value": i.value, "level": i.level, "reason": i.reason})
+    return {
+        "id": batch.pk, "kind": batch.kind, "department": batch.department.code if batch.department else None,
+        "file_name": batch.file_name, "status": batch.status, "status_label": batch.get_status_display(),
+        "rows_read": batch.rows_read, "rows_created": batch.rows_created, "rows_updated": batch.rows_updated,
+        "rows_unchanged": batch.rows_unchanged, "rows_duplicate": batch.rows_duplicate,
+        "rows_rejected": batch.rows_rejected, "rows_warned": batch.rows_warned, "message": batch.message,
+        "error_file_url": f"/api/v1/imports/{batch.pk}/errors" if batch.error_file else None, "issues": issues,
+    }
+
+
+@router.post("", response={200: BatchOut, 422: BatchOut}, summary="上传并导入数据文件")
+def create_import(
+    request,
+    file: File[UploadedFile],
+    kind: Form[str],
+    department: Form[str | None] = None,
+    dry_run: Form[bool] = False,
+    mapping: File[UploadedFile] | None = None,
+):
+    """Import a CSV/XLSX/XLS file. 200: every row accepted (or some rejected, see counts); 422: unreadable."""
+    if kind not in KINDS:
+        raise HttpError(400, "kind 应为 penalty、licence、listing 或 register")
+    dept = upload_department(request.user, department)
+    if kind == "register" and not is_office(request.user):
+        raise PermissionDenied("登记信息只能由信用办导入")
+    mapping_dict = None
+    if mapping is not None:
+        with tempfile.NamedTemporaryFile(suffix=".json") as tmp:
+            for chunk in mapping.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            try:
+                mapping_dict = load_mapping(Path(tmp.name))
+            except MappingError as e:
+                raise HttpError(400, str(e)) from e
+    try:
+        batch = import_upload(user=request.user, upload=file, kind=kind, department=dept, mapping=mapping_dict,
+                              dry_run=dry_run, channel=ImportBatch.Channel.API)
+    except UploadTooLarge as e:
+        raise HttpError(413, str(e)) from e
+    return (422 if batch.status == ImportBatch.Status.FAILED else 200), batch_out(batch)
+
+
+@router.get("/{batch_id}", response=BatchOut, summary="导入批次结果")
+def get_import(request, batch_id: int):
+    return batch_out(batch_for(request.user, batch_id))
+
+
+@router.get("/{batch_id}/errors", summary="下载错误文件（CSV）")
+def get_import_errors(request, batch_id: int):
+    batch = batch_for(request.user, batch_id)
+    if not batch.error_file:
+        raise HttpError(404, "该批次没有错误文件")
+    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"导入批次{batch.pk}-错误.csv",
+                        content_type="text/csv; charset=utf-8")

@@ -1,0 +1,35 @@
+import pytest
+from django.core.management import call_command
+
+from cleanrecord.reference.models import Department, Domain, Region
+
+
+@pytest.mark.django_db
+def test_reference_data_is_loaded_once_and_reloading_changes_nothing():
+    before = (Region.objects.count(), Domain.objects.count(), Department.objects.count())
+    call_command("load_reference", verbosity=0)
+    assert (Region.objects.count(), Domain.objects.count(), Department.objects.count()) == before
+    assert before[1] == 38
+    assert Region.root().code == "620100" and Region.root().name == "兰州市"
+    assert Region.objects.get(code="620102").parent_id == "620100"
+
+
+@pytest.mark.django_db
+def test_departments_name_their_default_domain_and_kind():
+    tax = Department.objects.get(code="tax")
+    assert tax.default_domain.name == "税务" and tax.is_central_vertical
+    court = Department.objects.get(code="court-intermediate")
+    assert court.is_court and court.default_domain_id == "court-enforcement"
+    assert Department.lookup(tax.credit_code.lower()) == tax
+    assert set(Department.objects.values_list("default_domain", flat=True)) == set(Domain.objects.values_list("code", flat=True))
+
+
+@pytest.mark.django_db
+def test_another_city_loads_its_own_reference_folder(tmp_path):
+    (tmp_path / "region.json").write_text('{"code": "620200", "name": "嘉峪关市", "districts": []}', encoding="utf-8")
+    (tmp_path / "domains.csv").write_text("order,code,name\n34,taxation,税务\n", encoding="utf-8")
+    (tmp_path / "departments.csv").write_text(
+        "code,name,credit_code,region,default_domain,central_vertical,court\n"
+        "jyg-tax,国家税务总局嘉峪关市税务局,11620200MB00000018,620200,taxation,1,0\n", encoding="utf-8")
+    call_command("load_reference", dir=tmp_path, verbosity=0)
+    assert Department.objects.get(code="jyg-tax").region.name == "嘉峪关市"
