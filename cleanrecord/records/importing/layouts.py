@@ -4,6 +4,7 @@ Each kind lists its fields with every header seen in the wild: the national Chin
 column code (CF_*/XK_*), and older-generation names. A JSON mapping file adds more per import.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from cleanrecord.lib.text import compact
@@ -26,8 +27,10 @@ def _subject(prefix: str) -> list[Field]:
         Field("subject_category", "行政相对人类别", ("行政相对人类别", f"{p}_XDR_LB", "相对人类别", "主体类别"), "category"),
         Field("credit_code", "统一社会信用代码",
               ("行政相对人代码_1(统一社会信用代码)", "行政相对人代码_1", f"{p}_XDR_SHXYM", "统一社会信用代码", "社会信用代码"), "code"),
-        Field("reg_no", "工商注册号", ("行政相对人代码_2(工商注册号)", "行政相对人代码_2", f"{p}_XDR_GSZC", "工商注册号", "注册号"), "code", 50),
-        Field("org_code", "组织机构代码", ("行政相对人代码_3(组织机构代码)", "行政相对人代码_3", f"{p}_XDR_ZZJG", "组织机构代码"), "code", 50),
+        Field("reg_no", "工商注册号", ("行政相对人代码_2(工商注册号)", "行政相对人代码_2", f"{p}_XDR_GSZC", "工商注册号", "注册号",
+                                      f"{p}_XDR_GSDJ", "工商登记码", "工商登记号"), "code", 50),
+        Field("org_code", "组织机构代码",
+              ("行政相对人代码_3(组织机构代码)", "行政相对人代码_3", f"{p}_XDR_ZZJG", "组织机构代码", f"{p}_XDR_ZDM"), "code", 50),
         Field("tax_no", "税务登记号", ("行政相对人代码_4(税务登记号)", "行政相对人代码_4", f"{p}_XDR_SWDJ", "税务登记号"), "code", 50),
         Field("institution_no", "事业单位证书号",
               ("行政相对人代码_5(事业单位证书号)", "行政相对人代码_5", f"{p}_XDR_SYDW", "事业单位证书号"), "code", 50),
@@ -35,11 +38,12 @@ def _subject(prefix: str) -> list[Field]:
               ("行政相对人代码_6(社会组织登记证号)", "行政相对人代码_6", f"{p}_XDR_SHZZ", "社会组织登记证号"), "code", 50),
         Field("legal_rep", "法定代表人",
               ("法定代表人", f"{p}_FRDB", "法定代表人姓名", "法定代表人(负责人)", "法定代表人/主要负责人", "主要负责人",
-               "法定代表人或者负责人姓名", "负责人"), max_length=100),
+               "法定代表人或者负责人姓名", "负责人", f"{p}_FR"), max_length=100),
         Field("legal_rep_id_type", "法定代表人证件类型", ("法定代表人证件类型", f"{p}_FR_ZJLX"), max_length=30),
         Field("legal_rep_id", "法定代表人证件号码", ("法定代表人证件号码", f"{p}_FR_ZJHM", "法定代表人身份证号码", "法定代表人身份证号"), "id"),
         Field("subject_id_type", "证件类型", ("证件类型", f"{p}_XDR_ZJLX", "行政相对人证件类型"), max_length=30),
-        Field("subject_id", "证件号码", ("证件号码", f"{p}_XDR_ZJHM", "行政相对人证件号码", "身份证号码"), "id"),
+        Field("subject_id", "证件号码",
+              ("证件号码", f"{p}_XDR_ZJHM", "行政相对人证件号码", "身份证号码", f"{p}_XDR_SFZ", "居民身份证号", "身份证号"), "id"),
     ]
 
 
@@ -58,11 +62,11 @@ _COMMON_TAIL = [
 
 PENALTY = _subject("CF") + [
     Field("decision_no", "行政处罚决定书文号", ("行政处罚决定书文号", "CF_WSH", "处罚决定书文号", "决定书文号", "文书号"), max_length=200),
-    Field("violation_type", "违法行为类型", ("违法行为类型", "CF_WFXW", "处罚名称", "案件名称"), max_length=500),
+    Field("violation_type", "违法行为类型", ("违法行为类型", "CF_WFXW", "处罚名称", "CF_CFMC", "案件名称"), max_length=500),
     Field("facts", "违法事实", ("违法事实", "CF_SY", "处罚事由", "主要违法事实"), max_length=20000),
     Field("basis", "处罚依据", ("处罚依据", "CF_YJ"), max_length=20000),
-    Field("categories", "处罚类别", ("处罚类别", "CF_CFLB", "处罚类别1", "处罚类别2", "处罚种类"), "text", 200, join=True),
-    Field("content", "处罚内容", ("处罚内容", "CF_NR", "处罚结果"), max_length=20000),
+    Field("categories", "处罚类别", ("处罚类别", "CF_CFLB", "处罚类别1", "处罚类别2", "CF_CFLB1", "CF_CFLB2", "处罚种类"), "text", 200, join=True),
+    Field("content", "处罚内容", ("处罚内容", "CF_NR", "处罚结果", "CF_JG"), max_length=20000),
     Field("fine_wan", "罚款金额(万元)", ("罚款金额(万元)", "CF_NR_FK", "罚款金额", "罚款金额(元)"), "amount"),
     Field("confiscated_wan", "没收违法所得、没收非法财物的金额(万元)",
           ("没收违法所得、没收非法财物的金额(万元)", "CF_NR_WFFF", "没收违法所得没收非法财物的金额(万元)",
@@ -71,7 +75,7 @@ PENALTY = _subject("CF") + [
     Field("decided_on", "处罚决定日期", ("处罚决定日期", "CF_JDRQ", "决定日期", "处罚日期"), "date"),
     Field("valid_until", "处罚有效期", ("处罚有效期", "CF_YXQ"), "date"),
     Field("publish_until", "公示截止期", ("公示截止期", "CF_GSJZQ"), "date"),
-    Field("authority_name", "处罚机关", ("处罚机关", "CF_CFJG", "处罚机关名称"), max_length=200),
+    Field("authority_name", "处罚机关", ("处罚机关", "CF_CFJG", "处罚机关名称", "CF_XZJG"), max_length=200),
     Field("authority_code", "处罚机关统一社会信用代码", ("处罚机关统一社会信用代码", "CF_CFJGDM", "处罚机关代码"), "code"),
     Field("source_name", "数据来源单位", ("数据来源单位", "CF_SJLY", "数据来源"), max_length=200),
     Field("source_code", "数据来源单位统一社会信用代码", ("数据来源单位统一社会信用代码", "CF_SJLYDM"), "code"),
@@ -79,16 +83,16 @@ PENALTY = _subject("CF") + [
 ] + _COMMON_TAIL
 
 LICENCE = _subject("XK") + [
-    Field("doc_name", "行政许可决定文书名称", ("行政许可决定文书名称", "XK_XKWS", "项目名称", "许可决定文书名称"), max_length=200),
+    Field("doc_name", "行政许可决定文书名称", ("行政许可决定文书名称", "XK_XKWS", "项目名称", "XK_XMMC", "许可决定文书名称"), max_length=200),
     Field("doc_no", "行政许可决定文书号", ("行政许可决定文书号", "XK_WSH", "行政许可决定书文号", "许可决定书文号", "文书号"), max_length=200),
-    Field("licence_category", "许可类别", ("许可类别", "XK_XKLB", "审批类别"), max_length=20),
+    Field("licence_category", "许可类别", ("许可类别", "XK_XKLB", "审批类别", "XK_SPLB"), max_length=20),
     Field("certificate_name", "许可证书名称", ("许可证书名称", "XK_XKZS"), max_length=200),
     Field("licence_no", "许可编号", ("许可编号", "XK_XKBH", "许可证号"), max_length=200),
     Field("content", "许可内容", ("许可内容", "XK_NR"), max_length=20000),
     Field("decided_on", "许可决定日期", ("许可决定日期", "XK_JDRQ", "决定日期"), "date"),
     Field("valid_from", "有效期自", ("有效期自", "XK_YXQZ", "许可生效期"), "date"),
-    Field("valid_to", "有效期至", ("有效期至", "XK_YXQZI", "许可截止期", "许可有效期"), "date"),
-    Field("authority_name", "许可机关", ("许可机关", "XK_XKJG"), max_length=200),
+    Field("valid_to", "有效期至", ("有效期至", "XK_YXQZI", "许可截止期", "XK_JZQ", "许可有效期"), "date"),
+    Field("authority_name", "许可机关", ("许可机关", "XK_XKJG", "XK_XZJG"), max_length=200),
     Field("authority_code", "许可机关统一社会信用代码", ("许可机关统一社会信用代码", "XK_XKJGDM"), "code"),
     Field("current_state", "当前状态", ("当前状态", "XK_ZT", "状态"), max_length=20),
     Field("source_name", "数据来源单位", ("数据来源单位", "XK_LYDW", "数据来源"), max_length=200),
@@ -141,6 +145,21 @@ REGISTER = [
 LAYOUTS: dict[str, list[Field]] = {"penalty": PENALTY, "licence": LICENCE, "listing": LISTING, "register": REGISTER}
 
 
+# The 2016 national layout numbered the subject's codes differently from today's (_2 组织机构代码,
+# _3 工商登记码, _4 税务登记号, _5 居民身份证号), so in an old file a bare "行政相对人代码_5" holds a
+# person's ID number, which must be stored encrypted, not as a plain code.
+_OLD_NUMBERED = {"行政相对人代码_2": "org_code", "行政相对人代码_3": "reg_no", "行政相对人代码_4": "tax_no",
+                 "行政相对人代码_5": "subject_id"}
+# Headers only the 2016 layouts have, and headers only today's have.
+_OLD_MARKERS = ("处罚名称", "处罚事由", "处罚结果", "处罚类别1", "CF_CFMC", "CF_JG", "CF_XZJG", "项目名称", "审批类别",
+                "XK_XMMC", "XK_SPLB", "XK_XZJG", "数据更新时间戳", "SJC")
+_NEW_MARKERS = ("行政相对人类别", "CF_XDR_LB", "XK_XDR_LB", "行政相对人代码_6", "CF_XDR_SHZZ", "XK_XDR_SHZZ")
+_NUMBERED_SLOT = re.compile(r"代码_\d+$")
+# Columns that describe the export, not the record: a row number that changes with sorting, a timestamp
+# that changes with every export. Kept, they would make a re-sent unchanged record look updated.
+_EXPORT_COLUMNS = ("序号", "行号", "NO", "NO.", "数据更新时间戳", "更新时间戳", "SJC")
+
+
 def header_key(header: str) -> str:
     """The form in which headers are compared: half-width, no spaces, no required-markers, upper case."""
     return compact(str(header)).strip("*※#").replace("：", "").replace(":", "").upper()
@@ -151,11 +170,17 @@ class AliasIndex:
     by_key: dict[str, Field] = field(default_factory=dict)
 
     @classmethod
-    def for_kind(cls, kind: str) -> "AliasIndex":
+    def for_kind(cls, kind: str, header: list[str] | None = None) -> "AliasIndex":
+        """The headers of `kind`; given a file's header, bare numbered codes follow the file's generation."""
         index = cls()
         for f in LAYOUTS[kind]:
             for alias in (f.name, *f.aliases):
                 index.by_key.setdefault(header_key(alias), f)
+        if header is not None and is_old_layout(header):
+            by_name = {f.name: f for f in LAYOUTS[kind]}
+            for alias, name in _OLD_NUMBERED.items():
+                if name in by_name:
+                    index.by_key[header_key(alias)] = by_name[name]
         return index
 
     def match(self, header: str) -> Field | None:
@@ -167,5 +192,20 @@ class AliasIndex:
         # "罚款金额(万元)" → "罚款金额"; "行政相对人代码_1(统一社会信用代码)" → either part.
         if "(" in key and key.endswith(")"):
             outer, _, inner = key[:-1].partition("(")
+            if _NUMBERED_SLOT.search(outer):  # "行政相对人代码_2(组织机构代码)": the name says more than the number
+                return self.by_key.get(inner) or self.by_key.get(outer)
             return self.by_key.get(outer) or self.by_key.get(inner)
         return None
+
+
+def is_old_layout(header: list[str]) -> bool:
+    """True for a file in the 2016 national layout (处罚名称, 处罚事由, 处罚结果 … and no 行政相对人类别)."""
+    keys = {header_key(h) for h in header}
+    return any(header_key(m) in keys for m in _OLD_MARKERS) and not any(header_key(m) in keys for m in _NEW_MARKERS)
+
+
+_EXPORT_KEYS = frozenset(header_key(h) for h in _EXPORT_COLUMNS)
+
+
+def is_export_column(header: str) -> bool:
+    return header_key(header) in _EXPORT_KEYS

@@ -80,28 +80,48 @@ def detect_encoding(path: Path) -> tuple[str, int]:
 
 
 def _delimiter(sample: str) -> str:
-    first = sample.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+    """The commonest delimiter of the first line that has one: a title line above the header may have none."""
+    for line in sample.splitlines()[:HEADER_SCAN_ROWS]:
+        counts = {d: line.count(d) for d in (",", "\t", ";", "|")}
+        best = max(counts, key=counts.get)
+        if counts[best]:
+            return best
+    return ","
 
 
 def _is_blank(cells: list) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _find_header(rows: Iterator[tuple[int, list]], looks_like_header) -> tuple[int, list[str]]:
-    """Skip title rows and blank rows above the header: the header is the first row that matches."""
+def _find_header(rows: Iterator[tuple[int, list]], looks_like_header) -> tuple[int, list[str], Iterator[tuple[int, list]]]:
+    """Skip title rows and blank rows above the header: the header is the first row that matches.
+
+    Returns the header's row number, the header, and the data rows after it.
+    """
     seen: list[tuple[int, list]] = []
     for row_no, cells in rows:
         if _is_blank(cells):
             continue
         if looks_like_header(cells):
-            return row_no, ["" if c is None else str(c) for c in cells]
+            return row_no, ["" if c is None else str(c) for c in cells], _data_rows(rows, looks_like_header)
         seen.append((row_no, cells))
         if len(seen) >= HEADER_SCAN_ROWS:
             break
     raise UnreadableFile("未找到表头：前几行中没有可识别的列名（如“行政相对人名称”或 CF_XDR_MC），请检查数据类别或提供字段映射文件")
+
+
+def _data_rows(rows: Iterator[tuple[int, list]], looks_like_header) -> Iterator[tuple[int, list]]:
+    """The non-blank rows after the header. National templates often put the column codes (CF_XDR_MC …)
+    in a second header row under the Chinese names: that row is not data."""
+    for row_no, cells in rows:
+        if _is_blank(cells):
+            continue
+        if not looks_like_header(cells):
+            yield row_no, cells
+        break
+    for row_no, cells in rows:
+        if not _is_blank(cells):
+            yield row_no, cells
 
 
 def _csv_rows(text: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list]]:
@@ -114,15 +134,17 @@ def _csv_rows(text: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list]]
 
 def open_csv(path: Path, looks_like_header) -> Table:
     encoding, _ = detect_encoding(path)
-    raw = path.open("rb")
-    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-    sample = text.read(64 * 1024)
-    text.seek(0)
-    rows = _csv_rows(text, _delimiter(sample.lstrip("\ufeff")))
-    header_row, header = _find_header(rows, looks_like_header)
+    text = io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
+    try:
+        sample = text.read(64 * 1024)
+        text.seek(0)
+        header_row, header, rows = _find_header(_csv_rows(text, _delimiter(sample.lstrip("\ufeff"))), looks_like_header)
+    except BaseException:
+        text.close()
+        raise
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
-    return Table("csv", encoding, header, header_row, (r for r in rows if not _is_blank(r[1])), text)
+    return Table("csv", encoding, header, header_row, rows, text)
 
 
 def open_workbook(path: Path, file_format: str, looks_like_header) -> Table:
@@ -135,13 +157,13 @@ def open_workbook(path: Path, file_format: str, looks_like_header) -> Table:
     for name in book.sheet_names:
         try:
             sheet = book.get_sheet_by_name(name)
-            rows = ((i, list(r)) for i, r in enumerate(sheet.iter_rows(), start=1))
-            header_row, header = _find_header(rows, looks_like_header)
+            cells = ((i, list(r)) for i, r in enumerate(sheet.iter_rows(), start=1))
+            header_row, header, rows = _find_header(cells, looks_like_header)
         except UnreadableFile:
             continue
         except Exception as e:
             raise UnreadableFile(f"无法读取工作表“{name}”：{e}") from e
-        return Table(file_format, "", header, header_row, (r for r in rows if not _is_blank(r[1])))
+        return Table(file_format, "", header, header_row, rows)
     raise UnreadableFile("工作簿中没有可识别表头的工作表：请检查数据类别或提供字段映射文件")
 
 

@@ -18,7 +18,7 @@ from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, is_valid_i
 from cleanrecord.reference.models import Department
 
 from . import values
-from .layouts import LAYOUTS, AliasIndex, Field, header_key
+from .layouts import LAYOUTS, AliasIndex, Field, header_key, is_export_column
 
 PENALTY_CATEGORIES = (
     "警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级", "吊销许可证件",
@@ -33,6 +33,7 @@ _CATEGORY_SYNONYMS = {
     "没收违法所得和非法财物": ("没收违法所得", "没收非法财物"), "罚款处罚": ("罚款",), "拘留": ("行政拘留",),
 }
 NOT_PENALISED = "不予行政处罚"
+CATEGORIES_MAX = 200  # Penalty.categories
 _CATEGORY_SPLIT = re.compile(r"[;；、,，/\s]+")
 LISTING_COURT = "失信被执行人"
 COURT_LIST_BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
@@ -103,6 +104,20 @@ def split_categories(text: str) -> tuple[list[str], list[str], bool]:
     return list(dict.fromkeys(found)), unknown, not_penalised
 
 
+_PERSON_ID = re.compile(r"^(\d{15}|\d{17}[\dX])$")
+
+
+def _is_person_id(value: str, category: str) -> bool:
+    """Whether a court list's 身份证号码/组织机构代码 cell holds a person's ID number.
+
+    An 18-digit ID number also has the shape of a credit code, and one in 31 even passes its
+    checksum, so a valid ID number is never taken for a code: it is personal data to encrypt.
+    """
+    if category == "person" or is_valid_id_number(value):
+        return True
+    return bool(_PERSON_ID.match(value)) and check_credit_code(value) is not CodeCheck.VALID
+
+
 def _jsonable(v):
     if isinstance(v, (dt.date, Decimal)):
         return str(v)
@@ -113,30 +128,31 @@ class RowParser:
     def __init__(self, kind: str, header: list[str], context: Context, mapping: dict[str, str] | None = None):
         self.kind = kind
         self.ctx = context
-        index = AliasIndex.for_kind(kind)
-        overrides = {header_key(k): v for k, v in (mapping or {}).items()}
+        index = AliasIndex.for_kind(kind, [str(h) for h in header])
+        overrides: dict[str, tuple[Field, str]] = {}
+        for source, target in (mapping or {}).items():  # every entry is checked, used or not: a typo shows at once
+            f = index.match(target)
+            if f is None:
+                raise MappingError(f"字段映射文件中“{source}”对应的“{target}”不是可识别的字段")
+            overrides[header_key(source)] = f, header_key(target)
         self.bindings: list[Binding] = []
         self.extra: list[tuple[int, str]] = []
         for i, h in enumerate(header):
             h = str(h).strip()
-            if not h:
+            if not h or is_export_column(h):
                 continue
-            target = overrides.get(header_key(h))
-            if target is not None:
-                f = index.match(target)
-                if f is None:
-                    raise MappingError(f"字段映射文件中“{h}”对应的“{target}”不是可识别的字段")
-            else:
-                f = index.match(h)
+            f, target = overrides.get(header_key(h)) or (index.match(h), "")
             if f is None:
                 self.extra.append((i, h))
                 continue
             if not f.join and any(b.field is f for b in self.bindings):
                 self.extra.append((i, h))  # a second column for the same field: kept, not used
                 continue
-            self.bindings.append(Binding(i, f, h, unit_yuan="(元)" in header_key(h)))
+            self.bindings.append(Binding(i, f, h, unit_yuan="(元)" in header_key(h) or "(元)" in target))
         self.present = {b.field.name for b in self.bindings}
-        self.labels = {b.field.name: b.header for b in self.bindings}
+        self.labels: dict[str, str] = {}
+        for b in self.bindings:  # a field fed by several columns (处罚类别1, 处罚类别2) names them all
+            self.labels[b.field.name] = f"{self.labels[b.field.name]}、{b.header}" if b.field.name in self.labels else b.header
         for f in LAYOUTS[kind]:
             self.labels.setdefault(f.name, f.label)
         self.finish = getattr(self, f"_finish_{kind}")
@@ -213,10 +229,10 @@ class RowParser:
         code, pid = out.get("credit_code", ""), out.get("subject_id", "")
         if "code_or_id" in out:  # court lists: one column for ID number or organisation code
             v = out.pop("code_or_id")
-            if v and check_credit_code(v) is not CodeCheck.INVALID and not code:
-                out["credit_code"] = code = v
-            elif v and len(v) in (15, 18) and not pid:
+            if v and not pid and _is_person_id(v, out.get("subject_category", "")):
                 out["subject_id"] = pid = v
+            elif v and check_credit_code(v) is not CodeCheck.INVALID and not code:
+                out["credit_code"] = code = v
             elif v:
                 out["org_code"] = v
         cat = out.get("subject_category") or ("individual" if code.startswith("92") else "org" if code else "person" if pid else "")
@@ -286,9 +302,7 @@ class RowParser:
         st = out.get("status", "active")
         if out.get("revoked_on") and st == "active":
             st = "revoked"
-        if st == "revoked" and not out.get("revoked_on"):
-            out["revoked_on"] = self.ctx.today
-        out["status"] = st
+        out["status"] = st  # a revocation without a date is dated today in _done(), after hashing
 
     def _dates_in_order(self, row: int, out: dict, issues: list[Issue], first: str, *later: str) -> None:
         start = out.get(first)
@@ -312,13 +326,17 @@ class RowParser:
         h.update("\x1f".join([str(out.get(k, "")) for k in hash_fields]).encode())
         h.update(f"\x1f{lid}\x1f{sid}\x1f".encode())
         h.update(json.dumps(out["extra"], ensure_ascii=False, sort_keys=True).encode())
+        out["content_hash"] = h.hexdigest()  # stored with the record: a re-sent row with the same hash is unchanged
+        if out.get("status") == "revoked" and not out.get("revoked_on"):
+            # Dated on arrival, outside the hash: the same file sent again tomorrow is still unchanged.
+            out["revoked_on"] = self.ctx.today
         out["legal_rep_id_encrypted"] = fieldcrypt.encrypt(lid)
         out["legal_rep_id_masked"] = mask_id_number(lid) if lid else ""
         out["subject_id_encrypted"] = fieldcrypt.encrypt(sid)
         out["subject_id_masked"] = mask_id_number(sid) if sid else ""
-        data = {k: _jsonable(v) for k, v in out.items() if not k.endswith("_encrypted")}
+        data = {k: _jsonable(v) for k, v in out.items() if not k.endswith("_encrypted") and k != "content_hash"}
         kind = guess_kind(out.get("credit_code", ""), out["subject_name"]) if out.get("credit_code") else ""
-        return Parsed(row, out, h.hexdigest(), json.dumps(data, ensure_ascii=False), kind, entity_warning), issues
+        return Parsed(row, out, out["content_hash"], json.dumps(data, ensure_ascii=False), kind, entity_warning), issues
 
     # -- per kind -----------------------------------------------------------------------------
 
@@ -340,6 +358,9 @@ class RowParser:
                       out.get("categories", ""), "warning")
         if cats:
             out["categories"] = "；".join(cats + unknown)
+        if len(out.get("categories", "")) > CATEGORIES_MAX:  # 处罚类别1 and 处罚类别2 joined
+            self._err(issues, row, "categories", f"处罚类别合计过长（最多 {CATEGORIES_MAX} 字），请精简后重新报送",
+                      out["categories"][:CATEGORIES_MAX])
         out["not_penalised"] = not_penalised
         for name in ("fine_wan", "confiscated_wan"):
             if out.get(name) is not None and out[name] > self.ctx.max_fine_wan:

@@ -81,6 +81,8 @@ def date(cell) -> dt.date | None:
     if isinstance(cell, dt.date):
         return cell
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        if 19000101 <= cell <= 99991231 and float(cell).is_integer():
+            return _parse_date_text(str(int(cell)))  # 20160421 typed into a number cell
         return _serial_to_date(cell)
     value = as_text(cell)
     if is_empty(value):
@@ -112,10 +114,14 @@ def amount(cell, unit_yuan: bool = False) -> Decimal | None:
             value, unit = Decimal(m[1]), m[2]
         except InvalidOperation:
             raise ValueError("金额应为数字") from None
+    if not value.is_finite():
+        raise ValueError("金额应为数字")
     if value < 0:
         raise ValueError("金额不能为负数")
     if unit == "元" or (unit is None and unit_yuan):
         value = value / 10000
+    if value.adjusted() >= 12:  # the column holds 12 integer digits; quantize() would raise a non-ValueError
+        raise ValueError("金额过大，请核实单位是否为万元")
     return value.quantize(SIX_PLACES)
 
 
@@ -200,6 +206,14 @@ def entity_status(cell) -> str:
         if word in value:
             return result
     raise ValueError("登记状态应为存续、在业、吊销、注销或迁出")
+
+
+def domain(cell) -> str:
+    """A domain's code or Chinese name, as written; the row checks it against the reference data."""
+    value = as_text(cell)
+    if is_empty(value):
+        return ""
+    return compact(value).lower()  # codes are lower-case slugs; Chinese names are unaffected
 
 
 def id_number(cell) -> str:
