@@ -17,7 +17,7 @@ from cleanrecord import conf
 from cleanrecord.audit.services import record_event
 from cleanrecord.reference.models import Department, Domain, Region
 
-from .importing.layouts import AliasIndex
+from .importing.layouts import AliasIndex, header_key
 from .importing.readers import UnreadableFile, open_table
 from .importing.register import RegisterWriter
 from .importing.rows import Context, Issue, MappingError, RowParser
@@ -171,10 +171,10 @@ class _DryRun(Exception):
 
 def _run(batch, path, kind, department, mapping, dry_run, error_path) -> None:
     index = AliasIndex.for_kind(kind)
-    mapped = {k for k in (mapping or {})}
+    mapped = {header_key(k) for k in (mapping or {})}
 
     def looks_like_header(cells: list) -> bool:
-        hits = sum(1 for c in cells if isinstance(c, str) and (index.match(c) or c.strip() in mapped))
+        hits = sum(1 for c in cells if isinstance(c, str) and (index.match(c) or header_key(c) in mapped))
         return hits >= MIN_RECOGNISED
 
     table = open_table(path, looks_like_header)

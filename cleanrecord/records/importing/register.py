@@ -25,16 +25,22 @@ class RegisterWriter:
     def __post_init__(self):
         self.counts = Counts()
         self._pending: dict[str, Parsed] = {}
+        self._seen: set[str] = set()  # every code in the file: a repeat far apart is still a duplicate
+        self._uncounted: set[str] = set()
         self.rows = 0
 
     def start(self) -> None:
         pass
 
     def add(self, p: Parsed) -> None:
+        """Queue one row. A code seen before in this file counts as a duplicate; the last row wins."""
         self.rows += 1
         code = p.values["credit_code"]
-        if code in self._pending:
+        if code in self._seen:
             self.counts.duplicate += 1
+            if code not in self._pending:  # the earlier row is written already: apply this one uncounted
+                self._uncounted.add(code)
+        self._seen.add(code)
         self._pending[code] = p
         if len(self._pending) >= BATCH:
             self._flush()
@@ -63,7 +69,7 @@ class RegisterWriter:
                 old_id = fieldcrypt.decrypt(entity.legal_rep_id_encrypted) if entity.legal_rep_id_encrypted else ""
                 same = all(getattr(entity, f) == v.get(f, getattr(entity, f)) for f in FIELDS)
                 if same and entity.from_register and old_id == v.get("legal_rep_id", ""):
-                    self.counts.unchanged += 1
+                    self.counts.unchanged += code not in self._uncounted
                     continue
                 update.append(entity)
             for f in FIELDS:
@@ -78,5 +84,6 @@ class RegisterWriter:
         Entity.objects.bulk_update(update, [*FIELDS, "legal_rep_id_encrypted", "legal_rep_id_masked", "from_register",
                                             "updated_at"])
         self.counts.created += len(create)
-        self.counts.updated += len(update)
+        self.counts.updated += sum(1 for e in update if e.credit_code not in self._uncounted)
+        self._uncounted.clear()
         self._pending.clear()

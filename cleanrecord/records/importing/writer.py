@@ -25,7 +25,9 @@ SQLITE_BATCH = 2000
 # Lifecycle set on the platform (objections, repair) survives a re-sent row that doesn't carry it.
 LIFECYCLE_SQL = {
     "status": "CASE WHEN s.status = 'active' AND t.status = 'revoked' THEN t.status ELSE s.status END",
-    "revoked_on": "CASE WHEN s.status = 'active' AND t.status = 'revoked' THEN t.revoked_on ELSE s.revoked_on END",
+    # A revocation sent without a date is dated on arrival; re-sending it later keeps the first date.
+    "revoked_on": "CASE WHEN t.status = 'revoked' AND (s.status = 'active' OR s.revoked_on IS NULL) "
+                  "THEN t.revoked_on ELSE s.revoked_on END",
     "revoke_reason": "CASE WHEN s.status = 'active' AND t.status = 'revoked' THEN t.revoke_reason ELSE s.revoke_reason END",
     "repaired_on": "COALESCE(s.repaired_on, t.repaired_on)",
     "repair_decision": "CASE WHEN s.repair_decision <> '' THEN s.repair_decision ELSE t.repair_decision END",
@@ -75,11 +77,13 @@ class StagingWriter:
     def start(self) -> None:
         cur = self._cursor = connection.cursor()
         cols = ", ".join(self.columns)
+        # Dropped at the end of merge(); the DROP here only matters after an import that failed part-way
+        # inside a caller's transaction that went on.
+        cur.execute("DROP TABLE IF EXISTS " + ("pg_temp" if self.pg else "temp") + ".import_stage")
         if self.pg:
             cur.execute(f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT {cols} FROM {self.table} WITH NO DATA")
             json_type = "jsonb"
         else:
-            cur.execute("DROP TABLE IF EXISTS temp.import_stage")
             cur.execute(f"CREATE TEMP TABLE import_stage AS SELECT {cols} FROM {self.table} WHERE 0")
             json_type = "text"
         for col, typ in (("row_no", "integer"), ("data_json", json_type), ("entity_kind", "varchar(20)"),
@@ -191,8 +195,7 @@ class StagingWriter:
                 [self.model.KIND.value, self.batch_id, now],
             )
         self._add_entities(now)
-        if not self.pg:
-            self._cursor.execute("DROP TABLE temp.import_stage")
+        self._cursor.execute("DROP TABLE import_stage")
         return counts
 
     def _add_entities(self, now) -> None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from openpyxl import Workbook
 from stdnum.cn import ric, uscc
@@ -238,20 +237,7 @@ def run_import(path: Path, kind: str = "penalty", department: str | None = "amr"
         code = e.code
     else:
         code = 0
-    _drop_staging_table()
     return Run(code, out.getvalue(), err.getvalue(), ImportBatch.objects.order_by("-pk").first())
-
-
-def _drop_staging_table() -> None:
-    """Drop the PostgreSQL staging table a successful import leaves behind inside the test transaction.
-
-    The writer creates it ON COMMIT DROP, but a test's transaction never commits, so a second import
-    in the same test would fail with 'relation "import_stage" already exists'. The same happens to
-    two imports inside one real transaction: see test_import_updates.test_two_imports_can_share_a_transaction.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("DROP TABLE IF EXISTS pg_temp.import_stage")
 
 
 def counts(batch: ImportBatch) -> dict[str, int]:

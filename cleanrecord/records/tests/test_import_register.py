@@ -136,7 +136,6 @@ def test_a_code_repeated_in_the_register_file_counts_once(tmp_path):
     assert Entity.objects.get(pk=COMPANY).name == "兰州登记示例科技有限公司（更名）"
 
 
-@pytest.mark.xfail(strict=True, reason="register.py: a repeat in a later batch of BATCH rows is counted as unchanged")
 def test_a_code_repeated_far_apart_in_the_register_file_counts_once(tmp_path, monkeypatch):
     monkeypatch.setattr(register, "BATCH", 2)  # as if the repeat came a thousand rows later
     rows = [*register_rows(), list(register_rows()[0])]

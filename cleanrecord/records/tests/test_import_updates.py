@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cleanrecord.entities.models import Entity
@@ -211,8 +211,6 @@ def test_a_crash_while_merging_rolls_back_the_records_already_written(tmp_path, 
     assert not RecordVersion.objects.exists()
 
 
-@pytest.mark.xfail(connection.vendor == "postgresql", strict=True, raises=AssertionError,
-                   reason="writer.py: the PostgreSQL staging table is only dropped on COMMIT")
 def test_two_imports_can_share_a_transaction(tmp_path):
     """A caller may wrap several imports in one transaction (a web request, a nightly job)."""
     amr = Department.objects.get(code="amr")
