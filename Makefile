@@ -33,5 +33,8 @@ migrations-check: install
 bench: install
 	$(BIN)/python -m bench
 
+demo: install
+	$(BIN)/python manage.py seed_demo --entities 2000 --seed 1
+
 clean:
 	rm -rf $(VENV) var

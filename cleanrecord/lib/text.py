@@ -21,13 +21,26 @@ def compact(value: str) -> str:
     return value.translate(_WIDTH_AND_SPACE)
 
 
+_NEEDS_CLEANING = re.compile(r"[\t\r\u3000\u00a0\u200b\ufeff]|  ")
+
+
 def clean_text(value: str) -> str:
     """Trim a free-text cell and fold runs of spaces; Chinese punctuation is kept as written."""
-    value = value.strip().strip("\ufeff\u200b")
+    value = value.strip()
+    if not _NEEDS_CLEANING.search(value):  # the common case: nothing to fold
+        return value
+    value = value.strip("\ufeff\u200b")
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _SPACES.sub(" ", value).strip()
 
 
+_LONGEST_MARKER = max(len(m) for m in EMPTY_MARKERS)
+
+
 def is_empty(value: str) -> bool:
-    return value.strip().lower() in EMPTY_MARKERS or compact(value).lower() in EMPTY_MARKERS
+    value = value.strip()
+    # Most cells are longer than any marker: one length check instead of two normalisations.
+    if len(value) > _LONGEST_MARKER + 2:
+        return False
+    return value.lower() in EMPTY_MARKERS or compact(value).lower() in EMPTY_MARKERS

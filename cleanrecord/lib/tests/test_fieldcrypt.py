@@ -23,3 +23,15 @@ def test_credit_code_checks():
     assert check_credit_code("91620102MA7ABCDE1N") is CodeCheck.BAD_CHECKSUM
     assert check_credit_code("BADCODE") is CodeCheck.INVALID
     assert check_credit_code("91620102MA7ABCDEIM") is CodeCheck.INVALID  # I is not in the alphabet
+
+
+def test_real_id_numbers_of_older_urban_residents_and_of_the_new_area_are_valid():
+    from stdnum.cn import ric
+
+    from cleanrecord.lib.identifiers import is_valid_id_number
+
+    for body in ("62010219650315123", "62017119900101123"):  # 城关区 born 1965; 兰州新区
+        number = body + ric.calc_check_digit(body + "0")
+        assert is_valid_id_number(number)
+        assert not is_valid_id_number(number[:17] + ("0" if number[17] != "0" else "1"))
+    assert not is_valid_id_number("620102196513151234")  # month 13

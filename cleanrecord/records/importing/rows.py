@@ -6,11 +6,13 @@ hash that tells an update from a re-send, and the version document.
 """
 
 import datetime as dt
+import functools
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+
+import orjson
 
 from cleanrecord.entities.models import guess_kind
 from cleanrecord.lib import fieldcrypt
@@ -53,7 +55,6 @@ class Parsed:
     row: int
     values: dict
     content_hash: str
-    data_json: str
     entity_kind: str = ""
     entity_warning: bool = False
 
@@ -64,6 +65,19 @@ class Binding:
     field: Field
     header: str
     unit_yuan: bool = False
+
+    def parser(self):
+        """The cell parser for this column, with its options bound: one call per cell on the hot path."""
+        f = self.field
+        if f.parser == "text":
+            return functools.partial(values.text, max_length=f.max_length)
+        if f.parser == "code":
+            return functools.partial(values.code, max_length=f.max_length or 18)
+        if f.parser == "amount":
+            return functools.partial(values.amount, unit_yuan=self.unit_yuan)
+        if f.parser == "id":
+            return values.id_number
+        return getattr(values, f.parser)
 
 
 @dataclass
@@ -118,12 +132,6 @@ def _is_person_id(value: str, category: str) -> bool:
     return bool(_PERSON_ID.match(value)) and check_credit_code(value) is not CodeCheck.VALID
 
 
-def _jsonable(v):
-    if isinstance(v, (dt.date, Decimal)):
-        return str(v)
-    return v
-
-
 class RowParser:
     def __init__(self, kind: str, header: list[str], context: Context, mapping: dict[str, str] | None = None):
         self.kind = kind
@@ -149,6 +157,7 @@ class RowParser:
                 self.extra.append((i, h))  # a second column for the same field: kept, not used
                 continue
             self.bindings.append(Binding(i, f, h, unit_yuan="(元)" in header_key(h) or "(元)" in target))
+        self._plan = [(b.index, b.field.name, b.field.join, b.parser(), b) for b in self.bindings]
         self.present = {b.field.name for b in self.bindings}
         self.labels: dict[str, str] = {}
         for b in self.bindings:  # a field fed by several columns (处罚类别1, 处罚类别2) names them all
@@ -167,32 +176,19 @@ class RowParser:
         issues: list[Issue] = []
         self._failed: set[str] = set()
         n = len(cells)
-        for b in self.bindings:
-            cell = cells[b.index] if b.index < n else None
-            f = b.field
+        for index, name, join, parse, b in self._plan:
+            cell = cells[index] if index < n else None
             try:
-                p = f.parser
-                if p == "text":
-                    v = values.text(cell, f.max_length)
-                elif p == "code":
-                    v = values.code(cell, f.max_length or 18)
-                elif p == "date":
-                    v = values.date(cell)
-                elif p == "amount":
-                    v = values.amount(cell, b.unit_yuan)
-                elif p == "id":
-                    v = values.id_number(cell)
-                else:
-                    v = getattr(values, p)(cell)
+                v = parse(cell)
             except ValueError as e:
                 issues.append(Issue(row_no, b.header, values.as_text(cell)[:200], str(e)))
-                self._failed.add(f.name)
+                self._failed.add(name)
                 continue
-            if f.join and out.get(f.name):
+            if join and out.get(name):
                 if v:
-                    out[f.name] = f"{out[f.name]}；{v}"
+                    out[name] = f"{out[name]}；{v}"
             else:
-                out[f.name] = v
+                out[name] = v
         if self.extra:
             extra = {h: values.as_text(cells[i]).strip() for i, h in self.extra if i < n and cells[i] not in (None, "")}
             out["extra"] = {k: v for k, v in extra.items() if v}
@@ -325,7 +321,7 @@ class RowParser:
         h = hashlib.blake2b(digest_size=16)
         h.update("\x1f".join([str(out.get(k, "")) for k in hash_fields]).encode())
         h.update(f"\x1f{lid}\x1f{sid}\x1f".encode())
-        h.update(json.dumps(out["extra"], ensure_ascii=False, sort_keys=True).encode())
+        h.update(orjson.dumps(out["extra"], option=orjson.OPT_SORT_KEYS))
         out["content_hash"] = h.hexdigest()  # stored with the record: a re-sent row with the same hash is unchanged
         if out.get("status") == "revoked" and not out.get("revoked_on"):
             # Dated on arrival, outside the hash: the same file sent again tomorrow is still unchanged.
@@ -334,9 +330,8 @@ class RowParser:
         out["legal_rep_id_masked"] = mask_id_number(lid) if lid else ""
         out["subject_id_encrypted"] = fieldcrypt.encrypt(sid)
         out["subject_id_masked"] = mask_id_number(sid) if sid else ""
-        data = {k: _jsonable(v) for k, v in out.items() if not k.endswith("_encrypted") and k != "content_hash"}
         kind = guess_kind(out.get("credit_code", ""), out["subject_name"]) if out.get("credit_code") else ""
-        return Parsed(row, out, out["content_hash"], json.dumps(data, ensure_ascii=False), kind, entity_warning), issues
+        return Parsed(row, out, out["content_hash"], kind, entity_warning), issues
 
     # -- per kind -----------------------------------------------------------------------------
 
@@ -429,7 +424,7 @@ class RowParser:
         h = hashlib.blake2b(digest_size=16)
         h.update("\x1f".join(str(out.get(k, "")) for k in REGISTER_HASH).encode())
         out.pop("extra", None)
-        return Parsed(row, out, h.hexdigest(), ""), issues
+        return Parsed(row, out, h.hexdigest()), issues
 
 
 _SUBJECT_HASH = ("subject_name", "subject_category", "credit_code", "reg_no", "org_code", "tax_no", "institution_no",

@@ -33,7 +33,7 @@ def as_text(cell) -> str:
 
 
 def text(cell, max_length: int = 0) -> str:
-    value = as_text(cell)
+    value = cell if cell.__class__ is str else as_text(cell)
     if is_empty(value):
         return ""
     value = clean_text(value)
@@ -43,7 +43,7 @@ def text(cell, max_length: int = 0) -> str:
 
 
 def code(cell, max_length: int = 18) -> str:
-    value = as_text(cell)
+    value = cell if cell.__class__ is str else as_text(cell)
     if is_empty(value):
         return ""
     value = compact(value).upper()

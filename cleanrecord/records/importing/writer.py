@@ -8,11 +8,11 @@ it all in one transaction, so a failure anywhere leaves nothing behind.
 """
 
 import contextlib
-import json
 import time
 from dataclasses import dataclass, field
 
-from django.db import connection
+import orjson
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, DateField, DecimalField, JSONField
 
 from cleanrecord.records.models import CreditRecord
@@ -63,8 +63,10 @@ class StagingWriter:
                 self.defaults[f.attname] = {}
             else:
                 self.defaults[f.attname] = ""
-        self.json_columns = {f.attname for f in fields if isinstance(f, JSONField)}
-        self.stage_columns = [*self.columns, "row_no", "data_json", "entity_kind", "entity_warning"]
+        self._defaults = [(c, self.defaults[c]) for c in self.columns]
+        self._json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
+        self._hash_position = self.columns.index("content_hash")
+        self.stage_columns = [*self.columns, "row_no", "entity_kind", "entity_warning"]
         self._cursor = None
         self._copy_cm = None
         self._copy = None
@@ -82,12 +84,12 @@ class StagingWriter:
         cur.execute("DROP TABLE IF EXISTS " + ("pg_temp" if self.pg else "temp") + ".import_stage")
         if self.pg:
             cur.execute(f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT {cols} FROM {self.table} WITH NO DATA")
-            json_type = "jsonb"
+            # Sorts and hashes over a million staged rows stay in memory.
+            cur.execute("SET LOCAL work_mem = '256MB'")
         else:
             cur.execute(f"CREATE TEMP TABLE import_stage AS SELECT {cols} FROM {self.table} WHERE 0")
-            json_type = "text"
-        for col, typ in (("row_no", "integer"), ("data_json", json_type), ("entity_kind", "varchar(20)"),
-                         ("entity_warning", "boolean"), ("record_id", "bigint"), ("old_hash", "varchar(32)")):
+        for col, typ in (("row_no", "integer"), ("entity_kind", "varchar(20)"), ("entity_warning", "boolean"),
+                         ("record_id", "bigint"), ("old_hash", "varchar(32)"), ("old_version", "integer")):
             cur.execute(f"ALTER TABLE import_stage ADD COLUMN {col} {typ}")
         if self.pg:
             self._copy_cm = cur.cursor.copy(f"COPY import_stage ({', '.join(self.stage_columns)}) FROM STDIN")
@@ -95,12 +97,11 @@ class StagingWriter:
 
     def _tuple(self, p: Parsed) -> tuple:
         v = p.values
-        d = self.defaults
-        row = [v.get(c, d[c]) for c in self.columns]
-        for i, c in enumerate(self.columns):
-            if c in self.json_columns:
-                row[i] = json.dumps(row[i], ensure_ascii=False)
-        row += [p.row, p.data_json, p.entity_kind, p.entity_warning]
+        row = [v.get(c, d) for c, d in self._defaults]
+        for i in self._json_positions:
+            row[i] = orjson.dumps(row[i]).decode()
+        row[self._hash_position] = p.content_hash
+        row += [p.row, p.entity_kind, p.entity_warning]
         return tuple(row)
 
     def add(self, p: Parsed) -> None:
@@ -144,20 +145,13 @@ class StagingWriter:
     def merge(self) -> Counts:
         counts = Counts(timings=self.timings)
         nk_cols = ", ".join(self.nk)
-        on_nk = " AND ".join(f"t.{c} = s.{c}" for c in self.nk)
-        self._exec("index", f"CREATE INDEX import_stage_nk ON import_stage ({nk_cols}, row_no)")
+        counts.duplicate = self._dedupe(nk_cols)
         if self.pg:
             self._exec("analyze", "ANALYZE import_stage")
-        # A key sent twice in one file: the last row wins, the earlier ones count as duplicates.
-        counts.duplicate = self._exec(
-            "dedupe",
-            f"DELETE FROM import_stage WHERE row_no IN (SELECT row_no FROM (SELECT row_no, "
-            f"ROW_NUMBER() OVER (PARTITION BY {nk_cols} ORDER BY row_no DESC) AS rn FROM import_stage) d WHERE d.rn > 1)",
-        )
         self._exec(
             "match",
-            f"UPDATE import_stage SET record_id = t.id, old_hash = t.content_hash FROM {self.table} t "
-            f"WHERE {' AND '.join(f't.{c} = import_stage.{c}' for c in self.nk)}",
+            f"UPDATE import_stage SET record_id = t.id, old_hash = t.content_hash, old_version = t.version "
+            f"FROM {self.table} t WHERE {' AND '.join(f't.{c} = import_stage.{c}' for c in self.nk)}",
         )
         self._exec(
             "count",
@@ -166,10 +160,19 @@ class StagingWriter:
         )
         created, unchanged, total = self._cursor.fetchone()
         counts.created, counts.unchanged, counts.updated = created, unchanged, total - created - unchanged
-
         now = self._param(self.now)
-        cols = ", ".join(self.columns)
+        kind = self.model.KIND.value
+        version_cols = "kind, record_id, subject_key, version, change, batch_id, reason, created_at"
         if counts.updated:
+            changed = "s.record_id IS NOT NULL AND s.old_hash <> s.content_hash"
+            # The version being superseded keeps the content it had (see RecordVersion).
+            self._exec(
+                "keep_previous",
+                f"UPDATE records_recordversion AS v SET data = {self._row_json('t')} FROM import_stage s "
+                f"JOIN {self.table} t ON t.id = s.record_id WHERE {changed} AND v.subject_key = s.subject_key "
+                f"AND v.kind = %s AND v.record_id = s.record_id AND v.version = s.old_version",
+                [kind],
+            )
             sets = ", ".join(f"{c} = {LIFECYCLE_SQL.get(c, 's.' + c)}" for c in self.columns if c not in self.nk)
             self._exec(
                 "update",
@@ -177,26 +180,61 @@ class StagingWriter:
                 f"FROM import_stage s WHERE t.id = s.record_id AND s.old_hash <> s.content_hash",
                 [self.batch_id, now],
             )
+            self._exec(
+                "update_versions",
+                f"INSERT INTO records_recordversion ({version_cols}) SELECT %s, s.record_id, s.subject_key, "
+                f"s.old_version + 1, 'updated', %s, '', %s FROM import_stage s WHERE {changed}",
+                [kind, self.batch_id, now],
+            )
         if counts.created:
-            self._exec(
-                "insert",
-                f"INSERT INTO {self.table} ({cols}, version, batch_id, created_at, updated_at) "
-                f"SELECT {cols}, 1, %s, %s, %s FROM import_stage WHERE record_id IS NULL",
-                [self.batch_id, now, now],
-            )
-        if counts.created or counts.updated:
-            self._exec(
-                "versions",
-                "INSERT INTO records_recordversion (kind, record_id, subject_key, version, change, data, batch_id, "
-                "reason, created_at) "
-                f"SELECT %s, t.id, t.subject_key, t.version, CASE WHEN s.record_id IS NULL THEN 'created' ELSE 'updated' END, "
-                f"s.data_json, %s, '', %s FROM import_stage s JOIN {self.table} t ON {on_nk} "
-                f"WHERE s.record_id IS NULL OR s.old_hash <> s.content_hash",
-                [self.model.KIND.value, self.batch_id, now],
-            )
+            cols = ", ".join(self.columns)
+            # Sorted by natural key, the unique index is filled in order rather than at random.
+            insert = (f"INSERT INTO {self.table} ({cols}, version, batch_id, created_at, updated_at) "
+                      f"SELECT {cols}, 1, %s, %s, %s FROM import_stage WHERE record_id IS NULL ORDER BY {nk_cols}")
+            versions = (f"INSERT INTO records_recordversion ({version_cols}) SELECT %s, w.id, w.subject_key, 1, "
+                        f"'created', %s, '', %s FROM ")
+            if self.pg:  # the new ids come back through RETURNING: no second pass over the table
+                self._exec("insert", f"WITH w AS ({insert} RETURNING id, subject_key) {versions} w",
+                           [self.batch_id, now, now, kind, self.batch_id, now])
+            else:
+                self._exec("insert", insert, [self.batch_id, now, now])
+                on_nk = " AND ".join(f"w.{c} = s.{c}" for c in self.nk)
+                self._exec("insert_versions", f"{versions} import_stage s JOIN {self.table} w ON {on_nk} "
+                           f"WHERE s.record_id IS NULL", [kind, self.batch_id, now])
         self._add_entities(now)
         self._cursor.execute("DROP TABLE import_stage")
         return counts
+
+    def _row_json(self, alias: str) -> str:
+        """SQL for one record row as a JSON object, in each database's dialect."""
+        if self.pg:
+            return f"to_jsonb({alias}) - 'id' - 'batch_id'"
+        json_cols = {self.columns[i] for i in self._json_positions}
+        cols = [*self.columns, "version", "created_at", "updated_at"]
+        half = len(cols) // 2  # SQLite caps a function at 127 arguments: two objects, merged
+        return "json_patch(" + ", ".join(
+            "json_object(" + ", ".join(f"'{c}', " + (f"json({alias}.{c})" if c in json_cols else f"{alias}.{c}")
+                                       for c in part) + ")"
+            for part in (cols[:half], cols[half:])
+        ) + ")"
+
+    def _dedupe(self, nk_cols: str) -> int:
+        """Index the staged rows by natural key; where a key repeats, the last row wins.
+
+        Files rarely repeat a key, so first try a unique index: when it builds, there is nothing to drop.
+        """
+        try:
+            with transaction.atomic():
+                self._exec("index", f"CREATE UNIQUE INDEX import_stage_nk ON import_stage ({nk_cols})")
+            return 0
+        except IntegrityError:
+            pass
+        self._exec("index", f"CREATE INDEX import_stage_nk ON import_stage ({nk_cols})")
+        return self._exec(
+            "dedupe",
+            f"DELETE FROM import_stage WHERE row_no IN (SELECT row_no FROM (SELECT row_no, "
+            f"ROW_NUMBER() OVER (PARTITION BY {nk_cols} ORDER BY row_no DESC) AS rn FROM import_stage) d WHERE d.rn > 1)",
+        )
 
     def _add_entities(self, now) -> None:
         """Entities named in the file that the register lacks are added, marked as not yet checked."""
@@ -206,8 +244,9 @@ class StagingWriter:
             "legal_rep_id_masked, status, checksum_warning, from_register, created_at, updated_at) "
             "SELECT s.credit_code, s.subject_name, s.entity_kind, SUBSTR(s.credit_code, 3, 6), s.legal_rep, "
             "s.legal_rep_id_encrypted, s.legal_rep_id_masked, 'active', s.entity_warning, %s, %s, %s "
-            "FROM import_stage s WHERE s.row_no IN (SELECT MAX(row_no) FROM import_stage "
-            "WHERE credit_code <> '' AND subject_category <> 'person' GROUP BY credit_code) "
+            "FROM import_stage s WHERE s.row_no IN (SELECT MAX(n.row_no) FROM import_stage n "
+            "WHERE n.credit_code <> '' AND n.subject_category <> 'person' AND NOT EXISTS "
+            "(SELECT 1 FROM entities_entity e WHERE e.credit_code = n.credit_code) GROUP BY n.credit_code) "
             "ON CONFLICT (credit_code) DO NOTHING",
             [False, now, now],
         )

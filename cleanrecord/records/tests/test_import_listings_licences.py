@@ -236,4 +236,4 @@ def test_a_listing_sent_again_with_a_removal_date_is_an_update(tmp_path):
     assert (run.batch.rows_updated, run.batch.rows_created) == (1, 0)
     record = Listing.objects.get()
     assert (record.status, record.removed_on, record.version) == ("removed", dt.date(2024, 1, 5), 2)
-    assert [v.data["status"] for v in RecordVersion.objects.order_by("version")] == ["active", "removed"]
+    assert [v.state()["status"] for v in RecordVersion.objects.order_by("version")] == ["active", "removed"]

@@ -63,8 +63,8 @@ def test_a_re_sent_row_with_changes_is_an_update(tmp_path):
     assert record.content_hash != original.content_hash
     versions = RecordVersion.objects.filter(kind="penalty", record_id=record.pk).order_by("version")
     assert [(v.version, v.change) for v in versions] == [(1, "created"), (2, "updated")]
-    assert versions[0].data["fine_wan"] == "0.500000"
-    assert (versions[1].data["fine_wan"], versions[1].data["content"]) == ("0.800000", "罚款人民币八千元")
+    assert Decimal(str(versions[0].state()["fine_wan"])) == Decimal("0.5")
+    assert (Decimal(str(versions[1].state()["fine_wan"])), versions[1].state()["content"]) == (Decimal("0.8"), "罚款人民币八千元")
     assert versions[1].batch_id == run.batch.pk
     assert Penalty.objects.get(decision_no="兰市监罚〔2024〕2号").version == 1
 
@@ -87,7 +87,7 @@ def test_a_row_marked_revoked_revokes_the_record(tmp_path):
     assert counts(run.batch) == {"read": 2, "created": 0, "updated": 1, "unchanged": 1, "duplicate": 0, "rejected": 0}
     revoked = Penalty.objects.get(decision_no="兰市监罚〔2024〕1号")
     assert (revoked.status, revoked.revoked_on, revoked.version) == ("revoked", today(), 2)
-    assert RecordVersion.objects.get(record_id=revoked.pk, version=2).data["status"] == "revoked"
+    assert RecordVersion.objects.get(record_id=revoked.pk, version=2).state()["status"] == "revoked"
     assert Penalty.objects.get(decision_no="兰市监罚〔2024〕2号").status == "active"
 
 
@@ -127,7 +127,7 @@ def test_a_key_repeated_in_one_file_is_a_duplicate_and_the_last_row_wins(tmp_pat
     assert "文件内重复 2" in run.output
     record = Penalty.objects.get(decision_no="兰市监罚〔2024〕1号")
     assert (record.facts, record.version) == ("最后一次填写", 1)
-    assert RecordVersion.objects.get(record_id=record.pk).data["facts"] == "最后一次填写"
+    assert RecordVersion.objects.get(record_id=record.pk).state()["facts"] == "最后一次填写"
     assert Entity.objects.count() == 2
 
 
