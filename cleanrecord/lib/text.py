@@ -39,8 +39,11 @@ _LONGEST_MARKER = max(len(m) for m in EMPTY_MARKERS)
 
 
 def is_empty(value: str) -> bool:
-    value = value.strip()
-    # Most cells are longer than any marker: one length check instead of two normalisations.
-    if len(value) > _LONGEST_MARKER + 2:
+    """True for blank cells and the words departments write for "nothing" (无, 暂无, /, null …).
+
+    A long cell that is only spaces is reported non-empty here; callers strip it to "" anyway.
+    """
+    if len(value) > _LONGEST_MARKER + 4:  # most cells: one length check, no normalising
         return False
-    return value.lower() in EMPTY_MARKERS or compact(value).lower() in EMPTY_MARKERS
+    value = value.strip()
+    return not value or value.lower() in EMPTY_MARKERS or compact(value).lower() in EMPTY_MARKERS

@@ -119,8 +119,11 @@ class CreditRecord(models.Model):
     subject_id_encrypted = models.TextField(_("证件号码（加密）"), blank=True)
     subject_id_masked = models.CharField(_("证件号码"), max_length=40, blank=True)
 
-    domain = models.ForeignKey(Domain, models.PROTECT, db_index=False, verbose_name=_("领域"))
-    department = models.ForeignKey(Department, models.PROTECT, verbose_name=_("报送部门"))
+    # Domains and departments are checked against the reference tables by the import before a row is
+    # staged, and reference rows are never deleted (PROTECT; departments are deactivated instead). A
+    # database constraint would add two trigger checks per row at commit: seconds per million rows.
+    domain = models.ForeignKey(Domain, models.PROTECT, db_index=False, db_constraint=False, verbose_name=_("领域"))
+    department = models.ForeignKey(Department, models.PROTECT, db_constraint=False, verbose_name=_("报送部门"))
     source_name = models.CharField(_("数据来源单位"), max_length=200)
     source_code = models.CharField(_("数据来源单位统一社会信用代码"), max_length=18)
     authority_name = models.CharField(_("决定机关"), max_length=200)
@@ -138,8 +141,10 @@ class CreditRecord(models.Model):
 
     version = models.PositiveIntegerField(_("版本"), default=1)
     content_hash = models.CharField(_("内容摘要"), max_length=32, editable=False)
+    # Provenance only, and batches are never deleted: no database constraint, whose per-row check
+    # at commit would cost a million-row import several seconds.
     batch = models.ForeignKey(ImportBatch, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False,
-                              verbose_name=_("最近导入批次"))
+                              db_constraint=False, verbose_name=_("最近导入批次"))
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"))
 
@@ -289,9 +294,10 @@ class RecordVersion(models.Model):
     version = models.PositiveIntegerField(_("版本"))
     change = models.CharField(_("变更"), max_length=10, choices=Change.choices)
     data = models.JSONField(_("内容"), null=True, blank=True, help_text=_("为空：即记录的当前内容。"))
-    batch = models.ForeignKey(ImportBatch, models.SET_NULL, null=True, blank=True, db_index=False, verbose_name=_("导入批次"))
+    batch = models.ForeignKey(ImportBatch, models.SET_NULL, null=True, blank=True, db_index=False, db_constraint=False,
+                              verbose_name=_("导入批次"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, db_index=False,
-                             verbose_name=_("操作人"))
+                             db_constraint=False, verbose_name=_("操作人"))
     reason = models.CharField(_("原因"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("时间"))
 

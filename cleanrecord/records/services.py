@@ -5,6 +5,7 @@ import hashlib
 import json
 import logging
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -193,6 +194,7 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path) -> None:
             try:
                 with transaction.atomic():
                     writer.start()
+                    load_started = time.perf_counter()
                     try:
                         for row_no, cells in table.rows:
                             read += 1
@@ -206,6 +208,7 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path) -> None:
                                 warned += 1
                             writer.add(parsed)
                         writer.finish_loading()
+                        writer.timings["load"] = time.perf_counter() - load_started
                     except BaseException as e:
                         writer.abort(e)
                         raise

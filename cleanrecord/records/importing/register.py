@@ -27,6 +27,7 @@ class RegisterWriter:
         self._pending: dict[str, Parsed] = {}
         self._seen: set[str] = set()  # every code in the file: a repeat far apart is still a duplicate
         self._uncounted: set[str] = set()
+        self.timings: dict[str, float] = {}
         self.rows = 0
 
     def start(self) -> None:

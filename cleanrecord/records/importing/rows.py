@@ -96,6 +96,7 @@ class MappingError(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats a handful of category spellings
 def split_categories(text: str) -> tuple[list[str], list[str], bool]:
     """Return (categories, unknown values, not-penalised) for a 处罚类别 cell."""
     found: list[str] = []
@@ -115,7 +116,7 @@ def split_categories(text: str) -> tuple[list[str], list[str], bool]:
             found.append("其他")
         else:
             unknown.append(part)
-    return list(dict.fromkeys(found)), unknown, not_penalised
+    return tuple(dict.fromkeys(found)), tuple(unknown), not_penalised
 
 
 _PERSON_ID = re.compile(r"^(\d{15}|\d{17}[\dX])$")
@@ -318,11 +319,10 @@ class RowParser:
             return None, issues
         entity_warning = out.pop("entity_warning", False)
         lid, sid = out.pop("legal_rep_id", ""), out.pop("subject_id", "")
-        h = hashlib.blake2b(digest_size=16)
-        h.update("\x1f".join([str(out.get(k, "")) for k in hash_fields]).encode())
-        h.update(f"\x1f{lid}\x1f{sid}\x1f".encode())
-        h.update(orjson.dumps(out["extra"], option=orjson.OPT_SORT_KEYS))
-        out["content_hash"] = h.hexdigest()  # stored with the record: a re-sent row with the same hash is unchanged
+        get = out.get
+        content = orjson.dumps([get(k) for k in hash_fields] + [lid, sid, out["extra"]], default=str,
+                               option=orjson.OPT_SORT_KEYS)
+        out["content_hash"] = hashlib.blake2b(content, digest_size=16).hexdigest()  # stored with the record: a re-sent row with the same hash is unchanged
         if out.get("status") == "revoked" and not out.get("revoked_on"):
             # Dated on arrival, outside the hash: the same file sent again tomorrow is still unchanged.
             out["revoked_on"] = self.ctx.today

@@ -182,7 +182,8 @@ def test_domains_are_read_as_written():
     ("", ([], [], False)),
 ])
 def test_split_categories(text, expected):
-    assert split_categories(text) == expected
+    cats, unknown, not_penalised = split_categories(text)
+    assert (list(cats), list(unknown), not_penalised) == expected
 
 
 @pytest.mark.parametrize(("header", "field"), [
