@@ -33,7 +33,7 @@ def guess_kind(code: str, name: str, declared: str = "") -> str:
     don't, so positions 1–2 of the code (92 = 个体工商户, 93 = cooperative) and the name decide.
     """
     text = declared + " " + name
-    if "外国" in declared or "外国" in name and "分" in name:
+    if "外国" in declared or ("外国" in name and "分" in name):
         return EntityKind.FOREIGN_BRANCH
     if "个体" in declared or code.startswith("92"):
         return EntityKind.INDIVIDUAL
@@ -63,9 +63,10 @@ class EntityQuerySet(models.QuerySet):
 
 class Entity(models.Model):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, primary_key=True)
-    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    # No index on name: search is by substring, which a B-tree cannot serve anyway.
+    name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("主体类型"), max_length=20, choices=EntityKind.choices, default=EntityKind.OTHER)
-    region_code = models.CharField(_("登记地行政区划"), max_length=6, db_index=True)
+    region_code = models.CharField(_("登记地行政区划"), max_length=6)
     legal_rep = models.CharField(_("法定代表人（负责人）"), max_length=100, blank=True)
     legal_rep_id_encrypted = models.TextField(_("法定代表人证件号码（加密）"), blank=True)
     legal_rep_id_masked = models.CharField(_("法定代表人证件号码"), max_length=40, blank=True)

@@ -92,6 +92,18 @@ class Context:
     region_prefix: str = ""
 
 
+_NO_FAST_PATH = object()
+MEMO_SIZE = 2048  # per column; long free text never repeats, so the cap bounds what it costs
+
+
+def _empty_value(parse):
+    """What a parser makes of a blank cell, worked out once per column."""
+    try:
+        return parse("")
+    except ValueError:
+        return _NO_FAST_PATH
+
+
 class MappingError(ValueError):
     pass
 
@@ -158,7 +170,10 @@ class RowParser:
                 self.extra.append((i, h))  # a second column for the same field: kept, not used
                 continue
             self.bindings.append(Binding(i, f, h, unit_yuan="(元)" in header_key(h) or "(元)" in target))
-        self._plan = [(b.index, b.field.name, b.field.join, b.parser(), b) for b in self.bindings]
+        # Per column, the values already parsed: most columns (category, authority, basis, dates, status)
+        # repeat a few spellings across a file, and a dictionary hit is far cheaper than parsing again.
+        self._plan = [(b.index, b.field.name, b.field.join, b.parser(), _empty_value(b.parser()), {}, b)
+                      for b in self.bindings]
         self.present = {b.field.name for b in self.bindings}
         self.labels: dict[str, str] = {}
         for b in self.bindings:  # a field fed by several columns (处罚类别1, 处罚类别2) names them all
@@ -177,18 +192,27 @@ class RowParser:
         issues: list[Issue] = []
         self._failed: set[str] = set()
         n = len(cells)
-        for index, name, join, parse, b in self._plan:
+        for index, name, join, parse, empty, memo, b in self._plan:
             cell = cells[index] if index < n else None
-            try:
-                v = parse(cell)
-            except ValueError as e:
-                issues.append(Issue(row_no, b.header, values.as_text(cell)[:200], str(e)))
-                self._failed.add(name)
-                continue
-            if join and out.get(name):
-                if v:
-                    out[name] = f"{out[name]}；{v}"
+            if not cell and empty is not _NO_FAST_PATH and (cell == "" or cell is None):
+                v = empty  # blank cells are most cells of a national-layout file
             else:
+                key = cell if cell.__class__ is str else (cell.__class__, cell)  # 1, 1.0 and True differ here
+                v = memo.get(key, _NO_FAST_PATH)
+                if v is _NO_FAST_PATH:
+                    try:
+                        v = parse(cell)
+                    except ValueError as e:
+                        issues.append(Issue(row_no, b.header, values.as_text(cell)[:200], str(e)))
+                        self._failed.add(name)
+                        continue
+                    if len(memo) < MEMO_SIZE:
+                        memo[key] = v
+            if not join:
+                out[name] = v
+            elif v and out.get(name):
+                out[name] = f"{out[name]}；{v}"
+            elif name not in out or v:
                 out[name] = v
         if self.extra:
             extra = {h: values.as_text(cells[i]).strip() for i, h in self.extra if i < n and cells[i] not in (None, "")}

@@ -34,7 +34,7 @@ def as_text(cell) -> str:
 
 def text(cell, max_length: int = 0) -> str:
     value = cell if cell.__class__ is str else as_text(cell)
-    if is_empty(value):
+    if len(value) < 10 and is_empty(value):  # no marker of emptiness is longer
         return ""
     value = clean_text(value)
     if max_length and len(value) > max_length:
@@ -73,9 +73,18 @@ def _parse_date_text(value: str) -> dt.date | None:
     raise ValueError("无法识别的日期格式（应为 2024-03-01、2024/3/1 或 2024年3月1日）")
 
 
+@lru_cache(maxsize=65536)
+def _date_from_string(value: str) -> dt.date | None:
+    if is_empty(value):
+        return None
+    return _parse_date_text(compact(value))
+
+
 def date(cell) -> dt.date | None:
     if cell is None:
         return None
+    if cell.__class__ is str:  # CSV cells: a file repeats the same few thousand dates
+        return _date_from_string(cell)
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):

@@ -244,9 +244,9 @@ class StagingWriter:
             "legal_rep_id_masked, status, checksum_warning, from_register, created_at, updated_at) "
             "SELECT s.credit_code, s.subject_name, s.entity_kind, SUBSTR(s.credit_code, 3, 6), s.legal_rep, "
             "s.legal_rep_id_encrypted, s.legal_rep_id_masked, 'active', s.entity_warning, %s, %s, %s "
-            "FROM import_stage s WHERE s.row_no IN (SELECT MAX(n.row_no) FROM import_stage n "
-            "WHERE n.credit_code <> '' AND n.subject_category <> 'person' AND NOT EXISTS "
-            "(SELECT 1 FROM entities_entity e WHERE e.credit_code = n.credit_code) GROUP BY n.credit_code) "
+            "FROM (SELECT n.*, ROW_NUMBER() OVER (PARTITION BY n.credit_code ORDER BY n.row_no DESC) AS rn "
+            "FROM import_stage n WHERE n.credit_code <> '' AND n.subject_category <> 'person' AND NOT EXISTS "
+            "(SELECT 1 FROM entities_entity e WHERE e.credit_code = n.credit_code)) s WHERE s.rn = 1 "
             "ON CONFLICT (credit_code) DO NOTHING",
             [False, now, now],
         )
