@@ -186,7 +186,7 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path) -> None:
         if kind == "register":
             writer = RegisterWriter(now)
         else:
-            writer = StagingWriter(RECORD_MODELS[kind], NATURAL_KEYS[kind], batch.pk, now)
+            writer = StagingWriter(RECORD_MODELS[kind], NATURAL_KEYS[kind], batch.pk, now, batch.user_id)
         read = rejected = warned = 0
         with error_path.open("w", encoding="utf-8-sig", newline="") as ef:
             errors = csv.writer(ef)

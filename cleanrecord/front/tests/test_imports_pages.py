@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cleanrecord.audit.models import AuditEntry
-from cleanrecord.records.models import ImportBatch, Penalty
+from cleanrecord.records.models import ImportBatch, Penalty, RecordVersion
 
 from .conftest import COMPANY, penalty_csv
 
@@ -40,6 +40,8 @@ def test_clerk_uploads_a_file_and_sees_the_counts_and_the_bad_row(client, bob, a
     assert "日期不存在" in page
     batch = ImportBatch.objects.get()
     assert batch.user == bob and batch.channel == "web" and batch.department == amr
+    version = RecordVersion.objects.get()
+    assert (version.user, version.batch, version.change) == (bob, batch, "created")
     errors = client.get(f"/imports/{batch.pk}/errors.csv")
     assert errors.status_code == 200
     assert "2025年13月1日" in b"".join(errors.streaming_content).decode("utf-8-sig")

@@ -44,11 +44,13 @@ class Counts:
 
 
 class StagingWriter:
-    def __init__(self, model: type[CreditRecord], natural_key: tuple[str, ...], batch_id: int, now):
+    def __init__(self, model: type[CreditRecord], natural_key: tuple[str, ...], batch_id: int, now,
+                 user_id: int | None = None):
         self.model = model
         self.table = model._meta.db_table
         self.nk = natural_key
         self.batch_id = batch_id
+        self.user_id = user_id  # who made the change, on every version this import writes
         self.now = now
         self.pg = connection.vendor == "postgresql"
         fields = [f for f in model._meta.concrete_fields if f.name not in SKIP]
@@ -162,7 +164,7 @@ class StagingWriter:
         counts.created, counts.unchanged, counts.updated = created, unchanged, total - created - unchanged
         now = self._param(self.now)
         kind = self.model.KIND.value
-        version_cols = "kind, record_id, subject_key, version, change, batch_id, reason, created_at"
+        version_cols = "kind, record_id, subject_key, version, change, batch_id, user_id, reason, created_at"
         if counts.updated:
             changed = "s.record_id IS NOT NULL AND s.old_hash <> s.content_hash"
             # The version being superseded keeps the content it had (see RecordVersion).
@@ -183,8 +185,8 @@ class StagingWriter:
             self._exec(
                 "update_versions",
                 f"INSERT INTO records_recordversion ({version_cols}) SELECT %s, s.record_id, s.subject_key, "
-                f"s.old_version + 1, 'updated', %s, '', %s FROM import_stage s WHERE {changed}",
-                [kind, self.batch_id, now],
+                f"s.old_version + 1, 'updated', %s, %s, '', %s FROM import_stage s WHERE {changed}",
+                [kind, self.batch_id, self.user_id, now],
             )
         if counts.created:
             cols = ", ".join(self.columns)
@@ -192,15 +194,15 @@ class StagingWriter:
             insert = (f"INSERT INTO {self.table} ({cols}, version, batch_id, created_at, updated_at) "
                       f"SELECT {cols}, 1, %s, %s, %s FROM import_stage WHERE record_id IS NULL ORDER BY {nk_cols}")
             versions = (f"INSERT INTO records_recordversion ({version_cols}) SELECT %s, w.id, w.subject_key, 1, "
-                        f"'created', %s, '', %s FROM ")
+                        f"'created', %s, %s, '', %s FROM ")
             if self.pg:  # the new ids come back through RETURNING: no second pass over the table
                 self._exec("insert", f"WITH w AS ({insert} RETURNING id, subject_key) {versions} w",
-                           [self.batch_id, now, now, kind, self.batch_id, now])
+                           [self.batch_id, now, now, kind, self.batch_id, self.user_id, now])
             else:
                 self._exec("insert", insert, [self.batch_id, now, now])
                 on_nk = " AND ".join(f"w.{c} = s.{c}" for c in self.nk)
                 self._exec("insert_versions", f"{versions} import_stage s JOIN {self.table} w ON {on_nk} "
-                           f"WHERE s.record_id IS NULL", [kind, self.batch_id, now])
+                           f"WHERE s.record_id IS NULL", [kind, self.batch_id, self.user_id, now])
         self._add_entities(now)
         self._cursor.execute("DROP TABLE import_stage")
         return counts
