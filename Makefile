@@ -19,7 +19,7 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver --insecure 127.0.0.1:8000
 
 test: install
 	$(BIN)/pytest -q
