@@ -1,20 +1,14 @@
 from django.contrib import admin
 
+from cleanrecord.lib.admin import ReadOnlyAdmin
+
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Nobody edits or deletes the trail through the application."""
+
     list_display = ["at", "actor", "action", "target"]
     list_filter = ["action"]
     search_fields = ["actor", "action", "target"]
-
-    # Nobody edits or deletes the trail through the application.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

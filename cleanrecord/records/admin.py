@@ -3,20 +3,9 @@ the platform's services (which keep versions and audit entries), so the admin is
 
 from django.contrib import admin
 
+from cleanrecord.lib.admin import ReadOnlyAdmin
+
 from .models import ImportBatch, Licence, Listing, Penalty, RecordVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RecordAdmin(ReadOnlyAdmin):

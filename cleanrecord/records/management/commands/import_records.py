@@ -7,8 +7,6 @@ from cleanrecord.records.importing.rows import MappingError
 from cleanrecord.records.services import KIND_LABELS, KINDS, import_file, load_mapping
 from cleanrecord.reference.models import Department
 
-MAX_PRINTED = 1000
-
 
 class Command(BaseCommand):
     help = (
@@ -41,10 +39,7 @@ class Command(BaseCommand):
         if b.status == b.Status.FAILED:
             self.stderr.write(f"导入失败：{b.message}")
             sys.exit(2)
-        for n, issue in enumerate(result.issues()):
-            if n == MAX_PRINTED:
-                w(f"……其余问题见错误文件 {b.error_file}")
-                break
+        for issue in result.issues():  # every one, streamed from the error file
             level = "拒收" if issue.level == "error" else "提示"
             w(f"第 {issue.row} 行 [{issue.column}] {level}：{issue.reason}" + (f"（值：{issue.value}）" if issue.value else ""))
         w(
