@@ -13,7 +13,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The CJK font reports are typeset with (Debian's fonts-noto-cjk), installed when missing.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+$(CJK_FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk
+
+install: $(STAMP) $(CJK_FONT)
 
 run: install
 	$(BIN)/python manage.py migrate --no-input

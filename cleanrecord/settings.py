@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cleanrecord.records",
     "cleanrecord.accounts",
     "cleanrecord.audit",
+    "cleanrecord.reports",
     "cleanrecord.demo",
     "cleanrecord.front",
 ]
