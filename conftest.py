@@ -10,6 +10,7 @@ def _isolated_data_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cleanrecord-data")
     settings.DATA_DIR = folder
     settings.CLEANRECORD["IMPORT_DIR"] = str(folder / "imports")
+    settings.CLEANRECORD["REPORT_DIR"] = str(folder / "reports")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from cleanrecord.entities.api import router as entities_router
 from cleanrecord.records.api import router as imports_router
+from cleanrecord.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="cleanrecord API",
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("/entities", entities_router, tags=["经营主体"])
 api.add_router("/imports", imports_router, tags=["数据导入"])
+api.add_router("/reports", reports_router, tags=["专用信用报告"])
 
 
 @api.exception_handler(AuthenticationError)

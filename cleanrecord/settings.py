@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cleanrecord.records",
     "cleanrecord.accounts",
     "cleanrecord.audit",
+    "cleanrecord.objections",
     "cleanrecord.reports",
     "cleanrecord.demo",
     "cleanrecord.front",
@@ -160,6 +161,23 @@ CLEANRECORD = {
     "IMPORT_DIR": os.getenv("CLEANRECORD_IMPORT_DIR", str(DATA_DIR / "imports")),
     # Largest import file accepted through the web and the API.
     "IMPORT_MAX_BYTES": envint("CLEANRECORD_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)),
+    # --- dedicated credit reports (domain brief §6) ---
+    "REPORT_DEFAULT_YEARS": envint("CLEANRECORD_REPORT_DEFAULT_YEARS", "3"),
+    "REPORT_MAX_YEARS": envint("CLEANRECORD_REPORT_MAX_YEARS", "5"),
+    # 简易程序 (on-the-spot) penalties count by the 2025 national rule; some provinces exclude them.
+    "REPORT_INCLUDE_SIMPLE_PROCEDURE": envbool("CLEANRECORD_REPORT_INCLUDE_SIMPLE_PROCEDURE", "true"),
+    # Repaired records (信用修复): "label" shows them marked 已修复, "hide" leaves them out.
+    "REPORT_REPAIRED_RECORDS": os.getenv("CLEANRECORD_REPORT_REPAIRED_RECORDS", "label"),
+    "REPORT_NOTHING_FOUND_TEXT": os.getenv(
+        "CLEANRECORD_REPORT_NOTHING_FOUND_TEXT", "查询期内，未发现该主体在本领域存在违法违规记录"
+    ),
+    "REPORT_NUMBER_PREFIX": os.getenv("CLEANRECORD_REPORT_NUMBER_PREFIX", "LZXY"),
+    "REPORT_VALID_DAYS": envint("CLEANRECORD_REPORT_VALID_DAYS", "30"),
+    "REPORT_ISSUER": os.getenv("CLEANRECORD_REPORT_ISSUER", "兰州市社会信用体系建设领导小组办公室"),
+    "REPORT_SEAL_TEXT": os.getenv("CLEANRECORD_REPORT_SEAL_TEXT", "兰州市社会信用体系建设领导小组办公室"),
+    # Where the QR code points: the public address of this site.
+    "PUBLIC_BASE_URL": os.getenv("CLEANRECORD_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+    "REPORT_DIR": os.getenv("CLEANRECORD_REPORT_DIR", str(DATA_DIR / "reports")),
     # Fine amounts above this many 万元 are rejected as implausible.
     "MAX_FINE_WAN": envint("CLEANRECORD_MAX_FINE_WAN", "1000000"),
 }

@@ -6,5 +6,6 @@ from cleanrecord.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("cleanrecord.reports.urls")),
     path("", include("cleanrecord.front.urls")),
 ]

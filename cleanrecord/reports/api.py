@@ -1,0 +1,86 @@
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from cleanrecord.accounts.models import is_office
+
+from .models import Purpose, Report
+from .rules import ReportRefused
+from .services import issue_report
+
+router = Router()
+
+
+class ReportIn(Schema):
+    credit_code: str
+    domains: list[str] | str = "all"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    purpose: str = Purpose.OTHER
+    purpose_text: str = ""
+
+
+class ReportOut(Schema):
+    number: str
+    verification_code: str
+    verification_code_display: str
+    entity: str
+    domains: list[str]
+    period_start: dt.date
+    period_end: dt.date
+    records_found: int
+    issued_at: dt.datetime
+    valid_until: dt.date
+    pdf_url: str
+    verify_url: str
+    pdf_sha256: str
+
+
+def report_out(r: Report) -> dict:
+    return {
+        "number": r.number, "verification_code": r.verification_code,
+        "verification_code_display": r.snapshot["verification_code_display"], "entity": r.entity_id,
+        "domains": r.domains, "period_start": r.period_start, "period_end": r.period_end,
+        "records_found": r.records_found, "issued_at": r.issued_at, "valid_until": r.valid_until,
+        "pdf_url": f"/api/v1/reports/{r.number}/pdf", "verify_url": r.snapshot["verify_url"],
+        "pdf_sha256": r.pdf_sha256,
+    }
+
+
+def _office_only(request) -> None:
+    # Until entity accounts exist, reports through the API are for the credit office.
+    if not is_office(request.user):
+        raise PermissionDenied("无权访问：仅限信用办工作人员")
+
+
+@router.post("", response={201: ReportOut}, summary="出具专用信用报告")
+def create_report(request, body: ReportIn):
+    _office_only(request)
+    try:
+        report = issue_report(credit_code=body.credit_code, domains=body.domains, start=body.start, end=body.end,
+                              purpose=body.purpose, purpose_text=body.purpose_text, user=request.user, channel="api")
+    except ReportRefused as e:
+        raise HttpError(400, str(e)) from e
+    return 201, report_out(report)
+
+
+@router.get("/{number}", response=ReportOut, summary="报告信息")
+def get_report(request, number: str):
+    _office_only(request)
+    report = Report.objects.filter(number=number).first()
+    if report is None:
+        raise Http404("未找到该报告")
+    return report_out(report)
+
+
+@router.get("/{number}/pdf", summary="下载报告 PDF")
+def get_report_pdf(request, number: str):
+    _office_only(request)
+    report = Report.objects.filter(number=number).first()
+    if report is None:
+        raise Http404("未找到该报告")
+    return FileResponse(open(report.pdf_path, "rb"), as_attachment=True, filename=f"{report.number}.pdf",
+                        content_type="application/pdf")

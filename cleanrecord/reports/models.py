@@ -1,0 +1,85 @@
+"""Issued reports: the frozen snapshot, the signed PDF on disk, and who issued it when."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Purpose(models.TextChoices):
+    FINANCE = "finance", _("金融")
+    BUSINESS = "business", _("商务经营")
+    ADMINISTRATION = "administration", _("行政管理")
+    OTHER = "other", _("其他")
+
+
+class ReportSequence(models.Model):
+    """The last report number used on a day: numbers run 000001, 000002 … per day."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("报告编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_entity(self, credit_code: str) -> "ReportQuerySet":
+        return self.filter(entity_id=credit_code).order_by("-issued_at")
+
+
+class Report(models.Model):
+    number = models.CharField(_("报告编号"), max_length=40, unique=True)
+    verification_code = models.CharField(_("核验码"), max_length=32, unique=True)
+    entity = models.ForeignKey("entities.Entity", models.PROTECT, related_name="reports", verbose_name=_("经营主体"))
+    domains = models.JSONField(_("领域"))
+    all_domains = models.BooleanField(_("全部领域"), default=False)
+    period_start = models.DateField(_("查询期起"))
+    period_end = models.DateField(_("查询期止"))
+    purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
+    purpose_text = models.CharField(_("用途说明"), max_length=200, blank=True)
+    snapshot = models.JSONField(_("报告内容快照"))
+    snapshot_hash = models.CharField(_("快照摘要"), max_length=64)
+    records_found = models.PositiveIntegerField(_("记录数"), default=0)
+    pdf_path = models.CharField(_("PDF 文件"), max_length=500)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, db_index=True)
+    pdf_size = models.PositiveIntegerField(_("PDF 大小（字节）"), default=0)
+    issued_at = models.DateTimeField(_("出具时间"))
+    valid_until = models.DateField(_("有效期至"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                  verbose_name=_("申请人"))
+    channel = models.CharField(_("渠道"), max_length=5, default="web")
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoke_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = verbose_name_plural = _("专用信用报告")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.localdate() > self.valid_until
+
+    def status_label(self) -> str:
+        if self.revoked_at:
+            return "已撤销"
+        return "已过期" if self.is_expired else "有效"
+
+    def pdf_bytes(self) -> bytes:
+        from pathlib import Path
+
+        return Path(self.pdf_path).read_bytes()
+
+    @staticmethod
+    def valid_until_for(issued_on: dt.date, days: int) -> dt.date:
+        return issued_on + dt.timedelta(days=days)

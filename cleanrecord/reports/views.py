@@ -1,0 +1,84 @@
+import datetime as dt
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from cleanrecord.entities.models import Entity
+from cleanrecord.reference.models import Domain
+
+from . import codes, rules
+from .models import Purpose, Report
+from .services import issue_report
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise rules.ReportRefused(f"日期格式不正确：{value}") from None
+
+
+@require_http_methods(["GET", "POST"])
+def new_report(request, code: str):
+    """The entity picks domains, period and purpose, and gets the signed PDF.
+
+    Until entity accounts exist (accounts issue) this page is open; the report it leads to is reached
+    only through its unguessable verification code.
+    """
+    entity = Entity.objects.filter(credit_code=code.upper()).first()
+    if entity is None:
+        raise Http404("未找到该经营主体")
+    today = timezone.localdate()
+    start, end = rules.default_period(today)
+    error = ""
+    form = {"domains": [], "all": True, "start": start.isoformat(), "end": end.isoformat(), "purpose": Purpose.FINANCE,
+            "purpose_text": ""}
+    if request.method == "POST":
+        chosen = request.POST.getlist("domains")
+        form = {"domains": chosen, "all": request.POST.get("scope") != "some", "start": request.POST.get("start", ""),
+                "end": request.POST.get("end", ""), "purpose": request.POST.get("purpose", ""),
+                "purpose_text": request.POST.get("purpose_text", "")}
+        try:
+            report = issue_report(
+                credit_code=entity.credit_code, domains="all" if form["all"] else chosen,
+                start=_date(form["start"]), end=_date(form["end"]), purpose=form["purpose"],
+                purpose_text=form["purpose_text"], user=request.user, channel="web",
+            )
+        except rules.ReportRefused as e:
+            error = str(e)
+        else:
+            return redirect("report-detail", code=report.verification_code)
+    return render(request, "reports/new.html", {
+        "entity": entity, "domains": Domain.objects.all(), "purposes": Purpose.choices, "form": form,
+        "error": error, "max_start": rules.years_before(today, rules.conf.get("REPORT_MAX_YEARS")).isoformat(),
+        "today": today.isoformat(),
+    }, status=400 if error else 200)
+
+
+def _report_by_code(code: str) -> Report:
+    report = Report.objects.select_related("entity").filter(verification_code=codes.normalise(code)).first()
+    if report is None:
+        raise Http404("未找到该报告")
+    return report
+
+
+def report_detail(request, code: str):
+    report = _report_by_code(code)
+    return render(request, "reports/detail.html", {"report": report, "s": report.snapshot})
+
+
+def report_pdf(request, code: str):
+    report = _report_by_code(code)
+    return FileResponse(open(report.pdf_path, "rb"), as_attachment=True, filename=f"{report.number}.pdf",
+                        content_type="application/pdf")
+
+
+def root_certificate(request):
+    """The platform's root certificate, to trust the reports' signatures in a PDF reader."""
+    from .signing import root_certificate_pem
+
+    response = HttpResponse(root_certificate_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="cleanrecord-root.pem"'
+    return response
