@@ -1,21 +1,30 @@
 """`make bench`: speed and memory figures, measured on PostgreSQL.
 
-Usage: python -m bench [--rows N] [--keep]
-The database is BENCH_DATABASE_URL (default: a scratch database cleanrecord_bench on the local
-server, dropped and created afresh).
+Usage: python -m bench [--rows N] [--reports N] [--only imports|reports]
+Each benchmark uses a scratch database on the local server, dropped and created afresh
+(BENCH_DATABASE_URL / BENCH_REPORTS_DATABASE_URL override them).
 """
 
 import argparse
 import sys
 
-from bench import imports
+from bench import imports, reports
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--rows", type=int, default=1_000_000, help="penalty rows in the import benchmark")
+    parser.add_argument("--reports", type=int, default=200, help="reports issued in the report benchmark")
+    parser.add_argument("--only", choices=["imports", "reports"])
+    parser.add_argument("--report-worker", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    imports.run(rows=args.rows)
+    if args.report_worker:
+        reports.worker(*args.report_worker)
+        return 0
+    if args.only in (None, "imports"):
+        imports.run(rows=args.rows)
+    if args.only in (None, "reports"):
+        reports.run(count=args.reports)
     return 0
 
 

@@ -178,6 +178,13 @@ CLEANRECORD = {
     # Where the QR code points: the public address of this site.
     "PUBLIC_BASE_URL": os.getenv("CLEANRECORD_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
     "REPORT_DIR": os.getenv("CLEANRECORD_REPORT_DIR", str(DATA_DIR / "reports")),
+    # Report signing (PAdES): paths to a PEM key and certificate (+ a PEM chain of issuers), or to a
+    # PKCS#12 file; the passphrase unlocks either. With none, a local CA is made in DATA_DIR/signing.
+    "SIGNING_KEY": os.getenv("CLEANRECORD_SIGNING_KEY", ""),
+    "SIGNING_CERT": os.getenv("CLEANRECORD_SIGNING_CERT", ""),
+    "SIGNING_CHAIN": os.getenv("CLEANRECORD_SIGNING_CHAIN", ""),
+    "SIGNING_PKCS12": os.getenv("CLEANRECORD_SIGNING_PKCS12", ""),
+    "SIGNING_PASSPHRASE": envsecret("CLEANRECORD_SIGNING_PASSPHRASE"),
     # Fine amounts above this many 万元 are rejected as implausible.
     "MAX_FINE_WAN": envint("CLEANRECORD_MAX_FINE_WAN", "1000000"),
 }

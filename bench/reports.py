@@ -1,0 +1,85 @@
+"""Report issue speed: full 38-domain signed reports for demo entities, on PostgreSQL.
+
+Targets (issue 3): p50 ≤ 100 ms, p99 ≤ 300 ms, at least 15 reports/s with 2 workers, PDF ≤ 300 KB.
+Each worker is a separate process (as two web workers would be) issuing reports one after another.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from bench.imports import DEFAULT_SERVER, ROOT, fresh_database, manage
+
+DB_NAME = "cleanrecord_bench_reports"
+OUT = ROOT / "bench" / "out"
+
+
+def worker(count: int, offset: int) -> None:
+    """Issue `count` reports and print their timings as JSON (run in a child process)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cleanrecord.settings")
+    django.setup()
+    from cleanrecord.entities.models import Entity
+    from cleanrecord.records.models import Penalty
+    from cleanrecord.reports.services import issue_report
+
+    with_records = list(Penalty.objects.values_list("subject_key", flat=True).distinct().order_by("subject_key"))
+    codes = list(Entity.objects.filter(region_code__startswith="6201").order_by("credit_code")
+                 .values_list("credit_code", flat=True))
+    # Alternate entities with records and entities without.
+    clean = [c for c in codes if c not in set(with_records)]
+    chosen = [c for pair in zip(with_records, clean, strict=False) for c in pair]
+    issue_report(credit_code=chosen[0], domains="all", purpose="finance")  # warm-up: fonts, signer, caches
+    results = []
+    for i in range(count):
+        code = chosen[(offset + i) % len(chosen)]
+        timings: dict = {}
+        started = time.perf_counter()
+        report = issue_report(credit_code=code, domains="all", purpose="finance", timings=timings)
+        results.append({"total": time.perf_counter() - started, "size": report.pdf_size,
+                        "records": report.records_found, **timings})
+    print(json.dumps(results))
+
+
+def run(count: int = 200) -> None:
+    url = os.getenv("BENCH_REPORTS_DATABASE_URL") or f"{DEFAULT_SERVER}/{DB_NAME}"
+    env = {**os.environ, "DATABASE_URL": url, "CLEANRECORD_DATA_DIR": str(OUT / "reports-data")}
+    print(f"\n== report benchmark: full 38-domain signed reports on PostgreSQL ({url.rsplit('@', 1)[-1]})")
+    fresh_database(url)
+    for step in (("migrate", "--no-input", "-v0"), ("load_reference",), ("seed_demo", "--entities", "2000")):
+        done = manage(env, *step)
+        if done.returncode:
+            raise SystemExit(done.stdout + done.stderr)
+
+    def start(n: int, offset: int) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "bench", "--report-worker", str(n), str(offset)], cwd=ROOT,
+                                env=env, stdout=subprocess.PIPE, text=True)
+
+    single = json.loads(start(count, 0).communicate()[0])
+    totals = sorted(r["total"] for r in single)
+    p50, p99 = statistics.median(totals), totals[int(len(totals) * 0.99) - 1]
+    render = statistics.median(r["render"] for r in single)
+    parts = {k: statistics.median(r[k] for r in single) * 1000 for k in ("rules", "snapshot", "render", "sign", "store")}
+    sizes = [r["size"] for r in single]
+    with_records = [r for r in single if r["records"]]
+    print(f"one worker, {count} reports (half with records): p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
+    print("  median per step: " + ", ".join(f"{k} {v:.1f} ms" for k, v in parts.items()))
+    print(f"  PDF size: median {statistics.median(sizes) / 1024:.0f} KB, largest {max(sizes) / 1024:.0f} KB "
+          f"({len(with_records)} reports with records)")
+    print(f"  full issue / bare Typst render = {p50 / render:.1f}x")
+
+    started = time.perf_counter()
+    workers = [start(count // 2, i * 7) for i in range(2)]
+    both = [r for w in workers for r in json.loads(w.communicate()[0])]
+    wall = time.perf_counter() - started
+    # The wall time includes each worker's start-up and warm-up; report the issuing rate alone too.
+    busy = max(sum(r["total"] for r in both[:count // 2]), sum(r["total"] for r in both[count // 2:]))
+    print(f"two workers, {len(both)} reports: {len(both) / busy:.1f} reports/s while issuing "
+          f"({len(both) / wall:.1f}/s including start-up)")
+    targets = [("p50 <= 100 ms", p50 <= 0.1), ("p99 <= 300 ms", p99 <= 0.3), (">= 15 reports/s", len(both) / busy >= 15),
+               ("PDF <= 300 KB", max(sizes) <= 300 * 1024)]
+    print("targets: " + ", ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in targets))
