@@ -3,7 +3,6 @@
 import datetime as dt
 import hashlib
 import io
-from pathlib import Path
 
 import pypdfium2
 import pytest
