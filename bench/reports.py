@@ -28,9 +28,10 @@ def worker(count: int, offset: int) -> None:
     from cleanrecord.reports.services import issue_report
 
     with_records = list(Penalty.objects.values_list("subject_key", flat=True).distinct().order_by("subject_key"))
-    codes = list(Entity.objects.filter(region_code__startswith="6201").order_by("credit_code")
+    codes = list(Entity.objects.filter(region_code__startswith="6201", status="active").order_by("credit_code")
                  .values_list("credit_code", flat=True))
     # Alternate entities with records and entities without.
+    with_records = [c for c in with_records if c in set(codes)]
     clean = [c for c in codes if c not in set(with_records)]
     chosen = [c for pair in zip(with_records, clean, strict=False) for c in pair]
     issue_report(credit_code=chosen[0], domains="all", purpose="finance")  # warm-up: fonts, signer, caches

@@ -59,3 +59,13 @@ def entity_records(request, code: str, kind: str | None = None, domain: str | No
                 qs = qs.filter(domain_id=domain)
             out[k] = [r.to_dict() for r in qs]
     return {"credit_code": entity.credit_code, "name": entity.name, "records": out}
+
+
+@router.get("/{code}/reports", summary="经营主体已出具的专用信用报告")
+def entity_reports(request, code: str) -> list[dict]:
+    from cleanrecord.reports.api import report_out
+    from cleanrecord.reports.models import Report
+
+    _office_only(request)
+    entity = get_object_or_404(Entity, credit_code=code.strip().upper())
+    return [report_out(r) for r in Report.objects.for_entity(entity.credit_code)]

@@ -123,6 +123,8 @@ def test_the_api_issues_a_report_for_the_office_and_serves_its_pdf(client, compa
     assert data["verify_url"].endswith(data["verification_code"]) and data["domains"] == ["taxation"]
     pdf = client.get(data["pdf_url"])
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    listed = client.get(f"/api/v1/entities/{company.credit_code}/reports").json()
+    assert [r["number"] for r in listed] == [data["number"]]
     refused = client.post("/api/v1/reports", {**body, "domains": []}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["detail"] == "请至少选择一个领域"
 
