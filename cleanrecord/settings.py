@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cleanrecord.audit",
     "cleanrecord.objections",
     "cleanrecord.reports",
+    "cleanrecord.verification",
     "cleanrecord.demo",
     "cleanrecord.front",
 ]
@@ -185,6 +186,11 @@ CLEANRECORD = {
     "SIGNING_CHAIN": os.getenv("CLEANRECORD_SIGNING_CHAIN", ""),
     "SIGNING_PKCS12": os.getenv("CLEANRECORD_SIGNING_PKCS12", ""),
     "SIGNING_PASSPHRASE": envsecret("CLEANRECORD_SIGNING_PASSPHRASE"),
+    # --- verification ---
+    # Unknown codes a client may try before 429: a burst of this many, then one more per refill period.
+    "VERIFY_BUDGET": envint("CLEANRECORD_VERIFY_BUDGET", "20"),
+    "VERIFY_REFILL_SECONDS": envint("CLEANRECORD_VERIFY_REFILL_SECONDS", "30"),
+    "VERIFY_MAX_FILE_BYTES": envint("CLEANRECORD_VERIFY_MAX_FILE_BYTES", str(20 * 1024 * 1024)),
     # Fine amounts above this many 万元 are rejected as implausible.
     "MAX_FINE_WAN": envint("CLEANRECORD_MAX_FINE_WAN", "1000000"),
 }

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VerificationConfig(AppConfig):
+    name = "cleanrecord.verification"
+    verbose_name = "报告核验"

@@ -1,0 +1,174 @@
+"""Verifying reports: by code, with what changed since issue; revocation; logging; the guessing budget."""
+
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cleanrecord import conf
+from cleanrecord.audit.services import record_event
+from cleanrecord.objections.models import Objection
+from cleanrecord.records.models import RECORD_MODELS, RecordStatus
+from cleanrecord.reference.models import Domain
+from cleanrecord.reports import codes, rules
+from cleanrecord.reports.models import Report
+
+from .models import ClientBudget, Result, VerificationLog
+
+
+@dataclass
+class Change:
+    domain: str
+    number: str
+    what: str  # a sentence in Chinese
+
+
+@dataclass
+class Verification:
+    result: str
+    report: Report | None = None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def snapshot(self) -> dict | None:
+        return self.report.snapshot if self.report else None
+
+    @property
+    def label(self) -> str:
+        return str(Result(self.result).label)
+
+    def changed_domains(self) -> set[str]:
+        return {c.domain for c in self.changes}
+
+
+def client_key(request) -> str:
+    """A keyed hash of the client's address: the same client maps to the same key, the address is not kept."""
+    address = request.META.get("REMOTE_ADDR", "")
+    key = hmac.new(settings.SECRET_KEY.encode(), b"cleanrecord verification client", hashlib.sha256).digest()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def status_of(report: Report) -> str:
+    if report.revoked_at:
+        return Result.REVOKED
+    if timezone.localdate() > report.valid_until:
+        return Result.EXPIRED
+    return Result.AUTHENTIC
+
+
+def verify_code(typed: str, *, channel: str, client: str) -> Verification:
+    """Look a report up by its verification code, as a verifier typed or scanned it, and log the check."""
+    code = codes.normalise(typed)
+    report = Report.objects.select_related("entity").filter(verification_code=code).first() if code else None
+    if report is None:
+        log(None, channel, Result.NOT_FOUND, client)
+        return Verification(Result.NOT_FOUND)
+    result = status_of(report)
+    log(report, channel, result, client)
+    return Verification(result, report, changes_since_issue(report))
+
+
+def log(report: Report | None, channel: str, result: str, client: str) -> None:
+    VerificationLog.objects.create(report=report, channel=channel, result=result, client=client)
+
+
+def changes_since_issue(report: Report) -> list[Change]:
+    """How today's data differs from what the report said: records revoked, corrected, repaired, under
+    objection, or new records in the period that the report did not show."""
+    snapshot = report.snapshot
+    changes: list[Change] = []
+    names = {d["code"]: d["name"] for d in snapshot["summary"]}
+    shown: dict[tuple[str, int], tuple[str, dict]] = {}
+    for block in snapshot.get("details", []):
+        for record in block["records"]:
+            shown[(record["kind"], record["id"])] = (block["code"], record)
+
+    subject = snapshot["entity"]["credit_code"]
+    by_kind: dict[str, list[int]] = {}
+    for kind, pk in shown:
+        by_kind.setdefault(kind, []).append(pk)
+    current = {}
+    for kind, ids in by_kind.items():
+        for r in RECORD_MODELS[kind].objects.for_subject(subject).filter(pk__in=ids):
+            current[(kind, r.pk)] = r
+    objected = Objection.objects.open_record_keys(subject)
+    for key, (domain, record) in shown.items():
+        name, number = names.get(domain, domain), record["number"]
+        now = current.get(key)
+        if now is None or now.status == RecordStatus.REVOKED:
+            changes.append(Change(name, number, "该记录已被撤销（或已删除），报告出具后不再计入"))
+            continue
+        if now.confidential:
+            changes.append(Change(name, number, "该记录已转为不予公开"))
+        if now.version != record.get("version") and now.content_hash != record.get("content_hash"):
+            changes.append(Change(name, number, "该记录内容在报告出具后已更正"))
+        if now.repaired_on and "已修复" not in record["labels"]:
+            changes.append(Change(name, number, f"该记录已于 {now.repaired_on} 完成信用修复"))
+        if key in objected and "异议处理中" not in record["labels"]:
+            changes.append(Change(name, number, "该记录在报告出具后被提出异议，正在处理中"))
+        if key not in objected and "异议处理中" in record["labels"]:
+            changes.append(Change(name, number, "该记录的异议已办结"))
+
+    # New records in the report's period and domains that it did not show.
+    query = rules.Query(
+        entity=report.entity, domains=tuple(Domain.objects.filter(code__in=report.domains).order_by("order")),
+        all_domains=report.all_domains, start=report.period_start, end=report.period_end, purpose=report.purpose,
+        purpose_text=report.purpose_text,
+    )
+    in_force = snapshot.get("rules") or rules.rules_in_force()
+    for qs, kind in ((rules.counted_penalties(query, in_force), "penalty"), (rules.counted_listings(query, in_force), "listing")):
+        for r in qs.exclude(pk__in=by_kind.get(kind, [])):
+            number = r.decision_no if kind == "penalty" else (r.case_no or r.decision_no)
+            changes.append(Change(names.get(r.domain_id, r.domain_id), number,
+                                  "报告出具后平台新增了查询期内的一条记录，报告未包含"))
+    return changes
+
+
+@transaction.atomic
+def revoke_report(report: Report, *, reason: str, user=None) -> Report:
+    """The credit office withdraws a report; the verification page then says 已撤销 and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("撤销报告必须填写原因")
+    if report.revoked_at:
+        raise ValueError(f"报告 {report.number} 已于 {report.revoked_at:%Y-%m-%d %H:%M} 撤销")
+    report.revoked_at = timezone.now()
+    report.revoke_reason = reason[:500]
+    report.save(update_fields=["revoked_at", "revoke_reason"])
+    record_event(user=user, action="reports.revoke", target=f"report:{report.number}", after={"reason": report.revoke_reason})
+    return report
+
+
+# -- the guessing budget ------------------------------------------------------------------------
+
+def _refilled(budget: ClientBudget, now: dt.datetime) -> float:
+    capacity, period = conf.get("VERIFY_BUDGET"), conf.get("VERIFY_REFILL_SECONDS")
+    return min(capacity, budget.tokens + (now - budget.updated_at).total_seconds() / period)
+
+
+def retry_after(client: str) -> int:
+    """Seconds until `client` may look codes up again; 0 when it may now. A read, no lock: cheap."""
+    budget = ClientBudget.objects.filter(client=client).first()
+    if budget is None:
+        return 0
+    tokens = _refilled(budget, timezone.now())
+    if tokens >= 1:
+        return 0
+    return max(1, int((1 - tokens) * conf.get("VERIFY_REFILL_SECONDS")) + 1)
+
+
+@transaction.atomic
+def spend(client: str) -> None:
+    """Take one token from `client`'s bucket (after an unknown code)."""
+    now = timezone.now()
+    budget = ClientBudget.objects.select_for_update().filter(client=client).first()
+    if budget is None:
+        ClientBudget.objects.create(client=client, tokens=conf.get("VERIFY_BUDGET") - 1, updated_at=now)
+        return
+    budget.tokens = max(0.0, _refilled(budget, now) - 1)
+    budget.updated_at = now
+    budget.save(update_fields=["tokens", "updated_at"])
