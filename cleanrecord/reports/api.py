@@ -37,6 +37,8 @@ class ReportOut(Schema):
     pdf_url: str
     verify_url: str
     pdf_sha256: str
+    status: str
+    revoke_reason: str
 
 
 def report_out(r: Report) -> dict:
@@ -46,7 +48,7 @@ def report_out(r: Report) -> dict:
         "domains": r.domains, "period_start": r.period_start, "period_end": r.period_end,
         "records_found": r.records_found, "issued_at": r.issued_at, "valid_until": r.valid_until,
         "pdf_url": f"/api/v1/reports/{r.number}/pdf", "verify_url": r.snapshot["verify_url"],
-        "pdf_sha256": r.pdf_sha256,
+        "pdf_sha256": r.pdf_sha256, "status": r.status_label(), "revoke_reason": r.revoke_reason,
     }
 
 
@@ -84,3 +86,38 @@ def get_report_pdf(request, number: str):
         raise Http404("未找到该报告")
     return FileResponse(open(report.pdf_path, "rb"), as_attachment=True, filename=f"{report.number}.pdf",
                         content_type="application/pdf")
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+class VerificationOut(Schema):
+    at: dt.datetime
+    channel: str
+    result: str
+    client: str
+
+
+@router.post("/{number}/revoke", response=ReportOut, summary="撤销报告（信用办）")
+def revoke(request, number: str, body: RevokeIn):
+    from cleanrecord.verification.services import revoke_report
+
+    _office_only(request)
+    report = Report.objects.filter(number=number).first()
+    if report is None:
+        raise Http404("未找到该报告")
+    try:
+        revoke_report(report, reason=body.reason, user=request.user)
+    except ValueError as e:
+        raise HttpError(400, str(e)) from e
+    return report_out(report)
+
+
+@router.get("/{number}/verifications", response=list[VerificationOut], summary="报告被核验的记录")
+def verifications(request, number: str):
+    _office_only(request)
+    report = Report.objects.filter(number=number).first()
+    if report is None:
+        raise Http404("未找到该报告")
+    return list(report.verifications.values("at", "channel", "result", "client"))

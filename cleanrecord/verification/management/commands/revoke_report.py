@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from cleanrecord.reports.models import Report
+from cleanrecord.verification.services import revoke_report
+
+
+class Command(BaseCommand):
+    help = "Revoke an issued report (the credit office); its verification page then says 已撤销 and why."
+
+    def add_arguments(self, parser):
+        parser.add_argument("number")
+        parser.add_argument("--reason", required=True)
+
+    def handle(self, *args, number: str, reason: str, **options):
+        report = Report.objects.filter(number=number.strip()).first()
+        if report is None:
+            raise CommandError(f"未找到报告：{number}")
+        try:
+            revoke_report(report, reason=reason)
+        except ValueError as e:
+            raise CommandError(str(e)) from e
+        self.stdout.write(f"报告 {report.number} 已撤销：{report.revoke_reason}")
