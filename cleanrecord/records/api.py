@@ -68,7 +68,7 @@ def create_import(
     kind: Form[str],
     department: Form[str | None] = None,
     dry_run: Form[bool] = False,
-    mapping: File[UploadedFile] | None = None,
+    mapping: File[UploadedFile | None] = None,
 ):
     """Import a CSV/XLSX/XLS file. 200: every row accepted (or some rejected, see counts); 422: unreadable."""
     if kind not in KINDS:

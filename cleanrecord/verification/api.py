@@ -1,7 +1,10 @@
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 
-from . import services
+from cleanrecord.reports.services import verify_url
+
+from . import files, services
 from .models import Channel, Result
 
 router = Router(auth=None)  # verification is public: banks and evaluators need no account
@@ -41,6 +44,17 @@ class TooMany(Schema):
     retry_after: int
 
 
+class FileVerifyOut(Schema):
+    result: str
+    result_label: str
+    message: str
+    number: str | None = None
+    entity_name: str | None = None
+    credit_code: str | None = None
+    verify_url: str | None = None
+    signed_at: str | None = None
+
+
 def verification_out(v: services.Verification) -> dict:
     out = {"result": v.result, "result_label": v.label}
     if v.report is not None:
@@ -53,6 +67,33 @@ def verification_out(v: services.Verification) -> dict:
             changes=[c.__dict__ for c in v.changes], changed_since_issue=bool(v.changes),
         )
     return out
+
+
+def file_verdict_out(v: files.FileVerdict) -> dict:
+    out = {"result": v.result, "result_label": v.label, "message": v.message,
+           "signed_at": v.signed_at.isoformat() if v.signed_at else None}
+    if v.report is not None:
+        out.update(number=v.report.number, entity_name=v.report.entity.name, credit_code=v.report.entity.credit_code,
+                   verify_url=verify_url(v.report.verification_code))
+    return out
+
+
+# Declared before "/{code}", which would otherwise take "file" for a code.
+@router.post("/file", response={200: FileVerifyOut, 400: FileVerifyOut, 413: FileVerifyOut},
+             summary="上传报告 PDF 文件核验",
+             # Optional in the signature only so that a missing file gets the same answer as an empty one.
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {"required": ["file"]}}}}})
+def verify_file(request: HttpRequest, file: File[UploadedFile | None] = None):
+    """Upload a report PDF as multipart field `file` (at most CLEANRECORD_VERIFY_MAX_FILE_BYTES, 20 MB by default).
+
+    - authentic / revoked / expired: our signature, unchanged, and exactly a file we issued; names the report.
+    - not_stored: signed with our key, but not a file we issued.
+    - modified: changed after signing (`number` is given when the signed part is a report we issued).
+    - not_ours: signed, but not by us. unsigned: no signature.
+    - bad_file (400): no file, an empty file, not a PDF, or damaged; (413): too large. `message` says which.
+    """
+    v = files.check_file(file, client=services.client_key(request))
+    return v.http_status, file_verdict_out(v)
 
 
 @router.get("/{code}", response={200: VerifyOut, 404: VerifyOut, 429: TooMany}, summary="按核验码核验报告")

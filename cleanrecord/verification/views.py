@@ -1,8 +1,8 @@
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from . import services
+from . import files, services
 from .models import Channel, Result
 
 
@@ -32,3 +32,13 @@ def verify(request, code: str):
         services.spend(client)
     return render(request, "verification/result.html", {"v": result, "s": result.snapshot, "typed": code},
                   status=404 if result.result == Result.NOT_FOUND else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def verify_file(request):
+    """Upload a report PDF: is it a file we issued, unchanged, and is the report still valid?"""
+    context = {"max_mb": files.max_megabytes()}
+    if request.method == "GET":
+        return render(request, "verification/file.html", context)
+    verdict = files.check_file(request.FILES.get("file"), client=services.client_key(request))
+    return render(request, "verification/file.html", {**context, "v": verdict}, status=verdict.http_status)

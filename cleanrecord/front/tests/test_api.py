@@ -65,3 +65,18 @@ def test_office_reads_an_entity_and_its_records_with_id_numbers_masked(client, a
     assert records["penalty"][0]["decision_no"] == "兰市监罚〔2025〕1号"
     assert not any(k.endswith("_encrypted") for k in records["penalty"][0])
     assert client.get("/api/v1/entities/91620102MA71XXXX00").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_mapping_file_travels_with_the_upload(client, bob, amr):
+    client.force_login(bob)
+    content = penalty_csv(amr, {}).decode("utf-8-sig").replace("行政相对人名称", "企业名称（全称）").encode("utf-8-sig")
+    mapping = SimpleUploadedFile("map.json", '{"企业名称（全称）": "行政相对人名称"}'.encode())
+    response = client.post("/api/v1/imports", {"kind": "penalty", "file": SimpleUploadedFile("p.csv", content),
+                                               "mapping": mapping})
+    assert response.status_code == 200, response.content
+    assert response.json()["rows_created"] == 1
+    assert Penalty.objects.get().subject_name == "兰州测试商贸有限公司"
+    doc = client.get("/api/v1/openapi.json").json()
+    params = doc["paths"]["/api/v1/imports"]["post"].get("parameters", [])
+    assert not any(p["name"] == "mapping" for p in params)  # in the multipart body, not the query string
