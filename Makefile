@@ -18,7 +18,12 @@ CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 $(CJK_FONT):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk
 
-install: $(STAMP) $(CJK_FONT)
+# Debian's Chromium, which the browser tests drive through Playwright (Playwright cannot download its own here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+install: $(STAMP) $(CJK_FONT) $(CHROMIUM)
 
 run: install
 	$(BIN)/python manage.py migrate --no-input

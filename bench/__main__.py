@@ -1,21 +1,21 @@
 """`make bench`: speed and memory figures, measured on PostgreSQL.
 
-Usage: python -m bench [--rows N] [--reports N] [--only imports|reports]
+Usage: python -m bench [--rows N] [--reports N] [--only imports|reports|verify]
 Each benchmark uses a scratch database on the local server, dropped and created afresh
-(BENCH_DATABASE_URL / BENCH_REPORTS_DATABASE_URL override them).
+(BENCH_DATABASE_URL / BENCH_REPORTS_DATABASE_URL / BENCH_VERIFY_DATABASE_URL override them).
 """
 
 import argparse
 import sys
 
-from bench import imports, reports
+from bench import imports, reports, verify
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--rows", type=int, default=1_000_000, help="penalty rows in the import benchmark")
     parser.add_argument("--reports", type=int, default=200, help="reports issued in the report benchmark")
-    parser.add_argument("--only", choices=["imports", "reports"])
+    parser.add_argument("--only", choices=["imports", "reports", "verify"])
     parser.add_argument("--report-worker", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.report_worker:
@@ -25,6 +25,8 @@ def main() -> int:
         imports.run(rows=args.rows)
     if args.only in (None, "reports"):
         reports.run(count=args.reports)
+    if args.only in (None, "verify"):
+        verify.run()
     return 0
 
 
