@@ -7,6 +7,7 @@ the API all render.
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -114,14 +115,39 @@ def _amounts(p: Penalty) -> str:
     return "；".join(parts)
 
 
-def counted_penalties(query: Query, rules: dict):
+@dataclass(frozen=True)
+class Scope:
+    """Whose records, in which domains (None: all of them) and which period a report searches."""
+
+    subject: str
+    domains: tuple[str, ...] | None
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def of(cls, query: "Query") -> "Scope":
+        return cls(query.entity.credit_code, None if query.all_domains else tuple(d.code for d in query.domains),
+                   query.start, query.end)
+
+
+@functools.cache
+def region_prefix() -> str:
+    """The first four digits of the region's code: records of authorities elsewhere do not count.
+
+    Cached for the life of the process: the region is reference data, set once per deployment.
+    """
+    return Region.root().code[:4]
+
+
+def counted_penalties(scope: Scope, rules: dict):
     """Penalties that count: decided in the period by an authority of the region, in a chosen domain,
     not revoked, not confidential, not 不予处罚; 简易程序 and repaired ones as the rules say."""
-    prefix = Region.root().code[:4]
-    qs = (Penalty.objects.for_subject(query.entity.credit_code)
-          .filter(domain__in=[d.code for d in query.domains], decided_on__gte=query.start, decided_on__lte=query.end,
-                  confidential=False, not_penalised=False, region_code__startswith=prefix)
+    qs = (Penalty.objects.for_subject(scope.subject)
+          .filter(decided_on__gte=scope.start, decided_on__lte=scope.end, confidential=False, not_penalised=False,
+                  region_code__startswith=region_prefix())
           .exclude(status=RecordStatus.REVOKED))
+    if scope.domains is not None:
+        qs = qs.filter(domain__in=scope.domains)
     if not rules["include_simple_procedure"]:
         qs = qs.exclude(procedure="simple")
     if rules["repaired_records"] == "hide":
@@ -129,12 +155,14 @@ def counted_penalties(query: Query, rules: dict):
     return qs.order_by("decided_on", "id")
 
 
-def counted_listings(query: Query, rules: dict):
+def counted_listings(scope: Scope, rules: dict):
     """Listings that count: the entity was on the list at any time inside the period."""
-    qs = (Listing.objects.for_subject(query.entity.credit_code)
-          .filter(domain__in=[d.code for d in query.domains], listed_on__lte=query.end, confidential=False)
-          .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=query.start))
+    qs = (Listing.objects.for_subject(scope.subject)
+          .filter(listed_on__lte=scope.end, confidential=False)
+          .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=scope.start))
           .exclude(status=RecordStatus.REVOKED))
+    if scope.domains is not None:
+        qs = qs.filter(domain__in=scope.domains)
     if rules["repaired_records"] == "hide":
         qs = qs.filter(repaired_on__isnull=True)
     return qs.order_by("listed_on", "id")
@@ -157,7 +185,8 @@ def compute(query: Query, *, today: dt.date) -> dict:
             out.append(REPAIRED)
         return out
 
-    for p in counted_penalties(query, rules):
+    scope = Scope.of(query)
+    for p in counted_penalties(scope, rules):
         found[p.domain_id].append({
             "kind": "penalty", "id": p.pk, "version": p.version, "content_hash": p.content_hash,
             "title": "行政处罚", "number": p.decision_no, "authority": p.authority_name,
@@ -166,7 +195,7 @@ def compute(query: Query, *, today: dt.date) -> dict:
             "procedure": p.get_procedure_display() if p.procedure else "",
             "labels": labels("penalty", p), "explanation": explanations.get(("penalty", p.pk)),
         })
-    for li in counted_listings(query, rules):
+    for li in counted_listings(scope, rules):
         period = f"{li.listed_on} 列入" + (f"，{li.removed_on} 移出" if li.removed_on else "，至今未移出")
         record_labels = labels("listing", li)
         if li.removed_on and li.removed_on <= today:
