@@ -85,6 +85,7 @@ def test_the_page_reports_what_changed_since_issue(client, issued):
     assert "兰市监罚〔2026〕5号：该记录已于" in html and "完成信用修复" in html
     assert "正在处理中" in html
     assert "【税务】兰税罚〔2026〕9号：报告出具后平台新增了查询期内的一条记录" in html
+    assert f'href="/entities/{e.credit_code}/report/"' in html  # a fresh report, one click away
 
 
 @pytest.mark.django_db
