@@ -1,0 +1,108 @@
+"""Changing one record on the platform: revoke, mark repaired, correct.
+
+Every change follows the import's versioning (see RecordVersion): the state being superseded is
+copied into its version, the record row takes the new state, and a new version names who changed
+it and why. The same functions serve the department portal, the objection workflow and the office.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from cleanrecord.accounts.models import departments_for, is_office
+from cleanrecord.audit.services import record_event
+
+from .models import CreditRecord, RecordStatus, RecordVersion
+
+# Columns a correction may change: the content, not who the record is about or where it came from.
+CORRECTABLE = {
+    "penalty": {"violation_type", "facts", "basis", "categories", "content", "fine_wan", "confiscated_wan",
+                "licence_affected", "decided_on", "valid_until", "publish_until", "procedure", "remarks"},
+    "licence": {"doc_name", "licence_category", "certificate_name", "licence_no", "content", "decided_on", "valid_from",
+                "valid_to", "current_state", "remarks"},
+    "listing": {"reason", "basis", "listed_on", "removed_on", "obligation", "performance", "conduct", "remarks"},
+}
+
+
+def may_change(user, record: CreditRecord) -> bool:
+    """The office may change any record; a clerk only their own department's."""
+    return is_office(user) or any(d.pk == record.department_id for d in departments_for(user))
+
+
+def state(record: CreditRecord) -> dict:
+    """The record's content as JSON-ready values, in the shape import versions keep."""
+    out = {}
+    for f in record._meta.concrete_fields:
+        if f.attname in ("id", "batch_id"):
+            continue
+        value = getattr(record, f.attname)
+        out[f.attname] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else (
+            str(value) if hasattr(value, "as_tuple") else value)
+    return out
+
+
+def _jsonable(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return value.pk
+    return str(value) if hasattr(value, "as_tuple") else value
+
+
+@transaction.atomic
+def apply_change(record: CreditRecord, *, values: dict, change: str, user, reason: str) -> CreditRecord:
+    """Apply `values` to `record` as one new version; refuses users who may not change it."""
+    if user is not None and not may_change(user, record):
+        raise PermissionDenied("无权修改其他部门的记录")
+    model = type(record)
+    record = model.objects.select_for_update().get(pk=record.pk)
+    before = {k: _jsonable(getattr(record, k)) for k in values}
+    RecordVersion.objects.filter(kind=record.KIND, subject_key=record.subject_key, record_id=record.pk,
+                                 version=record.version).update(data=state(record))
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.version += 1
+    record.updated_at = timezone.now()
+    record.save()
+    RecordVersion.objects.create(
+        kind=record.KIND, record_id=record.pk, subject_key=record.subject_key, version=record.version, change=change,
+        user=user if user is not None and user.is_authenticated else None, reason=reason[:500], created_at=record.updated_at,
+    )
+    record_event(user=user, action=f"records.{change}", target=f"{record.KIND}:{record.pk}", before=before,
+                 after={**{k: _jsonable(v) for k, v in values.items()}, "reason": reason[:500], "version": record.version})
+    return record
+
+
+def revoke(record: CreditRecord, *, reason: str, on: dt.date | None = None, user=None) -> CreditRecord:
+    """撤销 / 撤回 / 确认无效: the record stops counting on reports from now on."""
+    if not reason.strip():
+        raise ValueError("撤销记录必须填写原因")
+    if record.status == RecordStatus.REVOKED:
+        raise ValueError("该记录已撤销")
+    return apply_change(record, values={"status": RecordStatus.REVOKED, "revoked_on": on or timezone.localdate(),
+                                        "revoke_reason": reason.strip()[:500]},
+                        change=RecordVersion.Change.REVOKED, user=user, reason=reason)
+
+
+def mark_repaired(record: CreditRecord, *, decision: str, on: dt.date, user=None) -> CreditRecord:
+    """信用修复: reports then label the record 已修复 (or leave it out, as the city decides)."""
+    if not decision.strip():
+        raise ValueError("信用修复必须填写修复决定文书号")
+    if on > timezone.localdate():
+        raise ValueError("修复日期不能晚于今天")
+    return apply_change(record, values={"repaired_on": on, "repair_decision": decision.strip()[:200]},
+                        change=RecordVersion.Change.REPAIRED, user=user, reason=f"信用修复：{decision.strip()}")
+
+
+def correct(record: CreditRecord, *, values: dict, reason: str, user=None) -> CreditRecord:
+    """更正: new content for the correctable columns, e.g. after an objection is upheld."""
+    allowed = CORRECTABLE[record.KIND]
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValueError(f"以下字段不能更正：{'、'.join(sorted(unknown))}")
+    if not reason.strip():
+        raise ValueError("更正记录必须填写原因")
+    return apply_change(record, values=values, change=RecordVersion.Change.CORRECTED, user=user, reason=reason)

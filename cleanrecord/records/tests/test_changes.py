@@ -1,0 +1,81 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+
+from cleanrecord.accounts.models import DepartmentClerk
+from cleanrecord.audit.models import AuditEntry
+from cleanrecord.records import changes
+from cleanrecord.records.models import Penalty, RecordVersion
+from cleanrecord.records.services import import_file
+from cleanrecord.reference.models import Department
+
+from .helpers import penalty, penalty_csv
+
+
+@pytest.fixture
+def imported(tmp_path):
+    amr = Department.objects.get(code="amr")
+    import_file(path=penalty_csv(tmp_path / "a.csv", [penalty(1)]), kind="penalty", department=amr)
+    return Penalty.objects.get()
+
+
+@pytest.fixture
+def amr_clerk(db):
+    user = User.objects.create_user("amr-clerk")
+    DepartmentClerk.objects.create(user=user, department=Department.objects.get(code="amr"))
+    return user
+
+
+@pytest.fixture
+def tax_clerk(db):
+    user = User.objects.create_user("tax-clerk")
+    DepartmentClerk.objects.create(user=user, department=Department.objects.get(code="tax"))
+    return user
+
+
+@pytest.mark.django_db
+def test_revoking_keeps_the_previous_state_as_a_version_and_is_audited(imported, amr_clerk):
+    changes.revoke(imported, reason="复议撤销", on=dt.date(2025, 6, 1), user=amr_clerk)
+    record = Penalty.objects.get()
+    assert (record.status, record.revoked_on, record.revoke_reason, record.version) == (
+        "revoked", dt.date(2025, 6, 1), "复议撤销", 2)
+    v1, v2 = RecordVersion.objects.order_by("version")
+    assert (v1.change, v1.state()["status"]) == ("created", "active")
+    assert (v2.change, v2.user, v2.reason, v2.state()["status"]) == ("revoked", amr_clerk, "复议撤销", "revoked")
+    entry = AuditEntry.objects.get(action="records.revoked")
+    assert entry.before["status"] == "active" and entry.after["status"] == "revoked" and entry.actor == "amr-clerk"
+
+
+@pytest.mark.django_db
+def test_a_clerk_cannot_change_another_departments_record(imported, tax_clerk):
+    with pytest.raises(PermissionDenied):
+        changes.revoke(imported, reason="越权", user=tax_clerk)
+    assert Penalty.objects.get().status == "active" and RecordVersion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_repair_and_correction_are_versions_and_wrong_input_is_refused(imported, amr_clerk):
+    changes.mark_repaired(imported, decision="兰信修〔2025〕3号", on=dt.date(2025, 7, 1), user=amr_clerk)
+    changes.correct(Penalty.objects.get(), values={"fine_wan": Decimal("0.3"), "content": "罚款三千元"},
+                    reason="异议更正", user=amr_clerk)
+    record = Penalty.objects.get()
+    assert (record.repaired_on, record.fine_wan, record.content, record.version) == (
+        dt.date(2025, 7, 1), Decimal("0.3"), "罚款三千元", 3)
+    assert [v.change for v in RecordVersion.objects.order_by("version")] == ["created", "repaired", "corrected"]
+    with pytest.raises(ValueError, match="不能更正：subject_key"):
+        changes.correct(record, values={"subject_key": "X"}, reason="r", user=amr_clerk)
+    with pytest.raises(ValueError, match="必须填写"):
+        changes.mark_repaired(record, decision=" ", on=dt.date(2025, 7, 1), user=amr_clerk)
+    assert Penalty.objects.get().version == 3
+
+
+@pytest.mark.django_db
+def test_a_re_import_after_a_platform_revocation_keeps_it_revoked(imported, amr_clerk, tmp_path):
+    changes.revoke(imported, reason="复议撤销", user=amr_clerk)
+    amr = Department.objects.get(code="amr")
+    result = import_file(path=penalty_csv(tmp_path / "again.csv", [penalty(1)]), kind="penalty", department=amr)
+    assert result.batch.rows_unchanged == 1
+    assert Penalty.objects.get().status == "revoked"
