@@ -98,3 +98,81 @@ def import_errors(request, batch_id: int):
         raise Http404("该批次没有错误文件")
     return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"导入批次{batch.pk}-错误.csv",
                         content_type="text/csv; charset=utf-8")
+
+
+# -- department portal: my department's records ------------------------------------------------
+
+def _record_kinds():
+    from cleanrecord.records.models import RECORD_MODELS
+
+    return RECORD_MODELS
+
+
+@login_required
+def department_records(request):
+    """A clerk's own department's records (the office sees every department's), searchable."""
+    from django.db.models import Q
+
+    departments = departments_for(request.user)
+    if not departments:
+        raise PermissionDenied("账号未绑定报送部门")
+    kind = request.GET.get("kind", "penalty")
+    models = _record_kinds()
+    if kind not in models:
+        kind = "penalty"
+    qs = models[kind].objects.select_related("domain", "department")
+    if not is_office(request.user):
+        qs = qs.filter(department__in=departments)
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        number = {"penalty": "decision_no", "licence": "doc_no", "listing": "case_no"}[kind]
+        qs = qs.filter(Q(credit_code=q.upper()) | Q(subject_name__contains=q) | Q(**{number: q}))
+    page = Paginator(qs.order_by("-id"), 25).get_page(request.GET.get("page"))
+    return render(request, "front/department_records.html", {
+        "page": page, "kind": kind, "q": q, "kinds": {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单"},
+    })
+
+
+def _own_record(user, kind: str, record_id: int):
+    from cleanrecord.records.changes import may_change
+
+    models = _record_kinds()
+    if kind not in models:
+        raise Http404("未找到该记录")
+    record = models[kind].objects.select_related("domain", "department").filter(pk=record_id).first()
+    if record is None or not may_change(user, record):
+        raise Http404("未找到该记录")  # another department's record: not even its existence is told
+    return record
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_record(request, kind: str, record_id: int):
+    import datetime as dt
+
+    from cleanrecord.records import changes
+    from cleanrecord.records.models import RecordVersion
+
+    record = _own_record(request.user, kind, record_id)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "revoke":
+                changes.revoke(record, reason=request.POST.get("reason", ""), user=request.user)
+                messages.success(request, "记录已撤销，今后出具的报告不再计入")
+            elif action == "repair":
+                on = dt.date.fromisoformat(request.POST.get("repaired_on") or "")
+                changes.mark_repaired(record, decision=request.POST.get("decision", ""), on=on, user=request.user)
+                messages.success(request, "已标记信用修复")
+            else:
+                raise ValueError("未知操作")
+        except ValueError as e:
+            error = str(e) if "isoformat" not in str(e) else "日期格式不正确"
+        else:
+            return redirect("department-record", kind=kind, record_id=record.pk)
+    versions = RecordVersion.objects.filter(kind=kind, subject_key=record.subject_key, record_id=record.pk).order_by("-version")
+    return render(request, "front/department_record.html", {
+        "record": record, "kind": kind, "versions": versions.select_related("user", "batch"), "error": error,
+        "today": timezone.localdate().isoformat(),
+    }, status=400 if error else 200)
