@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from .models import DepartmentClerk
+from . import tokens
+from .models import ApiToken, DepartmentClerk
 
 
 @admin.register(DepartmentClerk)
@@ -8,3 +12,73 @@ class DepartmentClerkAdmin(admin.ModelAdmin):
     list_display = ["user", "department"]
     search_fields = ["user__username", "department__name"]
     autocomplete_fields = ["department"]
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(label=_("权限范围"), choices=list(tokens.SCOPES.items()),
+                                       widget=forms.CheckboxSelectMultiple)
+    days = forms.IntegerField(label=_("有效期（天）"), min_value=1)
+
+    class Meta:
+        model = ApiToken
+        fields = ["name", "owner", "scopes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when the form is made, so that a changed setting needs no restart of this module.
+        self.fields["days"] = forms.IntegerField(label=_("有效期（天）"), min_value=1, max_value=tokens.max_days(),
+                                                 initial=tokens.max_days())
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made here and revoked here; nothing else about them changes, and none is deleted."""
+
+    list_display = ["name", "owner", "shown_prefix", "scope_list", "status", "expires_at", "last_used_at"]
+    search_fields = ["name", "prefix", "owner__username"]
+    autocomplete_fields = ["owner"]
+    actions = ["revoke"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "owner", "scopes", "days"]
+        return ["name", "owner", "shown_prefix", "scope_list", "status", "created_at", "expires_at", "revoked_at",
+                "last_used_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else [f for f in self.get_fields(request, obj) if f != "name"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoke instead: the token stays on record
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token, text = tokens.create_token(owner=obj.owner, name=obj.name, scopes=obj.scopes,
+                                          days=form.cleaned_data["days"], by=request.user)
+        obj.pk = token.pk
+        obj.refresh_from_db()
+        messages.warning(request, format_html(
+            "{}<br><code>{}</code>", _("令牌已创建。请立即复制并妥善保存，它只显示这一次，之后无法再查看："), text))
+
+    @admin.action(description=_("撤销所选令牌"))
+    def revoke(self, request, queryset):
+        n = sum(tokens.revoke_token(t, by=request.user) for t in queryset.select_related("owner"))
+        self.message_user(request, _("已撤销 %(n)s 个令牌。") % {"n": n}, messages.SUCCESS)
+
+    @admin.display(description=_("前缀"), ordering="prefix")
+    def shown_prefix(self, obj: ApiToken) -> str:
+        return f"{tokens.PREFIX}{obj.prefix}_…"
+
+    @admin.display(description=_("权限范围"))
+    def scope_list(self, obj: ApiToken) -> str:
+        return "、".join(obj.scopes)
+
+    @admin.display(description=_("状态"))
+    def status(self, obj: ApiToken) -> str:
+        return obj.status_label()

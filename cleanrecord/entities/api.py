@@ -4,6 +4,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from cleanrecord.accounts.models import is_office
+from cleanrecord.accounts.tokens import require_scope
 from cleanrecord.records.models import RECORD_MODELS
 
 from .models import Entity
@@ -41,12 +42,14 @@ def _office_only(request) -> None:
 
 @router.get("/{code}", response=EntityOut, summary="按统一社会信用代码查询经营主体")
 def entity_detail(request, code: str):
+    require_scope(request, "reports:read")
     _office_only(request)
     return get_object_or_404(Entity, credit_code=code.strip().upper())
 
 
 @router.get("/{code}/records", summary="经营主体的信用记录（行政处罚、行政许可、严重失信主体名单）")
 def entity_records(request, code: str, kind: str | None = None, domain: str | None = None) -> dict:
+    require_scope(request, "reports:read")
     _office_only(request)
     entity = get_object_or_404(Entity, credit_code=code.strip().upper())
     if kind is not None and kind not in RECORD_MODELS:
@@ -66,6 +69,7 @@ def entity_reports(request, code: str) -> list[dict]:
     from cleanrecord.reports.api import report_out
     from cleanrecord.reports.models import Report
 
+    require_scope(request, "reports:read")
     _office_only(request)
     entity = get_object_or_404(Entity, credit_code=code.strip().upper())
     return [report_out(r) for r in Report.objects.for_entity(entity.credit_code)]

@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from cleanrecord.accounts.models import is_office
+from cleanrecord.accounts.tokens import require_scope
 
 from .access import batch_for, upload_department
 from .importing.rows import MappingError
@@ -71,6 +72,7 @@ def create_import(
     mapping: File[UploadedFile | None] = None,
 ):
     """Import a CSV/XLSX/XLS file. 200: every row accepted (or some rejected, see counts); 422: unreadable."""
+    require_scope(request, "imports:write")
     if kind not in KINDS:
         raise HttpError(400, "kind 应为 penalty、licence、listing 或 register")
     dept = upload_department(request.user, department)
@@ -96,11 +98,13 @@ def create_import(
 
 @router.get("/{batch_id}", response=BatchOut, summary="导入批次结果")
 def get_import(request, batch_id: int):
+    require_scope(request, "imports:write")
     return batch_out(batch_for(request.user, batch_id))
 
 
 @router.get("/{batch_id}/errors", summary="下载错误文件（CSV）")
 def get_import_errors(request, batch_id: int):
+    require_scope(request, "imports:write")
     batch = batch_for(request.user, batch_id)
     if not batch.error_file:
         raise HttpError(404, "该批次没有错误文件")

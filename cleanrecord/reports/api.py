@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from cleanrecord.accounts.models import is_office
+from cleanrecord.accounts.tokens import require_scope
 
 from .models import Purpose, Report
 from .rules import ReportRefused
@@ -60,6 +61,7 @@ def _office_only(request) -> None:
 
 @router.post("", response={201: ReportOut}, summary="出具专用信用报告")
 def create_report(request, body: ReportIn):
+    require_scope(request, "reports:write")
     _office_only(request)
     try:
         report = issue_report(credit_code=body.credit_code, domains=body.domains, start=body.start, end=body.end,
@@ -71,6 +73,7 @@ def create_report(request, body: ReportIn):
 
 @router.get("/{number}", response=ReportOut, summary="报告信息")
 def get_report(request, number: str):
+    require_scope(request, "reports:read")
     _office_only(request)
     report = Report.objects.filter(number=number).first()
     if report is None:
@@ -80,6 +83,7 @@ def get_report(request, number: str):
 
 @router.get("/{number}/pdf", summary="下载报告 PDF")
 def get_report_pdf(request, number: str):
+    require_scope(request, "reports:read")
     _office_only(request)
     report = Report.objects.filter(number=number).first()
     if report is None:
@@ -103,6 +107,7 @@ class VerificationOut(Schema):
 def revoke(request, number: str, body: RevokeIn):
     from cleanrecord.verification.services import revoke_report
 
+    require_scope(request, "reports:write")
     _office_only(request)
     report = Report.objects.filter(number=number).first()
     if report is None:
@@ -116,6 +121,7 @@ def revoke(request, number: str, body: RevokeIn):
 
 @router.get("/{number}/verifications", response=list[VerificationOut], summary="报告被核验的记录")
 def verifications(request, number: str):
+    require_scope(request, "reports:read")
     _office_only(request)
     report = Report.objects.filter(number=number).first()
     if report is None:

@@ -1,0 +1,26 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from cleanrecord.accounts import tokens
+
+
+class Command(BaseCommand):
+    help = "Make an API token that acts for USERNAME within the given scopes. The token is printed once, never again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--name", required=True, help="what the token is for, e.g. the calling system")
+        parser.add_argument("--scopes", required=True, help=f"separated by commas, among: {', '.join(tokens.SCOPES)}")
+        parser.add_argument("--days", type=int, help=f"lifetime in days (default and most: {tokens.max_days()})")
+
+    def handle(self, *args, username, name, scopes, days, **options):
+        owner = get_user_model().objects.filter(username=username).first()
+        if owner is None:
+            raise CommandError(f"用户不存在：{username}")
+        try:
+            token, text = tokens.create_token(owner=owner, name=name, scopes=scopes, days=days)
+        except ValueError as e:
+            raise CommandError(str(e)) from e
+        self.stderr.write(f"令牌“{token.name}”已创建，代表用户 {username}，权限范围 {'、'.join(token.scopes)}，"
+                          f"有效至 {token.expires_at:%Y-%m-%d %H:%M}。请立即复制保存，它只显示这一次：")
+        self.stdout.write(text)
