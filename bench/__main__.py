@@ -1,28 +1,35 @@
 """`make bench`: speed and memory figures, measured on PostgreSQL.
 
-Usage: python -m bench [--rows N] [--reports N] [--only imports|reports|verify]
+Usage: python -m bench [--rows N] [--reports N] [--only imports|quality|reports|verify]
 Each benchmark uses a scratch database on the local server, dropped and created afresh
-(BENCH_DATABASE_URL / BENCH_REPORTS_DATABASE_URL / BENCH_VERIFY_DATABASE_URL override them).
+(BENCH_DATABASE_URL / BENCH_REPORTS_DATABASE_URL / BENCH_VERIFY_DATABASE_URL override them); the
+quality benchmark reuses the import benchmark's database, importing first when it is missing or empty.
 """
 
 import argparse
 import sys
 
-from bench import imports, reports, verify
+from bench import imports, quality, reports, verify
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--rows", type=int, default=1_000_000, help="penalty rows in the import benchmark")
     parser.add_argument("--reports", type=int, default=200, help="reports issued in the report benchmark")
-    parser.add_argument("--only", choices=["imports", "reports", "verify"])
+    parser.add_argument("--only", choices=["imports", "quality", "reports", "verify"])
     parser.add_argument("--report-worker", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--quality-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.report_worker:
         reports.worker(*args.report_worker)
         return 0
+    if args.quality_worker:
+        quality.worker()
+        return 0
     if args.only in (None, "imports"):
         imports.run(rows=args.rows)
+    if args.only in (None, "quality"):
+        quality.run(rows=args.rows)
     if args.only in (None, "reports"):
         reports.run(count=args.reports)
     if args.only in (None, "verify"):

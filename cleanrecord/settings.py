@@ -5,9 +5,11 @@ cleanrecord.conf so that the rest of the code never looks at os.environ.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "cleanrecord.reference",
     "cleanrecord.entities",
     "cleanrecord.records",
@@ -62,12 +66,14 @@ INSTALLED_APPS = [
     "cleanrecord.objections",
     "cleanrecord.reports",
     "cleanrecord.verification",
+    "cleanrecord.quality",
     "cleanrecord.demo",
     "cleanrecord.front",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cleanrecord.urls"
@@ -113,6 +121,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2 for every new or changed password; older hashes still verify and are upgraded at login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# The axes backend only refuses locked-out logins; ModelBackend then checks the password and permissions.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -135,12 +157,46 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# --- security headers -----------------------------------------------------------------------------
+# HTTPS=true (or the older SECURE_COOKIES=true) once the site is served over TLS: secure cookies and HSTS.
+HTTPS = envbool("HTTPS", os.getenv("SECURE_COOKIES", "false"))
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "false")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", "31536000") if HTTPS else 0
+# Behind a TLS-terminating proxy Django sees plain HTTP; trust its X-Forwarded-Proto only when told to,
+# since a client could send the header itself when no proxy strips it.
+if envbool("TRUST_X_FORWARDED_PROTO", "false"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The site has no inline script or style: everything comes from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# --- login lockout (django-axes) --------------------------------------------------------------------
+# After LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is refused
+# for LOGIN_COOLOFF_MINUTES; other users behind the same address can still log in. The office can
+# lift a lockout early in the admin (Axes → access attempts) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "30"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "cleanrecord.audit.signals.attempted_username"
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_COOLOFF_MESSAGE = _("登录失败次数过多，该账户已被暂时锁定，请稍后再试。")
+AXES_PERMALOCK_MESSAGE = _("登录失败次数过多，该账户已被锁定，请联系信用办管理员解锁。")
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/imports/"
 LOGOUT_REDIRECT_URL = "/"
@@ -158,6 +214,9 @@ CLEANRECORD = {
     "REFERENCE_DIR": os.getenv("CLEANRECORD_REFERENCE_DIR", str(BASE_DIR / "cleanrecord/reference/data/lanzhou")),
     # Key for personal ID numbers at rest: 32 bytes, base64. Made in the data directory if unset.
     "FIELD_KEY": envsecret("CLEANRECORD_FIELD_KEY"),
+    # Cipher for new values: "aes-gcm", or "sm4-gcm" where 国密 is required. Values written with
+    # either stay readable after a switch.
+    "FIELD_CIPHER": os.getenv("CLEANRECORD_FIELD_CIPHER", "aes-gcm"),
     # Name shown in the page header.
     "PLATFORM_NAME": os.getenv("CLEANRECORD_PLATFORM_NAME", "信用中国（甘肃兰州）信用信息共享平台"),
     # Where import error files and uploaded originals are kept.
@@ -176,6 +235,9 @@ CLEANRECORD = {
     ),
     "REPORT_NUMBER_PREFIX": os.getenv("CLEANRECORD_REPORT_NUMBER_PREFIX", "LZXY"),
     "REPORT_VALID_DAYS": envint("CLEANRECORD_REPORT_VALID_DAYS", "30"),
+    # Reports one entity may be issued per hour: issuing costs a signature and is what abuse would target.
+    "REPORT_ISSUE_PER_ENTITY_PER_HOUR": envint("CLEANRECORD_REPORT_ISSUE_PER_ENTITY_PER_HOUR", "30"),
+    "API_TOKEN_MAX_DAYS": envint("CLEANRECORD_API_TOKEN_MAX_DAYS", "365"),
     "REPORT_ISSUER": os.getenv("CLEANRECORD_REPORT_ISSUER", "兰州市社会信用体系建设领导小组办公室"),
     "REPORT_SEAL_TEXT": os.getenv("CLEANRECORD_REPORT_SEAL_TEXT", "兰州市社会信用体系建设领导小组办公室"),
     # Where the QR code points: the public address of this site.
@@ -193,6 +255,12 @@ CLEANRECORD = {
     "VERIFY_BUDGET": envint("CLEANRECORD_VERIFY_BUDGET", "20"),
     "VERIFY_REFILL_SECONDS": envint("CLEANRECORD_VERIFY_REFILL_SECONDS", "30"),
     "VERIFY_MAX_FILE_BYTES": envint("CLEANRECORD_VERIFY_MAX_FILE_BYTES", str(20 * 1024 * 1024)),
+    # --- data quality (cleanrecord/quality) ---
+    "QUALITY_WINDOW_DAYS": envint("CLEANRECORD_QUALITY_WINDOW_DAYS", "30"),
+    "QUALITY_TIMELY_WORKING_DAYS": envint("CLEANRECORD_QUALITY_TIMELY_WORKING_DAYS", "7"),
+    "QUALITY_MAX_AMOUNT_WAN": envint("CLEANRECORD_QUALITY_MAX_AMOUNT_WAN", "10000"),
+    # e.g. "on_time=0.95,rejection_rate=0.02"; every other measure keeps its default threshold
+    "QUALITY_THRESHOLDS": os.getenv("CLEANRECORD_QUALITY_THRESHOLDS", ""),
     # Fine amounts above this many 万元 are rejected as implausible.
     "MAX_FINE_WAN": envint("CLEANRECORD_MAX_FINE_WAN", "1000000"),
 }

@@ -6,6 +6,8 @@ from cleanrecord.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("audit/", include("cleanrecord.audit.urls")),
+    path("", include("cleanrecord.accounts.urls")),
     path("", include("cleanrecord.verification.urls")),
     path("", include("cleanrecord.reports.urls")),
     path("", include("cleanrecord.front.urls")),

@@ -4,11 +4,29 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import tokens
-from .models import ApiToken, DepartmentClerk
+from .models import ApiToken, DepartmentClerk, EntityUser, ReportGrant
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Bindings are permissions: every change through the admin goes into the audit trail."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from cleanrecord.audit.services import record_event
+
+        record_event(user=request.user, action=f"accounts.{obj._meta.model_name}_{'change' if change else 'add'}",
+                     target=f"{obj._meta.model_name}:{obj.pk}", after={"what": str(obj)})
+
+    def delete_model(self, request, obj):
+        from cleanrecord.audit.services import record_event
+
+        record_event(user=request.user, action=f"accounts.{obj._meta.model_name}_delete",
+                     target=f"{obj._meta.model_name}:{obj.pk}", before={"what": str(obj)})
+        super().delete_model(request, obj)
 
 
 @admin.register(DepartmentClerk)
-class DepartmentClerkAdmin(admin.ModelAdmin):
+class DepartmentClerkAdmin(AuditedAdmin):
     list_display = ["user", "department"]
     search_fields = ["user__username", "department__name"]
     autocomplete_fields = ["department"]
@@ -82,3 +100,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.display(description=_("状态"))
     def status(self, obj: ApiToken) -> str:
         return obj.status_label()
+
+
+@admin.register(EntityUser)
+class EntityUserAdmin(AuditedAdmin):
+    """The office binds a person to an entity after checking identity."""
+
+    list_display = ["user", "entity", "role", "created_at"]
+    search_fields = ["user__username", "=entity__credit_code", "entity__name"]
+    raw_id_fields = ["user", "entity"]
+
+
+@admin.register(ReportGrant)
+class ReportGrantAdmin(AuditedAdmin):
+    list_display = ["entity", "grantee", "valid_from", "valid_until", "revoked_at"]
+    search_fields = ["=entity__credit_code", "grantee__username"]
+    raw_id_fields = ["entity", "grantee", "created_by"]

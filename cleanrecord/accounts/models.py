@@ -82,3 +82,77 @@ class ApiToken(models.Model):
         if self.last_used_at is None or now - self.last_used_at >= dt.timedelta(minutes=1):
             ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+
+class EntityUser(models.Model):
+    """A person who acts for an entity (its legal representative or an authorised agent).
+
+    Bindings are made by the credit office after checking identity; an entity user sees and applies
+    for the entity's reports and nothing of other entities.
+    """
+
+    class Role(models.TextChoices):
+        LEGAL_REP = "legal_rep", _("法定代表人（负责人）")
+        AGENT = "agent", _("授权代理人")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="entity_bindings",
+                             verbose_name=_("用户"))
+    entity = models.ForeignKey("entities.Entity", models.CASCADE, related_name="users", verbose_name=_("经营主体"))
+    role = models.CharField(_("身份"), max_length=10, choices=Role.choices, default=Role.AGENT)
+    created_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("经营主体用户")
+        constraints = [models.UniqueConstraint(fields=["user", "entity"], name="entity_user_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.entity}"
+
+
+class ReportGrantQuerySet(models.QuerySet):
+    def active(self) -> "ReportGrantQuerySet":
+        today = timezone.localdate()
+        return self.filter(revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today)
+
+
+class ReportGrant(models.Model):
+    """An entity lets a bank or agency read its reports for a period, and may take that back."""
+
+    entity = models.ForeignKey("entities.Entity", models.CASCADE, related_name="grants", verbose_name=_("经营主体"))
+    grantee = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="report_grants",
+                                verbose_name=_("被授权方"))
+    valid_from = models.DateField(_("起始日期"))
+    valid_until = models.DateField(_("截止日期"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                   verbose_name=_("授权人"))
+    created_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = ReportGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = _("报告查阅授权")
+
+    def __str__(self) -> str:
+        return f"{self.entity} → {self.grantee}（{self.valid_from}～{self.valid_until}）"
+
+
+def entities_for(user) -> list:
+    """Entities `user` acts for."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return [b.entity for b in EntityUser.objects.filter(user=user).select_related("entity")]
+
+
+def acts_for(user, credit_code: str) -> bool:
+    return (user.is_authenticated and user.is_active
+            and EntityUser.objects.filter(user=user, entity_id=credit_code).exists())
+
+
+def may_read_reports(user, credit_code: str) -> bool:
+    """The office, the entity's own users, and grantees inside their period read an entity's reports."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (is_office(user) or acts_for(user, credit_code)
+            or ReportGrant.objects.active().filter(grantee=user, entity_id=credit_code).exists())

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from cleanrecord.accounts.models import is_office
+from cleanrecord.accounts.models import acts_for, is_office, may_read_reports
 from cleanrecord.accounts.tokens import require_scope
 from cleanrecord.records.models import RECORD_MODELS
 
@@ -34,23 +34,23 @@ class EntityOut(Schema):
         return obj.get_status_display()
 
 
-def _office_only(request) -> None:
-    # Entity and record reads are for the credit office until API clients get scoped tokens.
-    if not is_office(request.user):
-        raise PermissionDenied("无权访问：仅限信用办工作人员")
+def _own_or_office(request, code: str) -> None:
+    # An entity's records: the credit office, and the entity's own users.
+    if not (is_office(request.user) or acts_for(request.user, code.strip().upper())):
+        raise PermissionDenied("无权访问：仅限信用办或该经营主体的绑定用户")
 
 
 @router.get("/{code}", response=EntityOut, summary="按统一社会信用代码查询经营主体")
 def entity_detail(request, code: str):
     require_scope(request, "reports:read")
-    _office_only(request)
+    _own_or_office(request, code)
     return get_object_or_404(Entity, credit_code=code.strip().upper())
 
 
 @router.get("/{code}/records", summary="经营主体的信用记录（行政处罚、行政许可、严重失信主体名单）")
 def entity_records(request, code: str, kind: str | None = None, domain: str | None = None) -> dict:
     require_scope(request, "reports:read")
-    _office_only(request)
+    _own_or_office(request, code)
     entity = get_object_or_404(Entity, credit_code=code.strip().upper())
     if kind is not None and kind not in RECORD_MODELS:
         raise HttpError(400, "kind 应为 penalty、licence 或 listing")
@@ -70,6 +70,7 @@ def entity_reports(request, code: str) -> list[dict]:
     from cleanrecord.reports.models import Report
 
     require_scope(request, "reports:read")
-    _office_only(request)
+    if not may_read_reports(request.user, code.strip().upper()):
+        raise PermissionDenied("无权查阅该经营主体的报告")
     entity = get_object_or_404(Entity, credit_code=code.strip().upper())
     return [report_out(r) for r in Report.objects.for_entity(entity.credit_code)]

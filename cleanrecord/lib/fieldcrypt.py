@@ -1,9 +1,12 @@
 """Encryption of personal data at rest (ID numbers), and keyed hashes to find it again.
 
-Values are AES-256-GCM encrypted with a random nonce and stored as "v1:" + base64(nonce+ct).
+Values are encrypted with a random nonce and stored as a prefix + base64(nonce+ct+tag):
+"v1:" for AES-256-GCM (the default), "v2s:" for SM4-GCM (国密, RFC 8998) when
+CLEANRECORD["FIELD_CIPHER"] is "sm4-gcm". Decryption reads both, so switching the setting keeps
+existing values readable; new values are written with the configured cipher.
 Because encryption is randomised, equality look-ups use `blind_index()`, an HMAC of the value.
 The key comes from settings (CLEANRECORD_FIELD_KEY, 32 bytes base64); in development one is
-made in the data directory on first use.
+made in the data directory on first use. Both cipher keys are derived from it.
 """
 
 import base64
@@ -13,11 +16,17 @@ import logging
 import os
 from functools import cache
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 log = logging.getLogger("cleanrecord.fieldcrypt")
 PREFIX = "v1:"
+SM4_PREFIX = "v2s:"
+CIPHERS = ("aes-gcm", "sm4-gcm")
+NONCE_BYTES = 12
+TAG_BYTES = 16
 
 
 @cache
@@ -44,22 +53,52 @@ def _keys() -> tuple[AESGCM, bytes]:
     return AESGCM(enc), idx
 
 
+@cache
+def _sm4_key() -> bytes:
+    # SM4 keys are 128 bits; derived apart from the AES key so that neither reveals the other.
+    return hmac.new(_master_key(), b"cleanrecord field encryption sm4", hashlib.sha256).digest()[:16]
+
+
+def _cipher() -> str:
+    name = settings.CLEANRECORD.get("FIELD_CIPHER") or "aes-gcm"
+    if name not in CIPHERS:
+        raise ImproperlyConfigured(f"CLEANRECORD_FIELD_CIPHER must be one of {', '.join(CIPHERS)}, not {name!r}")
+    return name
+
+
+def _sm4_encrypt(nonce: bytes, data: bytes) -> bytes:
+    encryptor = Cipher(algorithms.SM4(_sm4_key()), modes.GCM(nonce)).encryptor()
+    return encryptor.update(data) + encryptor.finalize() + encryptor.tag
+
+
+def _sm4_decrypt(nonce: bytes, data: bytes) -> bytes:
+    """Raises cryptography.exceptions.InvalidTag, like AESGCM, when the value was altered."""
+    ct, tag = data[:-TAG_BYTES], data[-TAG_BYTES:]
+    decryptor = Cipher(algorithms.SM4(_sm4_key()), modes.GCM(nonce, tag)).decryptor()
+    return decryptor.update(ct) + decryptor.finalize()
+
+
 def encrypt(value: str) -> str:
     if not value:
         return ""
+    nonce = os.urandom(NONCE_BYTES)
+    if _cipher() == "sm4-gcm":
+        return SM4_PREFIX + base64.b64encode(nonce + _sm4_encrypt(nonce, value.encode())).decode()
     aead, _ = _keys()
-    nonce = os.urandom(12)
     return PREFIX + base64.b64encode(nonce + aead.encrypt(nonce, value.encode(), None)).decode()
 
 
 def decrypt(token: str) -> str:
     if not token:
         return ""
+    if token.startswith(SM4_PREFIX):
+        raw = base64.b64decode(token[len(SM4_PREFIX):])
+        return _sm4_decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:]).decode()
     if not token.startswith(PREFIX):
         raise ValueError("unknown ciphertext format")
     raw = base64.b64decode(token[len(PREFIX):])
     aead, _ = _keys()
-    return aead.decrypt(raw[:12], raw[12:], None).decode()
+    return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode()
 
 
 def blind_index(value: str) -> str:

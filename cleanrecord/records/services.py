@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cleanrecord import conf
 from cleanrecord.audit.services import record_event
+from cleanrecord.quality.services import after_import
 from cleanrecord.reference.models import Department, Domain, Region
 
 from .importing.layouts import AliasIndex, header_key
@@ -129,6 +130,10 @@ def import_file(
                "created": batch.rows_created, "updated": batch.rows_updated, "unchanged": batch.rows_unchanged,
                "rejected": batch.rows_rejected, "dry_run": dry_run},
     )
+    if channel != ImportBatch.Channel.CLI:
+        # A clerk sees the department's quality scores at once; bulk command-line loads rely on the
+        # nightly `quality_report` run instead of adding a full recompute to every load.
+        after_import(batch)
     return ImportResult(batch)
 
 

@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from cleanrecord.accounts.models import is_office
+from cleanrecord.accounts.models import acts_for, is_office, may_read_reports
 from cleanrecord.accounts.tokens import require_scope
 
 from .models import Purpose, Report
@@ -53,6 +53,14 @@ def report_out(r: Report) -> dict:
     }
 
 
+def _readable(request, number: str) -> Report:
+    """A report the user may read: the office, the entity's users, grantees in their period. Others: 404."""
+    report = Report.objects.filter(number=number).first()
+    if report is None or not may_read_reports(request.user, report.entity_id):
+        raise Http404("未找到该报告")
+    return report
+
+
 def _office_only(request) -> None:
     # Until entity accounts exist, reports through the API are for the credit office.
     if not is_office(request.user):
@@ -62,7 +70,8 @@ def _office_only(request) -> None:
 @router.post("", response={201: ReportOut}, summary="出具专用信用报告")
 def create_report(request, body: ReportIn):
     require_scope(request, "reports:write")
-    _office_only(request)
+    if not (is_office(request.user) or acts_for(request.user, body.credit_code.strip().upper())):
+        raise PermissionDenied("仅限该经营主体的绑定用户或信用办申请报告")
     try:
         report = issue_report(credit_code=body.credit_code, domains=body.domains, start=body.start, end=body.end,
                               purpose=body.purpose, purpose_text=body.purpose_text, user=request.user, channel="api")
@@ -74,20 +83,13 @@ def create_report(request, body: ReportIn):
 @router.get("/{number}", response=ReportOut, summary="报告信息")
 def get_report(request, number: str):
     require_scope(request, "reports:read")
-    _office_only(request)
-    report = Report.objects.filter(number=number).first()
-    if report is None:
-        raise Http404("未找到该报告")
-    return report_out(report)
+    return report_out(_readable(request, number))
 
 
 @router.get("/{number}/pdf", summary="下载报告 PDF")
 def get_report_pdf(request, number: str):
     require_scope(request, "reports:read")
-    _office_only(request)
-    report = Report.objects.filter(number=number).first()
-    if report is None:
-        raise Http404("未找到该报告")
+    report = _readable(request, number)
     return FileResponse(open(report.pdf_path, "rb"), as_attachment=True, filename=f"{report.number}.pdf",
                         content_type="application/pdf")
 
@@ -122,8 +124,5 @@ def revoke(request, number: str, body: RevokeIn):
 @router.get("/{number}/verifications", response=list[VerificationOut], summary="报告被核验的记录")
 def verifications(request, number: str):
     require_scope(request, "reports:read")
-    _office_only(request)
-    report = Report.objects.filter(number=number).first()
-    if report is None:
-        raise Http404("未找到该报告")
+    report = _readable(request, number)
     return list(report.verifications.values("at", "channel", "result", "client"))

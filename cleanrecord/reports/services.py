@@ -46,6 +46,9 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
     today = now.date()
     query = rules.build_query(credit_code=credit_code, domains=domains, start=start, end=end, purpose=purpose,
                               purpose_text=purpose_text, today=today)
+    limit = conf.get("REPORT_ISSUE_PER_ENTITY_PER_HOUR")
+    if Report.objects.filter(entity=query.entity, issued_at__gte=now - dt.timedelta(hours=1)).count() >= limit:
+        raise rules.ReportRefused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
     content = rules.compute(query, today=today)
     t_rules = time.perf_counter()
     with transaction.atomic():

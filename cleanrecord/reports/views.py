@@ -1,10 +1,13 @@
 import datetime as dt
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from cleanrecord.accounts.models import acts_for, is_office
 from cleanrecord.entities.models import Entity
 from cleanrecord.reference.models import Domain
 
@@ -20,16 +23,18 @@ def _date(value: str) -> dt.date | None:
         raise rules.ReportRefused(f"日期格式不正确：{value}") from None
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def new_report(request, code: str):
-    """The entity picks domains, period and purpose, and gets the signed PDF.
+    """The entity's own users (and the office) pick domains, period and purpose, and get the signed PDF.
 
-    Until entity accounts exist (accounts issue) this page is open; the report it leads to is reached
-    only through its unguessable verification code.
+    The report's page and PDF are then reached through its unguessable verification code.
     """
     entity = Entity.objects.filter(credit_code=code.upper()).first()
     if entity is None:
         raise Http404("未找到该经营主体")
+    if not (is_office(request.user) or acts_for(request.user, entity.credit_code)):
+        raise PermissionDenied("仅限该经营主体的绑定用户申请报告。请携带营业执照和身份证明向信用办申请绑定。")
     today = timezone.localdate()
     start, end = rules.default_period(today)
     error = ""

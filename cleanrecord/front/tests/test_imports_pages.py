@@ -101,3 +101,12 @@ def test_dry_run_writes_nothing(client, bob, amr):
     assert batch.status == "dry_run" and batch.rows_created == 1
     assert Penalty.objects.count() == 0
     assert not Penalty.objects.filter(credit_code=COMPANY).exists()
+
+
+@pytest.mark.django_db
+def test_a_web_upload_refreshes_the_departments_quality_scores(client, bob, amr):
+    from cleanrecord.quality.models import QualityScore
+
+    client.force_login(bob)
+    upload(client, penalty_csv(amr, {}))
+    assert QualityScore.objects.filter(department=amr).exists()

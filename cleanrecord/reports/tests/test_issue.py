@@ -11,6 +11,7 @@ from cryptography import x509
 from django.contrib.auth.models import Permission, User
 from django.core.management import CommandError, call_command
 
+from cleanrecord.accounts.models import EntityUser
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.reports.models import Report
 from cleanrecord.reports.rules import ReportRefused
@@ -32,6 +33,14 @@ def company(db):
     penalty(e, today - dt.timedelta(days=100), decision_no="兰市监罚〔2026〕88号", content="罚款人民币两万元")
     listing(e, today - dt.timedelta(days=400), case_no="（2025）甘01执77号")
     return e
+
+
+@pytest.fixture
+def owner(company):
+    """The company's legal representative, bound to it by the office."""
+    user = User.objects.create_user("owner", password="pw-owner-1")
+    EntityUser.objects.create(user=user, entity=company, role="legal_rep")
+    return user
 
 
 @pytest.fixture
@@ -130,7 +139,8 @@ def test_the_api_issues_a_report_for_the_office_and_serves_its_pdf(client, compa
 
 
 @pytest.mark.django_db
-def test_the_web_page_issues_a_report_and_offers_its_pdf(client, company):
+def test_the_web_page_issues_a_report_and_offers_its_pdf(client, company, owner):
+    client.force_login(owner)
     page = client.get(f"/entities/{company.credit_code}/report/")
     assert page.status_code == 200 and "税务" in page.content.decode()
     response = client.post(f"/entities/{company.credit_code}/report/",
@@ -147,7 +157,8 @@ def test_the_web_page_issues_a_report_and_offers_its_pdf(client, company):
 
 
 @pytest.mark.django_db
-def test_the_web_page_explains_a_refusal(client, company):
+def test_the_web_page_explains_a_refusal(client, company, owner):
+    client.force_login(owner)
     response = client.post(f"/entities/{company.credit_code}/report/",
                            {"scope": "some", "start": "2025-01-01", "end": "2025-02-01", "purpose": "finance"})
     assert response.status_code == 400 and "请至少选择一个领域" in response.content.decode()
@@ -160,3 +171,25 @@ def test_the_root_certificate_is_published(client, company):
     assert response.status_code == 200
     root = x509.load_pem_x509_certificate(response.content)
     assert root.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+
+
+@pytest.mark.django_db
+def test_only_the_entitys_own_users_and_the_office_may_apply(client, company, owner, office):
+    url = f"/entities/{company.credit_code}/report/"
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    stranger = User.objects.create_user("stranger", password="pw-stranger-1")
+    client.force_login(stranger)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"scope": "all", "purpose": "finance"}).status_code == 403
+    assert Report.objects.count() == 0
+    client.force_login(office)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_issuing_is_limited_per_entity_per_hour(company, settings):
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_ISSUE_PER_ENTITY_PER_HOUR": 2}
+    issue_report(credit_code=company.credit_code, domains=["taxation"], purpose="other")
+    issue_report(credit_code=company.credit_code, domains=["taxation"], purpose="other")
+    with pytest.raises(ReportRefused, match="一小时内已申请 2 份报告"):
+        issue_report(credit_code=company.credit_code, domains=["taxation"], purpose="other")
