@@ -136,3 +136,26 @@ def test_a_refused_row_stops_the_command_with_the_reason(tmp_path, monkeypatch):
 
     with pytest.raises(CommandError, match="行政处罚.*拒收 1 行.*统一社会信用代码格式错误"):
         call_command("seed_demo", entities=5, seed=1, export_dir=tmp_path, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_seed_demo_makes_one_account_per_role_with_random_passwords(tmp_path):
+    import io
+
+    from django.contrib.auth import authenticate
+    from django.core.management import call_command
+    from django.test import RequestFactory
+
+    from cleanrecord.accounts.models import EntityUser, is_office
+
+    out = io.StringIO()
+    call_command("seed_demo", "--entities", "20", "--seed", "5", "--export-dir", str(tmp_path), stdout=out)
+    lines = (tmp_path / "demo-accounts.txt").read_text(encoding="utf-8").splitlines()
+    accounts = {u: p for u, p, _ in (line.split("\t") for line in lines)}
+    assert set(accounts) == {"demo-office", "demo-auditor", "demo-amr", "demo-entity", "demo-bank"}
+    assert (tmp_path / "demo-accounts.txt").stat().st_mode & 0o077 == 0
+    request = RequestFactory().post("/accounts/login/")
+    office = authenticate(request, username="demo-office", password=accounts["demo-office"])
+    assert office is not None and is_office(office)
+    assert EntityUser.objects.filter(user__username="demo-entity").exists()
+    assert accounts["demo-office"] in out.getvalue()

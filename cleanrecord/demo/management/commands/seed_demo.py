@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from cleanrecord.demo.accounts import create_demo_accounts
 from cleanrecord.demo.generate import Reference, write_demo_files
 from cleanrecord.entities.models import Entity
 from cleanrecord.records.models import ImportBatch
@@ -55,3 +56,8 @@ class Command(BaseCommand):
             f"行政许可 {accepted['licence']} 条，严重失信主体名单 {accepted['listing']} 条"
             f"（种子 {seed}；导入文件保存在 {folder}）"
         )
+        accounts = create_demo_accounts(folder)
+        self.stdout.write("演示账号（登录 http://127.0.0.1:8000/accounts/login/，密码仅显示这一次，另存于 "
+                          f"{folder / 'demo-accounts.txt'}）：")
+        for username, role, password in accounts:
+            self.stdout.write(f"  {username:<14} {password:<14} {role}")

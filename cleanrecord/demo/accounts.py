@@ -1,0 +1,50 @@
+"""Demo accounts, one per role, so a newcomer can walk through every portal after `make run`.
+
+Passwords are random, printed once and kept in the demo folder (mode 0600); nothing here runs
+outside seed_demo.
+"""
+
+import secrets
+from pathlib import Path
+
+from django.contrib.auth.models import Permission, User
+
+from cleanrecord.accounts.models import DepartmentClerk, EntityUser
+from cleanrecord.entities.models import Entity
+from cleanrecord.reference.models import Department
+
+ROLES = (
+    ("demo-office", "信用办管理员"),
+    ("demo-auditor", "审计员（只读）"),
+    ("demo-amr", "市场监管局报送员"),
+    ("demo-entity", "经营主体用户"),
+    ("demo-bank", "银行（可被授权查阅报告）"),
+)
+
+
+def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
+    """Create (or reset) the demo users; return (username, role, password) and write them to a file."""
+    out = []
+    for username, role in ROLES:
+        password = secrets.token_urlsafe(9)
+        user, _ = User.objects.get_or_create(username=username)
+        user.set_password(password)
+        user.is_staff = username == "demo-office"
+        user.save()
+        out.append((username, role, password))
+    office = User.objects.get(username="demo-office")
+    office.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label__in=["records", "reports", "entities", "accounts", "reference", "verification",
+                                     "quality"]))
+    office.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    User.objects.get(username="demo-auditor").user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    DepartmentClerk.objects.update_or_create(user=User.objects.get(username="demo-amr"),
+                                             defaults={"department": Department.objects.get(code="amr")})
+    entity = Entity.objects.filter(status="active", region_code__startswith="6201").order_by("credit_code").first()
+    if entity is not None:
+        EntityUser.objects.get_or_create(user=User.objects.get(username="demo-entity"), entity=entity,
+                                         defaults={"role": EntityUser.Role.LEGAL_REP})
+    path = folder / "demo-accounts.txt"
+    path.write_text("".join(f"{u}\t{p}\t{r}\n" for u, r, p in out), encoding="utf-8")
+    path.chmod(0o600)
+    return out
