@@ -1,8 +1,18 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
+from cleanrecord import conf
 from cleanrecord.lib.admin import ReadOnlyAdmin
 
-from .models import Report
+from .models import Report, RuleSettings
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("将显示在报告的核验页面上。"))
 
 
 @admin.register(Report)
@@ -12,3 +22,63 @@ class ReportAdmin(ReadOnlyAdmin):
     list_filter = ["purpose", "channel"]
     search_fields = ["=number", "=verification_code", "=entity__credit_code", "entity__name"]
     exclude = ["snapshot"]
+    actions = ["revoke"]
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("reports.revoke_report")
+
+    @admin.action(description=_("撤销所选报告"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        """Ask for the reason on a page of its own, then revoke each report (audited by revoke_report)."""
+        from cleanrecord.verification.services import revoke_report
+
+        reports = list(queryset.filter(revoked_at__isnull=True).select_related("entity"))
+        if not reports:
+            self.message_user(request, _("所选报告均已撤销。"), messages.WARNING)
+            return None
+        form = RevokeForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            for report in reports:
+                revoke_report(report, reason=form.cleaned_data["reason"], user=request.user)
+            self.message_user(request, _("已撤销 %(n)s 份报告。") % {"n": len(reports)}, messages.SUCCESS)
+            return None
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/reports/revoke.html", {
+            **self.admin_site.each_context(request),
+            "title": _("撤销专用信用报告"),
+            "opts": self.model._meta,
+            "reports": reports,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
+
+
+@admin.register(RuleSettings)
+class RuleSettingsAdmin(admin.ModelAdmin):
+    """The one row of report rules; saving it changes the next report and writes the audit trail."""
+
+    list_display = ["__str__", "include_simple_procedure", "repaired_records", "default_years", "max_years",
+                    "valid_days", "updated_at", "updated_by"]
+    fields = ["include_simple_procedure", "repaired_records", "nothing_found_text", "default_years", "max_years",
+              "valid_days", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not RuleSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_changeform_initial_data(self, request) -> dict:
+        # The first save starts from the rules in force, i.e. the environment's.
+        return {field: conf.environment(name) for name, field in conf.OFFICE_RULES.items()}
+
+    def save_model(self, request, obj, form, change):
+        from cleanrecord.audit.services import record_event
+
+        saved = RuleSettings.objects.filter(pk=RuleSettings.SINGLETON_PK).first()
+        before = saved.values() if saved else {field: conf.environment(name) for name, field in conf.OFFICE_RULES.items()}
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+        record_event(user=request.user, action="settings.change", target="reports:rulesettings", before=before,
+                     after=obj.values())

@@ -3,7 +3,9 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,7 @@ class Report(models.Model):
     class Meta:
         ordering = ["-issued_at"]
         verbose_name = verbose_name_plural = _("专用信用报告")
+        permissions = [("revoke_report", _("可以撤销专用信用报告"))]
 
     def __str__(self) -> str:
         return self.number
@@ -83,3 +86,65 @@ class Report(models.Model):
     @staticmethod
     def valid_until_for(issued_on: dt.date, days: int) -> dt.date:
         return issued_on + dt.timedelta(days=days)
+
+
+class RepairedRecords(models.TextChoices):
+    LABEL = "label", _("照常列出并标注“已修复”")
+    HIDE = "hide", _("不列入报告")
+
+
+class RuleSettings(models.Model):
+    """The report rules as the credit office set them in its console; one row at most.
+
+    While no row exists the environment's values apply (cleanrecord.conf.get reads this row).
+    """
+
+    include_simple_procedure = models.BooleanField(_("计入适用简易程序作出的行政处罚"), default=True)
+    repaired_records = models.CharField(_("已完成信用修复的记录"), max_length=5, choices=RepairedRecords.choices,
+                                        default=RepairedRecords.LABEL)
+    nothing_found_text = models.CharField(_("无记录时的表述"), max_length=200)
+    default_years = models.PositiveSmallIntegerField(
+        _("默认查询年限"), validators=[MinValueValidator(1, _("默认查询年限至少为 1 年"))])
+    max_years = models.PositiveSmallIntegerField(_("最长追溯年限"), validators=[
+        MinValueValidator(1, _("最长追溯年限应在 1 到 10 年之间")),
+        MaxValueValidator(10, _("最长追溯年限应在 1 到 10 年之间")),
+    ])
+    valid_days = models.PositiveSmallIntegerField(_("报告有效期（天）"), validators=[
+        MinValueValidator(1, _("报告有效期应在 1 到 365 天之间")),
+        MaxValueValidator(365, _("报告有效期应在 1 到 365 天之间")),
+    ])
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("修改人"))
+
+    SINGLETON_PK = 1
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("报告规则设置")
+
+    def __str__(self) -> str:
+        return str(_("报告规则设置"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_PK  # the one row: saving again changes it
+        self.nothing_found_text = self.nothing_found_text.strip()
+        super().save(*args, **kwargs)
+        from cleanrecord import conf
+
+        conf.forget_office_rules()
+        transaction.on_commit(conf.forget_office_rules)  # a read before commit may have cached the old row
+
+    def clean(self) -> None:
+        errors = {}
+        if not (self.nothing_found_text or "").strip():
+            errors["nothing_found_text"] = _("无记录时的表述不能为空")
+        if self.default_years and self.max_years and self.default_years > self.max_years:
+            errors["default_years"] = _("默认查询年限不能超过最长追溯年限")
+        if errors:
+            raise ValidationError(errors)
+
+    def values(self) -> dict:
+        """The rule values as plain data, keyed by field name (for the audit trail)."""
+        from cleanrecord import conf
+
+        return {field: getattr(self, field) for field in conf.OFFICE_RULES.values()}
