@@ -43,7 +43,6 @@ def entity_detail(request, code: str):
     licences = Licence.objects.for_subject(entity.credit_code).public().order_by("-decided_on")[:20]
     return render(request, "front/entity.html", {
         "entity": entity, "penalties": penalties, "listings": listings, "licences": licences,
-        "reports": list(entity.reports.all()[:50]),
     })
 
 

@@ -1,0 +1,334 @@
+"""Every URL and every API operation, tried by every actor: who gets in, and everyone else is kept out.
+
+The table below has one row per request. A row names the route it exercises (as the URL resolver spells
+it, or "METHOD /api/v1/path" for an API operation), builds the request from the actors' objects, and says
+what each actor gets. A route that is in the URLconf or the API but not in the table fails
+`test_every_route_is_in_the_matrix`, so a new page cannot ship without deciding who may open it.
+
+Each actor's request runs in a savepoint that is rolled back, so one actor revoking a record does not
+change what the next one sees. Objects of others answer 404, not 403, so that their existence does
+not leak.
+"""
+
+import dataclasses
+import re
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import URLResolver, get_resolver
+
+from cleanrecord.api import api
+from cleanrecord.front.tests.conftest import penalty_csv
+
+from .actors import ANONYMOUS, SESSION_ACTORS, TOKEN_ACTORS, Actors, actors  # noqa: F401
+
+ADMIN_PREFIX = "admin/"
+API_PREFIX = "api/v1/"
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One request, and what each actor gets: `default` unless the actor is named in `only`."""
+
+    route: str
+    method: str
+    url: Callable[[Actors], str]
+    default: int
+    only: dict[str, int] = dataclasses.field(default_factory=dict)
+    data: Callable[[Actors], dict] | None = None
+    json: bool = False
+    note: str = ""
+
+    @property
+    def api(self) -> bool:
+        return self.route.split(" ", 1)[-1].startswith("/api/")
+
+    @property
+    def id(self) -> str:
+        path = self.route if self.api else f"{self.method} /{self.route}"
+        return path + (f" [{self.note}]" if self.note else "")
+
+    def expected(self, actor: str) -> int:
+        return self.only.get(actor, self.default)
+
+
+def logged_in(**only: int) -> dict[str, int]:
+    """Anonymous visitors are sent to the login page; the named actors get their own status."""
+    return {ANONYMOUS: 302, **only}
+
+
+def api_auth(**only: int) -> dict[str, int]:
+    """Without a usable token or session the API answers 401."""
+    return {ANONYMOUS: 401, "expired_token": 401, "revoked_token": 401, **only}
+
+
+def upload(dept_code: str) -> Callable[[Actors], dict]:
+    def data(a: Actors) -> dict:
+        dept = a.tax if dept_code == "tax" else a.amr
+        csv = penalty_csv(dept, {"code": a.entity_b.credit_code, "name": a.entity_b.name})
+        return {"kind": "penalty", "department": dept_code, "file": SimpleUploadedFile("p.csv", csv, "text/csv")}
+    return data
+
+
+def not_a_pdf(a: Actors) -> dict:
+    return {"file": SimpleUploadedFile("r.pdf", b"hello", "application/pdf")}
+
+
+ROWS = [
+    # -- public pages ------------------------------------------------------------------------------
+    Row("", "GET", lambda a: "/", 200),
+    Row("entities/", "GET", lambda a: f"/entities/?q={a.entity_b.name}", 200),
+    Row("entities/<str:code>/", "GET", lambda a: f"/entities/{a.entity_b.credit_code}/", 200),
+    Row("trust/root.pem", "GET", lambda a: "/trust/root.pem", 200),
+    Row("accounts/login/", "GET", lambda a: "/accounts/login/", 200),
+    Row("accounts/logout/", "POST", lambda a: "/accounts/logout/", 302),
+    Row("verify", "GET", lambda a: "/verify", 200),
+    Row("verify/", "GET", lambda a: "/verify/", 200),
+    Row("verify", "GET", lambda a: f"/verify?code={a.report_b.verification_code}", 302, note="typed code"),
+    Row("verify/<str:code>", "GET", lambda a: f"/verify/{a.report_b.verification_code}", 200),
+    Row("verify/file", "GET", lambda a: "/verify/file", 200),
+    Row("verify/file", "POST", lambda a: "/verify/file", 400, data=not_a_pdf),
+    # The report page and PDF are reached through the report's unguessable verification code, printed on
+    # the report itself: whoever holds the code may see what the verification page shows.
+    Row("reports/<str:code>/", "GET", lambda a: f"/reports/{a.report_b.verification_code}/", 200),
+    Row("reports/<str:code>/pdf", "GET", lambda a: f"/reports/{a.report_b.verification_code}/pdf", 200),
+    # -- entity portal -----------------------------------------------------------------------------
+    Row("my/", "GET", lambda a: "/my/", 200, logged_in()),
+    Row("entities/<str:code>/report/", "GET", lambda a: f"/entities/{a.entity_a.credit_code}/report/", 403,
+        logged_in(entity_a_user=200, office=200)),
+    Row("my/entities/<str:code>/grants", "POST", lambda a: f"/my/entities/{a.entity_a.credit_code}/grants", 404,
+        logged_in(entity_a_user=302),
+        data=lambda a: {"grantee": "outsider", "valid_from": a.grant.valid_from.isoformat(),
+                        "valid_until": a.grant.valid_until.isoformat()}),
+    Row("my/entities/<str:code>/grants", "GET", lambda a: f"/my/entities/{a.entity_a.credit_code}/grants", 405,
+        logged_in(), note="POST only"),
+    Row("my/entities/<str:code>/grants/<int:grant_id>/revoke", "POST",
+        lambda a: f"/my/entities/{a.entity_a.credit_code}/grants/{a.grant.pk}/revoke", 404,
+        logged_in(entity_a_user=302)),
+    Row("my/entities/<str:code>/grants/<int:grant_id>/revoke", "POST",
+        lambda a: f"/my/entities/{a.entity_b.credit_code}/grants/{a.grant.pk}/revoke", 404,
+        logged_in(), note="A's grant under B's code"),
+    # -- department portal -------------------------------------------------------------------------
+    Row("imports/", "GET", lambda a: "/imports/", 403, logged_in(clerk_amr=200, clerk_tax=200, office=200)),
+    Row("imports/", "POST", lambda a: "/imports/", 403, logged_in(clerk_tax=302, office=302),
+        data=upload("tax"), note="into tax"),
+    Row("imports/<int:batch_id>/", "GET", lambda a: f"/imports/{a.batch_tax.pk}/", 404,
+        logged_in(clerk_tax=200, office=200)),
+    Row("imports/<int:batch_id>/errors.csv", "GET", lambda a: f"/imports/{a.batch_tax.pk}/errors.csv", 404,
+        logged_in(clerk_tax=200, office=200)),
+    Row("department/records/", "GET", lambda a: "/department/records/", 403,
+        logged_in(clerk_amr=200, clerk_tax=200, office=200)),
+    Row("department/records/<str:kind>/<int:record_id>/", "GET",
+        lambda a: f"/department/records/penalty/{a.penalty_tax.pk}/", 404, logged_in(clerk_tax=200, office=200)),
+    Row("department/records/<str:kind>/<int:record_id>/", "POST",
+        lambda a: f"/department/records/penalty/{a.penalty_tax.pk}/", 404, logged_in(clerk_tax=302, office=302),
+        data=lambda a: {"action": "revoke", "reason": "决定已被复议撤销"}, note="revoke"),
+    Row("department/records/<str:kind>/<int:record_id>/", "POST",
+        lambda a: f"/department/records/penalty/{a.penalty_tax.pk}/", 404, logged_in(clerk_tax=302, office=302),
+        data=lambda a: {"action": "repair", "decision": "兰税修〔2026〕1号", "repaired_on": a.grant.valid_from.isoformat()},
+        note="mark repaired"),
+    # -- credit office and audit -------------------------------------------------------------------
+    Row("audit/", "GET", lambda a: "/audit/", 403, logged_in(auditor=200, office=200)),
+    # -- the API: documentation ----------------------------------------------------------------------
+    Row("api/v1/", "GET", lambda a: "/api/v1/", 404),
+    Row("api/v1/openapi.json", "GET", lambda a: "/api/v1/openapi.json", 200),
+    Row("api/v1/docs", "GET", lambda a: "/api/v1/docs", 200),
+    # -- the API: entities (records: office and the entity's users; reports: also grantees) ----------
+    Row("GET /api/v1/entities/{code}", "GET", lambda a: f"/api/v1/entities/{a.entity_a.credit_code}", 403,
+        api_auth(entity_a_user=200, office=200, office_token=200)),
+    Row("GET /api/v1/entities/{code}/records", "GET",
+        lambda a: f"/api/v1/entities/{a.entity_a.credit_code}/records", 403,
+        api_auth(entity_a_user=200, office=200, office_token=200)),
+    Row("GET /api/v1/entities/{code}/reports", "GET",
+        lambda a: f"/api/v1/entities/{a.entity_a.credit_code}/reports", 403,
+        api_auth(entity_a_user=200, office=200, office_token=200, bank=200)),
+    # -- the API: imports (a clerk's own department only; tokens need imports:write) -----------------
+    Row("POST /api/v1/imports", "POST", lambda a: "/api/v1/imports", 403, api_auth(clerk_tax=200, office=200),
+        data=upload("tax"), note="into tax"),
+    Row("POST /api/v1/imports", "POST", lambda a: "/api/v1/imports", 403,
+        api_auth(clerk_amr=200, office=200, amr_token=200), data=upload("amr"), note="into amr"),
+    Row("GET /api/v1/imports/{batch_id}", "GET", lambda a: f"/api/v1/imports/{a.batch_tax.pk}", 404,
+        api_auth(clerk_tax=200, office=200, office_token=403)),
+    Row("GET /api/v1/imports/{batch_id}", "GET", lambda a: f"/api/v1/imports/{a.batch_amr.pk}", 404,
+        api_auth(clerk_amr=200, amr_token=200, office=200, office_token=403), note="amr's batch"),
+    Row("GET /api/v1/imports/{batch_id}/errors", "GET", lambda a: f"/api/v1/imports/{a.batch_tax.pk}/errors", 404,
+        api_auth(clerk_tax=200, office=200, office_token=403)),
+    # -- the API: reports (by number: others get 404; tokens need reports:read / reports:write) ------
+    Row("POST /api/v1/reports", "POST", lambda a: "/api/v1/reports", 403, api_auth(entity_a_user=201, office=201),
+        data=lambda a: {"credit_code": a.entity_a.credit_code, "domains": ["market-regulation"]}, json=True),
+    Row("GET /api/v1/reports/{number}", "GET", lambda a: f"/api/v1/reports/{a.report_a.number}", 404,
+        api_auth(entity_a_user=200, bank=200, office=200, office_token=200, amr_token=403)),
+    Row("GET /api/v1/reports/{number}/pdf", "GET", lambda a: f"/api/v1/reports/{a.report_a.number}/pdf", 404,
+        api_auth(entity_a_user=200, bank=200, office=200, office_token=200, amr_token=403)),
+    Row("GET /api/v1/reports/{number}/verifications", "GET",
+        lambda a: f"/api/v1/reports/{a.report_a.number}/verifications", 404,
+        api_auth(entity_a_user=200, bank=200, office=200, office_token=200, amr_token=403)),
+    Row("GET /api/v1/reports/{number}", "GET", lambda a: f"/api/v1/reports/{a.report_b.number}", 404,
+        api_auth(entity_b_user=200, office=200, office_token=200, amr_token=403), note="B's report"),
+    Row("GET /api/v1/reports/{number}/pdf", "GET", lambda a: f"/api/v1/reports/{a.report_b.number}/pdf", 404,
+        api_auth(entity_b_user=200, office=200, office_token=200, amr_token=403), note="B's report"),
+    Row("GET /api/v1/reports/{number}/verifications", "GET",
+        lambda a: f"/api/v1/reports/{a.report_b.number}/verifications", 404,
+        api_auth(entity_b_user=200, office=200, office_token=200, amr_token=403), note="B's report"),
+    Row("GET /api/v1/reports/{number}", "GET", lambda a: "/api/v1/reports/NO-SUCH-REPORT", 404,
+        api_auth(amr_token=403), note="no such report"),
+    Row("POST /api/v1/reports/{number}/revoke", "POST", lambda a: f"/api/v1/reports/{a.report_a.number}/revoke", 403,
+        api_auth(office=200), data=lambda a: {"reason": "信息有误"}, json=True),
+    # -- the API: verification is public; a bad token there is simply not looked at -----------------
+    Row("GET /api/v1/verify/{code}", "GET", lambda a: f"/api/v1/verify/{a.report_a.verification_code}", 200),
+    Row("POST /api/v1/verify/file", "POST", lambda a: "/api/v1/verify/file", 400, data=not_a_pdf),
+]
+
+
+def _url_routes(patterns, prefix: str = ""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _url_routes(p.url_patterns, prefix + str(p.pattern))
+        else:
+            yield prefix + str(p.pattern)
+
+
+def api_operations() -> set[str]:
+    """Every API operation as "METHOD /api/v1/path", e.g. "GET /api/v1/reports/{number}"."""
+    ops = set()
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for op in view.operations:
+                ops.update(f"{m} /{API_PREFIX}{prefix.strip('/')}{path}".replace("//", "/") for m in op.methods)
+    return ops
+
+
+def url_routes() -> set[str]:
+    """Every URL pattern outside the admin, except those that are the paths of API operations."""
+    op_paths = {op.split(" ", 1)[1].lstrip("/").replace("{", "<").replace("}", ">") for op in api_operations()}
+    return {r for r in _url_routes(get_resolver().url_patterns)
+            if not r.startswith(ADMIN_PREFIX) and r not in op_paths}
+
+
+def test_every_route_is_in_the_matrix():
+    covered = {row.route for row in ROWS}
+    missing = sorted((url_routes() | api_operations()) - covered)
+    assert not missing, f"routes without a row in the access matrix: {missing}"
+    stale = sorted(covered - url_routes() - api_operations())
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def _request(a: Actors, row: Row, actor: str):
+    client = a.client(actor)
+    url = row.url(a)
+    if row.method == "GET":
+        return client.get(url)
+    data = row.data(a) if row.data else {}
+    if row.json:
+        return client.post(url, data, content_type="application/json")
+    return client.post(url, data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
+def test_access(actors, row: Row):  # noqa: F811
+    people = SESSION_ACTORS + (TOKEN_ACTORS if row.api else ())
+    wrong = []
+    for actor in people:
+        # Each actor starts from the same data: whatever one of them changed is rolled back.
+        with transaction.atomic():
+            response = _request(actors, row, actor)
+            transaction.set_rollback(True)
+        expected = row.expected(actor)
+        if response.status_code != expected:
+            wrong.append(f"{actor}: expected {expected}, got {response.status_code}")
+        elif expected == 302 and actor == ANONYMOUS and row.only.get(ANONYMOUS) == 302 and row.default != 302:
+            assert response["Location"].startswith("/accounts/login/"), (actor, response["Location"])
+    assert not wrong, f"{row.id}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_the_admin_is_for_office_staff_only(actors):  # noqa: F811
+    """Every admin page sends everyone but staff to the admin login; for the office none of them fails."""
+    urls = []
+    for r in sorted(r for r in _url_routes(get_resolver().url_patterns) if r.startswith(ADMIN_PREFIX)):
+        if r in ("admin/login/", "admin/logout/", "admin/(?P<url>.*)$") or r.startswith("admin/r/"):
+            continue  # the login itself, logout (POST), the catch-all redirect and the view-on-site shortcut
+        if "(?P<app_label>" in r:  # one index page per app
+            apps = re.search(r"\(\?P<app_label>([\w|]+)\)", r).group(1).split("|")
+            urls += [f"/admin/{app}/" for app in apps]
+            continue
+        urls.append("/" + re.sub(r"<[^>]+>", "999999", r))
+    assert len(urls) > 20
+    outsider, office = actors.client("clerk_amr"), actors.client("office")
+    for url in urls:
+        response = outsider.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
+        assert office.get(url).status_code < 500, url
+    assert office.get("/admin/").status_code == 200
+    assert office.get("/admin/audit/auditentry/").status_code == 200
+
+
+# -- what an allowed page shows: one's own objects, never those of others ------------------------------
+
+@pytest.mark.django_db
+def test_a_clerk_lists_only_their_own_departments_batches_and_records(actors):  # noqa: F811
+    clerk = actors.client("clerk_amr")
+    records = clerk.get("/department/records/").content.decode()
+    assert actors.penalty_amr.decision_no in records and actors.penalty_tax.decision_no not in records
+    found = clerk.get("/department/records/", {"q": actors.penalty_tax.decision_no}).content.decode()
+    assert f"/department/records/penalty/{actors.penalty_tax.pk}/" not in found
+    imports = clerk.get("/imports/").content.decode()
+    assert f"/imports/{actors.batch_amr.pk}/" in imports and f"/imports/{actors.batch_tax.pk}/" not in imports
+    office = actors.client("office").get("/department/records/").content.decode()
+    assert actors.penalty_amr.decision_no in office and actors.penalty_tax.decision_no in office
+
+
+@pytest.mark.django_db
+def test_a_clerk_cannot_revoke_another_departments_record(actors):  # noqa: F811
+    response = actors.client("clerk_amr").post(f"/department/records/penalty/{actors.penalty_tax.pk}/",
+                                               {"action": "revoke", "reason": "不是本部门的记录"})
+    assert response.status_code == 404
+    before = (actors.penalty_tax.status, actors.penalty_tax.version)
+    actors.penalty_tax.refresh_from_db()
+    assert (actors.penalty_tax.status, actors.penalty_tax.version) == before
+
+
+@pytest.mark.django_db
+def test_a_token_cannot_import_for_another_department(actors):  # noqa: F811
+    response = actors.client("amr_token").post("/api/v1/imports", upload("tax")(actors))
+    assert response.status_code == 403
+    assert not actors.batch_tax.department.importbatch_set.exclude(pk=actors.batch_tax.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_portal_shows_an_entity_user_only_their_own_reports(actors):  # noqa: F811
+    page = actors.client("entity_b_user").get("/my/").content.decode()
+    assert actors.report_b.number in page and actors.report_a.number not in page
+    bank = actors.client("bank").get("/my/").content.decode()
+    assert actors.report_a.number in bank and actors.report_b.number not in bank
+    listed = actors.client("office_token").get(f"/api/v1/entities/{actors.entity_b.credit_code}/reports").json()
+    assert [r["number"] for r in listed] == [actors.report_b.number]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["expired_token", "revoked_token"])
+def test_an_expired_or_revoked_token_is_refused_even_with_a_session(actors, name):  # noqa: F811
+    client = actors.client(name)
+    client.force_login(actors.users["office"])
+    response = client.get(f"/api/v1/reports/{actors.report_a.number}")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert response.json() == {"detail": "令牌无效、已过期或已撤销"}
+
+
+@pytest.mark.django_db
+def test_the_api_says_the_same_for_anothers_report_and_for_none(actors):  # noqa: F811
+    client = actors.client("entity_a_user")
+    theirs = client.get(f"/api/v1/reports/{actors.report_b.number}")
+    missing = client.get("/api/v1/reports/LZXY-19990101-000001")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json() == missing.json()
+
+
+@pytest.mark.django_db
+def test_the_public_entity_page_does_not_tell_which_reports_exist(actors):  # noqa: F811
+    page = actors.client(ANONYMOUS).get(f"/entities/{actors.entity_b.credit_code}/").content.decode()
+    assert actors.report_b.number not in page
