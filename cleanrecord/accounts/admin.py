@@ -3,26 +3,10 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord.lib.admin import AuditedAdmin
+
 from . import tokens
 from .models import ApiToken, DepartmentClerk, EntityUser, ReportGrant
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Bindings are permissions: every change through the admin goes into the audit trail."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        from cleanrecord.audit.services import record_event
-
-        record_event(user=request.user, action=f"accounts.{obj._meta.model_name}_{'change' if change else 'add'}",
-                     target=f"{obj._meta.model_name}:{obj.pk}", after={"what": str(obj)})
-
-    def delete_model(self, request, obj):
-        from cleanrecord.audit.services import record_event
-
-        record_event(user=request.user, action=f"accounts.{obj._meta.model_name}_delete",
-                     target=f"{obj._meta.model_name}:{obj.pk}", before={"what": str(obj)})
-        super().delete_model(request, obj)
 
 
 @admin.register(DepartmentClerk)

@@ -13,3 +13,12 @@ class AuditConfig(AppConfig):
         auth.user_logged_in.connect(signals.login_succeeded, dispatch_uid="audit.login")
         auth.user_logged_out.connect(signals.logged_out, dispatch_uid="audit.logout")
         auth.user_login_failed.connect(signals.login_failed, dispatch_uid="audit.login_failed")
+
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, pre_save
+
+        user_model = get_user_model()
+        m2m_changed.connect(signals.permissions_changed, sender=user_model.user_permissions.through,
+                            dispatch_uid="audit.user_permissions")
+        m2m_changed.connect(signals.permissions_changed, sender=user_model.groups.through, dispatch_uid="audit.groups")
+        pre_save.connect(signals.user_flags_changed, sender=user_model, dispatch_uid="audit.user_flags")

@@ -1,21 +1,23 @@
 from django.contrib import admin
 
+from cleanrecord.lib.admin import AuditedAdmin
+
 from .models import Department, Domain, Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = ["code", "name", "parent"]
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(AuditedAdmin):
     list_display = ["order", "code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdmin):
     list_display = ["name", "code", "credit_code", "region", "default_domain", "is_central_vertical", "is_court"]
     list_filter = ["region", "is_central_vertical", "is_court"]
     search_fields = ["name", "code", "credit_code"]
