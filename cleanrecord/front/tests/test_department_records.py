@@ -50,3 +50,18 @@ def test_the_clerk_revokes_and_marks_repaired_and_sees_the_versions(client, bob,
     assert [v.change for v in RecordVersion.objects.order_by("version")] == ["created", "repaired", "revoked"]
     refused = client.post(url, {"action": "repair", "decision": "", "repaired_on": "2025-09-01"})
     assert refused.status_code == 400 and "必须填写修复决定文书号" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_clerk_corrects_a_field_and_wrong_values_are_refused(client, bob, amr_penalty):
+    client.force_login(bob)
+    url = f"/department/records/penalty/{amr_penalty.pk}/"
+    ok = client.post(url, {"action": "correct", "field": "fine_wan", "value": "0.3", "reason": "异议更正"})
+    assert ok.status_code == 302
+    record = Penalty.objects.get()
+    assert str(record.fine_wan.normalize()) == "0.3" and record.version == 2
+    for field, value, message in (("fine_wan", "abc", "金额应为数字"), ("decided_on", "2025/13/01", "日期格式应为"),
+                                  ("subject_key", "X", "不能更正"), ("content", "", "不能为空")):
+        response = client.post(url, {"action": "correct", "field": field, "value": value, "reason": "r"})
+        assert response.status_code == 400 and message in response.content.decode(), field
+    assert Penalty.objects.get().version == 2
