@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("audit/", include("cleanrecord.audit.urls")),
+    path("", include("cleanrecord.quality.dashboard_urls")),
+    path("", include("cleanrecord.quality.urls")),
     path("", include("cleanrecord.accounts.urls")),
     path("", include("cleanrecord.verification.urls")),
     path("", include("cleanrecord.reports.urls")),

@@ -1,0 +1,139 @@
+"""The credit office's dashboard: a page of ECharts charts and the JSON they are drawn from.
+
+The page holds no data and no script of its own (the CSP allows our static files only): dashboard.js
+fetches data.json and draws the charts, and posts to recompute/ when the office asks for fresh scores.
+"""
+
+import datetime as dt
+from collections import Counter
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from cleanrecord.accounts.models import is_office
+from cleanrecord.reference.models import Department, Domain, Region
+from cleanrecord.reports.models import Report
+from cleanrecord.verification.models import VerificationLog
+
+from . import services
+from .measures import MEASURES
+from .models import QualityScore
+
+TREND_DAYS = 90
+
+
+def office_required(view):
+    """Anonymous visitors go to the login page; signed-in users who are not the credit office get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_office(request.user):
+            raise PermissionDenied("无权访问：仅限信用办工作人员")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@office_required
+def dashboard(request):
+    return render(request, "quality/dashboard.html", {"trend_days": TREND_DAYS})
+
+
+@require_GET
+@office_required
+def dashboard_data(request):
+    return JsonResponse(data(today=timezone.localdate()))
+
+
+@require_POST
+@office_required
+def recompute(request):
+    """Recompute every department's quality scores now; the page waits for the answer, then redraws the heat map."""
+    scores = services.recompute_all()
+    return JsonResponse({"scores": len(scores), "computed_at": timezone.localtime().isoformat(timespec="seconds")})
+
+
+def data(*, today: dt.date) -> dict:
+    """Everything the dashboard draws, as plain data: the last TREND_DAYS days up to `today` (local dates)."""
+    days = [today - dt.timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
+    since = timezone.make_aware(dt.datetime.combine(days[0], dt.time.min))
+    reports = Report.objects.filter(issued_at__gte=since)
+    return {
+        "days": [d.isoformat() for d in days],
+        "reports_per_day": _per_day(reports, "issued_at", days),
+        "verifications_per_day": _per_day(VerificationLog.objects.filter(at__gte=since), "at", days),
+        "domains": _per_domain(reports),
+        "districts": _per_district(reports),
+        "quality": quality_heat_map(),
+    }
+
+
+def _per_day(queryset, field: str, days: list[dt.date]) -> list[int]:
+    counts = dict(queryset.order_by().annotate(day=TruncDate(field)).values("day").annotate(n=Count("id"))
+                  .values_list("day", "n"))
+    return [counts.get(d, 0) for d in days]
+
+
+def _per_domain(reports) -> list[dict]:
+    """Reports per domain: a report covering all domains counts once in every one of them."""
+    full = reports.filter(all_domains=True).count()
+    partial = Counter(code for codes in reports.filter(all_domains=False).values_list("domains", flat=True)
+                      for code in codes)
+    return [{"code": d.code, "name": d.name, "reports": full + partial[d.code]} for d in Domain.objects.all()]
+
+
+def _per_district(reports) -> list[dict]:
+    """Reports by the district the entity is registered in; every district of the region appears, codes
+    outside it are summed as one "other" row."""
+    counts = dict(reports.order_by().values("entity__region_code").annotate(n=Count("id"))
+                  .values_list("entity__region_code", "n"))
+    out = [{"code": r.code, "name": r.name, "reports": counts.pop(r.code, 0)}
+           for r in Region.objects.exclude(parent=None)]
+    root = Region.objects.filter(parent=None).first()
+    if root is not None and root.code in counts:
+        out.append({"code": root.code, "name": f"{root.name}（市本级）", "reports": counts.pop(root.code)})
+    if counts:
+        out.append({"code": "", "name": "其他地区", "reports": sum(counts.values())})
+    return out
+
+
+def quality_heat_map() -> dict:
+    """Active departments × measures from the current scores, each cell summed over domains and record kinds.
+
+    `value` is the measure's own share; `score` turns it so that 1 is always good (a share of bad rows is
+    1 − value), which is what the colours show.
+    """
+    rows = (QualityScore.objects.current().filter(department__isnull=False, department__is_active=True)
+            .order_by().values("department_id", "measure")
+            .annotate(numerator=Sum("numerator"), denominator=Sum("denominator")))
+    cells = {(r["department_id"], r["measure"]): r for r in rows}
+    department_ids = {d for d, _ in cells}
+    departments = [d for d in Department.objects.filter(pk__in=department_ids)]
+    measures = [code for code in MEASURES if any(m == code for _, m in cells)]
+    as_of = (QualityScore.objects.current().filter(department__isnull=False).order_by("-as_of")
+             .values_list("as_of", flat=True).first())
+    out_cells = []
+    for y, dept in enumerate(departments):
+        for x, code in enumerate(measures):
+            r = cells.get((dept.pk, code))
+            if r is None or not r["denominator"]:
+                continue
+            value = r["numerator"] / r["denominator"]
+            score = value if MEASURES[code].better == "higher" else 1 - value
+            out_cells.append([x, y, round(score, 4), round(value, 4), r["numerator"], r["denominator"]])
+    return {
+        "as_of": as_of.isoformat() if as_of else None,
+        "measures": [{"code": code, "label": str(MEASURES[code].label), "better": MEASURES[code].better}
+                     for code in measures],
+        "departments": [{"code": d.code, "name": d.name} for d in departments],
+        "cells": out_cells,
+    }

@@ -1,0 +1,69 @@
+"""A department's monthly data quality scorecard as a PDF, typeset by Typst like the reports.
+
+The scorecard is the department's part of services.summary(), with its figures turned into display
+strings here; it travels into Typst as JSON data (sys.inputs), never as markup.
+"""
+
+import datetime as dt
+import functools
+import json
+import logging
+import threading
+from pathlib import Path
+
+import typst
+from django.utils import timezone
+
+from cleanrecord.reference.models import Department
+from cleanrecord.reports.render import FONT_DIR, FONT_FAMILIES
+
+from .services import summary
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = Path(__file__).parent / "typst" / "scorecard.typ"
+_lock = threading.Lock()  # the compiler holds its inputs as state
+
+
+@functools.cache
+def _compiler() -> typst.Compiler:
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONT_DIR)])
+    missing = set(FONT_FAMILIES) - set(fonts.families())
+    if missing:
+        raise RuntimeError(f"fonts {sorted(missing)} not found in {FONT_DIR}: install fonts-noto-cjk (make install)")
+    return typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=fonts, ignore_system_fonts=True)
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def scorecard_data(department: Department, *, month: dt.date | None = None) -> dict:
+    """The scorecard as plain data: the department, the month, each measure and what to fix."""
+    month = month or timezone.localdate()
+    data = summary(department=department)
+    (dept,) = [d for d in data["departments"] if d["code"] == department.code] or [None]
+    measures = []
+    for m in dept["measures"] if dept else []:
+        measures.append({
+            "measure": m["measure"], "dimension": m["dimension_label"], "label": m["label"], "value": _share(m["value"]),
+            "threshold": _share(m["threshold"]), "to_fix": str(m["to_fix"]),
+            "status": "未达标" if m["below_threshold"] else "达标",
+        })
+    return {
+        "department": {"code": department.code, "name": department.name},
+        "month": f"{month.year}年{month.month}月",
+        "as_of": dept["as_of"] if dept else "",
+        "measures": measures,
+        "fixes": [{"label": s["label"], "fix": s["fix"]} for s in data["below_threshold"]],
+    }
+
+
+def render_pdf(data: dict) -> bytes:
+    """Typeset a scorecard (scorecard_data) as an A4 PDF."""
+    with _lock:
+        pdf, warnings = _compiler().compile_with_warnings(
+            sys_inputs={"scorecard": json.dumps(data, ensure_ascii=False)}, pdf_tags=False)
+    for warning in warnings:
+        logger.warning("scorecard %s: typst: %s", data["department"]["code"], warning.message)
+    return pdf

@@ -1,0 +1,135 @@
+"""The office's supervision and statistics pages, and a clerk's own scorecard: who sees what."""
+
+import io
+
+import pypdfium2
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from openpyxl import load_workbook
+
+from cleanrecord.accounts.models import DepartmentClerk
+from cleanrecord.quality.services import recompute_all
+from cleanrecord.reference.models import Department
+
+from .factories import NOW, credit_code, entity, local, penalty
+from .test_stats import report
+
+pytestmark = pytest.mark.django_db
+NAME_FIX = "1 条记录的主体名称与登记库中该代码的名称不一致，请按登记名称更正"
+
+
+def client_for(username: str, *, office: bool = False, department: str | None = None) -> Client:
+    user = User.objects.create_user(username, password="x")
+    if office:
+        user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
+    if department:
+        DepartmentClerk.objects.create(user=user, department=Department.objects.get(code=department))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def office() -> Client:
+    return client_for("office", office=True)
+
+
+@pytest.fixture
+def clerk() -> Client:
+    return client_for("clerk_amr", department="amr")
+
+
+@pytest.fixture
+def bad_amr():
+    """amr: one of two penalties names its subject differently from the register; eco is sound."""
+    entity(credit_code(1), "兰州甲商贸有限公司")
+    entity(credit_code(2), "兰州乙商贸有限公司")
+    penalty("amr", credit_code(1), "兰州甲商贸有限公司")
+    penalty("amr", credit_code(2), "兰州乙贸易公司")
+    penalty("eco", credit_code(1), "兰州甲商贸有限公司", domain_id="ecology-environment")
+    recompute_all(now=NOW)
+    return Department.objects.get(code="amr")
+
+
+def pdf_text(content: bytes) -> str:
+    pdf = pypdfium2.PdfDocument(content)
+    return "".join(page.get_textpage().get_text_range() for page in pdf)
+
+
+def test_supervision_lists_a_bad_department_with_what_to_fix_and_its_rows(office, bad_amr):
+    r = office.get("/office/quality/")
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert bad_amr.name in page
+    assert NAME_FIX in page
+    assert Department.objects.get(code="eco").name not in page
+    rows = office.get("/office/quality/amr/rows/name_mismatch/")
+    assert rows.status_code == 200
+    assert "/office/quality/amr/rows/name_mismatch/" in page
+    assert "兰州乙贸易公司" in rows.content.decode()
+    assert "兰州甲商贸有限公司" not in rows.content.decode()
+
+
+def test_the_scorecard_pdf_names_the_department_and_a_measures_value(office, bad_amr):
+    r = office.get("/office/quality/amr/scorecard.pdf")
+    assert (r.status_code, r["Content-Type"]) == (200, "application/pdf")
+    text = pdf_text(r.content)
+    assert bad_amr.name in text
+    assert "主体名称与登记库不符" in text
+    assert "50.0%" in text  # one of two names mismatched
+
+
+def test_the_scorecard_workbook_holds_the_departments_measures(office, bad_amr):
+    r = office.get("/office/quality/amr/scorecard.xlsx")
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(r.content))["部门指标"].iter_rows(values_only=True))
+    name_row = next(row for row in rows if row[3] == "主体名称与登记库不符")
+    assert name_row[:2] == ("amr", bad_amr.name)
+    assert name_row[4:7] == (1, 2, 0.5)
+
+
+def test_statistics_page_and_downloads(office):
+    report(1, entity(credit_code(1), "兰州甲商贸有限公司"), local(2024, 3, 1, 10, 0), "finance", ["taxation"])
+    page = office.get("/office/quality/statistics/?start=2024-03-01&end=2024-03-31")
+    assert page.status_code == 200
+    assert "城关区" in page.content.decode()
+    assert "城关区" not in office.get("/office/quality/statistics/?start=2024-04-01").content.decode()
+    csv = office.get("/office/quality/statistics.csv?start=2024-03-01")
+    assert csv.status_code == 200
+    assert "出具报告数" in csv.content.decode("utf-8-sig")
+    xlsx = office.get("/office/quality/statistics.xlsx")
+    assert "全部指标" in load_workbook(io.BytesIO(xlsx.content)).sheetnames
+
+
+def test_a_clerk_sees_their_own_scorecard_and_rows(clerk, bad_amr):
+    assert clerk.get("/department/quality/").url == "/department/quality/amr/"
+    page = clerk.get("/department/quality/amr/")
+    assert page.status_code == 200
+    assert NAME_FIX in page.content.decode()
+    assert "/department/quality/amr/rows/name_mismatch/" in page.content.decode()
+    rows = clerk.get("/department/quality/amr/rows/name_mismatch/")
+    assert "兰州乙贸易公司" in rows.content.decode()
+    assert bad_amr.name in pdf_text(clerk.get("/department/quality/amr/scorecard.pdf").content)
+
+
+@pytest.mark.parametrize("path", ["/department/quality/eco/", "/department/quality/eco/scorecard.pdf",
+                                  "/department/quality/eco/scorecard.xlsx",
+                                  "/department/quality/eco/rows/name_mismatch/"])
+def test_it_hides_another_departments_scorecard(clerk, bad_amr, path):
+    assert clerk.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/office/quality/", "/office/quality/statistics/", "/office/quality/statistics.csv",
+                                  "/office/quality/amr/scorecard.pdf", "/office/quality/amr/rows/name_mismatch/"])
+def test_office_pages_refuse_others(clerk, path):
+    assert clerk.get(path).status_code == 403
+    assert client_for("outsider").get(path).status_code == 403
+    anonymous = Client().get(path)
+    assert anonymous.status_code == 302
+    assert anonymous.url.startswith("/accounts/login/")
+
+
+def test_a_user_of_no_department_has_no_scorecard():
+    assert client_for("outsider").get("/department/quality/").status_code == 404
+    assert client_for("outsider2").get("/department/quality/amr/").status_code == 404

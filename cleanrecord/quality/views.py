@@ -1,0 +1,197 @@
+"""The office's supervision and statistics pages, and a department's own scorecard.
+
+The office (accounts.is_office) sees every department; a clerk sees their own department only, and
+another department's pages answer 404, so not even its existence is told.
+"""
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cleanrecord.accounts.models import departments_for, is_office
+from cleanrecord.records.models import ImportBatch
+from cleanrecord.reference.models import Department
+
+from . import exports, scorecard, stats
+from .measures import MEASURES, rows_for
+from .services import below_threshold, current_scores, summary
+
+MAX_ROWS = 200
+
+
+def office_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_office(request.user):
+            raise PermissionDenied(_("仅限信用办工作人员访问"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _own_department(user, code: str) -> Department:
+    for department in departments_for(user):
+        if department.code == code:
+            return department
+    raise Http404(_("未找到该部门"))
+
+
+# -- the office ---------------------------------------------------------------------------------
+
+
+@office_required
+def supervision(request):
+    """Departments below a threshold, each with what to fix and a link to the rows behind it."""
+    groups: dict[str, dict] = {}
+    for s in below_threshold():
+        key = s.department.code if s.department else ""
+        group = groups.setdefault(key, {"department": s.department, "shortfalls": []})
+        rows_url = reverse("quality-office-rows", args=[key, s.measure]) if s.department else ""
+        group["shortfalls"].append({"shortfall": s, "rows_url": rows_url})
+    return render(request, "quality/supervision.html", {"groups": list(groups.values())})
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _range(request) -> dict:
+    return {"start": _date(request.GET.get("start")), "end": _date(request.GET.get("end"))}
+
+
+@office_required
+def statistics(request):
+    span = _range(request)
+    data = stats.rollout(**span)
+    sections = [{"title": title, "rows": data[key]} for key, title in stats.section_titles().items()]
+    query = request.GET.urlencode()
+    return render(request, "quality/statistics.html", {"data": data, "sections": sections, "span": span,
+                                                       "query": f"?{query}" if query else ""})
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@office_required
+def statistics_csv(request):
+    return _download(exports.statistics_csv(stats.rollout(**_range(request))), "text/csv; charset=utf-8",
+                     "rollout-statistics.csv")
+
+
+@office_required
+def statistics_xlsx(request):
+    return _download(exports.statistics_xlsx(stats.rollout(**_range(request))), XLSX, "rollout-statistics.xlsx")
+
+
+def _office_department(code: str) -> Department:
+    department = Department.objects.filter(code=code).first()
+    if department is None:
+        raise Http404(_("未找到该部门"))
+    return department
+
+
+@office_required
+def office_scorecard_pdf(request, code: str):
+    return _scorecard_pdf(_office_department(code))
+
+
+@office_required
+def office_scorecard_xlsx(request, code: str):
+    return _scorecard_xlsx(_office_department(code))
+
+
+@office_required
+def office_rows(request, code: str, measure: str):
+    return _rows(request, _office_department(code), measure, office=True)
+
+
+# -- a department's clerk ---------------------------------------------------------------------
+
+
+@login_required
+def own_quality(request):
+    """A clerk's way in: their department's scorecard (the office is sent to its supervision list)."""
+    if is_office(request.user):
+        return redirect("quality-supervision")
+    departments = departments_for(request.user)
+    if not departments:
+        raise Http404(_("账号未绑定报送部门"))
+    return redirect("quality-department", departments[0].code)
+
+
+@login_required
+def department_scorecard(request, code: str):
+    department = _own_department(request.user, code)
+    data = scorecard.scorecard_data(department)
+    for m in data["measures"]:
+        m["rows_url"] = (reverse("quality-department-rows", args=[code, m["measure"]]) if m["to_fix"] != "0"
+                         else "")
+    return render(request, "quality/scorecard.html", {"department": department, "card": data})
+
+
+@login_required
+def department_scorecard_pdf(request, code: str):
+    return _scorecard_pdf(_own_department(request.user, code))
+
+
+@login_required
+def department_scorecard_xlsx(request, code: str):
+    return _scorecard_xlsx(_own_department(request.user, code))
+
+
+@login_required
+def department_rows(request, code: str, measure: str):
+    return _rows(request, _own_department(request.user, code), measure, office=False)
+
+
+# -- shared -----------------------------------------------------------------------------------
+
+
+def _scorecard_pdf(department: Department) -> HttpResponse:
+    pdf = scorecard.render_pdf(scorecard.scorecard_data(department))
+    return _download(pdf, "application/pdf", f"scorecard-{department.code}.pdf")
+
+
+def _scorecard_xlsx(department: Department) -> HttpResponse:
+    return _download(exports.scorecard_xlsx(summary(department=department)), XLSX,
+                     f"scorecard-{department.code}.xlsx")
+
+
+def _rows(request, department: Department, measure: str, *, office: bool):
+    """The rows behind one measure of a department, as they stand now, with links to fix them."""
+    if measure not in MEASURES:
+        raise Http404(_("未知指标"))
+    items = []
+    for score in current_scores(department).filter(measure=measure):
+        for row in rows_for(score)[:MAX_ROWS]:
+            items.append(_row_item(row, score))
+    return render(request, "quality/rows.html", {
+        "department": department, "label": MEASURES[measure].label, "items": items[:MAX_ROWS],
+        "truncated": len(items) > MAX_ROWS, "office": office,
+    })
+
+
+def _row_item(row, score) -> dict:
+    if isinstance(row, ImportBatch):
+        return {"text": str(row), "detail": f"{row.rows_rejected}/{row.rows_read}",
+                "url": reverse("import-detail", args=[row.pk])}
+    if isinstance(row, Department):
+        return {"text": row.name, "detail": "", "url": ""}
+    return {"text": row.subject_name, "detail": row.credit_code or "",
+            "url": reverse("department-record", args=[score.kind, row.pk])}
