@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from cleanrecord.testing.browser import browser  # noqa: F401  (a fixture for the browser tests)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_data_dir(tmp_path_factory):

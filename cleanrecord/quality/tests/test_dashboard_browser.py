@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from cleanrecord.entities.models import Entity
 from cleanrecord.quality.measures import MEASURES
@@ -23,16 +23,13 @@ from cleanrecord.quality.models import Measure, QualityScore
 from cleanrecord.reference.models import Department, Domain, Region
 from cleanrecord.reports.models import Purpose, Report
 from cleanrecord.reports.tests.factories import credit_code
+from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
 from cleanrecord.verification.models import Channel, VerificationLog
-from cleanrecord.verification.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, outside_the_browser_loop
 
 SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "dashboard.png"
 CHARTS = ["chart-trend", "chart-domains", "chart-districts", "chart-quality"]
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (make test installs it)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def seed_demo_figures(seed: int = 2026) -> None:
@@ -84,14 +81,6 @@ def seed_demo_figures(seed: int = 2026) -> None:
             scores.append(QualityScore(as_of=today, department=dept, domain=dept.default_domain, kind="",
                                        measure=code, numerator=num, denominator=den, value=num / den, computed_at=now))
     QualityScore.objects.bulk_create(scores)
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

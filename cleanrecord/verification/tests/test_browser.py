@@ -1,54 +1,20 @@
 """The verification page as a verifier meets it: scan the QR code on a real report, open it in Chromium."""
 
-import asyncio
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pypdfium2
 import pytest
 import zxingcpp
 from django.core.management import call_command
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from cleanrecord.records.models import Penalty
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity, penalty
+from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
 from cleanrecord.verification.services import revoke_report
 
-# Debian's chromium (`make test` installs it); Playwright cannot download a browser of its own here.
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the networking flags Chromium keeps calling Google's hosts, which this machine cannot reach.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (make test installs it)"),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@contextmanager
-def outside_the_browser_loop() -> Iterator[None]:
-    """Playwright's sync API leaves its asyncio loop marked as running in this thread. While it is, Django would
-    refuse the test's own queries as async-unsafe (or, allowed, open a second connection it never closes) and
-    the report signer's asyncio.run() would fail. The test's database work is plain synchronous code: run it as such."""
-    loop = asyncio.events._get_running_loop()
-    asyncio.events._set_running_loop(None)
-    try:
-        yield
-    finally:
-        asyncio.events._set_running_loop(loop)
-
-
-@pytest.fixture
-def browser():
-    """Headless Chromium; Playwright starts it with a fresh temporary profile, removed when it closes."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -1,0 +1,41 @@
+"""Driving Debian's Chromium with Playwright from pytest (browser tests of several apps)."""
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+# Debian's chromium (`make test` installs it); Playwright cannot download a browser of its own here.
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the networking flags Chromium keeps calling Google's hosts, which this machine cannot reach.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
+                                    reason="Chromium is not installed at /usr/bin/chromium (make test installs it)")
+
+
+@contextmanager
+def outside_the_browser_loop() -> Iterator[None]:
+    """Playwright's sync API leaves its asyncio loop marked as running in this thread. While it is, Django would
+    refuse the test's own queries as async-unsafe (or, allowed, open a second connection it never closes) and
+    the report signer's asyncio.run() would fail. The test's database work is plain synchronous code: run it as such."""
+    loop = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(loop)
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium; Playwright starts it with a fresh temporary profile, removed when it closes."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
