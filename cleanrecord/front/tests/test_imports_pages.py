@@ -110,3 +110,11 @@ def test_a_web_upload_refreshes_the_departments_quality_scores(client, bob, amr)
     client.force_login(bob)
     upload(client, penalty_csv(amr, {}))
     assert QualityScore.objects.filter(department=amr).exists()
+
+
+@pytest.mark.django_db
+def test_the_menu_offers_data_submission_only_to_those_who_submit(client, bob, dave):
+    client.force_login(dave)
+    assert "数据报送" not in client.get("/").content.decode()
+    client.force_login(bob)
+    assert "数据报送" in client.get("/").content.decode()
