@@ -29,6 +29,18 @@ def fresh_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def prepare_database(url: str, env: dict, *, demo_entities: int = 0) -> None:
+    """A fresh scratch database, migrated, with the reference data (and demo data when asked for)."""
+    fresh_database(url)
+    steps = [("migrate", "--no-input", "-v0"), ("load_reference",)]
+    if demo_entities:
+        steps.append(("seed_demo", "--entities", str(demo_entities)))
+    for step in steps:
+        done = manage(env, *step)
+        if done.returncode:
+            raise SystemExit(done.stdout + done.stderr)
+
+
 def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
@@ -70,11 +82,7 @@ def run(rows: int) -> None:
     url = database_url()
     env = {**os.environ, "DATABASE_URL": url, "CLEANRECORD_DATA_DIR": str(OUT / "data")}
     print(f"== import benchmark: {rows:,} penalty rows into PostgreSQL ({url.rsplit('@', 1)[-1]})")
-    fresh_database(url)
-    for step in (("migrate", "--no-input", "-v0"), ("load_reference",)):
-        done = manage(env, *step)
-        if done.returncode:
-            raise SystemExit(done.stderr)
+    prepare_database(url, env)
 
     path = OUT / f"penalties-{rows}.csv"
     if not path.exists():

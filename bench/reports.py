@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from bench.imports import DEFAULT_SERVER, ROOT, fresh_database, manage
+from bench.imports import DEFAULT_SERVER, ROOT, prepare_database
 
 DB_NAME = "cleanrecord_bench_reports"
 OUT = ROOT / "bench" / "out"
@@ -50,11 +50,7 @@ def run(count: int = 200) -> None:
     url = os.getenv("BENCH_REPORTS_DATABASE_URL") or f"{DEFAULT_SERVER}/{DB_NAME}"
     env = {**os.environ, "DATABASE_URL": url, "CLEANRECORD_DATA_DIR": str(OUT / "reports-data")}
     print(f"\n== report benchmark: full 38-domain signed reports on PostgreSQL ({url.rsplit('@', 1)[-1]})")
-    fresh_database(url)
-    for step in (("migrate", "--no-input", "-v0"), ("load_reference",), ("seed_demo", "--entities", "2000")):
-        done = manage(env, *step)
-        if done.returncode:
-            raise SystemExit(done.stdout + done.stderr)
+    prepare_database(url, env, demo_entities=2000)
 
     def start(n: int, offset: int) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "bench", "--report-worker", str(n), str(offset)], cwd=ROOT,

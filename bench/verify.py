@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.imports import DEFAULT_SERVER, ROOT, fresh_database, manage
+from bench.imports import DEFAULT_SERVER, ROOT, prepare_database
 
 DB_NAME = "cleanrecord_bench_verify"
 OUT = ROOT / "bench" / "out"
@@ -233,11 +233,7 @@ def run(count: int = 200, seconds: float = 10.0, requests: int = 20_000, concurr
     url = os.getenv("BENCH_VERIFY_DATABASE_URL") or f"{DEFAULT_SERVER}/{DB_NAME}"
     env = {**os.environ, "DATABASE_URL": url, "CLEANRECORD_DATA_DIR": str(OUT / "verify-data")}
     print(f"\n== verification benchmark: gunicorn, 2 workers, PostgreSQL ({url.rsplit('@', 1)[-1]})")
-    fresh_database(url)
-    for step in (("migrate", "--no-input", "-v0"), ("load_reference",), ("seed_demo", "--entities", "500")):
-        done = manage(env, *step)
-        if done.returncode:
-            raise SystemExit(done.stdout + done.stderr)
+    prepare_database(url, env, demo_entities=500)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", f"from bench.verify import issue_reports; issue_reports({count})"],
                           cwd=ROOT, env=env, capture_output=True, text=True)

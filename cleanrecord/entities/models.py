@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.lib import fieldcrypt
-from cleanrecord.lib.identifiers import division_of
+from cleanrecord.lib.identifiers import division_of, mask_id_number
 
 
 class EntityKind(models.TextChoices):
@@ -91,8 +91,7 @@ class Entity(models.Model):
         return f"{self.name}（{self.credit_code}）"
 
     def set_legal_rep_id(self, number: str) -> None:
-        from cleanrecord.lib.identifiers import mask_id_number
-
+        """Keep the legal representative's ID number encrypted, and its masked form for display."""
         self.legal_rep_id_encrypted = fieldcrypt.encrypt(number)
         self.legal_rep_id_masked = mask_id_number(number) if number else ""
 

@@ -61,9 +61,8 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     entity = Entity.objects.filter(credit_code=code).first()
     if entity is None:
         raise ReportRefused(f"未找到统一社会信用代码为 {code} 的经营主体")
-    region = Region.root()
-    if not entity.region_code.startswith(region.code[:4]):
-        raise ReportRefused(f"该主体登记地（{entity.region_code}）不在{region.name}行政区域内，不能出具本地专用信用报告")
+    if not entity.region_code.startswith(region_prefix()):
+        raise ReportRefused(f"该主体登记地（{entity.region_code}）不在{region().name}行政区域内，不能出具本地专用信用报告")
     if entity.status in (EntityStatus.CANCELLED, EntityStatus.MOVED):
         raise ReportRefused(f"该主体登记状态为“{entity.get_status_display()}”，不能出具专用信用报告")
 
@@ -131,12 +130,15 @@ class Scope:
 
 
 @functools.cache
-def region_prefix() -> str:
-    """The first four digits of the region's code: records of authorities elsewhere do not count.
+def region() -> Region:
+    """The platform's region. Cached for the life of the process: it is reference data, set once per
+    deployment, and every report and every verification needs it."""
+    return Region.root()
 
-    Cached for the life of the process: the region is reference data, set once per deployment.
-    """
-    return Region.root().code[:4]
+
+def region_prefix() -> str:
+    """The first four digits of the region's code: records of authorities elsewhere do not count."""
+    return region().code[:4]
 
 
 def counted_penalties(scope: Scope, rules: dict):
@@ -216,10 +218,10 @@ def compute(query: Query, *, today: dt.date) -> dict:
         summary.append({"code": d.code, "name": d.name, "order": d.order, "found": len(records), "statement": statement})
         if records:
             details.append({"code": d.code, "name": d.name, "records": records})
-    region = Region.root()
+    root = region()
     entity = query.entity
     return {
-        "region": {"code": region.code, "name": region.name},
+        "region": {"code": root.code, "name": root.name},
         "entity": {
             "name": entity.name, "credit_code": entity.credit_code, "kind": entity.kind,
             "kind_label": str(entity.get_kind_display()), "legal_rep": entity.legal_rep,
@@ -234,7 +236,7 @@ def compute(query: Query, *, today: dt.date) -> dict:
         "rules": rules,
         "summary": summary,
         "details": details,
-        "notes": notes(region.name, rules),
+        "notes": notes(root.name, rules),
     }
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib import fieldcrypt
-from cleanrecord.lib.identifiers import mask_id_number
 
 from .rows import Parsed
 from .writer import Counts
@@ -76,9 +75,7 @@ class RegisterWriter:
             for f in FIELDS:
                 if f in v:
                     setattr(entity, f, v[f])
-            lid = v.get("legal_rep_id", "")
-            entity.legal_rep_id_encrypted = fieldcrypt.encrypt(lid)
-            entity.legal_rep_id_masked = mask_id_number(lid) if lid else ""
+            entity.set_legal_rep_id(v.get("legal_rep_id", ""))
             entity.from_register = True
             entity.updated_at = self.now
         Entity.objects.bulk_create(create)
