@@ -20,3 +20,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database starts with the region, the 38 domains and the departments loaded."""
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """The working-day calendar is cached per process; a test's calendar must not leak into the next."""
+    from cleanrecord.workdays.services import forget
+
+    forget()
+    yield
+    forget()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cleanrecord.records",
     "cleanrecord.accounts",
     "cleanrecord.audit",
+    "cleanrecord.workdays",
     "cleanrecord.objections",
     "cleanrecord.reports",
     "cleanrecord.verification",

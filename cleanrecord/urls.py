@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("cleanrecord.quality.dashboard_urls")),
     path("", include("cleanrecord.quality.urls")),
     path("", include("cleanrecord.accounts.urls")),
+    path("", include("cleanrecord.workdays.urls")),
     path("", include("cleanrecord.verification.urls")),
     path("", include("cleanrecord.reports.urls")),
     path("", include("cleanrecord.front.urls")),

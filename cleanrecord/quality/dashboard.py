@@ -6,10 +6,7 @@ fetches data.json and draws the charts, and posts to recompute/ when the office 
 
 import datetime as dt
 from collections import Counter
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.http import JsonResponse
@@ -17,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cleanrecord.accounts.models import is_office
+from cleanrecord.accounts.decorators import office_required
 from cleanrecord.reference.models import Department, Domain, Region
 from cleanrecord.reports.models import Report
 from cleanrecord.verification.models import VerificationLog
@@ -27,19 +24,6 @@ from .measures import MEASURES
 from .models import QualityScore
 
 TREND_DAYS = 90
-
-
-def office_required(view):
-    """Anonymous visitors go to the login page; signed-in users who are not the credit office get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_office(request.user):
-            raise PermissionDenied("无权访问：仅限信用办工作人员")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_GET

@@ -5,15 +5,14 @@ another department's pages answer 404, so not even its existence is told.
 """
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cleanrecord.accounts.decorators import office_required
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.records.models import ImportBatch
 from cleanrecord.reference.models import Department
@@ -23,17 +22,6 @@ from .measures import MEASURES, rows_for
 from .services import below_threshold, current_scores, summary
 
 MAX_ROWS = 200
-
-
-def office_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_office(request.user):
-            raise PermissionDenied(_("仅限信用办工作人员访问"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _own_department(user, code: str) -> Department:

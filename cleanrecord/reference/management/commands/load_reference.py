@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cleanrecord import conf
 from cleanrecord.reference.loading import ReferenceDataError, load_reference
+from cleanrecord.workdays.services import sync_package
 
 
 class Command(BaseCommand):
@@ -18,6 +19,9 @@ class Command(BaseCommand):
             loaded = load_reference(folder)
         except (ReferenceDataError, OSError, KeyError, ValueError) as e:
             raise CommandError(f"参考数据加载失败：{e}") from e
+        years = sync_package()
+        if years:
+            self.stdout.write(f"工作日历已从 chinese-calendar 载入 {len(years)} 个年度（{years[0]}–{years[-1]}）")
         self.stdout.write(
             f"参考数据已加载：区划 {loaded.regions} 个，领域 {loaded.domains} 个，部门 {loaded.departments} 个（{folder}）"
         )

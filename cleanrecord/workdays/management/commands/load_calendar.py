@@ -1,0 +1,41 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cleanrecord.workdays import services
+from cleanrecord.workdays.models import CalendarDay, CalendarYear
+
+
+class Command(BaseCommand):
+    help = ("Enter one year's public holidays and make-up working days (CSV: 日期,类型,节日), or, without "
+            "a file, load the years the chinese-calendar package knows and list the calendar's years.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", type=Path, help="CSV, UTF-8: 日期,类型(放假/上班)[,节日]")
+        parser.add_argument("--year", type=int, help="the year the file is for")
+        parser.add_argument("--note", default="", help="the notice it follows, e.g. 国办发明电〔2026〕X号")
+
+    def handle(self, *args, file: Path | None, year: int | None, note: str, **options):
+        if file is None:
+            loaded = services.sync_package()
+            if loaded:
+                self.stdout.write(f"已从 chinese-calendar 载入 {len(loaded)} 个年度：{loaded[0]}–{loaded[-1]}")
+            for row in CalendarYear.objects.all():
+                days = CalendarDay.objects.filter(day__year=row.year)
+                self.stdout.write(f"{row.year}  {row.get_source_display()}  放假 {days.filter(working=False).count()} 天，"
+                                  f"调休上班 {days.filter(working=True).count()} 天  {row.note}")
+            return
+        if year is None:
+            raise CommandError("请用 --year 指明文件对应的年度")
+        try:
+            with file.open(encoding="utf-8-sig", newline="") as f:
+                entries = services.read_entries(f, year)
+            services.set_year(year, entries, note=note)
+        except UnicodeDecodeError:
+            raise CommandError(f"{file}：文件应为 UTF-8 编码") from None
+        except OSError as e:
+            raise CommandError(f"无法读取 {file}：{e.strerror}") from None
+        except services.CalendarError as e:
+            raise CommandError(f"{file}：{e}") from None
+        self.stdout.write(f"{year} 年工作日历已录入：放假 {sum(not e.working for e in entries)} 天，"
+                          f"调休上班 {sum(e.working for e in entries)} 天")

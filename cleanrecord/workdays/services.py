@@ -1,0 +1,231 @@
+"""Counting working days on the official calendar.
+
+    add_working_days(d, n)        the n-th working day after d: a deadline n working days from d
+    working_days_between(a, b)    working days after a, up to and including b (0 on the same day)
+    is_working_day(d)
+
+A day follows the week unless CalendarDay says otherwise. The table is filled from the chinese-calendar
+package (sync_package, run by load_reference and on first use) and by the office for years the package
+does not know yet (set_year). Years that neither knows are counted Monday to Friday, and
+missing_years() names them so that the office sees why a deadline may be off.
+"""
+
+import dataclasses
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from cleanrecord.audit.services import record_event
+
+from .models import CalendarDay, CalendarYear
+
+CACHE_SECONDS = 60  # other processes see an office change within a minute
+_cache: dict = {"at": 0.0, "days": None, "years": None}
+_lock = threading.Lock()
+
+
+class CalendarError(ValueError):
+    """A calendar the office entered that cannot be right; the message is for the user."""
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+def _exceptions() -> tuple[dict[dt.date, bool], frozenset[int]]:
+    now = time.monotonic()
+    with _lock:
+        if _cache["days"] is None or now - _cache["at"] > CACHE_SECONDS:
+            if not CalendarYear.objects.exists():
+                sync_package()
+            _cache["days"] = dict(CalendarDay.objects.values_list("day", "working"))
+            _cache["years"] = frozenset(CalendarYear.objects.values_list("year", flat=True))
+            _cache["at"] = now
+        return _cache["days"], _cache["years"]
+
+
+def forget() -> None:
+    """Drop this process's copy of the calendar (after a change, and between tests)."""
+    with _lock:
+        _cache.update(at=0.0, days=None, years=None)
+
+
+def is_working_day(day: dt.date) -> bool:
+    days, _ = _exceptions()
+    working = days.get(day)
+    return day.weekday() < 5 if working is None else working
+
+
+def add_working_days(start: dt.date, n: int) -> dt.date:
+    """The n-th working day after `start` (n >= 1); `start` itself never counts."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    days, _ = _exceptions()
+    day = start
+    while n:
+        day += dt.timedelta(days=1)
+        working = days.get(day)
+        if (day.weekday() < 5) if working is None else working:
+            n -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end`; negative when `end` comes first."""
+    if end < start:
+        return -working_days_between(end, start)
+    days, _ = _exceptions()
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        working = days.get(day)
+        count += (day.weekday() < 5) if working is None else working
+    return count
+
+
+def known_years() -> frozenset[int]:
+    return _exceptions()[1]
+
+
+def missing_years(years: Iterable[int]) -> list[int]:
+    """Years among `years` whose holidays the calendar does not know: counted Monday to Friday."""
+    known = known_years()
+    return sorted({y for y in years if y not in known})
+
+
+def calendar_warning(today: dt.date | None = None) -> str:
+    """A Chinese sentence for the office when this or next year's calendar is missing, else ''."""
+    today = today or timezone.localdate()
+    wanted = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    missing = missing_years(wanted)
+    if not missing:
+        return ""
+    return (f"{'、'.join(f'{y} 年' for y in missing)}的法定节假日安排尚未录入工作日历，"
+            "期限暂按周一至周五计算。请信用办在收到国务院办公厅通知后录入。")
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    day: dt.date
+    working: bool
+    name: str = ""
+
+
+def _shift(e: Entry) -> int:
+    weekday = e.day.weekday() < 5
+    if e.working and not weekday:
+        return 1
+    if not e.working and weekday:
+        return -1
+    return 0
+
+
+def _renumber() -> None:
+    """Recompute the running `offset` of every row (a few hundred rows per decade)."""
+    total, changed = 0, []
+    for row in CalendarDay.objects.order_by("day"):
+        total += row.shift
+        if row.offset != total:
+            row.offset = total
+            changed.append(row)
+    CalendarDay.objects.bulk_update(changed, ["offset"], batch_size=500)
+
+
+def _replace_year(year: int, entries: list[Entry]) -> None:
+    CalendarDay.objects.filter(day__year=year).delete()
+    CalendarDay.objects.bulk_create([
+        CalendarDay(day=e.day, working=e.working, name=e.name[:20], shift=_shift(e)) for e in entries])
+
+
+def package_entries() -> dict[int, list[Entry]]:
+    """The holidays and make-up working days chinese-calendar knows, by year."""
+    import chinese_calendar
+
+    names = {h.value: h.chinese for h in chinese_calendar.Holiday}
+    out: dict[int, list[Entry]] = {}
+    for source, working in ((chinese_calendar.holidays, False), (chinese_calendar.workdays, True)):
+        for day, name in source.items():
+            out.setdefault(day.year, []).append(Entry(day, working, names.get(name, name or "")))
+    return out
+
+
+@transaction.atomic
+def sync_package() -> list[int]:
+    """Load the package's years, except those the office entered itself. Returns the years loaded."""
+    office = set(CalendarYear.objects.filter(source=CalendarYear.Source.OFFICE).values_list("year", flat=True))
+    have = set(CalendarYear.objects.filter(source=CalendarYear.Source.PACKAGE).values_list("year", flat=True))
+    loaded = []
+    for year, entries in sorted(package_entries().items()):
+        if year in office or year in have:
+            continue
+        _replace_year(year, entries)
+        CalendarYear.objects.create(year=year, source=CalendarYear.Source.PACKAGE)
+        loaded.append(year)
+    if loaded:
+        _renumber()
+    forget()
+    return loaded
+
+
+@transaction.atomic
+def set_year(year: int, entries: list[Entry], *, note: str = "", user=None) -> CalendarYear:
+    """The office enters (or replaces) one year's holidays and make-up working days."""
+    if not 2000 <= year <= 2100:
+        raise CalendarError(f"年度 {year} 超出范围（2000–2100）")
+    seen: set[dt.date] = set()
+    for e in entries:
+        if e.day.year != year:
+            raise CalendarError(f"{e.day} 不属于 {year} 年")
+        if e.day in seen:
+            raise CalendarError(f"{e.day} 重复出现")
+        seen.add(e.day)
+        if e.working and e.day.weekday() < 5:
+            raise CalendarError(f"{e.day} 是工作日（星期{'一二三四五'[e.day.weekday()]}），无需登记为调休上班")
+    if not any(not e.working for e in entries):
+        raise CalendarError(f"{year} 年没有任何放假日期，请检查文件")
+    before = CalendarYear.objects.filter(year=year).first()
+    _replace_year(year, entries)
+    row, _ = CalendarYear.objects.update_or_create(
+        year=year, defaults={"source": CalendarYear.Source.OFFICE, "note": note[:200]})
+    _renumber()
+    forget()
+    record_event(user=user, action="workdays.set_year", target=f"calendar:{year}",
+                 before={"source": before.source} if before else {},
+                 after={"holidays": sum(not e.working for e in entries), "workdays": sum(e.working for e in entries),
+                        "note": note[:200]})
+    return row
+
+
+def read_entries(lines: Iterable[str], year: int) -> list[Entry]:
+    """Parse the office's file: one day per line, `日期,类型[,节日]`, 类型 放假/休 or 上班/班.
+
+    Blank lines, a header line and lines starting with # are skipped. Errors name the line.
+    """
+    import csv
+
+    entries = []
+    for number, row in enumerate(csv.reader(lines), start=1):
+        cells = [c.strip() for c in row]
+        if not cells or not cells[0] or cells[0].startswith("#") or cells[0] in ("日期", "date"):
+            continue
+        if len(cells) < 2:
+            raise CalendarError(f"第 {number} 行：应为“日期,类型[,节日]”，实际为“{','.join(cells)}”")
+        try:
+            day = dt.date.fromisoformat(cells[0].replace("/", "-"))
+        except ValueError:
+            raise CalendarError(f"第 {number} 行：日期“{cells[0]}”格式不正确，应为 YYYY-MM-DD") from None
+        kind = cells[1]
+        if kind in ("放假", "休", "假", "holiday"):
+            working = False
+        elif kind in ("上班", "班", "调休上班", "workday"):
+            working = True
+        else:
+            raise CalendarError(f"第 {number} 行：类型“{kind}”无法识别，应为“放假”或“上班”")
+        if day.year != year:
+            raise CalendarError(f"第 {number} 行：{day} 不属于 {year} 年")
+        entries.append(Entry(day, working, cells[2] if len(cells) > 2 else ""))
+    return entries
