@@ -13,6 +13,7 @@ def _isolated_data_dir(tmp_path_factory):
     settings.DATA_DIR = folder
     settings.CLEANRECORD["IMPORT_DIR"] = str(folder / "imports")
     settings.CLEANRECORD["REPORT_DIR"] = str(folder / "reports")
+    settings.CLEANRECORD["EVIDENCE_DIR"] = str(folder / "evidence")
 
 
 @pytest.fixture(scope="session")

@@ -211,6 +211,15 @@ LOGGING = {
 }
 
 # --- city rules and platform settings (read through cleanrecord.conf) ---------------------------
+# E-mail for notifications (objections, explanations). The console backend prints them in development.
+EMAIL_BACKEND = os.getenv("CLEANRECORD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.getenv("CLEANRECORD_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("CLEANRECORD_EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("CLEANRECORD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("CLEANRECORD_EMAIL_PASSWORD")
+EMAIL_USE_TLS = envbool("CLEANRECORD_EMAIL_USE_TLS", "false")
+DEFAULT_FROM_EMAIL = os.getenv("CLEANRECORD_EMAIL_FROM", "noreply@credit.lanzhou.example")
+
 CLEANRECORD = {
     # Reference data set: a folder with region.json, domains.csv and departments.csv.
     "REFERENCE_DIR": os.getenv("CLEANRECORD_REFERENCE_DIR", str(BASE_DIR / "cleanrecord/reference/data/lanzhou")),
@@ -265,4 +274,14 @@ CLEANRECORD = {
     "QUALITY_THRESHOLDS": os.getenv("CLEANRECORD_QUALITY_THRESHOLDS", ""),
     # Fine amounts above this many 万元 are rejected as implausible.
     "MAX_FINE_WAN": envint("CLEANRECORD_MAX_FINE_WAN", "1000000"),
+    # --- objections and severity explanations (cleanrecord/objections), in working days ---
+    # Defaults from the domain brief §8; replace with the Gansu credit regulation's figures.
+    "OBJECTION_MARK_DAYS": envint("CLEANRECORD_OBJECTION_MARK_DAYS", "1"),  # the 异议处理中 label (set at once)
+    "OBJECTION_ACCEPT_DAYS": envint("CLEANRECORD_OBJECTION_ACCEPT_DAYS", "2"),  # office accepts and forwards
+    "OBJECTION_ANSWER_DAYS": envint("CLEANRECORD_OBJECTION_ANSWER_DAYS", "5"),  # the department answers
+    "OBJECTION_MAX_DAYS": envint("CLEANRECORD_OBJECTION_MAX_DAYS", "15"),  # hard cap: filed to closed
+    "EXPLANATION_DAYS": envint("CLEANRECORD_EXPLANATION_DAYS", "5"),  # a severity explanation is written
+    "OBJECTION_EVIDENCE_MAX_BYTES": envint("CLEANRECORD_OBJECTION_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)),
+    "OBJECTION_EVIDENCE_MAX_FILES": envint("CLEANRECORD_OBJECTION_EVIDENCE_MAX_FILES", "5"),
+    "EVIDENCE_DIR": os.getenv("CLEANRECORD_EVIDENCE_DIR", str(DATA_DIR / "evidence")),
 }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("cleanrecord.quality.urls")),
     path("", include("cleanrecord.accounts.urls")),
     path("", include("cleanrecord.workdays.urls")),
+    path("", include("cleanrecord.objections.urls")),
     path("", include("cleanrecord.verification.urls")),
     path("", include("cleanrecord.reports.urls")),
     path("", include("cleanrecord.front.urls")),

@@ -156,3 +156,27 @@ def may_read_reports(user, credit_code: str) -> bool:
         return False
     return (is_office(user) or acts_for(user, credit_code)
             or ReportGrant.objects.active().filter(grantee=user, entity_id=credit_code).exists())
+
+
+class Notification(models.Model):
+    """An in-app message: whose turn it is, or the outcome of something the user started.
+
+    Created with accounts.notify.notify(), which also sends it by e-mail when the user has an address.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications",
+                             verbose_name=_("收件人"))
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed = models.BooleanField(_("已发邮件"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = _("站内消息")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user}：{self.subject}"

@@ -161,7 +161,7 @@ def department_record(request, kind: str, record_id: int):
                 changes.revoke(record, reason=request.POST.get("reason", ""), user=request.user)
                 messages.success(request, "记录已撤销，今后出具的报告不再计入")
             elif action == "correct":
-                changes.correct(record, values={request.POST.get("field", ""): _field_value(
+                changes.correct(record, values={request.POST.get("field", ""): changes.parse_value(
                     record, request.POST.get("field", ""), request.POST.get("value", ""))},
                     reason=request.POST.get("reason", ""), user=request.user)
                 messages.success(request, "记录已更正，已保存为新版本")
@@ -182,38 +182,3 @@ def department_record(request, kind: str, record_id: int):
         "correctable": correctable,
         "today": timezone.localdate().isoformat(),
     }, status=400 if error else 200)
-
-
-def _field_value(record, name: str, raw: str):
-    """A corrected value typed by the clerk, read the way the import reads that column."""
-    import datetime as dt
-    from decimal import Decimal, InvalidOperation
-
-    from django.core.exceptions import FieldDoesNotExist
-    from django.db import models
-
-    try:
-        field = record._meta.get_field(name)
-    except FieldDoesNotExist:
-        raise ValueError("请选择要更正的字段") from None
-    raw = raw.strip()
-    if isinstance(field, models.DateField):
-        if not raw and field.null:
-            return None
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise ValueError("日期格式应为 YYYY-MM-DD") from None
-    if isinstance(field, models.DecimalField):
-        if not raw:
-            return None
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise ValueError("金额应为数字（万元）") from None
-        if value < 0:
-            raise ValueError("金额不能为负数")
-        return value
-    if not raw and not field.blank:
-        raise ValueError(f"{field.verbose_name}不能为空")
-    return raw

@@ -22,6 +22,7 @@ def statistics_rows(data: dict) -> list[list]:
               v["count"]] for v in data["verifications"]]
     objections = data["objections"]
     rows += [[_("异议办理"), r["key"], r["label"], r["count"]] for r in objections["by_status"]]
+    rows += [[_("异议办结结果"), r["key"], r["label"], r["count"]] for r in objections["by_decision"]]
     rows += [
         [_("异议办理"), "total", _("异议总数"), objections["total"]],
         [_("异议办理"), "closed", _("已办结（含不予受理）"), objections["closed"]],

@@ -108,15 +108,18 @@ def verifications_per_channel(*, start: dt.date | None = None, end: dt.date | No
 def objections(*, start: dt.date | None = None, end: dt.date | None = None) -> dict:
     """Objections opened in the range by status, and how long the closed ones took, in days.
 
-    {"by_status": rows, "total": n, "closed": n, "median_days": float | None, "average_days": float | None}
+    {"by_status": rows, "by_decision": rows (closed ones: 维持/更正/撤销), "total": n, "closed": n, "median_days": float | None, "average_days": float | None}
     """
     qs = _in_range(Objection.objects.order_by(), "opened_at", start, end)
     counts = Counter(qs.values_list("status", flat=True))
+    decisions = Counter(qs.filter(status=Objection.Status.CLOSED).values_list("decision", flat=True))
     days = [(closed - opened).total_seconds() / 86400
             for opened, closed in qs.filter(closed_at__isnull=False).values_list("opened_at", "closed_at")]
     statuses = Objection.Status
     return {
         "by_status": _rows(counts, {s.value: str(s.label) for s in statuses}, order=list(statuses.values)),
+        "by_decision": _rows(decisions, {d.value: str(d.label) for d in Objection.Decision},
+                             order=list(Objection.Decision.values)),
         "total": sum(counts.values()),
         "closed": len(days),
         "median_days": round(statistics.median(days), 2) if days else None,

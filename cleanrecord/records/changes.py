@@ -6,9 +6,10 @@ it and why. The same functions serve the department portal, the objection workfl
 """
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -106,3 +107,32 @@ def correct(record: CreditRecord, *, values: dict, reason: str, user=None) -> Cr
     if not reason.strip():
         raise ValueError("更正记录必须填写原因")
     return apply_change(record, values=values, change=RecordVersion.Change.CORRECTED, user=user, reason=reason)
+
+
+def parse_value(record: CreditRecord, name: str, raw: str):
+    """A corrected value typed in a form, read as the column's type; ValueError says what is wrong."""
+    try:
+        field = record._meta.get_field(name)
+    except FieldDoesNotExist:
+        raise ValueError("请选择要更正的字段") from None
+    raw = raw.strip()
+    if isinstance(field, models.DateField):
+        if not raw and field.null:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("日期格式应为 YYYY-MM-DD") from None
+    if isinstance(field, models.DecimalField):
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise ValueError("金额应为数字（万元）") from None
+        if value < 0:
+            raise ValueError("金额不能为负数")
+        return value
+    if not raw and not field.blank:
+        raise ValueError(f"{field.verbose_name}不能为空")
+    return raw

@@ -71,7 +71,11 @@ def _report_by_code(code: str) -> Report:
 
 def report_detail(request, code: str):
     report = _report_by_code(code)
-    return render(request, "reports/detail.html", {"report": report, "s": report.snapshot})
+    return render(request, "reports/detail.html", {
+        "report": report, "s": report.snapshot,
+        # The entity's own users may object to a record the report shows, from here.
+        "may_object": acts_for(request.user, report.entity_id),
+    })
 
 
 def report_pdf(request, code: str):

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from cleanrecord import conf
 from cleanrecord.audit.services import record_event
-from cleanrecord.objections.models import Objection
-from cleanrecord.records.models import RECORD_MODELS, RecordStatus
+from cleanrecord.objections.models import Objection, SeverityExplanation
+from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion
 from cleanrecord.reports import codes, rules
 from cleanrecord.reports.models import Report
 
@@ -103,6 +103,21 @@ def changes_since_issue(report: Report) -> list[Change]:
             counted[(kind, pk)] = (domain, version, content_hash, repaired_on, no)
     # Objections matter only for records the report showed.
     objected = Objection.objects.open_record_keys(subject) if shown else set()
+    explained = ({(e.kind, e.record_id): e for e in SeverityExplanation.objects.filter(subject_key=subject)
+                  .order_by("signed_on", "id")} if shown else {})
+
+    # Corrections made on the platform (an objection answered 更正) keep the import's content hash, which
+    # stands for what the department sent; their versions say what happened.
+    moved = [key for key, (_, record) in shown.items()
+             if key in counted and counted[key][1] != record.get("version") and counted[key][2] == record.get("content_hash")]
+    corrected = set()
+    if moved:
+        since = {key: shown[key][1].get("version") or 0 for key in moved}
+        for kind, record_id, version in RecordVersion.objects.filter(
+                subject_key=subject, change=RecordVersion.Change.CORRECTED,
+                record_id__in=[pk for _, pk in moved]).values_list("kind", "record_id", "version"):
+            if (kind, record_id) in since and version > since[(kind, record_id)]:
+                corrected.add((kind, record_id))
 
     changes: list[Change] = []
     for key, (domain, record) in shown.items():
@@ -112,7 +127,7 @@ def changes_since_issue(report: Report) -> list[Change]:
             changes.append(Change(name, number, _no_longer_counted(key, subject)))
             continue
         _, version, content_hash, repaired_on, _ = now
-        if version != record.get("version") and content_hash != record.get("content_hash"):
+        if version != record.get("version") and (content_hash != record.get("content_hash") or key in corrected):
             changes.append(Change(name, number, "该记录内容在报告出具后已更正"))
         if repaired_on and "已修复" not in record["labels"]:
             changes.append(Change(name, number, f"该记录已于 {repaired_on} 完成信用修复"))
@@ -120,6 +135,10 @@ def changes_since_issue(report: Report) -> list[Change]:
             changes.append(Change(name, number, "该记录在报告出具后被提出异议，正在处理中"))
         if key not in objected and "异议处理中" in record["labels"]:
             changes.append(Change(name, number, "该记录的异议已办结"))
+        explanation = explained.get(key)
+        if explanation is not None and explanation.to_dict() != record.get("explanation"):
+            changes.append(Change(name, number, f"报告出具后，决定机关出具了情节严重程度说明：{explanation.category}"
+                                                f"（{explanation.signer}，{explanation.signed_on}）——{explanation.text}"))
     for key, (domain, _, _, _, number) in counted.items():
         if key not in shown:
             changes.append(Change(names.get(domain, domain), number, "报告出具后平台新增了查询期内的一条记录，报告未包含"))

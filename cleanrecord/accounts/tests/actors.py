@@ -17,12 +17,15 @@ import uuid
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from cleanrecord.accounts.models import ApiToken, DepartmentClerk, EntityUser, ReportGrant
 from cleanrecord.accounts.tokens import create_token, revoke_token
 from cleanrecord.entities.models import Entity
+from cleanrecord.objections import workflow
+from cleanrecord.objections.models import ExplanationRequest, Objection
 from cleanrecord.records.models import ImportBatch, Penalty
 from cleanrecord.reference.models import Department
 from cleanrecord.reports.models import Report, ReportSequence
@@ -52,6 +55,8 @@ class Actors:
     penalty_amr: Penalty
     penalty_tax: Penalty
     grant: ReportGrant
+    objection: "Objection"  # entity A's, on penalty_amr, forwarded to the market regulator, with one evidence file
+    explanation_request: "ExplanationRequest"  # entity A's, on penalty_amr, waiting for the market regulator
 
     def client(self, name: str) -> Client:
         """A test client acting as `name`: logged in, anonymous, or sending that actor's bearer token."""
@@ -145,10 +150,19 @@ def build_actors() -> Actors:
                                                     scopes=["reports:read", "reports:write", "imports:write"])
     revoke_token(revoked)
 
+    objection = workflow.file_objection(
+        user=users["entity_a_user"], kind="penalty", subject_key=entity_a.credit_code, record_id=penalty_amr.pk,
+        reason="content_wrong", statement="罚款金额与决定书不一致",
+        files=[SimpleUploadedFile("决定书.pdf", b"%PDF-1.4\n%test\n", "application/pdf")])
+    workflow.step(objection, "accept", user=users["office"])
+    objection = workflow.step(objection, "forward", user=users["office"])
+    explanation_request = workflow.request_explanation(user=users["entity_a_user"], subject_key=entity_a.credit_code,
+                                                       record_id=penalty_amr.pk, reason="用于上市申报")
+
     return Actors(users=users, tokens=tokens, entity_a=entity_a, entity_b=entity_b, report_a=report_a,
                   report_b=report_b, amr=amr, tax=tax, batch_amr=_batch(amr, users["clerk_amr"]),
                   batch_tax=_batch(tax, users["clerk_tax"]), penalty_amr=penalty_amr, penalty_tax=penalty_tax,
-                  grant=grant)
+                  grant=grant, objection=objection, explanation_request=explanation_request)
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ def verification(channel: str, result: str, at: dt.datetime) -> None:
     VerificationLog.objects.filter(pk=log.pk).update(at=at)
 
 
-def objection(status: str, opened_at: dt.datetime, days: float | None) -> None:
-    o = Objection.objects.create(kind="penalty", record_id=1, subject_key="k", status=status)
+def objection(status: str, opened_at: dt.datetime, days: float | None, decision: str = "") -> None:
+    o = Objection.objects.create(kind="penalty", record_id=1, subject_key="k", status=status, decision=decision)
     closed = opened_at + dt.timedelta(days=days) if days is not None else None
     Objection.objects.filter(pk=o.pk).update(opened_at=opened_at, closed_at=closed)
 
@@ -55,8 +55,8 @@ def seeded():
     verification("page", "authentic", local(2024, 3, 3, 9, 0))
     verification("api", "not_found", local(2024, 3, 4, 9, 0))
     verification("file", "modified", local(2024, 5, 1, 9, 0))
-    objection("closed", local(2024, 3, 5, 9, 0), 1)
-    objection("closed", local(2024, 3, 6, 9, 0), 2)
+    objection("closed", local(2024, 3, 5, 9, 0), 1, "correct")
+    objection("closed", local(2024, 3, 6, 9, 0), 2, "revoke")
     objection("rejected", local(2024, 3, 7, 9, 0), 6)
     objection("submitted", local(2024, 3, 8, 9, 0), None)
     objection("closed", local(2024, 1, 8, 9, 0), 30)  # outside March
@@ -100,7 +100,8 @@ def test_verifications_per_channel_and_result(seeded):
 def test_objections_by_outcome_and_time_to_close(seeded):
     found = stats.objections(**MARCH)
     assert counts(found["by_status"]) == {"submitted": 1, "accepted": 0, "rejected": 1, "forwarded": 0,
-                                          "answered": 0, "closed": 2}
+                                          "answered": 0, "closed": 2, "withdrawn": 0}
+    assert counts(found["by_decision"]) == {"uphold": 0, "correct": 1, "revoke": 1}
     assert (found["total"], found["closed"], found["median_days"], found["average_days"]) == (4, 3, 2, 3)
     everything = stats.objections()
     assert (everything["total"], everything["median_days"], everything["average_days"]) == (5, 4, 9.75)

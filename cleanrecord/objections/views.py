@@ -1,0 +1,302 @@
+"""Pages of the objection workflow: the entity files and follows, the office accepts, forwards and
+closes, the source department answers; severity explanations are asked for and written; and every
+user reads the messages addressed to them.
+
+Someone who may not see an objection gets 404, so that not even its existence is told; someone who
+may see it but not take a step gets 403 with the reason.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cleanrecord.accounts.decorators import office_required
+from cleanrecord.accounts.models import Notification, acts_for, entities_for, is_office
+from cleanrecord.entities.models import Entity
+from cleanrecord.records import changes
+from cleanrecord.records.models import Listing, Penalty
+from cleanrecord.workdays.services import calendar_warning
+
+from . import workflow
+from .models import Evidence, ExplanationRequest, Objection, SeverityExplanation
+
+PAGE = 50
+
+
+def _entity(user, code: str) -> Entity:
+    code = code.upper()
+    if not acts_for(user, code):
+        raise Http404("未找到该经营主体")
+    return Entity.objects.get(credit_code=code)
+
+
+def _clerk_department(user):
+    clerk = getattr(user, "clerk", None)
+    if clerk is None:
+        raise PermissionDenied("仅限部门报送员访问")
+    return clerk.department
+
+
+# -- the entity ------------------------------------------------------------------------------------
+
+@login_required
+def entity_records(request, code: str):
+    """The entity's penalties and listings on the platform, each with its objection and explanation."""
+    entity = _entity(request.user, code)
+    open_objections = {(o.kind, o.record_id): o for o in Objection.objects.open().filter(subject_key=entity.credit_code)}
+    requests = {r.record_id: r for r in ExplanationRequest.objects.filter(subject_key=entity.credit_code)}
+    explained = set(SeverityExplanation.objects.filter(subject_key=entity.credit_code).values_list("kind", "record_id"))
+    rows = []
+    for kind, model, date in (("penalty", Penalty, "decided_on"), ("listing", Listing, "listed_on")):
+        for r in (model.objects.for_subject(entity.credit_code).public().select_related("domain", "department")
+                  .order_by(f"-{date}")[:500]):
+            rows.append({"kind": kind, "record": r, "date": getattr(r, date), "objection": open_objections.get((kind, r.pk)),
+                         "request": requests.get(r.pk) if kind == "penalty" else None,
+                         "explained": (kind, r.pk) in explained})
+    return render(request, "objections/entity_records.html", {"entity": entity, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_objection(request, code: str, kind: str, record_id: int):
+    entity = _entity(request.user, code)
+    record = workflow.record_of(kind, entity.credit_code, record_id) if kind in workflow.OBJECTABLE else None
+    if record is None or record.confidential:
+        raise Http404("未找到该记录")
+    report_number = request.GET.get("report", "")[:40]
+    error, form = "", {"reason": "", "statement": ""}
+    if request.method == "POST":
+        form = {"reason": request.POST.get("reason", ""), "statement": request.POST.get("statement", "")}
+        try:
+            objection = workflow.file_objection(
+                user=request.user, kind=kind, subject_key=entity.credit_code, record_id=record.pk,
+                reason=form["reason"], statement=form["statement"], files=request.FILES.getlist("evidence"),
+                report_number=request.POST.get("report_number", "")[:40])
+        except workflow.WorkflowError as e:
+            error = str(e)
+        else:
+            messages.success(request, f"异议已提交（{objection.number}），该记录已标注“异议处理中”。"
+                                      f"信用办将于 {objection.due_on} 前受理。")
+            return redirect("objection-detail", pk=objection.pk)
+    return render(request, "objections/new.html", {
+        "entity": entity, "record": record, "kind": kind, "reasons": Objection.Reason.choices, "form": form,
+        "error": error, "report_number": request.POST.get("report_number", report_number),
+        "max_mb": workflow._days("OBJECTION_EVIDENCE_MAX_BYTES") // 1048576,
+        "max_files": workflow._days("OBJECTION_EVIDENCE_MAX_FILES"),
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def new_explanation(request, code: str, record_id: int):
+    entity = _entity(request.user, code)
+    try:
+        req = workflow.request_explanation(user=request.user, subject_key=entity.credit_code, record_id=record_id,
+                                           reason=request.POST.get("reason", ""))
+    except workflow.WorkflowError as e:
+        messages.error(request, str(e))
+        return redirect("entity-records", code=entity.credit_code)
+    messages.success(request, f"情节严重程度说明申请已提交（{req.number}），{req.department.name}将于 {req.due_on} 前出具")
+    return redirect("explanation-detail", pk=req.pk)
+
+
+@login_required
+def my_objections(request):
+    codes = [e.credit_code for e in entities_for(request.user)]
+    return render(request, "objections/my.html", {
+        "objections": Objection.objects.filter(subject_key__in=codes).select_related("department")[:200],
+        "requests": ExplanationRequest.objects.filter(subject_key__in=codes).select_related("department")[:200],
+        "today": timezone.localdate(),
+    })
+
+
+# -- one objection ---------------------------------------------------------------------------------
+
+def _visible(user, pk: int) -> Objection:
+    objection = Objection.objects.select_related("department", "filed_by").filter(pk=pk).first()
+    if objection is None or not workflow.may_view(user, objection):
+        raise Http404("未找到该异议")
+    return objection
+
+
+def _answer_values(request, record) -> tuple[dict, tuple[str, dt.date] | None]:
+    """The corrected columns the clerk changed, read as their types, and a credit repair if given."""
+    values = {}
+    for name in sorted(changes.CORRECTABLE[record.KIND]):
+        key = f"field_{name}"
+        if key not in request.POST:
+            continue
+        raw = request.POST[key]
+        current = getattr(record, name)
+        if raw.strip() == workflow._text(current).strip():
+            continue
+        try:
+            values[name] = changes.parse_value(record, name, raw)
+        except ValueError as e:
+            raise workflow.WorkflowError(f"{record._meta.get_field(name).verbose_name}：{e}") from None
+    repair = None
+    decision_no = request.POST.get("repair_decision", "").strip()
+    if decision_no:
+        try:
+            on = dt.date.fromisoformat(request.POST.get("repaired_on", ""))
+        except ValueError:
+            raise workflow.WorkflowError("信用修复日期格式应为 YYYY-MM-DD") from None
+        repair = (decision_no, on)
+    return values, repair
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection_detail(request, pk: int):
+    objection = _visible(request.user, pk)
+    record = workflow.record_of(objection.kind, objection.subject_key, objection.record_id)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            with transaction.atomic():
+                if action == "accept_forward":  # the office's usual move: accept and forward at once
+                    objection = workflow.step(objection, "accept", user=request.user, note=request.POST.get("note", ""))
+                    action = "forward"
+                values, repair = ({}, None)
+                if action == "answer" and record is not None and request.POST.get("decision") == "correct":
+                    values, repair = _answer_values(request, record)
+                objection = workflow.step(objection, action, user=request.user, note=request.POST.get("note", ""),
+                                          decision=request.POST.get("decision", ""), values=values, repair=repair)
+        except workflow.WorkflowError as e:
+            error = str(e)
+        except ValueError as e:  # from records.changes: the record refused the change
+            error = str(e)
+        else:
+            messages.success(request, f"已{workflow.ACTION_LABELS.get(action, '办理')}：{objection.get_status_display()}")
+            return redirect("objection-detail", pk=objection.pk)
+        objection.refresh_from_db()
+    actions = workflow.actions_for(request.user, objection)
+    correctable = []
+    if record is not None and "answer" in actions:
+        correctable = [{"name": n, "label": record._meta.get_field(n).verbose_name,
+                        "value": workflow._text(getattr(record, n)),
+                        "long": n in ("facts", "basis", "content", "reason", "remarks")}
+                       for n in sorted(changes.CORRECTABLE[record.KIND])]
+    return render(request, "objections/detail.html", {
+        "o": objection, "record": record, "events": objection.events.select_related("actor"),
+        "evidence": objection.evidence.all(), "actions": actions, "correctable": correctable,
+        "decisions": Objection.Decision.choices, "error": error, "today": timezone.localdate(),
+        "overdue": objection.is_overdue(),
+    }, status=400 if error else 200)
+
+
+@login_required
+def evidence(request, pk: int, file_id: int):
+    objection = _visible(request.user, pk)
+    e = Evidence.objects.filter(pk=file_id, objection=objection).first()
+    path = workflow.evidence_path(e) if e is not None else None
+    if path is None or not path.exists():
+        raise Http404("未找到该文件")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=e.name, content_type=e.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- the office and the department ------------------------------------------------------------------
+
+STATUS_FILTERS = {"open": "全部未办结", "submitted": "待受理", "accepted": "待转办", "forwarded": "待部门答复",
+                  "answered": "待审核办结", "overdue": "已逾期", "closed": "已办结"}
+
+
+def _filtered(qs, which: str, today: dt.date):
+    if which == "overdue":
+        return qs.overdue(today)
+    if which == "closed":
+        return qs.filter(status__in=Objection.CLOSED)
+    if which in Objection.Status.values:
+        return qs.filter(status=which)
+    return qs.open()
+
+
+@office_required
+def office_objections(request):
+    """Open objections by step, with their age and deadline; the overdue ones first."""
+    today = timezone.localdate()
+    which = request.GET.get("status", "open")
+    qs = _filtered(Objection.objects.select_related("department"), which, today).order_by("due_on", "opened_at")
+    counts = {s: Objection.objects.filter(status=s).count()
+              for s in (Objection.Status.SUBMITTED, Objection.Status.ACCEPTED, Objection.Status.FORWARDED,
+                        Objection.Status.ANSWERED)}
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    return render(request, "objections/office.html", {
+        "page": page, "which": which, "filters": STATUS_FILTERS, "counts": counts,
+        "overdue_count": Objection.objects.overdue(today).count(), "today": today, "warning": calendar_warning(today),
+        "requests": ExplanationRequest.objects.filter(status=ExplanationRequest.Status.REQUESTED)
+                    .select_related("department").order_by("due_on")[:100],
+    })
+
+
+@login_required
+def department_objections(request):
+    department = _clerk_department(request.user)
+    today = timezone.localdate()
+    forwarded = Objection.objects.filter(department=department).filter(
+        Q(status__in=(Objection.Status.FORWARDED, Objection.Status.ANSWERED, Objection.Status.CLOSED)))
+    return render(request, "objections/department.html", {
+        "department": department, "today": today,
+        "todo": forwarded.filter(status=Objection.Status.FORWARDED).order_by("due_on"),
+        "done": forwarded.exclude(status=Objection.Status.FORWARDED).order_by("-opened_at")[:100],
+        "requests": ExplanationRequest.objects.filter(department=department).order_by("status", "due_on")[:200],
+    })
+
+
+# -- severity explanations --------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def explanation_detail(request, pk: int):
+    req = ExplanationRequest.objects.select_related("department", "explanation").filter(pk=pk).first()
+    user = request.user
+    is_dept = req is not None and workflow.is_source_clerk(user, req.department_id)
+    if req is None or not (is_dept or is_office(user) or acts_for(user, req.subject_key)):
+        raise Http404("未找到该申请")
+    error = ""
+    form = {"category": "", "text": "", "signer": req.department.name, "signed_on": timezone.localdate().isoformat()}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in form}
+        try:
+            try:
+                signed_on = dt.date.fromisoformat(form["signed_on"])
+            except ValueError:
+                raise workflow.WorkflowError("出具日期格式应为 YYYY-MM-DD") from None
+            workflow.write_explanation(req, user=user, category=form["category"], text=form["text"],
+                                       signer=form["signer"], signed_on=signed_on)
+        except workflow.WorkflowError as e:
+            error = str(e)
+        else:
+            messages.success(request, "情节严重程度说明已出具，此后出具的报告将在该记录下列示")
+            return redirect("explanation-detail", pk=req.pk)
+    record = workflow.record_of(req.kind, req.subject_key, req.record_id)
+    return render(request, "objections/explanation.html", {
+        "req": req, "record": record, "may_write": is_dept and req.status == ExplanationRequest.Status.REQUESTED,
+        "categories": SeverityExplanation.Category.choices, "form": form, "error": error,
+        "today": timezone.localdate(),
+    }, status=400 if error else 200)
+
+
+# -- messages --------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inbox(request):
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("inbox")
+    page = Paginator(mine, PAGE).get_page(request.GET.get("page"))
+    return render(request, "objections/inbox.html", {"page": page})
