@@ -11,6 +11,9 @@ from django.contrib.auth.models import Permission, User
 
 from cleanrecord.accounts.models import DepartmentClerk, EntityUser
 from cleanrecord.entities.models import Entity
+from cleanrecord.objections import workflow
+from cleanrecord.objections.models import Objection
+from cleanrecord.records.models import Penalty
 from cleanrecord.reference.models import Department
 
 ROLES = (
@@ -35,15 +38,25 @@ def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
     office = User.objects.get(username="demo-office")
     office.user_permissions.add(*Permission.objects.filter(
         content_type__app_label__in=["records", "reports", "entities", "accounts", "reference", "verification",
-                                     "quality"]))
+                                     "quality", "objections", "workdays"]))
     office.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
     User.objects.get(username="demo-auditor").user_permissions.add(Permission.objects.get(codename="view_auditentry"))
     DepartmentClerk.objects.update_or_create(user=User.objects.get(username="demo-amr"),
                                              defaults={"department": Department.objects.get(code="amr")})
-    entity = Entity.objects.filter(status="active", region_code__startswith="6201").order_by("credit_code").first()
+    # The demo entity has a public penalty of the market regulator, so that demo-entity can object to it and
+    # demo-amr answer; one objection is left waiting for the office.
+    amr = Department.objects.get(code="amr")
+    penalty = (Penalty.objects.public().filter(department=amr, subject_category="org", subject_key__in=Entity.objects.filter(
+        status="active", region_code__startswith="6201").values("credit_code")).order_by("subject_key", "id").first())
+    entity = (Entity.objects.get(credit_code=penalty.subject_key) if penalty is not None else
+              Entity.objects.filter(status="active", region_code__startswith="6201").order_by("credit_code").first())
     if entity is not None:
-        EntityUser.objects.get_or_create(user=User.objects.get(username="demo-entity"), entity=entity,
-                                         defaults={"role": EntityUser.Role.LEGAL_REP})
+        owner = User.objects.get(username="demo-entity")
+        EntityUser.objects.get_or_create(user=owner, entity=entity, defaults={"role": EntityUser.Role.LEGAL_REP})
+        if penalty is not None and not Objection.objects.filter(subject_key=entity.credit_code).exists():
+            workflow.file_objection(user=owner, kind="penalty", subject_key=entity.credit_code, record_id=penalty.pk,
+                                    reason=Objection.Reason.CONTENT_WRONG,
+                                    statement="处罚内容与决定书不一致，罚款金额应以决定书为准（演示数据）")
     path = folder / "demo-accounts.txt"
     path.write_text("".join(f"{u}\t{p}\t{r}\n" for u, r, p in out), encoding="utf-8")
     path.chmod(0o600)
