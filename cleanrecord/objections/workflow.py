@@ -220,7 +220,7 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
     if action not in STEPS:
         raise WorkflowError("未知的办理环节")
     start, end, role = STEPS[action]
-    objection = Objection.objects.select_for_update().select_related("department").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("department").get(pk=objection.pk)
     if not has_role(user, role, objection):
         raise PermissionDenied(ROLE_REFUSALS[role])
     if objection.status not in start:
