@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import orjson
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, DateField, DecimalField, JSONField
+from psycopg.types.json import Jsonb
 
 from cleanrecord.records.models import CreditRecord
 
@@ -65,14 +66,14 @@ class StagingWriter:
                 self.defaults[f.attname] = {}
             else:
                 self.defaults[f.attname] = ""
-        self._defaults = [(c, self.defaults[c]) for c in self.columns]
+        self._default_values = [self.defaults[c] for c in self.columns]
         self._json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
         self._hash_position = self.columns.index("content_hash")
         self.stage_columns = [*self.columns, "row_no", "entity_kind", "entity_warning"]
         self._cursor = None
         self._copy_cm = None
         self._copy = None
-        self._buffer: list[tuple] = []
+        self._buffer: list[list] = []
         # The last row naming each credit code: the row a new entity is made from (see _add_entities).
         self._entity_rows: dict[str, int] = {}
         self.rows = 0
@@ -96,17 +97,21 @@ class StagingWriter:
                          ("record_id", "bigint"), ("old_hash", "varchar(32)"), ("old_version", "integer")):
             cur.execute(f"ALTER TABLE import_stage ADD COLUMN {col} {typ}")
         if self.pg:
-            self._copy_cm = cur.cursor.copy(f"COPY import_stage ({', '.join(self.stage_columns)}) FROM STDIN")
+            # Binary COPY: no text escaping of every cell on the way in, no parsing on the way out.
+            cur.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = 'pg_temp.import_stage'::regclass "
+                        "AND attnum > 0 AND NOT attisdropped")
+            types = dict(cur.fetchall())
+            self._copy_cm = cur.cursor.copy(f"COPY import_stage ({', '.join(self.stage_columns)}) FROM STDIN (FORMAT BINARY)")
             self._copy = self._copy_cm.__enter__()
+            self._copy.set_types([types[c] for c in self.stage_columns])
 
-    def _tuple(self, p: Parsed) -> tuple:
-        v = p.values
-        row = [v.get(c, d) for c, d in self._defaults]
+    def _row(self, p: Parsed) -> list:
+        row = list(map(p.values.get, self.columns, self._default_values))
         for i in self._json_positions:
-            row[i] = orjson.dumps(row[i]).decode()
+            row[i] = Jsonb(row[i], orjson.dumps) if self.pg else orjson.dumps(row[i]).decode()
         row[self._hash_position] = p.content_hash
-        row += [p.row, p.entity_kind, p.entity_warning]
-        return tuple(row)
+        row += (p.row, p.entity_kind, p.entity_warning)
+        return row
 
     def add(self, p: Parsed) -> None:
         self.rows += 1
@@ -114,9 +119,9 @@ class StagingWriter:
         if v.get("credit_code") and v.get("subject_category") != "person":
             self._entity_rows[v["credit_code"]] = p.row
         if self.pg:
-            self._copy.write_row(self._tuple(p))
+            self._copy.write_row(self._row(p))
             return
-        self._buffer.append(self._tuple(p))
+        self._buffer.append(self._row(p))
         if len(self._buffer) >= SQLITE_BATCH:
             self._flush()
 
