@@ -46,16 +46,27 @@ def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def timed_import(env: dict, path: Path) -> tuple[float, float, str, int]:
-    """Run the import in a child process: (seconds, peak RSS in MB of that child alone, stdout, exit code)."""
+    """Run the import in a child process: (seconds, peak RSS in MB of that child alone, stdout, exit code).
+
+    The child logs its step timings at debug level (services.import_file); `phases()` picks them out.
+    """
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "manage.py", "import_records", str(path), "--kind", "penalty"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env={**env, "LOG_LEVEL": "DEBUG"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     return time.perf_counter() - started, usage.ru_maxrss / 1024, output, child.returncode
+
+
+def phases(output: str) -> str:
+    """The import's step timings from its log: "load=30.1s index=1.2s …" (load is reading, checking and COPY)."""
+    for line in output.splitlines():
+        if " timings: " in line:
+            return line.split(" timings: ", 1)[1]
+    return "(not logged)"
 
 
 def bare_copy_seconds(url: str, path: Path) -> float:
@@ -106,11 +117,13 @@ def run(rows: int) -> None:
     print("\n".join(summary))
     print(f"import (fresh database): {seconds:.1f} s, {rows / seconds:,.0f} rows/s, {size_mb / seconds:.1f} MB/s, "
           f"peak memory {peak_mb:.0f} MB")
+    print(f"  steps: {phases(output)}")
     print(f"bare COPY of the same file: {copy_seconds:.1f} s ({rows / copy_seconds:,.0f} rows/s); "
           f"import / COPY = {seconds / copy_seconds:.1f}x")
 
-    again, _, _, _ = timed_import(env, path)
+    again, _, output, _ = timed_import(env, path)
     print(f"re-import of the same file (all unchanged): {again:.1f} s, {rows / again:,.0f} rows/s")
+    print(f"  steps: {phases(output)}")
     targets = [("rows/s >= 20,000", rows / seconds >= 20_000), ("peak memory < 300 MB", peak_mb < 300),
                ("within 5x of COPY", seconds / copy_seconds <= 5)]
     print("targets: " + ", ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in targets))

@@ -224,6 +224,7 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path) -> None:
                 pass
     finally:
         table.close()
+    log.debug("import batch %s timings: %s", batch.pk, " ".join(f"{k}={v:.2f}s" for k, v in writer.timings.items()))
     batch.rows_read, batch.rows_rejected, batch.rows_warned = read, rejected, warned
     batch.rows_created, batch.rows_updated = counts.created, counts.updated
     batch.rows_unchanged, batch.rows_duplicate = counts.unchanged, counts.duplicate
