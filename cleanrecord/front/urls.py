@@ -12,6 +12,6 @@ urlpatterns = [
     path("imports/<int:batch_id>/errors.csv", views.import_errors, name="import-errors"),
     path("department/records/", views.department_records, name="department-records"),
     path("department/records/<str:kind>/<int:record_id>/", views.department_record, name="department-record"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,9 +1,11 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -182,3 +184,17 @@ def department_record(request, kind: str, record_id: int):
         "correctable": correctable,
         "today": timezone.localdate().isoformat(),
     }, status=400 if error else 200)
+
+
+class LoginView(auth_views.LoginView):
+    """After signing in without a `next`, each role lands on its own start page."""
+
+    def get_default_redirect_url(self):
+        from cleanrecord.accounts.models import DepartmentClerk, is_office
+
+        user = self.request.user
+        if is_office(user):
+            return reverse("office-objections")
+        if DepartmentClerk.objects.filter(user=user).exists():
+            return reverse("imports")
+        return reverse("portal")

@@ -118,3 +118,11 @@ def test_the_menu_offers_data_submission_only_to_those_who_submit(client, bob, d
     assert "数据报送" not in client.get("/").content.decode()
     client.force_login(bob)
     assert "数据报送" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(("who", "lands_on"), [("alice", "/office/objections/"), ("bob", "/imports/"),
+                                                ("dave", "/my/")])
+def test_each_role_lands_on_its_own_start_page_after_signing_in(client, alice, bob, dave, who, lands_on):
+    password = {"alice": "pw-alice-1", "bob": "pw-bob-1", "dave": "pw-dave-1"}[who]
+    response = client.post("/accounts/login/", {"username": who, "password": password})
+    assert response.status_code == 302 and response["Location"] == lands_on
