@@ -292,3 +292,15 @@ def test_overdue_objections_are_flagged_once_to_the_office_and_the_department(w)
     page = w.client(w.office).get("/office/objections/?status=overdue").content.decode()
     assert o.number in page and "逾期" in page
     assert "本异议已超过办理期限" in w.client(w.clerk).get(f"/objections/{o.pk}/").content.decode()
+
+
+def test_objecting_from_a_record_on_the_report(w):
+    page = w.client(w.owner).get(f"/reports/{w.earlier.verification_code}/").content.decode()
+    link = f"{w.new_url}?report={w.earlier.number}"
+    assert link in page
+    assert link not in Client().get(f"/reports/{w.earlier.verification_code}/").content.decode()  # only its own users
+    form = w.client(w.owner).get(link).content.decode()
+    assert f'name="report_number" value="{w.earlier.number}"' in form
+    o = w.file(report_number=w.earlier.number)
+    assert o.report_number == w.earlier.number
+    assert w.earlier.number in w.client(w.office).get(f"/objections/{o.pk}/").content.decode()
