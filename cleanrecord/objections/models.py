@@ -122,6 +122,7 @@ class ObjectionEvent(models.Model):
               "close": "审核办结", "withdraw": "撤回"}
 
     objection = models.ForeignKey(Objection, models.CASCADE, related_name="events")
+    subject_key = models.CharField(max_length=40, editable=False)  # the objection's, for distribution by subject
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
                               verbose_name=_("办理人"))
@@ -146,6 +147,7 @@ class Evidence(models.Model):
     """A file the entity attached: kept under DATA_DIR/evidence (never served as static), named by a random id."""
 
     objection = models.ForeignKey(Objection, models.CASCADE, related_name="evidence")
+    subject_key = models.CharField(max_length=40, editable=False)  # the objection's, for distribution by subject
     name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=50)
     size = models.PositiveIntegerField(_("大小（字节）"))

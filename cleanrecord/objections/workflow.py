@@ -141,7 +141,7 @@ def evidence_path(e: Evidence) -> Path:
 def _store(objection: Objection, checked: list[_Checked]) -> list[Path]:
     written = []
     for c in checked:
-        e = Evidence(objection=objection, name=c.name, content_type=c.content_type, size=len(c.data),
+        e = Evidence(objection=objection, subject_key=objection.subject_key, name=c.name, content_type=c.content_type, size=len(c.data),
                      sha256=hashlib.sha256(c.data).hexdigest(), stored_as=uuid.uuid4().hex)
         path = evidence_path(e)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -203,7 +203,7 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
 
 
 def _event(objection: Objection, action: str, user, role: str, note: str = "") -> None:
-    ObjectionEvent.objects.create(objection=objection, actor=user if user is not None and user.is_authenticated else None,
+    ObjectionEvent.objects.create(objection=objection, subject_key=objection.subject_key, actor=user if user is not None and user.is_authenticated else None,
                                   actor_role=role, action=action, status=objection.status, note=note[:5000])
 
 

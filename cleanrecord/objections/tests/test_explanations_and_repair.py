@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.utils import timezone
 
 from cleanrecord.accounts.models import DepartmentClerk, Notification
