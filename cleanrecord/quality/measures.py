@@ -15,15 +15,12 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
-from django.db import NotSupportedError
 from django.db.models import (
     Avg,
     CharField,
     Count,
     Exists,
     F,
-    Func,
-    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -45,6 +42,9 @@ from cleanrecord.records.importing.layouts import LAYOUTS
 from cleanrecord.records.importing.rows import LISTING_COURT, split_categories
 from cleanrecord.records.models import RECORD_MODELS, ImportBatch, RecordKind, RecordStatus
 from cleanrecord.reference.models import Department, Domain
+from cleanrecord.workdays.models import CalendarYear
+from cleanrecord.workdays.services import sync_package
+from cleanrecord.workdays.sql import WorkingDays
 
 from .models import Measure, QualityScore
 
@@ -53,7 +53,7 @@ from .models import Measure, QualityScore
 DEFAULTS = {
     # Silent departments and domains, the rejection rate and timeliness look at the last this many days.
     "QUALITY_WINDOW_DAYS": 30,
-    # 双公示: a decision is published within this many working days.
+    # 双公示: a decision is published within this many working days (the official calendar, cleanrecord.workdays).
     "QUALITY_TIMELY_WORKING_DAYS": 7,
     # Fines and confiscations above this many 万元 are flagged for checking (often 元 typed as 万元).
     "QUALITY_MAX_AMOUNT_WAN": 10000,
@@ -127,36 +127,6 @@ class Context:
 
 
 # -- helpers in SQL ---------------------------------------------------------------------------
-
-
-class WorkingDays(Func):
-    """Weekdays (Monday to Friday) after `start`, up to and including `end`: 0 on the same day.
-
-    W(n) = 5 * (n div 7) + min(n mod 7, 5) counts the weekdays among the n days from Monday 0001-01-01,
-    so the answer is W(end + 1) - W(start + 1): integer arithmetic, no calendar table. Public holidays
-    and make-up working days are not known to it; they come with the official calendar.
-    """
-
-    arity = 2
-    output_field = IntegerField()
-
-    def _working_days(self, compiler, connection, day_number: str, least: str):
-        pieces, params = [], []
-        for expression in reversed(self.source_expressions):  # end first: W(end + 1) - W(start + 1)
-            sql, p = compiler.compile(expression)
-            n = f"({day_number.format(sql)} + 1)"
-            pieces.append(f"(5 * ({n} / 7) + {least}({n} %% 7, 5))")  # %%: a literal % once parameters are bound
-            params += [*p, *p]
-        return f"({pieces[0]} - {pieces[1]})", params
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self._working_days(compiler, connection, "(({}) - DATE '0001-01-01')", "LEAST")
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self._working_days(compiler, connection, "CAST(julianday({}) - 1721425.5 AS INTEGER)", "MIN")
-
-    def as_sql(self, compiler, connection, **extra):
-        raise NotSupportedError("WorkingDays is written for PostgreSQL and SQLite")
 
 
 def _normal_name(expression):
@@ -430,7 +400,14 @@ def _arrived_in_window(kind: str, ctx: Context) -> Q:
 
 
 def _working_days_to_arrival():
-    """Working days from the decision to the day (local time) the record reached the platform."""
+    """Working days on the official calendar from the decision to the day (local time) the record arrived.
+
+    The SQL reads the calendar table, so an empty one is filled from chinese-calendar first. (Not through
+    workdays.services.known_years(): on an empty table it calls sync_package() while holding the cache's
+    lock, which sync_package() takes again through forget().)
+    """
+    if not CalendarYear.objects.exists():
+        sync_package()
     return WorkingDays(F("decided_on"), TruncDate("created_at"))
 
 

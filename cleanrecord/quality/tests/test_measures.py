@@ -10,7 +10,6 @@ from cleanrecord.quality.measures import (
     CompletenessMeasure,
     Context,
     RecordMeasure,
-    WorkingDays,
     compute,
     compute_platform,
     rows_for,
@@ -18,6 +17,8 @@ from cleanrecord.quality.measures import (
 from cleanrecord.quality.models import Measure
 from cleanrecord.records.models import ImportBatch, RecordStatus
 from cleanrecord.reference.models import Department, Domain
+from cleanrecord.workdays.models import CalendarDay, CalendarYear
+from cleanrecord.workdays.sql import WorkingDays
 
 from .factories import (
     DECIDED,
@@ -56,7 +57,7 @@ def failing(measure: str, department: str = "amr", kind: str = "penalty", **opti
 
 
 def test_working_days_count_weekdays_after_the_decision_up_to_arrival():
-    start = dt.date(2024, 2, 26)  # a Monday
+    start = dt.date(2024, 2, 26)  # a Monday; up to 1 April 2024 no holiday or make-up day (see workdays' test_sql)
     for offset in range(0, 15):
         for length in range(0, 22):
             d0 = start + dt.timedelta(days=offset)
@@ -184,6 +185,38 @@ def test_timeliness_counts_working_days_to_the_local_day_of_arrival():
     licences = score(found, Measure.ON_TIME, "eco", "licence")
     assert (licences.numerator, licences.denominator, licences.value) == (0, 1, 0.0)
     assert failing(Measure.ON_TIME, "eco", "licence") == {late_licence.doc_no}
+
+
+def test_timeliness_counts_on_the_official_calendar():
+    """National Day 2025: 1–8 October off, Saturday 11 October worked. Monday to Friday would say the opposite."""
+    now = local(2025, 10, 24, 10, 0)
+    over_the_holiday = penalty("amr", credit_code(1), decided_on=dt.date(2025, 9, 30), arrived=local(2025, 10, 16, 9, 0))
+    over_the_saturday = penalty("amr", credit_code(2), decided_on=dt.date(2025, 10, 10),
+                                arrived=local(2025, 10, 21, 9, 0))
+
+    def weekdays(start: dt.date, end: dt.date) -> int:
+        return sum((start + dt.timedelta(days=i)).weekday() < 5 for i in range(1, (end - start).days + 1))
+
+    assert weekdays(dt.date(2025, 9, 30), dt.date(2025, 10, 16)) == 12  # late, counted Monday to Friday
+    assert weekdays(dt.date(2025, 10, 10), dt.date(2025, 10, 21)) == 7  # on time, counted Monday to Friday
+
+    ctx = Context.make(now=now, department=Department.objects.get(code="amr"))
+    on_time = score(compute(ctx), Measure.ON_TIME)
+    # 9, 10, 11 (worked), 13–16 October: 7, on time; 11 (worked), 13–17, 20, 21 October: 8, late.
+    assert (on_time.numerator, on_time.denominator) == (1, 2)
+    assert on_time.detail == {"avg_working_days": (7 + 8) / 2}
+    late = {r.decision_no for r in MEASURES[Measure.ON_TIME].rows(kind="penalty", ctx=ctx)}
+    assert late == {over_the_saturday.decision_no}
+    assert over_the_holiday.decision_no not in late
+
+
+def test_an_empty_calendar_is_loaded_before_timeliness_is_measured():
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    penalty("amr", credit_code(1), decided_on=dt.date(2025, 9, 30), arrived=local(2025, 10, 16, 9, 0))
+    on_time = score(compute(Context.make(now=local(2025, 10, 24, 10, 0))), Measure.ON_TIME)
+    assert (on_time.numerator, on_time.denominator, on_time.detail) == (1, 1, {"avg_working_days": 7})
+    assert CalendarYear.objects.filter(year=2025, source="package").exists()
 
 
 def test_consistency_finds_shared_numbers_and_contradictory_lifecycles():
