@@ -42,8 +42,7 @@ from cleanrecord.records.importing.layouts import LAYOUTS
 from cleanrecord.records.importing.rows import LISTING_COURT, split_categories
 from cleanrecord.records.models import RECORD_MODELS, ImportBatch, RecordKind, RecordStatus
 from cleanrecord.reference.models import Department, Domain
-from cleanrecord.workdays.models import CalendarYear
-from cleanrecord.workdays.services import sync_package
+from cleanrecord.workdays.services import known_years
 from cleanrecord.workdays.sql import WorkingDays
 
 from .models import Measure, QualityScore
@@ -402,12 +401,9 @@ def _arrived_in_window(kind: str, ctx: Context) -> Q:
 def _working_days_to_arrival():
     """Working days on the official calendar from the decision to the day (local time) the record arrived.
 
-    The SQL reads the calendar table, so an empty one is filled from chinese-calendar first. (Not through
-    workdays.services.known_years(): on an empty table it calls sync_package() while holding the cache's
-    lock, which sync_package() takes again through forget().)
+    The SQL reads the calendar table, so an empty one is filled from chinese-calendar first.
     """
-    if not CalendarYear.objects.exists():
-        sync_package()
+    known_years()
     return WorkingDays(F("decided_on"), TruncDate("created_at"))
 
 

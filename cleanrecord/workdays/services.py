@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cleanrecord.audit.services import record_event
@@ -25,7 +25,7 @@ from .models import CalendarDay, CalendarYear
 
 CACHE_SECONDS = 60  # other processes see an office change within a minute
 _cache: dict = {"at": 0.0, "days": None, "years": None}
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered: a first read fills the table, which forgets the cache
 
 
 class CalendarError(ValueError):
@@ -156,6 +156,9 @@ def package_entries() -> dict[int, list[Entry]]:
 @transaction.atomic
 def sync_package() -> list[int]:
     """Load the package's years, except those the office entered itself. Returns the years loaded."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:  # two processes starting on an empty table load it once
+            cur.execute("SELECT pg_advisory_xact_lock(727275)")
     office = set(CalendarYear.objects.filter(source=CalendarYear.Source.OFFICE).values_list("year", flat=True))
     have = set(CalendarYear.objects.filter(source=CalendarYear.Source.PACKAGE).values_list("year", flat=True))
     loaded = []

@@ -148,3 +148,12 @@ def test_load_calendar_command(tmp_path):
     assert "2026  chinese-calendar 软件包" in out.getvalue()
     with pytest.raises(CommandError, match="请用 --year 指明"):
         call_command("load_calendar", str(f))
+
+
+@pytest.mark.django_db
+def test_the_first_use_on_an_empty_calendar_loads_the_package():
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    services.forget()
+    assert services.add_working_days(D(2026, 2, 13), 2) == D(2026, 2, 24)
+    assert CalendarYear.objects.filter(source="package").count() >= 23
