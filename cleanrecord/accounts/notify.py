@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 
@@ -37,8 +37,9 @@ def entity_users(credit_code: str):
         pk__in=EntityUser.objects.filter(entity_id=credit_code).values("user"), is_active=True)
 
 
-def notify(users: Iterable, subject: str, body: str = "", url: str = "") -> list[Notification]:
-    """One message per distinct active user; e-mails are sent after commit."""
+def notify(users: Iterable, subject: str, body: str = "", url: str = "",
+           attachments: list[tuple[str, bytes, str]] = ()) -> list[Notification]:
+    """One message per distinct active user; e-mails (with `attachments`: name, content, type) are sent after commit."""
     seen, rows = set(), []
     for user in users:
         if user is None or user.pk in seen or not user.is_active:
@@ -47,21 +48,25 @@ def notify(users: Iterable, subject: str, body: str = "", url: str = "") -> list
         rows.append(Notification(user=user, subject=subject[:200], body=body, url=url[:300],
                                  emailed=bool(user.email)))
     Notification.objects.bulk_create(rows)
-    mails = [_mail(n, subject, body, url) for n in rows if n.emailed]
+    mails = [_mail(n, subject, body, url, attachments) for n in rows if n.emailed]
     if mails:
         transaction.on_commit(lambda: _send(mails))
     return rows
 
 
-def _mail(n: Notification, subject: str, body: str, url: str) -> tuple:
+def _mail(n: Notification, subject: str, body: str, url: str, attachments) -> EmailMessage:
     base = settings.CLEANRECORD["PUBLIC_BASE_URL"].rstrip("/")
     platform = settings.CLEANRECORD["PLATFORM_NAME"]
-    text = f"{body}\n\n{base}{url}\n\n—— {platform}（系统邮件，请勿直接回复）" if url else body
-    return (f"【{platform}】{subject}", text, None, [n.user.email])
+    text = f"{body}\n\n{base}{url}" if url else body
+    message = EmailMessage(f"【{platform}】{subject}", f"{text}\n\n—— {platform}（系统邮件，请勿直接回复）",
+                           to=[n.user.email])
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    return message
 
 
-def _send(mails: list[tuple]) -> None:
+def _send(mails: list[EmailMessage]) -> None:
     try:
-        send_mass_mail(mails, fail_silently=False)
+        get_connection(fail_silently=False).send_messages(mails)
     except Exception:  # a mail server that is down must not undo the step; the in-app message stands
         log.exception("notification e-mail failed for %d recipients", len(mails))

@@ -6,6 +6,8 @@ and denominator are kept beside the share, so any total (a district, a domain, t
 SUM away and never an average of averages.
 """
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -40,10 +42,12 @@ class Measure(models.TextChoices):
 
 
 class QualityScoreQuerySet(models.QuerySet):
-    def current(self) -> "QualityScoreQuerySet":
-        """The newest day's rows of each department, and of the platform-wide rows (department empty)."""
-        newest = QualityScore.objects.filter(department=OuterRef("department")).order_by("-as_of").values("as_of")[:1]
-        newest_platform = QualityScore.objects.filter(department=None).order_by("-as_of").values("as_of")[:1]
+    def current(self, on: dt.date | None = None) -> "QualityScoreQuerySet":
+        """The newest day's rows of each department, and of the platform-wide rows (department empty);
+        with `on`, the newest day's rows up to that date (a past month's scorecard)."""
+        days = QualityScore.objects.filter(as_of__lte=on) if on is not None else QualityScore.objects
+        newest = days.filter(department=OuterRef("department")).order_by("-as_of").values("as_of")[:1]
+        newest_platform = days.filter(department=None).order_by("-as_of").values("as_of")[:1]
         return self.filter(Q(department__isnull=False, as_of=Subquery(newest))
                            | Q(department__isnull=True, as_of=Subquery(newest_platform)))
 

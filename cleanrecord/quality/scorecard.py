@@ -38,10 +38,22 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def month_end(month: dt.date) -> dt.date | None:
+    """The last day whose scores a month's scorecard shows: None (the newest) for the current month."""
+    today = timezone.localdate()
+    if (month.year, month.month) >= (today.year, today.month):
+        return None
+    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def scorecard_data(department: Department, *, month: dt.date | None = None) -> dict:
-    """The scorecard as plain data: the department, the month, each measure and what to fix."""
+    """The scorecard as plain data: the department, the month, each measure and what to fix.
+
+    A past month shows the scores as they stood at its end (the newest day computed up to then).
+    """
     month = month or timezone.localdate()
-    data = summary(department=department)
+    data = summary(department=department, on=month_end(month))
     (dept,) = [d for d in data["departments"] if d["code"] == department.code] or [None]
     measures = []
     for m in dept["measures"] if dept else []:
@@ -53,6 +65,7 @@ def scorecard_data(department: Department, *, month: dt.date | None = None) -> d
     return {
         "department": {"code": department.code, "name": department.name},
         "month": f"{month.year}年{month.month}月",
+        "month_value": f"{month.year:04d}-{month.month:02d}",
         "as_of": dept["as_of"] if dept else "",
         "measures": measures,
         "fixes": [{"label": s["label"], "fix": s["fix"]} for s in data["below_threshold"]],

@@ -145,16 +145,17 @@ def totals(scores) -> dict[tuple[int | None, str | None, str], Total]:
     return out
 
 
-def current_scores(department: Department | None = None):
-    """The newest scores of active departments (or of one), and the platform-wide ones unless one is asked for."""
-    scores = (QualityScore.objects.current().filter(Q(department=None) | Q(department__is_active=True))
+def current_scores(department: Department | None = None, *, on: dt.date | None = None):
+    """The newest scores (up to `on`) of active departments (or of one), and the platform-wide ones unless one
+    is asked for."""
+    scores = (QualityScore.objects.current(on).filter(Q(department=None) | Q(department__is_active=True))
               .select_related("department", "domain"))
     if department is not None:
         scores = scores.filter(department=department)
     return scores
 
 
-def below_threshold(*, department: Department | None = None) -> list[Shortfall]:
+def below_threshold(*, department: Department | None = None, on: dt.date | None = None) -> list[Shortfall]:
     """The office's list: each department and measure on the wrong side of its threshold, with what to fix.
 
     Read from the current scores, summed over a department's domains and record kinds. Silent domains
@@ -162,7 +163,7 @@ def below_threshold(*, department: Department | None = None) -> list[Shortfall]:
     """
     limits = thresholds()
     ctx = Context.make()
-    scores = list(current_scores(department))
+    scores = list(current_scores(department, on=on))
     departments = {s.department_id: s.department for s in scores}
     domains = {s.domain_id: s.domain for s in scores}
     out = []
@@ -183,11 +184,11 @@ def below_threshold(*, department: Department | None = None) -> list[Shortfall]:
                                       order.index(s.measure)))
 
 
-def summary(*, department: Department | None = None) -> dict:
-    """The current scores as plain data, per department and measure (with the rows per domain and kind),
-    the silent domains and the shortfalls: what the command writes as JSON or XLSX."""
+def summary(*, department: Department | None = None, on: dt.date | None = None) -> dict:
+    """The current scores (or the newest up to `on`) as plain data, per department and measure (with the
+    rows per domain and kind), the silent domains and the shortfalls: what the command writes as JSON or XLSX."""
     limits = thresholds()
-    scores = list(current_scores(department))
+    scores = list(current_scores(department, on=on))
     by_department: dict[int | None, list[QualityScore]] = defaultdict(list)
     for s in scores:
         by_department[s.department_id].append(s)
@@ -220,7 +221,7 @@ def summary(*, department: Department | None = None) -> dict:
         "departments": departments,
         "domains": [_score_dict(s) for s in platform if s.measure == Measure.SILENT_DOMAIN],
         "unattributed_imports": [_score_dict(s) for s in platform if s.measure == Measure.REJECTION_RATE],
-        "below_threshold": [s.to_dict() for s in below_threshold(department=department)],
+        "below_threshold": [s.to_dict() for s in below_threshold(department=department, on=on)],
     }
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("office/quality/<slug:code>/scorecard.pdf", views.office_scorecard_pdf, name="quality-office-scorecard-pdf"),
     path("office/quality/<slug:code>/scorecard.xlsx", views.office_scorecard_xlsx,
          name="quality-office-scorecard-xlsx"),
+    path("office/quality/<slug:code>/scorecard/send", views.office_scorecard_send, name="quality-office-scorecard-send"),
     path("office/quality/<slug:code>/rows/<slug:measure>/", views.office_rows, name="quality-office-rows"),
     path("department/quality/", views.own_quality, name="quality-own"),
     path("department/quality/<slug:code>/", views.department_scorecard, name="quality-department"),

@@ -5,15 +5,22 @@ another department's pages answer 404, so not even its existence is told.
 """
 
 import datetime as dt
+from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cleanrecord.accounts.decorators import office_required
 from cleanrecord.accounts.models import departments_for, is_office
+from cleanrecord.accounts.notify import department_clerks, notify
+from cleanrecord.audit.services import record_event
 from cleanrecord.records.models import ImportBatch
 from cleanrecord.reference.models import Department
 
@@ -31,6 +38,37 @@ def _own_department(user, code: str) -> Department:
     raise Http404(_("未找到该部门"))
 
 
+class BadMonth(ValueError):
+    pass
+
+
+def month_checked(view):
+    """A wrong `?month=` answers 400 with what is wrong, rather than a server error."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadMonth as e:
+            return HttpResponseBadRequest(str(e), content_type="text/plain; charset=utf-8")
+
+    return wrapper
+
+
+def _month(request) -> dt.date | None:
+    """`?month=YYYY-MM` (a scorecard's month), or None for this month."""
+    raw = (request.GET.get("month") or request.POST.get("month") or "").strip()
+    if not raw:
+        return None
+    try:
+        month = dt.date.fromisoformat(f"{raw}-01")
+    except ValueError:
+        raise BadMonth(f"月份“{raw[:20]}”格式不正确，应为 YYYY-MM") from None
+    if month > timezone.localdate():
+        raise BadMonth(f"月份 {raw} 尚未到来")
+    return month
+
+
 # -- the office ---------------------------------------------------------------------------------
 
 
@@ -43,7 +81,8 @@ def supervision(request):
         group = groups.setdefault(key, {"department": s.department, "shortfalls": []})
         rows_url = reverse("quality-office-rows", args=[key, s.measure]) if s.department else ""
         group["shortfalls"].append({"shortfall": s, "rows_url": rows_url})
-    return render(request, "quality/supervision.html", {"groups": list(groups.values())})
+    return render(request, "quality/supervision.html", {"groups": list(groups.values()),
+                                                        "this_month": timezone.localdate().strftime("%Y-%m")})
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -95,13 +134,41 @@ def _office_department(code: str) -> Department:
 
 
 @office_required
+@month_checked
 def office_scorecard_pdf(request, code: str):
-    return _scorecard_pdf(_office_department(code))
+    return _scorecard_pdf(_office_department(code), _month(request))
 
 
 @office_required
+@month_checked
 def office_scorecard_xlsx(request, code: str):
-    return _scorecard_xlsx(_office_department(code))
+    return _scorecard_xlsx(_office_department(code), _month(request))
+
+
+@office_required
+@require_POST
+@month_checked
+def office_scorecard_send(request, code: str):
+    """Send a department its month's scorecard: a message to each of its clerks, by e-mail with the PDF."""
+    department = _office_department(code)
+    month = _month(request)
+    data = scorecard.scorecard_data(department, month=month)
+    clerks = list(department_clerks(department.pk))
+    if not clerks:
+        messages.error(request, f"{department.name}尚无报送员账号，评分卡未能发送")
+        return redirect("quality-supervision")
+    pdf = scorecard.render_pdf(data)
+    shortfalls = [m["label"] for m in data["measures"] if m["status"] != "达标"]
+    body = (f"{department.name}{data['month']}数据质量评分卡已发送，请查阅并整改。"
+            + (f"未达标指标：{'、'.join(shortfalls)}。" if shortfalls else "各项指标均已达标。"))
+    with transaction.atomic():
+        notify(clerks, f"{data['month']}数据质量评分卡", body,
+               reverse("quality-department", args=[department.code]) + f"?month={data['month_value']}",
+               attachments=[(f"scorecard-{department.code}-{data['month_value']}.pdf", pdf, "application/pdf")])
+        record_event(user=request.user, action="quality.scorecard_send", target=f"department:{department.code}",
+                     after={"month": data["month_value"], "recipients": [c.get_username() for c in clerks]})
+    messages.success(request, f"已向{department.name}的 {len(clerks)} 名报送员发送{data['month']}评分卡")
+    return redirect("quality-supervision")
 
 
 @office_required
@@ -124,23 +191,27 @@ def own_quality(request):
 
 
 @login_required
+@month_checked
 def department_scorecard(request, code: str):
     department = _own_department(request.user, code)
-    data = scorecard.scorecard_data(department)
+    data = scorecard.scorecard_data(department, month=_month(request))
     for m in data["measures"]:
         m["rows_url"] = (reverse("quality-department-rows", args=[code, m["measure"]]) if m["to_fix"] != "0"
                          else "")
-    return render(request, "quality/scorecard.html", {"department": department, "card": data})
+    return render(request, "quality/scorecard.html", {"department": department, "card": data,
+                                                      "this_month": timezone.localdate().strftime("%Y-%m")})
 
 
 @login_required
+@month_checked
 def department_scorecard_pdf(request, code: str):
-    return _scorecard_pdf(_own_department(request.user, code))
+    return _scorecard_pdf(_own_department(request.user, code), _month(request))
 
 
 @login_required
+@month_checked
 def department_scorecard_xlsx(request, code: str):
-    return _scorecard_xlsx(_own_department(request.user, code))
+    return _scorecard_xlsx(_own_department(request.user, code), _month(request))
 
 
 @login_required
@@ -151,14 +222,17 @@ def department_rows(request, code: str, measure: str):
 # -- shared -----------------------------------------------------------------------------------
 
 
-def _scorecard_pdf(department: Department) -> HttpResponse:
-    pdf = scorecard.render_pdf(scorecard.scorecard_data(department))
-    return _download(pdf, "application/pdf", f"scorecard-{department.code}.pdf")
+def _scorecard_pdf(department: Department, month: dt.date | None) -> HttpResponse:
+    data = scorecard.scorecard_data(department, month=month)
+    return _download(scorecard.render_pdf(data), "application/pdf",
+                     f"scorecard-{department.code}-{data['month_value']}.pdf")
 
 
-def _scorecard_xlsx(department: Department) -> HttpResponse:
-    return _download(exports.scorecard_xlsx(summary(department=department)), XLSX,
-                     f"scorecard-{department.code}.xlsx")
+def _scorecard_xlsx(department: Department, month: dt.date | None) -> HttpResponse:
+    on = scorecard.month_end(month) if month else None
+    label = (month or timezone.localdate()).strftime("%Y-%m")
+    return _download(exports.scorecard_xlsx(summary(department=department, on=on)), XLSX,
+                     f"scorecard-{department.code}-{label}.xlsx")
 
 
 def _rows(request, department: Department, measure: str, *, office: bool):

@@ -175,6 +175,8 @@ ROWS = [
     Row("office/calendar/", "GET", lambda a: "/office/calendar/", 403, logged_in(office=200)),
     Row("office/calendar/", "POST", lambda a: "/office/calendar/", 403, logged_in(office=400),
         data=lambda a: {"year": "2027"}, note="no file"),
+    Row("office/quality/<slug:code>/scorecard/send", "POST", lambda a: "/office/quality/amr/scorecard/send", 403,
+        logged_in(office=302), data=lambda a: {"month": "2026-01"}),
     Row("office/quality/", "GET", lambda a: "/office/quality/", 403, logged_in(office=200)),
     Row("office/quality/statistics/", "GET", lambda a: "/office/quality/statistics/", 403, logged_in(office=200)),
     Row("office/quality/statistics.csv", "GET", lambda a: "/office/quality/statistics.csv", 403, logged_in(office=200)),

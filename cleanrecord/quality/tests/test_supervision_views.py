@@ -133,3 +133,45 @@ def test_office_pages_refuse_others(clerk, path):
 def test_a_user_of_no_department_has_no_scorecard():
     assert client_for("outsider").get("/department/quality/").status_code == 404
     assert client_for("outsider2").get("/department/quality/amr/").status_code == 404
+
+
+def test_a_past_months_scorecard_shows_the_scores_at_its_end(clerk, bad_amr):
+    from cleanrecord.records.models import Penalty
+
+    # In April the clerk corrected the name; the April recomputation finds nothing wrong.
+    Penalty.objects.filter(subject_name="兰州乙贸易公司").update(subject_name="兰州乙商贸有限公司")
+    recompute_all(now=local(2024, 4, 30, 10, 0))
+    assert NAME_FIX not in clerk.get("/department/quality/amr/").content.decode()
+    march = clerk.get("/department/quality/amr/?month=2024-03").content.decode()
+    assert "2024年3月" in march and "指标计算日期 2024-03-29" in march and NAME_FIX in march
+    pdf = clerk.get("/department/quality/amr/scorecard.pdf?month=2024-03")
+    assert pdf["Content-Disposition"] == 'attachment; filename="scorecard-amr-2024-03.pdf"'
+    assert "50.0%" in pdf_text(pdf.content)
+    assert "2024年4月" in clerk.get("/department/quality/amr/?month=2024-04").content.decode()
+    bad = clerk.get("/department/quality/amr/scorecard.pdf?month=2024-13")
+    assert bad.status_code == 400 and "月份“2024-13”格式不正确，应为 YYYY-MM" in bad.content.decode()
+    assert clerk.get("/department/quality/amr/?month=2999-01").status_code == 400
+
+
+def test_the_office_sends_a_department_its_scorecard(office, bad_amr, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from cleanrecord.accounts.models import Notification
+    from cleanrecord.audit.models import AuditEntry
+
+    clerk = User.objects.create_user("amr_clerk", email="clerk@amr.example.cn")
+    DepartmentClerk.objects.create(user=clerk, department=bad_amr)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office.post("/office/quality/amr/scorecard/send", {"month": "2024-03"}, follow=True)
+    assert "已向兰州市市场监督管理局的 1 名报送员发送2024年3月评分卡" in response.content.decode()
+    message = Notification.objects.get(user=clerk)
+    assert message.subject == "2024年3月数据质量评分卡" and "主体名称与登记库不符" in message.body
+    assert message.url == "/department/quality/amr/?month=2024-03"
+    (email,) = mail.outbox
+    assert email.to == ["clerk@amr.example.cn"]
+    name, content, mimetype = email.attachments[0]
+    assert (name, mimetype) == ("scorecard-amr-2024-03.pdf", "application/pdf")
+    assert "50.0%" in pdf_text(content)
+    assert AuditEntry.objects.filter(action="quality.scorecard_send", target="department:amr").exists()
+    nobody = office.post("/office/quality/eco/scorecard/send", follow=True)
+    assert "尚无报送员账号，评分卡未能发送" in nobody.content.decode()
