@@ -46,7 +46,8 @@ def code(cell, max_length: int = 18) -> str:
     value = cell if cell.__class__ is str else as_text(cell)
     if is_empty(value):
         return ""
-    value = compact(value).upper()
+    # Letters and digits only, as codes mostly are: no space to drop, no full-width form to fold.
+    value = value.upper() if value.isascii() and value.isalnum() else compact(value).upper()
     if len(value) > max_length:
         raise ValueError(f"代码过长（{len(value)} 位，最多 {max_length} 位）")
     return value
