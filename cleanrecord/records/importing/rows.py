@@ -5,12 +5,14 @@ per row runs the cell parsers, the kind's checks, and produces the values to sto
 hash that tells an update from a re-send, and the version document.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import orjson
 
@@ -92,16 +94,38 @@ class Context:
     region_prefix: str = ""
 
 
-_NO_FAST_PATH = object()
+class _Department(NamedTuple):
+    """What a row takes from its department, read once: on a model instance, pk and the foreign key ids
+    cost a Python call per read."""
+
+    pk: int
+    credit_code: str
+    name: str
+    region_id: str
+    default_domain_id: str
+
+    @classmethod
+    def of(cls, dept: Department) -> "_Department":
+        return cls(dept.pk, dept.credit_code, dept.name, dept.region_id, dept.default_domain_id)
+
+
+_MISSING = object()
 MEMO_SIZE = 2048  # per column; long free text never repeats, so the cap bounds what it costs
 
 
-def _empty_value(parse):
-    """What a parser makes of a blank cell, worked out once per column."""
-    try:
-        return parse("")
-    except ValueError:
-        return _NO_FAST_PATH
+def _memo_key(cell):
+    """Cells as memo keys: strings as themselves; 1, 1.0 and True from a spreadsheet kept apart."""
+    return cell if cell.__class__ is str else (cell.__class__, cell)
+
+
+def _blank_memo(parse) -> dict:
+    """A column's memo, holding at the start what its parser makes of a blank cell: most cells of a
+    national-layout file are blank."""
+    memo = {}
+    for blank in ("", None):
+        with contextlib.suppress(ValueError):  # a blank the parser refuses is parsed, and refused, every time
+            memo[_memo_key(blank)] = parse(blank)
+    return memo
 
 
 class MappingError(ValueError):
@@ -149,6 +173,8 @@ class RowParser:
     def __init__(self, kind: str, header: list[str], context: Context, mapping: dict[str, str] | None = None):
         self.kind = kind
         self.ctx = context
+        self._uploader = _Department.of(context.department) if context.department is not None else None
+        self._departments = {code: _Department.of(d) for code, d in context.departments_by_credit_code.items()}
         index = AliasIndex.for_kind(kind, [str(h) for h in header])
         overrides: dict[str, tuple[Field, str]] = {}
         for source, target in (mapping or {}).items():  # every entry is checked, used or not: a typo shows at once
@@ -172,8 +198,9 @@ class RowParser:
             self.bindings.append(Binding(i, f, h, unit_yuan="(元)" in header_key(h) or "(元)" in target))
         # Per column, the values already parsed: most columns (category, authority, basis, dates, status)
         # repeat a few spellings across a file, and a dictionary hit is far cheaper than parsing again.
-        self._plan = [(b.index, b.field.name, b.field.join, b.parser(), _empty_value(b.parser()), {}, b)
+        self._plan = [(b.index, b.field.name, b.field.join, b.parser(), _blank_memo(b.parser()), b.header)
                       for b in self.bindings]
+        self._width = max((b.index + 1 for b in self.bindings), default=0)
         self.present = {b.field.name for b in self.bindings}
         self.labels: dict[str, str] = {}
         for b in self.bindings:  # a field fed by several columns (处罚类别1, 处罚类别2) names them all
@@ -192,22 +219,21 @@ class RowParser:
         issues: list[Issue] = []
         self._failed: set[str] = set()
         n = len(cells)
-        for index, name, join, parse, empty, memo, b in self._plan:
-            cell = cells[index] if index < n else None
-            if not cell and empty is not _NO_FAST_PATH and (cell == "" or cell is None):
-                v = empty  # blank cells are most cells of a national-layout file
-            else:
-                key = cell if cell.__class__ is str else (cell.__class__, cell)  # 1, 1.0 and True differ here
-                v = memo.get(key, _NO_FAST_PATH)
-                if v is _NO_FAST_PATH:
-                    try:
-                        v = parse(cell)
-                    except ValueError as e:
-                        issues.append(Issue(row_no, b.header, values.as_text(cell)[:200], str(e)))
-                        self._failed.add(name)
-                        continue
-                    if len(memo) < MEMO_SIZE:
-                        memo[key] = v
+        if n < self._width:  # a short row: the cells it lacks are blank
+            cells = [*cells, *[None] * (self._width - n)]
+        for index, name, join, parse, memo, header in self._plan:
+            cell = cells[index]
+            key = cell if cell.__class__ is str else (cell.__class__, cell)  # as _memo_key(), inline: the hot path
+            v = memo.get(key, _MISSING)
+            if v is _MISSING:
+                try:
+                    v = parse(cell)
+                except ValueError as e:
+                    issues.append(Issue(row_no, header, values.as_text(cell)[:200], str(e)))
+                    self._failed.add(name)
+                    continue
+                if len(memo) < MEMO_SIZE:
+                    memo[key] = v
             if not join:
                 out[name] = v
             elif v and out.get(name):
@@ -228,6 +254,8 @@ class RowParser:
         issues.append(Issue(row, self.labels.get(name, name), value, reason, level))
 
     def _require(self, row: int, out: dict, issues: list[Issue], *names: str) -> None:
+        if all(map(out.get, names)):  # the common case: every one is filled
+            return
         for name in names:
             if out.get(name) in (None, "") and name not in self._failed:
                 self._err(issues, row, name, "必填项为空")
@@ -279,18 +307,17 @@ class RowParser:
         if lid and len(lid) == 18 and not is_valid_id_number(lid):
             self._err(issues, row, "legal_rep_id", "法定代表人身份证号码校验不通过，请核实", mask_id_number(lid), "warning")
 
-    def _source(self, row: int, out: dict, issues: list[Issue]) -> Department | None:
+    def _source(self, row: int, out: dict, issues: list[Issue]) -> _Department | None:
         """The department that sends the row: the uploader, which must match 数据来源单位 when given."""
-        ctx = self.ctx
         code = out.get("source_code", "")
-        if ctx.department is not None:
-            dept = ctx.department
+        if self._uploader is not None:
+            dept = self._uploader
             if code and code != dept.credit_code:
                 self._err(issues, row, "source_code",
                           f"数据来源单位统一社会信用代码与报送部门不一致（本次由“{dept.name}”报送，只能报送本部门数据）", code)
                 return None
         else:
-            dept = ctx.departments_by_credit_code.get(code) if code else None
+            dept = self._departments.get(code) if code else None
             if dept is None:
                 reason = "必填项为空（命令行导入可用 --department 指定报送部门）" if not code else "数据来源单位不是已登记的报送部门"
                 self._err(issues, row, "source_code", reason, code)
@@ -306,7 +333,7 @@ class RowParser:
         out["region_code"] = out.get("region_code") or dept.region_id
         return dept
 
-    def _domain(self, row: int, out: dict, issues: list[Issue], dept: Department, default: str | None = None) -> None:
+    def _domain(self, row: int, out: dict, issues: list[Issue], dept: _Department, default: str | None = None) -> None:
         given = out.pop("domain", "")
         if given:
             code = self.ctx.domains.get(given)
@@ -339,13 +366,12 @@ class RowParser:
                 self._err(issues, row, name, f"不能早于{self.labels[first]}（{start}）", str(end))
 
     def _done(self, row: int, out: dict, issues: list[Issue], hash_fields: tuple[str, ...]) -> tuple[Parsed | None, list[Issue]]:
-        if any(i.level == "error" for i in issues):
+        if issues and any(i.level == "error" for i in issues):
             return None, issues
         entity_warning = out.pop("entity_warning", False)
         lid, sid = out.pop("legal_rep_id", ""), out.pop("subject_id", "")
         get = out.get
-        content = orjson.dumps([get(k) for k in hash_fields] + [lid, sid, out["extra"]], default=str,
-                               option=orjson.OPT_SORT_KEYS)
+        content = orjson.dumps([*map(get, hash_fields), lid, sid, out["extra"]], default=str, option=orjson.OPT_SORT_KEYS)
         out["content_hash"] = hashlib.blake2b(content, digest_size=16).hexdigest()  # stored with the record: a re-sent row with the same hash is unchanged
         if out.get("status") == "revoked" and not out.get("revoked_on"):
             # Dated on arrival, outside the hash: the same file sent again tomorrow is still unchanged.
