@@ -6,6 +6,7 @@ error message points the clerk at the right row. Rows that are entirely empty ar
 """
 
 import codecs
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 
 CHUNK = 1 << 20
 HEADER_SCAN_ROWS = 15
+BROKEN_UTF8_BOM = "文件以 UTF-8 标记开头，但其中有无法按 UTF-8 解读的内容：请重新导出为 UTF-8"
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -62,13 +64,15 @@ def _decodes_as(path: Path, encoding: str, skip: int) -> bool:
 
 
 def detect_encoding(path: Path) -> tuple[str, int]:
-    """Return (encoding, bytes of BOM to skip). UTF-8 (with or without BOM), UTF-16 with BOM, GB18030."""
+    """Return (encoding, bytes of BOM to skip). UTF-8 (with or without BOM), UTF-16 with BOM, GB18030.
+
+    A file with a UTF-8 BOM is not read through first: bytes that do not decode are found while the
+    rows are read, and refuse the file all the same (BROKEN_UTF8_BOM).
+    """
     with path.open("rb") as f:
         head = f.read(4)
     if head.startswith(codecs.BOM_UTF8):
-        if _decodes_as(path, "utf-8", 3):
-            return "utf-8-sig", 3
-        raise UnreadableFile("文件以 UTF-8 标记开头，但其中有无法按 UTF-8 解读的内容：请重新导出为 UTF-8")
+        return "utf-8-sig", 3
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
         return "utf-16", 0
     if _decodes_as(path, "utf-8", 0):
@@ -124,10 +128,22 @@ def _data_rows(rows: Iterator[tuple[int, list]], looks_like_header) -> Iterator[
             yield row_no, cells
 
 
-def _csv_rows(text: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list]]:
+@contextlib.contextmanager
+def _decoding(encoding: str) -> Iterator[None]:
+    """Bytes that do not decode in a file whose BOM says UTF-8 refuse the file (see detect_encoding)."""
+    try:
+        yield
+    except UnicodeDecodeError as e:
+        if encoding == "utf-8-sig":
+            raise UnreadableFile(BROKEN_UTF8_BOM) from e
+        raise
+
+
+def _csv_rows(text: io.TextIOWrapper, delimiter: str) -> Iterator[tuple[int, list]]:
     reader = csv.reader(text, delimiter=delimiter)
     try:
-        yield from enumerate(reader, start=1)
+        with _decoding(text.encoding):
+            yield from enumerate(reader, start=1)
     except csv.Error as e:
         raise UnreadableFile(f"CSV 格式错误（第 {reader.line_num} 行附近）：{e}") from e
 
@@ -136,7 +152,8 @@ def open_csv(path: Path, looks_like_header) -> Table:
     encoding, _ = detect_encoding(path)
     text = io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
     try:
-        sample = text.read(64 * 1024)
+        with _decoding(encoding):
+            sample = text.read(64 * 1024)
         text.seek(0)
         header_row, header, rows = _find_header(_csv_rows(text, _delimiter(sample.lstrip("\ufeff"))), looks_like_header)
     except BaseException:
