@@ -135,7 +135,7 @@ def _answer_values(request, record) -> tuple[dict, tuple[str, dt.date] | None]:
         key = f"field_{name}"
         if key not in request.POST:
             continue
-        raw = request.POST[key]
+        raw = request.POST[key].replace("\r\n", "\n")  # browsers send a textarea's line breaks as CRLF
         current = getattr(record, name)
         if raw.strip() == workflow._text(current).strip():
             continue

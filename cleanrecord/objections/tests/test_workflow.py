@@ -304,3 +304,15 @@ def test_objecting_from_a_record_on_the_report(w):
     o = w.file(report_number=w.earlier.number)
     assert o.report_number == w.earlier.number
     assert w.earlier.number in w.client(w.office).get(f"/objections/{o.pk}/").content.decode()
+
+
+def test_an_unchanged_multiline_field_sent_back_with_crlf_is_not_a_correction(w):
+    Penalty.objects.filter(pk=w.penalty.pk).update(facts="第一行\n第二行")
+    o = w.file()
+    w.act(w.office, o, action="accept_forward")
+    response = w.act(w.clerk, o, action="answer", decision="correct", note="只更正处罚内容",
+                     field_facts="第一行\r\n第二行", field_content="罚款人民币五千元")
+    assert response.status_code == 302
+    o.refresh_from_db()
+    assert set(o.corrected) == {"content"}
+    assert Penalty.objects.get(pk=w.penalty.pk).facts == "第一行\n第二行"
