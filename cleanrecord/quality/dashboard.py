@@ -5,11 +5,13 @@ fetches data.json and draws the charts, and posts to recompute/ when the office 
 """
 
 import datetime as dt
+import json
+import logging
 from collections import Counter
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +26,7 @@ from .measures import MEASURES
 from .models import QualityScore
 
 TREND_DAYS = 90
+log = logging.getLogger("cleanrecord.quality")
 
 
 @require_GET
@@ -41,9 +44,24 @@ def dashboard_data(request):
 @require_POST
 @office_required
 def recompute(request):
-    """Recompute every department's quality scores now; the page waits for the answer, then redraws the heat map."""
-    scores = services.recompute_all()
-    return JsonResponse({"scores": len(scores), "computed_at": timezone.localtime().isoformat(timespec="seconds")})
+    """Recompute every department's quality scores now, streaming one JSON line per finished step
+    ({"step", "total", "label"}), then {"done", "scores", "computed_at"}: the page shows the progress,
+    then redraws the heat map. A failure mid-way ends the stream with {"error": …} and replaces nothing."""
+
+    def lines():
+        try:
+            for event in services.recompute_all_steps():
+                if event.get("done"):
+                    event["computed_at"] = timezone.localtime().isoformat(timespec="seconds")
+                yield json.dumps(event, ensure_ascii=False) + "\n"
+        except Exception:
+            log.exception("quality recomputation from the dashboard failed")
+            yield json.dumps({"error": "计算出错，指标未更新"}, ensure_ascii=False) + "\n"
+
+    response = StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # a proxy in front must pass each line on as it comes
+    return response
 
 
 def data(*, today: dt.date) -> dict:

@@ -10,6 +10,7 @@ sent anything in, and the share of rows the import refused.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -594,18 +595,28 @@ def silent_domain_scores(ctx: Context) -> list[QualityScore]:
     return scores
 
 
-def compute(ctx: Context) -> list[QualityScore]:
-    """Every department-level score of the context's scope (one department or all), unsaved."""
-    scores: list[QualityScore] = []
+def compute_steps(ctx: Context, *, platform: bool = False) -> Iterator[tuple[str, list[QualityScore]]]:
+    """The scores step by step, as (what was measured, its scores): a long recomputation reports progress
+    between steps. There are step_count(platform) steps; with `platform`, the platform-wide scores last."""
     last_changed: dict[int, dt.datetime] = {}
     for kind in ALL_KINDS:
         found, last = record_scores(ctx, kind)
-        scores += found
         for dept, when in last.items():
             last_changed[dept] = max(when, last_changed.get(dept, when))
-    scores += silent_department_scores(ctx, last_changed)
-    scores += rejection_scores(ctx)
-    return scores
+        yield str(RecordKind(kind).label), found
+    yield "各部门报送情况", silent_department_scores(ctx, last_changed)
+    yield "导入拒收率", rejection_scores(ctx)
+    if platform:
+        yield "全市层面（无数据领域）", compute_platform(ctx)
+
+
+def step_count(platform: bool = False) -> int:
+    return len(ALL_KINDS) + 2 + platform
+
+
+def compute(ctx: Context) -> list[QualityScore]:
+    """Every department-level score of the context's scope (one department or all), unsaved."""
+    return [score for _, found in compute_steps(ctx) for score in found]
 
 
 def compute_platform(ctx: Context) -> list[QualityScore]:

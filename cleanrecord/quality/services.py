@@ -5,6 +5,7 @@ command and the office's pages.
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from .measures import (
     Context,
     compute,
     compute_platform,
+    compute_steps,
+    step_count,
     thresholds,
 )
 from .models import Measure, QualityScore
@@ -55,9 +58,25 @@ def recompute_for_department(*, department: Department, now: dt.datetime | None 
     return _recompute(Context.make(now=now, department=department), Q(department=department) | Q(department=None))
 
 
+def recompute_all_steps(*, now: dt.datetime | None = None) -> Iterator[dict]:
+    """recompute_all() that says how far it has got: {"step", "total", "label"} after each step, then
+    {"done": True, "scores": n} once today's scores are replaced."""
+    ctx = Context.make(now=now)
+    total, scores = step_count(platform=True), []
+    with _tuned_queries():
+        for step, (label, found) in enumerate(compute_steps(ctx, platform=True), start=1):
+            scores += found
+            yield {"step": step, "total": total, "label": label}
+    yield {"done": True, "scores": len(_save(ctx, Q(), scores))}
+
+
 def _recompute(ctx: Context, replaced: Q) -> list[QualityScore]:
     with _tuned_queries():
         scores = compute(ctx) + compute_platform(ctx)
+    return _save(ctx, replaced, scores)
+
+
+def _save(ctx: Context, replaced: Q, scores: list[QualityScore]) -> list[QualityScore]:
     with transaction.atomic():
         if connection.vendor == "postgresql":  # one writer at a time, or two could both replace the same day
             with connection.cursor() as cursor:

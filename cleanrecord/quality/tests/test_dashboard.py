@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import json
 
 import pytest
 from django.conf import settings
@@ -156,8 +157,13 @@ def test_the_page_loads_its_charts_from_static_files(client, alice):
 def test_recomputing_replaces_todays_scores(client, alice, seeded):
     client.force_login(alice)
     response = client.post("/office/dashboard/recompute")
-    assert response.status_code == 200
-    assert response.json()["scores"] == QualityScore.objects.filter(as_of=timezone.localdate()).count() > 0
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    steps, done = lines[:-1], lines[-1]
+    assert [(s["step"], s["total"]) for s in steps] == [(n, 6) for n in range(1, 7)]
+    assert [s["label"] for s in steps] == ["行政处罚", "行政许可", "严重失信主体名单", "各部门报送情况", "导入拒收率",
+                                          "全市层面（无数据领域）"]
+    assert done["done"] and done["scores"] == QualityScore.objects.filter(as_of=timezone.localdate()).count() > 0
     assert not QualityScore.objects.filter(as_of=seeded, numerator=6, denominator=10).exists()
 
 
@@ -183,3 +189,18 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{settings.LOGIN_URL}?next={url}"
+
+
+def test_a_recomputation_that_fails_midway_says_so_and_replaces_nothing(client, alice, seeded, monkeypatch):
+    from cleanrecord.quality import services
+
+    def failing(ctx, *, platform=False):
+        yield "行政处罚", []
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "compute_steps", failing)
+    client.force_login(alice)
+    response = client.post("/office/dashboard/recompute")
+    lines = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    assert lines[0]["step"] == 1 and lines[-1] == {"error": "计算出错，指标未更新"}
+    assert QualityScore.objects.filter(numerator=6, denominator=10).exists()

@@ -9,6 +9,7 @@
   var qualityStatus = document.getElementById("quality-status");
   var button = document.getElementById("recompute");
   var form = document.getElementById("recompute-form");
+  var progress = document.getElementById("quality-progress");
   var charts = {};
   // Tooltips as rich text inside the canvas: ECharts' HTML tooltips carry inline styles the CSP refuses.
   var base = {
@@ -114,18 +115,49 @@
     root.dataset.state = "ready";
   }
 
+  // The server streams one JSON line per finished step, then {"done": true, ...} (or {"error": ...}).
+  function readLines(response, onLine) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder("utf-8");
+    var buffer = "";
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) {
+          if (buffer.trim()) { onLine(JSON.parse(buffer)); }
+          return;
+        }
+        buffer += decoder.decode(chunk.value, { stream: true });
+        var lines = buffer.split("\n");
+        buffer = lines.pop();
+        lines.forEach(function (line) { if (line.trim()) { onLine(JSON.parse(line)); } });
+        return pump();
+      });
+    }
+    return pump();
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     button.disabled = true;
     root.dataset.state = "recomputing";
-    qualityStatus.textContent = "计算中…（数据量大时可能需要一分钟左右，请勿关闭页面）";
+    progress.hidden = false;
+    progress.value = 0;
+    qualityStatus.textContent = "计算中…";
     var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var result = null;
     fetch(root.dataset.recompute, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": token } })
       .then(function (r) {
         if (!r.ok) { throw new Error(r.status); }
-        return r.json();
+        return readLines(r, function (line) {
+          if (line.error) { throw new Error(line.error); }
+          if (line.done) { result = line; return; }
+          progress.max = line.total;
+          progress.value = line.step;
+          qualityStatus.textContent = "计算中… 第 " + line.step + "/" + line.total + " 步：" + line.label + " 已完成";
+        });
       })
-      .then(function (result) {
+      .then(function () {
+        if (!result) { throw new Error("计算未完成"); }
         return load().then(function (data) {
           quality(data.quality);
           qualityStatus.textContent = "已重新计算 " + result.scores + " 项指标（" + result.computed_at.replace("T", " ") + "）。";
@@ -136,7 +168,7 @@
         qualityStatus.textContent = "重新计算失败（" + error.message + "），请稍后重试。";
         root.dataset.state = "failed";
       })
-      .then(function () { button.disabled = false; });
+      .then(function () { button.disabled = false; progress.hidden = true; });
   });
 
   window.addEventListener("resize", function () {
