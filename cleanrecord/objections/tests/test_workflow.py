@@ -125,6 +125,9 @@ def test_rejected_for_incompleteness(w, django_capture_on_commit_callbacks):
     assert w.penalty.version == Penalty.objects.get(pk=w.penalty.pk).version  # the record is as it was
     assert not w.labelled(w.new_report_text())
     assert w.subjects(w.clerk) == []  # never forwarded: the department was not troubled
+    assert "异议处理中" not in w.verification_page() and "异议已办结" not in w.verification_page()
+    assert list(AuditEntry.objects.filter(target=f"objection:{o.pk}").order_by("id").values_list("action", flat=True)) == [
+        "objections.file", "objections.reject"]
     # The entity may object again, with the missing paper.
     assert w.client(w.owner).post(w.new_url, {"reason": "content_wrong", "statement": "补充决定书后重新提出"}).status_code == 302
 
@@ -199,6 +202,10 @@ def test_revoked(w, django_capture_on_commit_callbacks):
     text = w.new_report_text()
     assert "兰市监罚〔2026〕301号" not in text and "未发现该主体在本领域存在违法违规记录" in text
     assert "该记录已被撤销" in w.verification_page()
+    answer = AuditEntry.objects.get(action="objections.answer", target=f"objection:{o.pk}")
+    assert answer.after["decision"] == "revoke" and answer.user == w.clerk
+    assert AuditEntry.objects.filter(action="records.revoked", target=f"penalty:{record.pk}").exists()
+    assert w.subjects(w.office)[-1] == f"部门已答复异议：{o.number}"
 
 
 def test_withdrawn_by_the_entity(w):
