@@ -125,7 +125,7 @@ def test_rejected_for_incompleteness(w, django_capture_on_commit_callbacks):
     assert w.penalty.version == Penalty.objects.get(pk=w.penalty.pk).version  # the record is as it was
     assert not w.labelled(w.new_report_text())
     assert w.subjects(w.clerk) == []  # never forwarded: the department was not troubled
-    assert "异议处理中" not in w.verification_page() and "异议已办结" not in w.verification_page()
+    assert "被提出异议，正在处理中" not in w.verification_page() and "异议已办结" not in w.verification_page()
     assert list(AuditEntry.objects.filter(target=f"objection:{o.pk}").order_by("id").values_list("action", flat=True)) == [
         "objections.file", "objections.reject"]
     # The entity may object again, with the missing paper.
