@@ -94,6 +94,9 @@ def _delimiter(sample: str) -> str:
 
 
 def _is_blank(cells: list) -> bool:
+    first = cells[0] if cells else None
+    if first.__class__ is str and first and not first.isspace():  # the common case, answered at once
+        return False
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
