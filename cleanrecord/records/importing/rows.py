@@ -111,6 +111,9 @@ class _Department(NamedTuple):
 
 _MISSING = object()
 MEMO_SIZE = 2048  # per column; long free text never repeats, so the cap bounds what it costs
+# A memo that fills up within this many rows serves a column whose values hardly repeat (names, codes,
+# facts): looking cells up in it costs more than it saves, and it is dropped.
+MEMO_GIVE_UP_ROWS = MEMO_SIZE * 5 // 4
 
 
 def _memo_key(cell):
@@ -201,6 +204,7 @@ class RowParser:
         self._plan = [(b.index, b.field.name, b.field.join, b.parser(), _blank_memo(b.parser()), b.header)
                       for b in self.bindings]
         self._width = max((b.index + 1 for b in self.bindings), default=0)
+        self._parsed = 0
         self.present = {b.field.name for b in self.bindings}
         self.labels: dict[str, str] = {}
         for b in self.bindings:  # a field fed by several columns (处罚类别1, 处罚类别2) names them all
@@ -218,13 +222,17 @@ class RowParser:
         out: dict = {}
         issues: list[Issue] = []
         self._failed: set[str] = set()
+        self._parsed += 1
         n = len(cells)
         if n < self._width:  # a short row: the cells it lacks are blank
             cells = [*cells, *[None] * (self._width - n)]
         for index, name, join, parse, memo, header in self._plan:
             cell = cells[index]
-            key = cell if cell.__class__ is str else (cell.__class__, cell)  # as _memo_key(), inline: the hot path
-            v = memo.get(key, _MISSING)
+            if memo is None:
+                v = _MISSING
+            else:
+                key = cell if cell.__class__ is str else (cell.__class__, cell)  # as _memo_key(), inline: the hot path
+                v = memo.get(key, _MISSING)
             if v is _MISSING:
                 try:
                     v = parse(cell)
@@ -232,8 +240,10 @@ class RowParser:
                     issues.append(Issue(row_no, header, values.as_text(cell)[:200], str(e)))
                     self._failed.add(name)
                     continue
-                if len(memo) < MEMO_SIZE:
+                if memo is not None and len(memo) < MEMO_SIZE:
                     memo[key] = v
+                    if len(memo) == MEMO_SIZE and self._parsed <= MEMO_GIVE_UP_ROWS:
+                        self._plan = [(*e[:4], None, e[5]) if e[4] is memo else e for e in self._plan]
             if not join:
                 out[name] = v
             elif v and out.get(name):
