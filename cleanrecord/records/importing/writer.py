@@ -208,8 +208,15 @@ class StagingWriter:
             versions = (f"INSERT INTO records_recordversion ({version_cols}) SELECT %s, w.id, w.subject_key, 1, "
                         f"'created', %s, %s, '', %s FROM ")
             if self.pg:  # the new ids come back through RETURNING: no second pass over the table
+                # When most staged rows are new, reading them in key order through the staging index beats
+                # sorting them (a million wide rows sort on disk: 2.5 s more); a few new rows sort cheaper.
+                by_index = counts.created * 2 > total
+                if by_index:
+                    self._cursor.execute("SET LOCAL enable_sort = off")
                 self._exec("insert", f"WITH w AS ({insert} RETURNING id, subject_key) {versions} w",
                            [self.batch_id, now, now, kind, self.batch_id, self.user_id, now])
+                if by_index:
+                    self._cursor.execute("RESET enable_sort")
             else:
                 self._exec("insert", insert, [self.batch_id, now, now])
                 on_nk = " AND ".join(f"w.{c} = s.{c}" for c in self.nk)
