@@ -1,4 +1,4 @@
-"""Encryption of personal data at rest (ID numbers), and keyed hashes to find it again.
+"""Encryption of personal data at rest (ID numbers, objection evidence), and keyed hashes to find it again.
 
 Values are encrypted with a random nonce and stored as a prefix + base64(nonce+ct+tag):
 "v1:" for AES-256-GCM (the default), "v2s:" for SM4-GCM (国密, RFC 8998) when
@@ -78,27 +78,42 @@ def _sm4_decrypt(nonce: bytes, data: bytes) -> bytes:
     return decryptor.update(ct) + decryptor.finalize()
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """`data` encrypted with the configured cipher: prefix + nonce + ciphertext + tag."""
+    nonce = os.urandom(NONCE_BYTES)
+    if _cipher() == "sm4-gcm":
+        return SM4_PREFIX.encode() + nonce + _sm4_encrypt(nonce, data)
+    aead, _ = _keys()
+    return PREFIX.encode() + nonce + aead.encrypt(nonce, data, None)
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    """Raises cryptography.exceptions.InvalidTag when the value was altered, ValueError when it is not ours."""
+    if blob.startswith(SM4_PREFIX.encode()):
+        raw = blob[len(SM4_PREFIX):]
+        return _sm4_decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:])
+    if not blob.startswith(PREFIX.encode()):
+        raise ValueError("unknown ciphertext format")
+    raw = blob[len(PREFIX):]
+    aead, _ = _keys()
+    return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None)
+
+
 def encrypt(value: str) -> str:
     if not value:
         return ""
-    nonce = os.urandom(NONCE_BYTES)
-    if _cipher() == "sm4-gcm":
-        return SM4_PREFIX + base64.b64encode(nonce + _sm4_encrypt(nonce, value.encode())).decode()
-    aead, _ = _keys()
-    return PREFIX + base64.b64encode(nonce + aead.encrypt(nonce, value.encode(), None)).decode()
+    blob = encrypt_bytes(value.encode())
+    prefix = SM4_PREFIX if blob.startswith(SM4_PREFIX.encode()) else PREFIX
+    return prefix + base64.b64encode(blob[len(prefix):]).decode()
 
 
 def decrypt(token: str) -> str:
     if not token:
         return ""
-    if token.startswith(SM4_PREFIX):
-        raw = base64.b64decode(token[len(SM4_PREFIX):])
-        return _sm4_decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:]).decode()
-    if not token.startswith(PREFIX):
-        raise ValueError("unknown ciphertext format")
-    raw = base64.b64decode(token[len(PREFIX):])
-    aead, _ = _keys()
-    return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode()
+    for prefix in (SM4_PREFIX, PREFIX):
+        if token.startswith(prefix):
+            return decrypt_bytes(prefix.encode() + base64.b64decode(token[len(prefix):])).decode()
+    raise ValueError("unknown ciphertext format")
 
 
 def blind_index(value: str) -> str:

@@ -14,9 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cleanrecord.accounts.decorators import office_required
@@ -199,10 +200,11 @@ def objection_detail(request, pk: int):
 def evidence(request, pk: int, file_id: int):
     objection = _visible(request.user, pk)
     e = Evidence.objects.filter(pk=file_id, objection=objection).first()
-    path = workflow.evidence_path(e) if e is not None else None
-    if path is None or not path.exists():
+    data = workflow.read_evidence(e) if e is not None else None
+    if data is None:
         raise Http404("未找到该文件")
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=e.name, content_type=e.content_type)
+    response = HttpResponse(data, content_type=e.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, e.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -16,6 +16,7 @@ import hashlib
 import uuid
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -25,6 +26,7 @@ from cleanrecord import conf
 from cleanrecord.accounts.models import acts_for, is_office
 from cleanrecord.accounts.notify import department_clerks, entity_users, notify, office_users
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib import fieldcrypt
 from cleanrecord.records import changes
 from cleanrecord.records.models import RECORD_MODELS, CreditRecord, RecordStatus
 from cleanrecord.workdays.services import add_working_days
@@ -138,6 +140,16 @@ def evidence_path(e: Evidence) -> Path:
     return Path(conf.get("EVIDENCE_DIR")) / e.stored_as[:2] / e.stored_as
 
 
+def read_evidence(e: Evidence) -> bytes | None:
+    """The file as uploaded, or None when it is missing or no longer what was stored (checked by its SHA-256)."""
+    path = evidence_path(e)
+    try:
+        data = fieldcrypt.decrypt_bytes(path.read_bytes())
+    except (OSError, ValueError, InvalidTag):
+        return None
+    return data if hashlib.sha256(data).hexdigest() == e.sha256 else None
+
+
 def _store(objection: Objection, checked: list[_Checked]) -> list[Path]:
     written = []
     for c in checked:
@@ -145,7 +157,7 @@ def _store(objection: Objection, checked: list[_Checked]) -> list[Path]:
                      sha256=hashlib.sha256(c.data).hexdigest(), stored_as=uuid.uuid4().hex)
         path = evidence_path(e)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.write_bytes(c.data)
+        path.write_bytes(fieldcrypt.encrypt_bytes(c.data))  # papers may show ID cards: encrypted at rest
         path.chmod(0o600)
         written.append(path)
         e.save()

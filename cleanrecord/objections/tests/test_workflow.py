@@ -99,7 +99,11 @@ def test_filing_labels_the_record_at_once_and_tells_the_office(w, django_capture
     assert o.status == "submitted" and o.department == w.amr and o.record_number == "兰市监罚〔2026〕301号"
     assert [e.name for e in o.evidence.all()] == ["决定书.pdf", "现场.png"]
     stored = evidence_path(o.evidence.first())
-    assert stored.read_bytes() == PDF and "media" not in str(stored) and "static" not in str(stored)
+    assert "media" not in str(stored) and "static" not in str(stored)
+    assert b"%PDF" not in stored.read_bytes() and len(stored.read_bytes()) > len(PDF)  # encrypted at rest
+    download = w.client(w.owner).get(f"/objections/{o.pk}/evidence/{o.evidence.first().pk}/")
+    assert download.content == PDF and download["Content-Type"] == "application/pdf"
+    assert "attachment" in download["Content-Disposition"]
     assert w.labelled(w.new_report_text())
     assert "该记录在报告出具后被提出异议，正在处理中" in w.verification_page()
     assert AuditEntry.objects.filter(action="objections.file", target=f"objection:{o.pk}").exists()
@@ -323,3 +327,13 @@ def test_an_unchanged_multiline_field_sent_back_with_crlf_is_not_a_correction(w)
     o.refresh_from_db()
     assert set(o.corrected) == {"content"}
     assert Penalty.objects.get(pk=w.penalty.pk).facts == "第一行\n第二行"
+
+
+def test_a_tampered_evidence_file_is_not_served(w):
+    o = w.file()
+    e = o.evidence.first()
+    path = evidence_path(e)
+    blob = bytearray(path.read_bytes())
+    blob[-1] ^= 1
+    path.write_bytes(bytes(blob))
+    assert w.client(w.office).get(f"/objections/{o.pk}/evidence/{e.pk}/").status_code == 404
