@@ -108,7 +108,10 @@ class StagingWriter:
     def _row(self, p: Parsed) -> list:
         row = list(map(p.values.get, self.columns, self._default_values))
         for i in self._json_positions:
-            row[i] = Jsonb(row[i], orjson.dumps) if self.pg else orjson.dumps(row[i]).decode()
+            if self.pg:
+                row[i] = Jsonb(row[i], orjson.dumps)
+            else:
+                row[i] = orjson.dumps(row[i]).decode()
         row[self._hash_position] = p.content_hash
         row += (p.row, p.entity_kind, p.entity_warning)
         return row
@@ -167,12 +170,16 @@ class StagingWriter:
             f"UPDATE import_stage SET record_id = t.id, old_hash = t.content_hash, old_version = t.version "
             f"FROM {self.table} t WHERE {' AND '.join(f't.{c} = import_stage.{c}' for c in self.nk)}",
         )
-        self._exec(
-            "count",
-            "SELECT COALESCE(SUM(CASE WHEN record_id IS NULL THEN 1 ELSE 0 END), 0), "
-            "COALESCE(SUM(CASE WHEN old_hash = content_hash THEN 1 ELSE 0 END), 0), COUNT(*) FROM import_stage",
-        )
-        created, unchanged, total = self._cursor.fetchone()
+        if self._cursor.rowcount == 0:  # no staged key is known yet: every row is new, nothing to count
+            total = self.rows - counts.duplicate
+            created, unchanged = total, 0
+        else:
+            self._exec(
+                "count",
+                "SELECT COALESCE(SUM(CASE WHEN record_id IS NULL THEN 1 ELSE 0 END), 0), "
+                "COALESCE(SUM(CASE WHEN old_hash = content_hash THEN 1 ELSE 0 END), 0), COUNT(*) FROM import_stage",
+            )
+            created, unchanged, total = self._cursor.fetchone()
         counts.created, counts.unchanged, counts.updated = created, unchanged, total - created - unchanged
         now = self._param(self.now)
         kind = self.model.KIND.value
