@@ -21,6 +21,7 @@ from cleanrecord.records.models import CreditRecord
 from .rows import Parsed
 
 SKIP = {"id", "version", "batch", "created_at", "updated_at"}
+_EMPTY_JSONB = Jsonb({}, orjson.dumps)  # most rows have no extra columns
 SQLITE_BATCH = 2000
 
 # Lifecycle set on the platform (objections, repair) survives a re-sent row that doesn't carry it.
@@ -109,7 +110,7 @@ class StagingWriter:
         row = list(map(p.values.get, self.columns, self._default_values))
         for i in self._json_positions:
             if self.pg:
-                row[i] = Jsonb(row[i], orjson.dumps)
+                row[i] = _EMPTY_JSONB if row[i] == {} else Jsonb(row[i], orjson.dumps)
             else:
                 row[i] = orjson.dumps(row[i]).decode()
         row[self._hash_position] = p.content_hash
