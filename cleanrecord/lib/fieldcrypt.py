@@ -78,13 +78,19 @@ def _sm4_decrypt(nonce: bytes, data: bytes) -> bytes:
     return decryptor.update(ct) + decryptor.finalize()
 
 
-def encrypt_bytes(data: bytes) -> bytes:
-    """`data` encrypted with the configured cipher: prefix + nonce + ciphertext + tag."""
+def _seal(data: bytes) -> tuple[str, bytes]:
+    """(prefix, nonce + ciphertext + tag) with the configured cipher."""
     nonce = os.urandom(NONCE_BYTES)
     if _cipher() == "sm4-gcm":
-        return SM4_PREFIX.encode() + nonce + _sm4_encrypt(nonce, data)
+        return SM4_PREFIX, nonce + _sm4_encrypt(nonce, data)
     aead, _ = _keys()
-    return PREFIX.encode() + nonce + aead.encrypt(nonce, data, None)
+    return PREFIX, nonce + aead.encrypt(nonce, data, None)
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """`data` encrypted with the configured cipher: prefix + nonce + ciphertext + tag."""
+    prefix, sealed = _seal(data)
+    return prefix.encode() + sealed
 
 
 def decrypt_bytes(blob: bytes) -> bytes:
@@ -102,9 +108,8 @@ def decrypt_bytes(blob: bytes) -> bytes:
 def encrypt(value: str) -> str:
     if not value:
         return ""
-    blob = encrypt_bytes(value.encode())
-    prefix = SM4_PREFIX if blob.startswith(SM4_PREFIX.encode()) else PREFIX
-    return prefix + base64.b64encode(blob[len(prefix):]).decode()
+    prefix, sealed = _seal(value.encode())
+    return prefix + base64.b64encode(sealed).decode()
 
 
 def decrypt(token: str) -> str:
