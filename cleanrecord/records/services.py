@@ -19,8 +19,9 @@ from cleanrecord.audit.services import record_event
 from cleanrecord.quality.services import after_import
 from cleanrecord.reference.models import Department, Domain, Region
 
+from .importing import parallel
 from .importing.layouts import AliasIndex, header_key
-from .importing.readers import UnreadableFile, open_table
+from .importing.readers import PartMismatch, UnreadableFile, open_csv, open_table
 from .importing.register import RegisterWriter
 from .importing.rows import Context, Issue, MappingError, RowParser
 from .importing.writer import StagingWriter
@@ -118,7 +119,9 @@ def import_file(
     )
     error_path = conf.import_dir() / f"batch-{batch.pk}-errors.csv"
     try:
-        _run(batch, path, kind, department, mapping, dry_run, error_path)
+        # Large files sent from the command line may be loaded by two processes; the web server's workers
+        # never fork for an upload.
+        _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_ok=channel == ImportBatch.Channel.CLI)
     except (UnreadableFile, MappingError) as e:
         _fail(batch, str(e))
     except Exception as e:  # a crash mid-file: the transaction rolled back, nothing was applied
@@ -175,7 +178,7 @@ class _DryRun(Exception):
     pass
 
 
-def _run(batch, path, kind, department, mapping, dry_run, error_path) -> None:
+def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_ok=False) -> None:
     index = AliasIndex.for_kind(kind)
     mapped = {header_key(k) for k in (mapping or {})}
 
@@ -183,48 +186,19 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path) -> None:
         hits = sum(1 for c in cells if isinstance(c, str) and (index.match(c) or header_key(c) in mapped))
         return hits >= MIN_RECOGNISED
 
-    table = open_table(path, looks_like_header)
-    try:
-        batch.file_format, batch.encoding = table.file_format, table.encoding
-        parser = RowParser(kind, table.header, _context(department), mapping)
-        now = timezone.now()
-        if kind == "register":
-            writer = RegisterWriter(now)
-        else:
-            writer = StagingWriter(RECORD_MODELS[kind], NATURAL_KEYS[kind], batch.pk, now, batch.user_id)
-        read = rejected = warned = 0
-        with error_path.open("w", encoding="utf-8-sig", newline="") as ef:
-            errors = csv.writer(ef)
-            errors.writerow(ERROR_HEADER)
-            try:
-                with transaction.atomic():
-                    writer.start()
-                    load_started = time.perf_counter()
-                    try:
-                        for row_no, cells in table.rows:
-                            read += 1
-                            parsed, issues = parser.parse(row_no, cells)
-                            if issues:
-                                for i in issues:
-                                    errors.writerow([i.row, i.column, i.value, "拒收" if i.level == "error" else "提示", i.reason])
-                                if parsed is None:
-                                    rejected += 1
-                                    continue
-                                warned += 1
-                            writer.add(parsed)
-                        writer.finish_loading()
-                        writer.timings["load"] = time.perf_counter() - load_started
-                    except BaseException as e:
-                        writer.abort(e)
-                        raise
-                    counts = writer.merge()
-                    if dry_run:
-                        raise _DryRun
-            except _DryRun:
-                pass
-    finally:
-        table.close()
-    log.debug("import batch %s timings: %s", batch.pk, " ".join(f"{k}={v:.2f}s" for k, v in writer.timings.items()))
+    encoding, split = parallel.plan(path, kind) if parallel_ok else (None, None)
+    loaded = None
+    if split is not None:
+        before = batch.file_format, batch.encoding
+        try:
+            loaded = _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, split)
+        except (parallel.Unsafe, PartMismatch, UnreadableFile) as e:
+            # The one-process import gives the answer, or the refusal, it always gave.
+            log.info("import batch %s: not loaded in two processes after all (%s); loading it in one", batch.pk, e)
+            batch.file_format, batch.encoding = before
+    if loaded is None:
+        loaded = _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, None)
+    read, rejected, warned, counts = loaded
     batch.rows_read, batch.rows_rejected, batch.rows_warned = read, rejected, warned
     batch.rows_created, batch.rows_updated = counts.created, counts.updated
     batch.rows_unchanged, batch.rows_duplicate = counts.unchanged, counts.duplicate
@@ -236,3 +210,64 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path) -> None:
     if read == 0:
         batch.message = "文件中没有数据行"
     batch.save()
+
+
+def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, split):
+    """Read, check and stage every row, then merge: (read, rejected, warned, counts).
+
+    With `split`, the file's second part is loaded by a second process meanwhile (importing/parallel.py).
+    """
+    if split is None:
+        table = open_table(path, looks_like_header, encoding)
+    else:
+        table = open_csv(path, looks_like_header, encoding=split.encoding, end=split.offset, part_rows=split.rows)
+    second = None
+    try:
+        batch.file_format, batch.encoding = table.file_format, table.encoding
+        parser = RowParser(kind, table.header, _context(department), mapping)
+        now = timezone.now()
+        if kind == "register":
+            writer = RegisterWriter(now)
+        else:
+            writer = StagingWriter(RECORD_MODELS[kind], NATURAL_KEYS[kind], batch.pk, now, batch.user_id,
+                                   stage=parallel.stage_name(batch.pk) if split else None)
+        if split is not None:
+            second = parallel.SecondPart(path, split, table.delimiter, parser, writer,
+                                         error_path.with_name(f"{error_path.stem}-part-2.csv"))
+            second.start()
+        with error_path.open("w", encoding="utf-8-sig", newline="") as ef:
+            errors = csv.writer(ef)
+            errors.writerow(ERROR_HEADER)
+            try:
+                with transaction.atomic():
+                    writer.start()
+                    load_started = time.perf_counter()
+                    try:
+                        read, rejected, warned = parallel.load(table.rows, parser, writer, errors)
+                        writer.finish_loading()
+                        if second is not None:
+                            if read == 0:  # the first data row (maybe a second header row) is in the second part
+                                raise parallel.Unsafe("no data rows in the first part")
+                            first_done = time.perf_counter()
+                            part = second.result()
+                            second.append_issues(ef)
+                            read, rejected, warned = read + part.read, rejected + part.rejected, warned + part.warned
+                            writer.absorb(part.staged, part.entity_rows)
+                            del part
+                            log.debug("import batch %s: first part loaded in %.2fs, second part %.2fs later", batch.pk,
+                                      first_done - load_started, time.perf_counter() - first_done)
+                        writer.timings["load"] = time.perf_counter() - load_started
+                    except BaseException as e:
+                        writer.abort(e)
+                        raise
+                    counts = writer.merge()
+                    if dry_run:
+                        raise _DryRun
+            except _DryRun:
+                pass
+    finally:
+        table.close()
+        if second is not None:
+            second.close()
+    log.debug("import batch %s timings: %s", batch.pk, " ".join(f"{k}={v:.2f}s" for k, v in writer.timings.items()))
+    return read, rejected, warned, counts

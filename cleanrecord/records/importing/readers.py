@@ -23,6 +23,61 @@ class UnreadableFile(Exception):
     """The file as a whole cannot be read: nothing of it is imported."""
 
 
+class PartMismatch(Exception):
+    """The first part of a split CSV did not end where the split said: the split was not a record boundary."""
+
+
+# The line read after the first part of a split file (see open_csv): a record of its own only when the
+# part ends on a record boundary; inside an open quoted cell it would join that cell instead.
+PART_END = "\ue000cleanrecord: end of part\ue000"
+
+
+class _Head(io.RawIOBase):
+    """The first `end` bytes of a file, then `tail`."""
+
+    def __init__(self, path: Path, end: int, tail: bytes):
+        self._file = path.open("rb", buffering=0)
+        self._end = end
+        self._tail = tail
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_CUR:
+            pos += self._pos
+        elif whence != io.SEEK_SET:
+            raise io.UnsupportedOperation("seek from the start or the current position only")
+        self._pos = pos
+        return pos
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._pos < self._end:
+            self._file.seek(self._pos)
+            n = self._file.readinto(view[:min(len(view), self._end - self._pos)]) or 0
+            if n == 0:  # the file is shorter than it was: no tail, and PartMismatch follows
+                self._end = self._pos
+                self._tail = b""
+        else:
+            data = self._tail[self._pos - self._end:self._pos - self._end + len(view)]
+            n = len(data)
+            view[:n] = data
+        self._pos += n
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
 @dataclass
 class Table:
     file_format: str  # csv, xlsx, xls
@@ -31,6 +86,7 @@ class Table:
     header_row: int
     rows: Iterator[tuple[int, list]] = field(repr=False)
     closer: object = None
+    delimiter: str = ","
 
     def close(self) -> None:
         if self.closer is not None:
@@ -142,29 +198,68 @@ def _decoding(encoding: str) -> Iterator[None]:
         raise
 
 
-def _csv_rows(text: io.TextIOWrapper, delimiter: str) -> Iterator[tuple[int, list]]:
+def _csv_rows(text: io.TextIOWrapper, delimiter: str, part_rows: int | None = None) -> Iterator[tuple[int, list]]:
     reader = csv.reader(text, delimiter=delimiter)
     try:
         with _decoding(text.encoding):
-            yield from enumerate(reader, start=1)
+            if part_rows is None:
+                yield from enumerate(reader, start=1)
+            else:
+                yield from _until_part_end(enumerate(reader, start=1), part_rows)
     except csv.Error as e:
         raise UnreadableFile(f"CSV 格式错误（第 {reader.line_num} 行附近）：{e}") from e
 
 
-def open_csv(path: Path, looks_like_header) -> Table:
-    encoding, _ = detect_encoding(path)
-    text = io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
+def _until_part_end(rows: Iterator[tuple[int, list]], part_rows: int) -> Iterator[tuple[int, list]]:
+    """The rows of a file's first part, checked to end with PART_END as a record of its own after
+    exactly `part_rows` records: then the next part starts on the record that follows."""
+    for row_no, cells in rows:
+        if len(cells) == 1 and cells[0] == PART_END:
+            if row_no - 1 == part_rows and next(rows, None) is None:
+                return
+            break
+        yield row_no, cells
+    raise PartMismatch(f"the first part did not end after row {part_rows}")
+
+
+def csv_part_rows(path: Path, start: int, first_row: int, delimiter: str) -> Iterator[tuple[int, list]]:
+    """The non-blank rows of a UTF-8 CSV from byte `start` (a record boundary) on, numbered from `first_row`.
+
+    Bytes that do not decode and malformed CSV raise UnicodeDecodeError and csv.Error as they are.
+    """
+    with path.open("rb") as f:
+        f.seek(start)
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+        for row_no, cells in enumerate(csv.reader(text, delimiter=delimiter), start=first_row):
+            if not _is_blank(cells):
+                yield row_no, cells
+
+
+def open_csv(path: Path, looks_like_header, *, encoding: str | None = None, end: int | None = None,
+             part_rows: int | None = None) -> Table:
+    """Open a CSV file. With `end`, only its first `end` bytes, which must hold exactly `part_rows`
+    records (PartMismatch otherwise, once they are read): the first part of a file split between
+    processes (UTF-8 only)."""
+    if encoding is None:
+        encoding, _ = detect_encoding(path)
+    if end is None:
+        raw = path.open("rb")
+    else:
+        raw = io.BufferedReader(_Head(path, end, f"{PART_END}\r\n".encode()), CHUNK)
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
     try:
         with _decoding(encoding):
             sample = text.read(64 * 1024)
         text.seek(0)
-        header_row, header, rows = _find_header(_csv_rows(text, _delimiter(sample.lstrip("\ufeff"))), looks_like_header)
+        delimiter = _delimiter(sample.lstrip("\ufeff"))
+        header_row, header, rows = _find_header(_csv_rows(text, delimiter, part_rows if end is not None else None),
+                                                looks_like_header)
     except BaseException:
         text.close()
         raise
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
-    return Table("csv", encoding, header, header_row, rows, text)
+    return Table("csv", encoding, header, header_row, rows, text, delimiter)
 
 
 def open_workbook(path: Path, file_format: str, looks_like_header) -> Table:
@@ -187,8 +282,9 @@ def open_workbook(path: Path, file_format: str, looks_like_header) -> Table:
     raise UnreadableFile("工作簿中没有可识别表头的工作表：请检查数据类别或提供字段映射文件")
 
 
-def open_table(path: Path, looks_like_header) -> Table:
+def open_table(path: Path, looks_like_header, encoding: str | None = None) -> Table:
+    """Open a department file; `encoding`, when known already, is that of a CSV file."""
     file_format = sniff_format(path)
     if file_format == "csv":
-        return open_csv(path, looks_like_header)
+        return open_csv(path, looks_like_header, encoding=encoding)
     return open_workbook(path, file_format, looks_like_header)

@@ -1,10 +1,12 @@
 """Applying a file's accepted rows to the database in a few set-based statements.
 
-Rows stream into a temporary staging table (PostgreSQL: COPY; SQLite: batched INSERT). Then SQL
-that both databases understand drops rows a later row of the same file supersedes, matches the rest
-to existing records by natural key, inserts new records, updates changed ones, writes one version
-per created or changed record, and adds entities the register does not know yet. The caller wraps
-it all in one transaction, so a failure anywhere leaves nothing behind.
+Rows stream into a temporary staging table (PostgreSQL: COPY; SQLite: batched INSERT); when two
+processes load a large file at once (parallel.py), into an unlogged table of the import's own that
+both COPY into. Then SQL that both databases understand drops rows a later row of the same file
+supersedes, matches the rest to existing records by natural key, inserts new records, updates changed
+ones, writes one version per created or changed record, and adds entities the register does not know
+yet. The caller wraps it all in one transaction, so a failure anywhere leaves nothing behind (a shared
+staging table, made outside it, is dropped by merge() or, after a failure, by drop_shared_stage()).
 """
 
 import contextlib
@@ -23,6 +25,8 @@ from .rows import Parsed
 SKIP = {"id", "version", "batch", "created_at", "updated_at"}
 _EMPTY_JSONB = Jsonb({}, orjson.dumps)  # most rows have no extra columns
 SQLITE_BATCH = 2000
+STAGE_EXTRA_COLUMNS = (("row_no", "integer"), ("entity_kind", "varchar(20)"), ("entity_warning", "boolean"),
+                       ("record_id", "bigint"), ("old_hash", "varchar(32)"), ("old_version", "integer"))
 
 # Lifecycle set on the platform (objections, repair) survives a re-sent row that doesn't carry it.
 LIFECYCLE_SQL = {
@@ -47,8 +51,11 @@ class Counts:
 
 class StagingWriter:
     def __init__(self, model: type[CreditRecord], natural_key: tuple[str, ...], batch_id: int, now,
-                 user_id: int | None = None):
+                 user_id: int | None = None, stage: str | None = None):
+        """`stage`: the name of a shared staging table (create_shared_stage()) instead of a temporary one."""
         self.model = model
+        self.stage = stage or "import_stage"
+        self.shared = stage is not None
         self.table = model._meta.db_table
         self.nk = natural_key
         self.batch_id = batch_id
@@ -82,29 +89,55 @@ class StagingWriter:
 
     # -- loading ------------------------------------------------------------------------------
 
+    def _stage_ddl(self, create: str) -> list[str]:
+        cols = ", ".join(self.columns)
+        return [
+            f"{create} AS SELECT {cols} FROM {self.table} " + ("WITH NO DATA" if self.pg else "WHERE 0"),
+            *(f"ALTER TABLE {self.stage} ADD COLUMN {col} {typ}" for col, typ in STAGE_EXTRA_COLUMNS),
+        ]
+
     def start(self) -> None:
         cur = self._cursor = connection.cursor()
-        cols = ", ".join(self.columns)
+        if self.shared:  # made by create_shared_stage(), loaded by this connection and others
+            cur.execute("SET LOCAL work_mem = '256MB'")
+            self.start_copy(cur.cursor)
+            return
         # Dropped at the end of merge(); the DROP here only matters after an import that failed part-way
         # inside a caller's transaction that went on.
         cur.execute("DROP TABLE IF EXISTS " + ("pg_temp" if self.pg else "temp") + ".import_stage")
+        create = "CREATE TEMP TABLE import_stage" + (" ON COMMIT DROP" if self.pg else "")
+        for sql in self._stage_ddl(create):
+            cur.execute(sql)
         if self.pg:
-            cur.execute(f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT {cols} FROM {self.table} WITH NO DATA")
             # Sorts and hashes over a million staged rows stay in memory.
             cur.execute("SET LOCAL work_mem = '256MB'")
-        else:
-            cur.execute(f"CREATE TEMP TABLE import_stage AS SELECT {cols} FROM {self.table} WHERE 0")
-        for col, typ in (("row_no", "integer"), ("entity_kind", "varchar(20)"), ("entity_warning", "boolean"),
-                         ("record_id", "bigint"), ("old_hash", "varchar(32)"), ("old_version", "integer")):
-            cur.execute(f"ALTER TABLE import_stage ADD COLUMN {col} {typ}")
-        if self.pg:
-            # Binary COPY: no text escaping of every cell on the way in, no parsing on the way out.
-            cur.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = 'pg_temp.import_stage'::regclass "
-                        "AND attnum > 0 AND NOT attisdropped")
-            types = dict(cur.fetchall())
-            self._copy_cm = cur.cursor.copy(f"COPY import_stage ({', '.join(self.stage_columns)}) FROM STDIN (FORMAT BINARY)")
-            self._copy = self._copy_cm.__enter__()
-            self._copy.set_types([types[c] for c in self.stage_columns])
+            self.start_copy(cur.cursor)
+
+    def create_shared_stage(self, conn) -> None:
+        """Make the staging table as an unlogged table of its own name, on `conn` (a psycopg connection
+        in autocommit), so that other connections can load rows into it too. merge() drops it; after a
+        failure, drop_shared_stage() does."""
+        with conn.cursor() as cur:
+            # Never vacuumed behind the import's back: autovacuum would hold up the index build.
+            for sql in self._stage_ddl(f"CREATE UNLOGGED TABLE {self.stage} "
+                                       f"WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false)"):
+                cur.execute(sql)
+
+    def drop_shared_stage(self) -> None:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL lock_timeout = '60s'")
+            cur.execute(f"DROP TABLE IF EXISTS {self.stage}")
+
+    def start_copy(self, cur) -> None:
+        """Open the COPY of staged rows on `cur`, a psycopg cursor (this process's own connection, or
+        another one for a process that loads part of the file)."""
+        # Binary COPY: no text escaping of every cell on the way in, no parsing on the way out.
+        cur.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                    "AND attnum > 0 AND NOT attisdropped", [self.stage if self.shared else "pg_temp.import_stage"])
+        types = dict(cur.fetchall())
+        self._copy_cm = cur.copy(f"COPY {self.stage} ({', '.join(self.stage_columns)}) FROM STDIN (FORMAT BINARY)")
+        self._copy = self._copy_cm.__enter__()
+        self._copy.set_types([types[c] for c in self.stage_columns])
 
     def _row(self, p: Parsed) -> list:
         row = list(map(p.values.get, self.columns, self._default_values))
@@ -133,7 +166,7 @@ class StagingWriter:
         if self._buffer:
             marks = ", ".join(["%s"] * len(self.stage_columns))
             self._cursor.executemany(
-                f"INSERT INTO import_stage ({', '.join(self.stage_columns)}) VALUES ({marks})", self._buffer
+                f"INSERT INTO {self.stage} ({', '.join(self.stage_columns)}) VALUES ({marks})", self._buffer
             )
             self._buffer.clear()
 
@@ -142,6 +175,11 @@ class StagingWriter:
             with contextlib.suppress(Exception):  # the transaction is being rolled back anyway
                 self._copy_cm.__exit__(type(exc), exc, exc.__traceback__)
             self._copy_cm = None
+
+    def absorb(self, rows: int, entity_rows: dict[str, int]) -> None:
+        """Count in the rows another process staged from a later part of the file."""
+        self.rows += rows
+        self._entity_rows.update(entity_rows)  # its rows come later: its last row per credit code wins
 
     def finish_loading(self) -> None:
         if self.pg:
@@ -165,11 +203,11 @@ class StagingWriter:
         if self.pg:
             # Statistics on the key columns only (and row_no, which new entities are found by): what the
             # planner needs for the joins, at a fraction of the cost.
-            self._exec("analyze", f"ANALYZE import_stage ({nk_cols}, row_no)")
+            self._exec("analyze", f"ANALYZE {self.stage} ({nk_cols}, row_no)")
         self._exec(
             "match",
-            f"UPDATE import_stage SET record_id = t.id, old_hash = t.content_hash, old_version = t.version "
-            f"FROM {self.table} t WHERE {' AND '.join(f't.{c} = import_stage.{c}' for c in self.nk)}",
+            f"UPDATE {self.stage} SET record_id = t.id, old_hash = t.content_hash, old_version = t.version "
+            f"FROM {self.table} t WHERE {' AND '.join(f't.{c} = {self.stage}.{c}' for c in self.nk)}",
         )
         if self._cursor.rowcount == 0:  # no staged key is known yet: every row is new, nothing to count
             total = self.rows - counts.duplicate
@@ -178,7 +216,7 @@ class StagingWriter:
             self._exec(
                 "count",
                 "SELECT COALESCE(SUM(CASE WHEN record_id IS NULL THEN 1 ELSE 0 END), 0), "
-                "COALESCE(SUM(CASE WHEN old_hash = content_hash THEN 1 ELSE 0 END), 0), COUNT(*) FROM import_stage",
+                f"COALESCE(SUM(CASE WHEN old_hash = content_hash THEN 1 ELSE 0 END), 0), COUNT(*) FROM {self.stage}",
             )
             created, unchanged, total = self._cursor.fetchone()
         counts.created, counts.unchanged, counts.updated = created, unchanged, total - created - unchanged
@@ -190,7 +228,7 @@ class StagingWriter:
             # The version being superseded keeps the content it had (see RecordVersion).
             self._exec(
                 "keep_previous",
-                f"UPDATE records_recordversion AS v SET data = {self._row_json('t')} FROM import_stage s "
+                f"UPDATE records_recordversion AS v SET data = {self._row_json('t')} FROM {self.stage} s "
                 f"JOIN {self.table} t ON t.id = s.record_id WHERE {changed} AND v.subject_key = s.subject_key "
                 f"AND v.kind = %s AND v.record_id = s.record_id AND v.version = s.old_version",
                 [kind],
@@ -199,20 +237,20 @@ class StagingWriter:
             self._exec(
                 "update",
                 f"UPDATE {self.table} AS t SET {sets}, version = t.version + 1, batch_id = %s, updated_at = %s "
-                f"FROM import_stage s WHERE t.id = s.record_id AND s.old_hash <> s.content_hash",
+                f"FROM {self.stage} s WHERE t.id = s.record_id AND s.old_hash <> s.content_hash",
                 [self.batch_id, now],
             )
             self._exec(
                 "update_versions",
                 f"INSERT INTO records_recordversion ({version_cols}) SELECT %s, s.record_id, s.subject_key, "
-                f"s.old_version + 1, 'updated', %s, %s, '', %s FROM import_stage s WHERE {changed}",
+                f"s.old_version + 1, 'updated', %s, %s, '', %s FROM {self.stage} s WHERE {changed}",
                 [kind, self.batch_id, self.user_id, now],
             )
         if counts.created:
             cols = ", ".join(self.columns)
             # Sorted by natural key, the unique index is filled in order rather than at random.
             insert = (f"INSERT INTO {self.table} ({cols}, version, batch_id, created_at, updated_at) "
-                      f"SELECT {cols}, 1, %s, %s, %s FROM import_stage WHERE record_id IS NULL ORDER BY {nk_cols}")
+                      f"SELECT {cols}, 1, %s, %s, %s FROM {self.stage} WHERE record_id IS NULL ORDER BY {nk_cols}")
             versions = (f"INSERT INTO records_recordversion ({version_cols}) SELECT %s, w.id, w.subject_key, 1, "
                         f"'created', %s, %s, '', %s FROM ")
             if self.pg:  # the new ids come back through RETURNING: no second pass over the table
@@ -228,10 +266,10 @@ class StagingWriter:
             else:
                 self._exec("insert", insert, [self.batch_id, now, now])
                 on_nk = " AND ".join(f"w.{c} = s.{c}" for c in self.nk)
-                self._exec("insert_versions", f"{versions} import_stage s JOIN {self.table} w ON {on_nk} "
+                self._exec("insert_versions", f"{versions} {self.stage} s JOIN {self.table} w ON {on_nk} "
                            f"WHERE s.record_id IS NULL", [kind, self.batch_id, self.user_id, now])
         self._add_entities(now)
-        self._cursor.execute("DROP TABLE import_stage")
+        self._cursor.execute(f"DROP TABLE {self.stage}")
         return counts
 
     def _row_json(self, alias: str) -> str:
@@ -254,15 +292,15 @@ class StagingWriter:
         """
         try:
             with transaction.atomic():
-                self._exec("index", f"CREATE UNIQUE INDEX import_stage_nk ON import_stage ({nk_cols})")
+                self._exec("index", f"CREATE UNIQUE INDEX {self.stage}_nk ON {self.stage} ({nk_cols})")
             return 0
         except IntegrityError:
             pass
-        self._exec("index", f"CREATE INDEX import_stage_nk ON import_stage ({nk_cols})")
+        self._exec("index", f"CREATE INDEX {self.stage}_nk ON {self.stage} ({nk_cols})")
         return self._exec(
             "dedupe",
-            f"DELETE FROM import_stage WHERE row_no IN (SELECT row_no FROM (SELECT row_no, "
-            f"ROW_NUMBER() OVER (PARTITION BY {nk_cols} ORDER BY row_no DESC) AS rn FROM import_stage) d WHERE d.rn > 1)",
+            f"DELETE FROM {self.stage} WHERE row_no IN (SELECT row_no FROM (SELECT row_no, "
+            f"ROW_NUMBER() OVER (PARTITION BY {nk_cols} ORDER BY row_no DESC) AS rn FROM {self.stage}) d WHERE d.rn > 1)",
         )
 
     def _add_entities(self, now) -> None:
@@ -290,7 +328,7 @@ class StagingWriter:
             "legal_rep_id_masked, status, checksum_warning, from_register, created_at, updated_at) "
             "SELECT s.credit_code, s.subject_name, s.entity_kind, SUBSTR(s.credit_code, 3, 6), s.legal_rep, "
             "s.legal_rep_id_encrypted, s.legal_rep_id_masked, 'active', s.entity_warning, %s, %s, %s "
-            "FROM import_stage s JOIN import_entity_rows r ON r.row_no = s.row_no "
+            f"FROM {self.stage} s JOIN import_entity_rows r ON r.row_no = s.row_no "
             "WHERE NOT EXISTS (SELECT 1 FROM entities_entity e WHERE e.credit_code = s.credit_code) "
             "ORDER BY s.credit_code "  # the register's index filled in order: less to write
             "ON CONFLICT (credit_code) DO NOTHING",
