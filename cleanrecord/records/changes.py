@@ -35,14 +35,8 @@ def may_change(user, record: CreditRecord) -> bool:
 
 def state(record: CreditRecord) -> dict:
     """The record's content as JSON-ready values, in the shape import versions keep."""
-    out = {}
-    for f in record._meta.concrete_fields:
-        if f.attname in ("id", "batch_id"):
-            continue
-        value = getattr(record, f.attname)
-        out[f.attname] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else (
-            str(value) if hasattr(value, "as_tuple") else value)
-    return out
+    return {f.attname: _jsonable(getattr(record, f.attname))
+            for f in record._meta.concrete_fields if f.attname not in ("id", "batch_id")}
 
 
 def _jsonable(value):

@@ -86,14 +86,15 @@ def plan(path: Path, kind: str) -> tuple[str | None, Split | None]:
     it is worth loading in two processes; (None, None) for anything else."""
     if kind not in KINDS or connection.vendor != "postgresql" or _cpus() < 2:
         return None, None
-    if path.stat().st_size < MIN_BYTES or sniff_format(path) != "csv":
+    size = path.stat().st_size
+    if size < MIN_BYTES or sniff_format(path) != "csv":
         return None, None
     if not _read_committed():
         return None, None
     encoding, skip = detect_encoding(path)
     if encoding not in ENCODINGS:
         return encoding, None
-    found = find_split(path, skip + (path.stat().st_size - skip) // 2)
+    found = find_split(path, skip + (size - skip) // 2)
     return encoding, Split(encoding, *found) if found else None
 
 

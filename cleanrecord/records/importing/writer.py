@@ -49,6 +49,16 @@ class Counts:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per merge step, for `make bench`
 
 
+def _default(f):
+    if isinstance(f, BooleanField):
+        return False
+    if isinstance(f, (DateField, DecimalField)) or f.null:
+        return None
+    if isinstance(f, JSONField):
+        return {}
+    return ""
+
+
 class StagingWriter:
     def __init__(self, model: type[CreditRecord], natural_key: tuple[str, ...], batch_id: int, now,
                  user_id: int | None = None, stage: str | None = None):
@@ -64,17 +74,7 @@ class StagingWriter:
         self.pg = connection.vendor == "postgresql"
         fields = [f for f in model._meta.concrete_fields if f.name not in SKIP]
         self.columns = [f.attname for f in fields]
-        self.defaults = {}
-        for f in fields:
-            if isinstance(f, BooleanField):
-                self.defaults[f.attname] = False
-            elif isinstance(f, (DateField, DecimalField)) or f.null:
-                self.defaults[f.attname] = None
-            elif isinstance(f, JSONField):
-                self.defaults[f.attname] = {}
-            else:
-                self.defaults[f.attname] = ""
-        self._default_values = [self.defaults[c] for c in self.columns]
+        self._default_values = [_default(f) for f in fields]  # what a row lacks, column by column
         self._json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
         self._hash_position = self.columns.index("content_hash")
         self.stage_columns = [*self.columns, "row_no", "entity_kind", "entity_warning"]
@@ -98,16 +98,13 @@ class StagingWriter:
 
     def start(self) -> None:
         cur = self._cursor = connection.cursor()
-        if self.shared:  # made by create_shared_stage(), loaded by this connection and others
-            cur.execute("SET LOCAL work_mem = '256MB'")
-            self.start_copy(cur.cursor)
-            return
-        # Dropped at the end of merge(); the DROP here only matters after an import that failed part-way
-        # inside a caller's transaction that went on.
-        cur.execute("DROP TABLE IF EXISTS " + ("pg_temp" if self.pg else "temp") + ".import_stage")
-        create = "CREATE TEMP TABLE import_stage" + (" ON COMMIT DROP" if self.pg else "")
-        for sql in self._stage_ddl(create):
-            cur.execute(sql)
+        if not self.shared:  # a shared stage is made by create_shared_stage(), loaded by this connection and others
+            # Dropped at the end of merge(); the DROP here only matters after an import that failed part-way
+            # inside a caller's transaction that went on.
+            cur.execute("DROP TABLE IF EXISTS " + ("pg_temp" if self.pg else "temp") + ".import_stage")
+            create = "CREATE TEMP TABLE import_stage" + (" ON COMMIT DROP" if self.pg else "")
+            for sql in self._stage_ddl(create):
+                cur.execute(sql)
         if self.pg:
             # Sorts and hashes over a million staged rows stay in memory.
             cur.execute("SET LOCAL work_mem = '256MB'")
