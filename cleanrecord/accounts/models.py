@@ -23,9 +23,13 @@ class DepartmentClerk(models.Model):
         return f"{self.user} @ {self.department}"
 
 
+# The credit office is whoever holds this permission (directly or by group), and superusers.
+OFFICE_PERMISSION = "records.add_importbatch"
+
+
 def is_office(user) -> bool:
     """Credit office staff: may act for any department."""
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.has_perm("records.add_importbatch"))
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.has_perm(OFFICE_PERMISSION))
 
 
 def departments_for(user) -> list[Department]:

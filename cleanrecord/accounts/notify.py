@@ -13,15 +13,14 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 
-from .models import DepartmentClerk, EntityUser, Notification
+from .models import OFFICE_PERMISSION, DepartmentClerk, EntityUser, Notification
 
 log = logging.getLogger(__name__)
-OFFICE_PERMISSION = ("records", "add_importbatch")
 
 
 def office_users():
     """The credit office: superusers and whoever holds the office's permission, directly or by group."""
-    app_label, codename = OFFICE_PERMISSION
+    app_label, codename = OFFICE_PERMISSION.split(".")
     perm = Q(user_permissions__content_type__app_label=app_label, user_permissions__codename=codename)
     group = Q(groups__permissions__content_type__app_label=app_label, groups__permissions__codename=codename)
     return get_user_model().objects.filter(Q(is_superuser=True) | perm | group, is_active=True).distinct()

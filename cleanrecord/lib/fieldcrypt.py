@@ -93,16 +93,21 @@ def encrypt_bytes(data: bytes) -> bytes:
     return prefix.encode() + sealed
 
 
+def _unseal(prefix: str, sealed: bytes) -> bytes:
+    """Raises cryptography.exceptions.InvalidTag when the value was altered."""
+    nonce, data = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
+    if prefix == SM4_PREFIX:
+        return _sm4_decrypt(nonce, data)
+    aead, _ = _keys()
+    return aead.decrypt(nonce, data, None)
+
+
 def decrypt_bytes(blob: bytes) -> bytes:
     """Raises cryptography.exceptions.InvalidTag when the value was altered, ValueError when it is not ours."""
-    if blob.startswith(SM4_PREFIX.encode()):
-        raw = blob[len(SM4_PREFIX):]
-        return _sm4_decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:])
-    if not blob.startswith(PREFIX.encode()):
-        raise ValueError("unknown ciphertext format")
-    raw = blob[len(PREFIX):]
-    aead, _ = _keys()
-    return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None)
+    for prefix in (SM4_PREFIX, PREFIX):
+        if blob.startswith(prefix.encode()):
+            return _unseal(prefix, blob[len(prefix):])
+    raise ValueError("unknown ciphertext format")
 
 
 def encrypt(value: str) -> str:
@@ -117,7 +122,7 @@ def decrypt(token: str) -> str:
         return ""
     for prefix in (SM4_PREFIX, PREFIX):
         if token.startswith(prefix):
-            return decrypt_bytes(prefix.encode() + base64.b64decode(token[len(prefix):])).decode()
+            return _unseal(prefix, base64.b64decode(token[len(prefix):])).decode()
     raise ValueError("unknown ciphertext format")
 
 

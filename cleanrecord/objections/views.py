@@ -91,8 +91,8 @@ def new_objection(request, code: str, kind: str, record_id: int):
     return render(request, "objections/new.html", {
         "entity": entity, "record": record, "kind": kind, "reasons": Objection.Reason.choices, "form": form,
         "error": error, "report_number": request.POST.get("report_number", report_number),
-        "max_mb": workflow._days("OBJECTION_EVIDENCE_MAX_BYTES") // 1048576,
-        "max_files": workflow._days("OBJECTION_EVIDENCE_MAX_FILES"),
+        "max_mb": workflow.setting("OBJECTION_EVIDENCE_MAX_BYTES") // 1048576,
+        "max_files": workflow.setting("OBJECTION_EVIDENCE_MAX_FILES"),
     }, status=400 if error else 200)
 
 
@@ -138,7 +138,7 @@ def _answer_values(request, record) -> tuple[dict, tuple[str, dt.date] | None]:
             continue
         raw = request.POST[key].replace("\r\n", "\n")  # browsers send a textarea's line breaks as CRLF
         current = getattr(record, name)
-        if raw.strip() == workflow._text(current).strip():
+        if raw.strip() == workflow.display_value(current).strip():
             continue
         try:
             values[name] = changes.parse_value(record, name, raw)
@@ -185,7 +185,7 @@ def objection_detail(request, pk: int):
     correctable = []
     if record is not None and "answer" in actions:
         correctable = [{"name": n, "label": record._meta.get_field(n).verbose_name,
-                        "value": workflow._text(getattr(record, n)),
+                        "value": workflow.display_value(getattr(record, n)),
                         "long": n in ("facts", "basis", "content", "reason", "remarks")}
                        for n in sorted(changes.CORRECTABLE[record.KIND])]
     return render(request, "objections/detail.html", {

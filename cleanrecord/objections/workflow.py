@@ -99,7 +99,8 @@ def _url(objection: Objection) -> str:
     return reverse("objection-detail", args=[objection.pk])
 
 
-def _days(name: str) -> int:
+def setting(name: str) -> int:
+    """An objection setting (days, bytes, files) as a number."""
     return int(conf.get(name))
 
 
@@ -114,7 +115,7 @@ class _Checked:
 
 def check_evidence(files) -> list[_Checked]:
     """Every file is a PDF, JPG or PNG by its content and within the size limit; else nothing is kept."""
-    limit, most = _days("OBJECTION_EVIDENCE_MAX_BYTES"), _days("OBJECTION_EVIDENCE_MAX_FILES")
+    limit, most = setting("OBJECTION_EVIDENCE_MAX_BYTES"), setting("OBJECTION_EVIDENCE_MAX_FILES")
     files = [f for f in files if f is not None]
     if len(files) > most:
         raise WorkflowError(f"证明材料最多 {most} 个文件，本次选择了 {len(files)} 个")
@@ -194,8 +195,8 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
                 kind=kind, record_id=record_id, subject_key=subject_key, department_id=record.department_id,
                 record_number=record.natural_number[:200], reason=reason, statement=statement[:5000],
                 filed_by=user, report_number=report_number[:40],
-                due_on=add_working_days(today, _days("OBJECTION_ACCEPT_DAYS")),
-                hard_due_on=add_working_days(today, _days("OBJECTION_MAX_DAYS")))
+                due_on=add_working_days(today, setting("OBJECTION_ACCEPT_DAYS")),
+                hard_due_on=add_working_days(today, setting("OBJECTION_MAX_DAYS")))
             written = _store(objection, checked)
             _event(objection, "file", user, "经营主体", statement)
             record_event(user=user, action="objections.file", target=f"objection:{objection.pk}",
@@ -219,7 +220,7 @@ def _event(objection: Objection, action: str, user, role: str, note: str = "") -
                                   actor_role=role, action=action, status=objection.status, note=note[:5000])
 
 
-def _role_label(user, role: str, objection: Objection) -> str:
+def _role_label(role: str, objection: Objection) -> str:
     if role == DEPARTMENT:
         return objection.department.name if objection.department else "数据来源部门"
     return {OFFICE: "信用办", ENTITY: "经营主体"}[role]
@@ -246,7 +247,7 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
         _apply_answer(objection, user=user, decision=decision, note=note, values=values or {}, repair=repair)
     objection.status = end
     if action == "forward":  # accepting keeps the deadline: acceptance and forwarding share it
-        objection.due_on = min(add_working_days(today, _days("OBJECTION_ANSWER_DAYS")), objection.hard_due_on)
+        objection.due_on = min(add_working_days(today, setting("OBJECTION_ANSWER_DAYS")), objection.hard_due_on)
     elif action == "answer":
         objection.due_on = objection.hard_due_on
     if end in Objection.CLOSED:
@@ -255,7 +256,7 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
     if action in ("reject", "close") and note:
         objection.office_note = note[:5000]
     objection.save()
-    _event(objection, action, user, _role_label(user, role, objection), note)
+    _event(objection, action, user, _role_label(role, objection), note)
     record_event(user=user, action=f"objections.{action}", target=f"objection:{objection.pk}",
                  before={"status": before},
                  after={"status": end, "note": note[:500], **({"decision": decision, "corrected": objection.corrected}
@@ -277,7 +278,7 @@ def _apply_answer(objection: Objection, *, user, decision: str, note: str, value
         values = {k: v for k, v in values.items() if getattr(record, k, object()) != v}
         if not values and repair is None:
             raise WorkflowError("答复“更正”时请填写更正后的内容（至少一项与原记录不同）")
-        corrected = {k: [_text(getattr(record, k)), _text(v)] for k, v in values.items()}
+        corrected = {k: [display_value(getattr(record, k)), display_value(v)] for k, v in values.items()}
         if values:
             record = changes.correct(record, values=values, reason=reason, user=user)
         if repair is not None:
@@ -292,7 +293,8 @@ def _apply_answer(objection: Objection, *, user, decision: str, note: str, value
     objection.corrected = corrected
 
 
-def _text(value) -> str:
+def display_value(value) -> str:
+    """A column's value as a form shows it and the objection's correction list keeps it."""
     if value is None:
         return ""
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
@@ -374,7 +376,7 @@ def request_explanation(*, user, subject_key: str, record_id: int, reason: str) 
     req = ExplanationRequest.objects.create(
         kind="penalty", record_id=record_id, subject_key=subject_key, department_id=record.department_id,
         record_number=record.natural_number[:200], reason=reason.strip()[:2000], requested_by=user,
-        due_on=add_working_days(timezone.localdate(), _days("EXPLANATION_DAYS")))
+        due_on=add_working_days(timezone.localdate(), setting("EXPLANATION_DAYS")))
     record_event(user=user, action="objections.explanation_request", target=f"explanation_request:{req.pk}",
                  after={"record": f"penalty:{record_id}", "department": record.department_id})
     url = reverse("explanation-detail", args=[req.pk])

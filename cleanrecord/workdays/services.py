@@ -52,10 +52,13 @@ def forget() -> None:
         _cache.update(at=0.0, days=None, years=None)
 
 
-def is_working_day(day: dt.date) -> bool:
-    days, _ = _exceptions()
+def _is_working(days: dict[dt.date, bool], day: dt.date) -> bool:
     working = days.get(day)
     return day.weekday() < 5 if working is None else working
+
+
+def is_working_day(day: dt.date) -> bool:
+    return _is_working(_exceptions()[0], day)
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:
@@ -66,9 +69,7 @@ def add_working_days(start: dt.date, n: int) -> dt.date:
     day = start
     while n:
         day += dt.timedelta(days=1)
-        working = days.get(day)
-        if (day.weekday() < 5) if working is None else working:
-            n -= 1
+        n -= _is_working(days, day)
     return day
 
 
@@ -77,12 +78,7 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     if end < start:
         return -working_days_between(end, start)
     days, _ = _exceptions()
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        working = days.get(day)
-        count += (day.weekday() < 5) if working is None else working
-    return count
+    return sum(_is_working(days, start + dt.timedelta(days=n)) for n in range(1, (end - start).days + 1))
 
 
 def known_years() -> frozenset[int]:
@@ -201,6 +197,12 @@ def set_year(year: int, entries: list[Entry], *, note: str = "", user=None) -> C
                  after={"holidays": sum(not e.working for e in entries), "workdays": sum(e.working for e in entries),
                         "note": note[:200]})
     return row
+
+
+def describe(year: int, entries: list[Entry]) -> str:
+    """What the office entered, as the page and the command confirm it."""
+    return (f"{year} 年工作日历已录入：放假 {sum(not e.working for e in entries)} 天，"
+            f"调休上班 {sum(e.working for e in entries)} 天")
 
 
 def read_entries(lines: Iterable[str], year: int) -> list[Entry]:

@@ -38,8 +38,7 @@ def calendar(request):
                 except services.CalendarError as e:
                     error = str(e)
                 else:
-                    messages.success(request, f"{year} 年工作日历已录入：放假 {sum(not e.working for e in entries)} 天，"
-                                              f"调休上班 {sum(e.working for e in entries)} 天")
+                    messages.success(request, services.describe(year, entries))
                     return redirect("workdays-calendar")
     years = list(CalendarYear.objects.order_by("-year")[:10])
     days = {}

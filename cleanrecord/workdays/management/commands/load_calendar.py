@@ -37,5 +37,4 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取 {file}：{e.strerror}") from None
         except services.CalendarError as e:
             raise CommandError(f"{file}：{e}") from None
-        self.stdout.write(f"{year} 年工作日历已录入：放假 {sum(not e.working for e in entries)} 天，"
-                          f"调休上班 {sum(e.working for e in entries)} 天")
+        self.stdout.write(services.describe(year, entries))
