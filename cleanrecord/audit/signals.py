@@ -83,7 +83,9 @@ ROLE_FLAGS = ("is_active", "is_staff", "is_superuser")
 
 def user_flags_changed(sender, instance, **kwargs) -> None:
     """Turning a user on or off, or into staff or superuser, is a permission change."""
-    if instance.pk is None:
+    update_fields = kwargs.get("update_fields")
+    # A save of other fields only (each login's last_login) cannot change a flag: no query for it.
+    if instance.pk is None or (update_fields is not None and not set(update_fields) & set(ROLE_FLAGS)):
         return
     before = sender.objects.filter(pk=instance.pk).values(*ROLE_FLAGS).first()
     if before is None:

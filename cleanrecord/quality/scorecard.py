@@ -5,17 +5,15 @@ strings here; it travels into Typst as JSON data (sys.inputs), never as markup.
 """
 
 import datetime as dt
-import functools
 import json
 import logging
 import threading
 from pathlib import Path
 
-import typst
 from django.utils import timezone
 
 from cleanrecord.reference.models import Department
-from cleanrecord.reports.render import FONT_DIR, FONT_FAMILIES
+from cleanrecord.reports.render import compiler
 
 from .services import summary
 
@@ -23,15 +21,6 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE = Path(__file__).parent / "typst" / "scorecard.typ"
 _lock = threading.Lock()  # the compiler holds its inputs as state
-
-
-@functools.cache
-def _compiler() -> typst.Compiler:
-    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONT_DIR)])
-    missing = set(FONT_FAMILIES) - set(fonts.families())
-    if missing:
-        raise RuntimeError(f"fonts {sorted(missing)} not found in {FONT_DIR}: install fonts-noto-cjk (make install)")
-    return typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=fonts, ignore_system_fonts=True)
 
 
 def _share(value: float | None) -> str:
@@ -75,7 +64,7 @@ def scorecard_data(department: Department, *, month: dt.date | None = None) -> d
 def render_pdf(data: dict) -> bytes:
     """Typeset a scorecard (scorecard_data) as an A4 PDF."""
     with _lock:
-        pdf, warnings = _compiler().compile_with_warnings(
+        pdf, warnings = compiler(TEMPLATE).compile_with_warnings(
             sys_inputs={"scorecard": json.dumps(data, ensure_ascii=False)}, pdf_tags=False)
     for warning in warnings:
         logger.warning("scorecard %s: typst: %s", data["department"]["code"], warning.message)

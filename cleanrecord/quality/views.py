@@ -243,6 +243,8 @@ def _rows(request, department: Department, measure: str, *, office: bool):
     for score in current_scores(department).filter(measure=measure):
         for row in rows_for(score)[:MAX_ROWS]:
             items.append(_row_item(row, score))
+        if len(items) > MAX_ROWS:  # enough to show the page and say it is cut; no more scores' rows to read
+            break
     return render(request, "quality/rows.html", {
         "department": department, "label": MEASURES[measure].label, "items": items[:MAX_ROWS],
         "truncated": len(items) > MAX_ROWS, "office": office,

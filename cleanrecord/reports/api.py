@@ -62,7 +62,7 @@ def _readable(request, number: str) -> Report:
 
 
 def _office_only(request) -> None:
-    # Until entity accounts exist, reports through the API are for the credit office.
+    # Revoking is the office's: the views' counterpart is accounts.decorators.office_required.
     if not is_office(request.user):
         raise PermissionDenied("无权访问：仅限信用办工作人员")
 

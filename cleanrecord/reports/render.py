@@ -30,12 +30,13 @@ _lock = threading.Lock()
 
 
 @functools.cache
-def _compiler() -> typst.Compiler:
+def compiler(template: Path) -> typst.Compiler:
+    """The process's compiler for a template (the report's, a scorecard's), with only our CJK fonts."""
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONT_DIR)])
     missing = set(FONT_FAMILIES) - set(fonts.families())
     if missing:
         raise RuntimeError(f"fonts {sorted(missing)} not found in {FONT_DIR}: install fonts-noto-cjk (make install)")
-    return typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=fonts, ignore_system_fonts=True)
+    return typst.Compiler(template, root=template.parent, font_paths=fonts, ignore_system_fonts=True)
 
 
 def render_pdf(snapshot: dict) -> bytes:
@@ -50,7 +51,7 @@ def render_pdf(snapshot: dict) -> bytes:
     # push a report with a few dozen records past the size a tender portal accepts.
     issued_at = datetime.fromisoformat(snapshot["issued_at"])
     with _lock:
-        pdf, warnings = _compiler().compile_with_warnings(sys_inputs=inputs, timestamp=issued_at, pdf_tags=False)
+        pdf, warnings = compiler(TEMPLATE).compile_with_warnings(sys_inputs=inputs, timestamp=issued_at, pdf_tags=False)
     # A warning means a degraded document (a font not found, a value of the wrong type): say so.
     for warning in warnings:
         logger.warning("report %s: typst: %s", snapshot.get("number"), warning.message)
