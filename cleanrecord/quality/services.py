@@ -19,8 +19,6 @@ from .measures import (
     DIMENSION_LABELS,
     MEASURES,
     Context,
-    compute,
-    compute_platform,
     compute_steps,
     step_count,
     thresholds,
@@ -72,7 +70,7 @@ def recompute_all_steps(*, now: dt.datetime | None = None) -> Iterator[dict]:
 
 def _recompute(ctx: Context, replaced: Q) -> list[QualityScore]:
     with _tuned_queries():
-        scores = compute(ctx) + compute_platform(ctx)
+        scores = [score for _, found in compute_steps(ctx, platform=True) for score in found]
     return _save(ctx, replaced, scores)
 
 
