@@ -284,4 +284,9 @@ CLEANRECORD = {
     "OBJECTION_EVIDENCE_MAX_BYTES": envint("CLEANRECORD_OBJECTION_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)),
     "OBJECTION_EVIDENCE_MAX_FILES": envint("CLEANRECORD_OBJECTION_EVIDENCE_MAX_FILES", "5"),
     "EVIDENCE_DIR": os.getenv("CLEANRECORD_EVIDENCE_DIR", str(DATA_DIR / "evidence")),
+    # --- audit trail (cleanrecord/audit) ---
+    # Key of the audit chain's HMAC: 32 bytes, base64, kept outside the database. Made in the data directory if unset.
+    "AUDIT_KEY": envsecret("CLEANRECORD_AUDIT_KEY"),
+    # Where signed checkpoints of the chain's head go (audit_checkpoint); "" is DATA_DIR/audit-checkpoints.
+    "AUDIT_CHECKPOINT_DIR": os.getenv("CLEANRECORD_AUDIT_CHECKPOINT_DIR", ""),
 }

@@ -1,16 +1,19 @@
-"""An append-only, hash-chained audit trail: each entry's hash covers the previous entry's hash.
+"""An append-only, hash-chained audit trail: each entry's keyed hash covers all its columns and the
+previous entry's hash (chain.py).
 
-Append-only is enforced at three levels: the admin shows entries read-only, the ORM refuses to
-update or delete them (below), and on PostgreSQL a trigger refuses UPDATE and DELETE of the table
-(migration 0002). Whatever gets past all three, `manage.py verify_audit` finds.
+Append-only is enforced at four levels: the admin shows entries read-only, the ORM refuses to
+update or delete them (below), on PostgreSQL a trigger refuses UPDATE and DELETE of the table
+(migration 0002), and the application's database role may only insert and read it
+(docs/deploy.md). Whatever gets past them, `manage.py verify_audit` finds: a changed or re-hashed
+entry by the key the database does not hold, removed newest entries or a truncated table by the
+signed checkpoints kept outside the database (checkpoints.py).
 """
-
-import hashlib
-import json
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from . import chain
 
 
 class AppendOnlyError(Exception):
@@ -34,11 +37,15 @@ class AuditEntry(models.Model):
     target = models.CharField(_("对象"), max_length=200, blank=True)
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
+    # The user's id as written, which the hash covers: `user` goes to NULL when the user is deleted.
+    user_ref = models.BigIntegerField(_("操作人编号"), null=True, blank=True, editable=False)
     prev_hash = models.CharField(_("前一条摘要"), max_length=64)
     hash = models.CharField(_("摘要"), max_length=64, unique=True)
+    hash_version = models.PositiveSmallIntegerField(_("摘要版本"), default=chain.LEGACY, editable=False)
 
     # The default manager refuses bulk changes. Deleting a user still works: Django unlinks their
-    # entries (SET NULL) through the plain base manager, and the hash does not cover `user`.
+    # entries (SET NULL) through the plain base manager; verify_audit accepts a NULL `user` only
+    # when the user `user_ref` names is gone.
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
@@ -57,8 +64,6 @@ class AuditEntry(models.Model):
         raise AppendOnlyError(f"Audit entry {self.pk} is append-only: it cannot be deleted.")
 
     def compute_hash(self) -> str:
-        body = json.dumps(
-            [self.prev_hash, self.at.isoformat(), self.actor, self.action, self.target, self.before, self.after],
-            ensure_ascii=False, sort_keys=True, default=str,
-        )
-        return hashlib.sha256(body.encode()).hexdigest()
+        if self.hash_version == chain.LEGACY:
+            return chain.legacy_hash(self)
+        return chain.keyed_hash(self, self.hash_version)

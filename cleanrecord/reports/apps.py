@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "cleanrecord.reports"
     verbose_name = "专用信用报告"
+
+    def ready(self) -> None:
+        from cleanrecord.audit import checkpoints
+
+        from .audit_signer import PlatformSigner
+
+        checkpoints.register_signer(PlatformSigner())

@@ -73,7 +73,9 @@ def display_strings(snapshot: dict) -> dict[str, str]:
         domains = f"全部 {len(snapshot['summary'])} 个领域"
     else:
         domains = "、".join(row["name"] for row in snapshot["summary"])
+    head = snapshot.get("audit_head")
     return {
+        "audit_head": _audit_head(head) if head else "",
         "issued_at": _datetime_zh(snapshot["issued_at"]),
         "issued_date": _date_zh(snapshot["issued_at"]),
         "data_as_of": _datetime_zh(snapshot["data_as_of"]),
@@ -81,6 +83,11 @@ def display_strings(snapshot: dict) -> dict[str, str]:
         "period": f"{_date_zh(query['start'])}至{_date_zh(query['end'])}",
         "domains": domains,
     }
+
+
+def _audit_head(head: dict) -> str:
+    checkpoint = _datetime_zh(head["checkpoint_at"]) if head.get("checkpoint_at") else "无"
+    return f"审计日志链头 #{head['entry_id']} {head['hash']}，签名检查点 {checkpoint}"
 
 
 def _date_zh(value: str) -> str:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cleanrecord import conf
+from cleanrecord.audit import checkpoints
 from cleanrecord.audit.services import record_event
 
 from . import codes, rules
@@ -51,6 +52,8 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
         raise rules.ReportRefused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
     content = rules.compute(query, today=today)
     t_rules = time.perf_counter()
+    # Outside the transaction: a checkpoint due today counts the whole trail, which needs no lock.
+    audit_head = checkpoints.report_head()
     with transaction.atomic():
         number = codes.next_number(conf.get("REPORT_NUMBER_PREFIX"), today)
         code = codes.new_verification_code()
@@ -69,6 +72,9 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
                 "platform": conf.get("PLATFORM_NAME"),
                 "seal_text": conf.get("REPORT_SEAL_TEXT"),
             },
+            # The audit trail's newest entry and last signed checkpoint as this report left them: a printed
+            # report then also vouches that the trail up to that entry existed as it was.
+            "audit_head": audit_head,
             **content,
         }
         snapshot["hash"] = snapshot_hash(snapshot)

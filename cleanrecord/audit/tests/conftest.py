@@ -1,5 +1,6 @@
 """Named actors for the audit trail: an auditor (may only read the trail), a department clerk, the office's
-superuser, and an outsider with an account and nothing else."""
+superuser, and an outsider with an account and nothing else. Each test keeps its audit checkpoints in a
+directory of its own: a checkpoint outlives the test's database transaction."""
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -30,3 +31,10 @@ def superuser(db):
 @pytest.fixture
 def outsider(db):
     return User.objects.create_user("dave", password="pw-dave-1")
+
+
+@pytest.fixture(autouse=True)
+def checkpoint_dir(tmp_path, settings):
+    folder = tmp_path / "audit-checkpoints"
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "AUDIT_CHECKPOINT_DIR": str(folder)}
+    return folder

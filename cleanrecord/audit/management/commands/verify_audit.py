@@ -1,12 +1,14 @@
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from cleanrecord.audit import chain, checkpoints
 from cleanrecord.audit.models import AuditEntry
-from cleanrecord.audit.services import GENESIS
 
 
 @dataclass
@@ -15,43 +17,117 @@ class ChainCheck:
     last: AuditEntry | None = None  # the last intact entry
     broken: AuditEntry | None = None  # the first entry whose hash or link is wrong
     problem: str = ""
+    # For each watched id (the checkpoints'), its hash and how many entries up to it, once reached intact.
+    seen: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
-def check_chain(entries: Iterable[AuditEntry]) -> ChainCheck:
-    """Walk `entries` in id order, stopping at the first one whose own hash or link to the previous is wrong."""
+def check_chain(entries: Iterable[AuditEntry], *, watch: set[int] = frozenset(), users: set[int] | None = None,
+                key: bytes | None = None) -> ChainCheck:
+    """Walk `entries` in id order, stopping at the first one whose own hash or link to the previous is wrong.
+
+    `users` are the ids of the users that exist: an entry's user may have been unlinked (NULL) only when its
+    user is gone. `key` is the chain's key (read once by the caller).
+    """
     result = ChainCheck()
     for entry in entries:
-        recomputed = entry.compute_hash()
-        if recomputed != entry.hash:
-            result.problem = (f"内容与摘要不符，写入后被改动过（存储的摘要 {entry.hash[:16]}…，"
-                              f"按内容计算为 {recomputed[:16]}…）")
-        elif result.last is None and entry.prev_hash != GENESIS:
-            result.problem = f"链首的前一条摘要应为全零，记录的是 {entry.prev_hash[:16]}…：更早的记录被删除过"
-        elif result.last is not None and entry.prev_hash != result.last.hash:
-            prev = result.last
-            result.problem = (f"前一条摘要与 #{prev.id} 不符（#{prev.id} 为 {prev.hash[:16]}…，本条记录的是 "
-                              f"{entry.prev_hash[:16]}…）：两者之间的记录被删除、插入或改动过")
+        result.problem = _entry_problem(entry, result.last, users, key)
         if result.problem:
             result.broken = entry
             return result
         result.count += 1
         result.last = entry
+        if entry.id in watch:
+            result.seen[entry.id] = (entry.hash, result.count)
     return result
 
 
+def _entry_problem(entry: AuditEntry, prev: AuditEntry | None, users: set[int] | None, key: bytes | None) -> str:
+    if entry.hash_version not in chain.KEYED:
+        return (f"摘要版本为 {entry.hash_version}，不是以审计密钥计算的摘要：没有密钥也能重算，"
+                "记录可能被整段改写过")
+    recomputed = chain.keyed_hash(entry, entry.hash_version, key)
+    if recomputed != entry.hash:
+        return (f"内容与摘要不符，写入后被改动过，或摘要是不持有审计密钥者重算的（存储的摘要 {entry.hash[:16]}…，"
+                f"按内容计算为 {recomputed[:16]}…）")
+    if prev is None and entry.prev_hash != chain.GENESIS:
+        return f"链首的前一条摘要应为全零，记录的是 {entry.prev_hash[:16]}…：更早的记录被删除过"
+    if prev is not None and entry.prev_hash != prev.hash:
+        return (f"前一条摘要与 #{prev.id} 不符（#{prev.id} 为 {prev.hash[:16]}…，本条记录的是 "
+                f"{entry.prev_hash[:16]}…）：两者之间的记录被删除、插入或改动过")
+    if entry.user_id != entry.user_ref:
+        if entry.user_id is not None:
+            return f"操作人被改为用户 #{entry.user_id}，摘要所覆盖的是用户 #{entry.user_ref}"
+        if users is not None and entry.user_ref in users:
+            return f"操作人（用户 #{entry.user_ref}）的关联被清除，但该用户仍然存在"
+    return ""
+
+
+def check_checkpoints(found: list[checkpoints.Checkpoint], check: ChainCheck, total: int) -> list[str]:
+    """What the signed checkpoints say is missing or changed; [] when each still holds."""
+    problems = []
+    for point in found:
+        label = f"检查点 {point.name}"
+        if point.problem:
+            problems.append(f"{label}：{point.problem}")
+            continue
+        label += f"（{timezone.localtime(point.at):%Y-%m-%d %H:%M:%S}，共 {point.count} 条，最后一条 #{point.entry_id}）"
+        if point.count > total:
+            problems.append(f"{label}：日志现只有 {total} 条，少于检查点记录的 {point.count} 条，"
+                            "记录被删除或整表被清空（TRUNCATE）")
+        if point.entry_id == 0:
+            continue
+        if point.entry_id in check.seen:
+            hash_now, position = check.seen[point.entry_id]
+            if hash_now != point.hash:
+                problems.append(f"{label}：#{point.entry_id} 的摘要现为 {hash_now[:16]}…，检查点签署的是 "
+                                f"{point.hash[:16]}…：它或它之前的记录被改写过")
+            elif position != point.count:
+                problems.append(f"{label}：到 #{point.entry_id} 为止现有 {position} 条：之前的记录被删除或插入过")
+        elif check.broken is not None and point.entry_id >= check.broken.id:
+            problems.append(f"{label}：在断裂处之后，无法确认")
+        else:
+            problems.append(f"{label}：#{point.entry_id} 已不在日志中，它和之后的记录被删除过")
+    return problems
+
+
 class Command(BaseCommand):
-    help = "Check the audit trail's hash chain: exit 0 when intact, else name the first broken entry and exit 1."
+    help = ("Check the audit trail: the keyed hash chain over every entry, and every signed checkpoint of its head "
+            "(signature, entry and hash still there, count not shrunk). Exit 0 when intact, else name each problem "
+            "and exit 1.")
 
     def handle(self, *args, **options):
-        check = check_chain(AuditEntry.objects.order_by("id").iterator(chunk_size=2000))
+        problems = []
+        try:
+            found = checkpoints.load_all()
+        except checkpoints.CheckpointRefused as exc:
+            found = []
+            problems.append(str(exc))
+        total = AuditEntry.objects.count()
+        try:
+            key = chain.audit_key(create=False) if total else None
+        except ImproperlyConfigured as exc:
+            self.stderr.write(f"审计日志无法核验：找不到审计密钥（CLEANRECORD_AUDIT_KEY）。{exc}")
+            sys.exit(1)
+        users = set(get_user_model().objects.values_list("pk", flat=True))
+        check = check_chain(AuditEntry.objects.order_by("id").iterator(chunk_size=2000),
+                            watch={p.entry_id for p in found}, users=users, key=key)
+        problems += check_checkpoints(found, check, total)
         if check.broken is not None:
             entry = check.broken
-            self.stderr.write(f"审计日志不完整：第一条断裂的记录是 #{entry.id}，"
-                              f"时间 {timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}，操作 {entry.action}，"
-                              f"操作人 {entry.actor}，对象 {entry.target or '-'}。问题：{check.problem}")
+            problems.insert(0, f"第一条断裂的记录是 #{entry.id}，"
+                               f"时间 {timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}，操作 {entry.action}，"
+                               f"操作人 {entry.actor}，对象 {entry.target or '-'}。问题：{check.problem}")
+        if problems:
+            self.stderr.write("审计日志不完整：" + "\n".join(problems))
             sys.exit(1)
         self.stdout.write(f"审计日志完整：共 {check.count} 条")
         if check.last is not None:
-            # Kept outside the database (a ticket, a printout), this also detects removal of the newest entries.
             last = check.last
             self.stdout.write(f"最后一条：#{last.id}，{timezone.localtime(last.at):%Y-%m-%d %H:%M:%S}，摘要 {last.hash}")
+        if found:
+            newest = found[-1]
+            self.stdout.write(f"检查点：{len(found)} 个，签名均有效，均与日志相符；最新 {newest.name}"
+                              f"（{timezone.localtime(newest.at):%Y-%m-%d %H:%M:%S}，共 {newest.count} 条）")
+        else:
+            # Without a checkpoint, removal of the newest entries cannot be proven: say so where it is seen.
+            self.stderr.write("警告：没有审计检查点，无法证明最新的记录未被删除；请每晚运行 manage.py audit_checkpoint")
