@@ -128,9 +128,10 @@ def take(*, now: dt.datetime | None = None) -> Checkpoint:
         "certificate": certificate.public_bytes(serialization.Encoding.PEM).decode(),
         "certificate_sha256": _fingerprint(certificate),
     }
-    folder = directory(create=True)
+    folder = directory()
     name = f"{at:%Y%m%dT%H%M%S%f}Z-{head.entry_id}.json"
     try:
+        directory(create=True)
         # Written aside (mkstemp makes it 0600) and renamed into place: a reader never sees half a checkpoint.
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -149,6 +150,8 @@ def _names(folder: Path) -> list[str]:
         names = sorted(n for n in os.listdir(folder) if NAME.match(n))
     except FileNotFoundError:
         return []
+    except OSError as exc:
+        raise CheckpointRefused(f"无法读取审计检查点目录 {folder}：{exc.strerror or exc}") from exc
     return names[-MAX_FILES:]
 
 
@@ -248,7 +251,10 @@ def report_head() -> dict:
         checkpoint_at = ensure_recent()
     except CheckpointRefused as exc:
         log.error("audit checkpoint at report issue refused: %s", exc)
-        checkpoint_at = latest_time()
+        try:
+            checkpoint_at = latest_time()
+        except CheckpointRefused:
+            checkpoint_at = None
     last = AuditEntry.objects.order_by("-id").values_list("id", "hash").first() or (0, chain.GENESIS)
     return {
         "entry_id": last[0],

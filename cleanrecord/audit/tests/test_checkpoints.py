@@ -188,3 +188,11 @@ def test_a_checkpoint_is_taken_when_the_last_is_a_day_old(checkpoint_dir):
             path.unlink()
     assert checkpoints.ensure_recent() > first
     assert len(list(checkpoint_dir.glob("*.json"))) == 2
+
+
+def test_an_unreadable_checkpoint_directory_fails_the_check(checkpoint_dir):
+    add(1)
+    checkpoint_dir.write_text("a file where the directory should be")
+    code, output = verify()
+    assert code == 1
+    assert f"无法读取审计检查点目录 {checkpoint_dir}" in output
