@@ -196,3 +196,12 @@ def test_an_unreadable_checkpoint_directory_fails_the_check(checkpoint_dir):
     code, output = verify()
     assert code == 1
     assert f"无法读取审计检查点目录 {checkpoint_dir}" in output
+
+
+def test_a_stale_newest_checkpoint_is_warned_about(checkpoint_dir):
+    add(1)
+    checkpoints.take(now=dt.datetime.now(dt.UTC) - dt.timedelta(days=5))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("verify_audit", stdout=out, stderr=err)
+    assert "检查点：1 个，签名均有效" in out.getvalue()
+    assert "警告：最新的审计检查点已是 5 天前" in err.getvalue()

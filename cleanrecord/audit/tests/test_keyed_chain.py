@@ -204,3 +204,12 @@ def test_the_migration_refuses_to_rechain_a_broken_old_chain_and_changes_nothing
 def test_the_canonical_form_is_plain_json_naming_its_version(chain_of_four):
     body = json.loads(chain.canonical(chain_of_four[0], 2))
     assert body["v"] == 2 and body["id"] == chain_of_four[0].id and body["after"] == {"n": 0}
+
+
+def test_verifying_without_the_key_says_so_and_makes_none(chain_of_four, tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "AUDIT_KEY": ""}
+    code, output = verify()
+    assert code == 1
+    assert "审计日志无法核验：找不到审计密钥（CLEANRECORD_AUDIT_KEY）" in output
+    assert not (tmp_path / "audit_key").exists()

@@ -1,3 +1,4 @@
+import datetime as dt
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -9,6 +10,9 @@ from django.utils import timezone
 
 from cleanrecord.audit import chain, checkpoints
 from cleanrecord.audit.models import AuditEntry
+
+# The nightly checkpoint, missed once, is not yet a reason to warn.
+STALE = dt.timedelta(days=2)
 
 
 @dataclass
@@ -128,6 +132,10 @@ class Command(BaseCommand):
             newest = found[-1]
             self.stdout.write(f"检查点：{len(found)} 个，签名均有效，均与日志相符；最新 {newest.name}"
                               f"（{timezone.localtime(newest.at):%Y-%m-%d %H:%M:%S}，共 {newest.count} 条）")
+            age = timezone.now() - newest.at
+            if age > STALE:
+                self.stderr.write(f"警告：最新的审计检查点已是 {age.days} 天前，其后的记录只受审计密钥保护；"
+                                  "请检查每晚的 manage.py audit_checkpoint 是否在运行")
         else:
             # Without a checkpoint, removal of the newest entries cannot be proven: say so where it is seen.
             self.stderr.write("警告：没有审计检查点，无法证明最新的记录未被删除；请每晚运行 manage.py audit_checkpoint")
