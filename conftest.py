@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from cleanrecord.testing.browser import browser  # noqa: F401  (a fixture for the browser tests)
+from cleanrecord.testing.concurrency import shared_database  # noqa: F401  (for tests that start threads)
 
 
 @pytest.fixture(scope="session", autouse=True)

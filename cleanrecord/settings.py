@@ -196,6 +196,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "30"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "cleanrecord.audit.signals.attempted_username"
+# The address behind trusted proxies (CLEANRECORD_TRUSTED_PROXIES), the same one the verification budget uses.
+AXES_CLIENT_IP_CALLABLE = "cleanrecord.lib.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_COOLOFF_MESSAGE = _("登录失败次数过多，该账户已被暂时锁定，请稍后再试。")
 AXES_PERMALOCK_MESSAGE = _("登录失败次数过多，该账户已被锁定，请联系信用办管理员解锁。")
@@ -230,6 +232,8 @@ CLEANRECORD = {
     "FIELD_CIPHER": os.getenv("CLEANRECORD_FIELD_CIPHER", "aes-gcm"),
     # Name shown in the page header.
     "PLATFORM_NAME": os.getenv("CLEANRECORD_PLATFORM_NAME", "信用中国（甘肃兰州）信用信息共享平台"),
+    # Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For names the client.
+    "TRUSTED_PROXIES": [p.strip() for p in os.getenv("CLEANRECORD_TRUSTED_PROXIES", "").split(",") if p.strip()],
     # Where import error files and uploaded originals are kept.
     "IMPORT_DIR": os.getenv("CLEANRECORD_IMPORT_DIR", str(DATA_DIR / "imports")),
     # Largest import file accepted through the web and the API.

@@ -1,5 +1,6 @@
 """Importing a department file: the one code path behind the CLI, the web upload and the API."""
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -238,8 +239,12 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
         with error_path.open("w", encoding="utf-8-sig", newline="") as ef:
             errors = csv.writer(ef)
             errors.writerow(ERROR_HEADER)
+            # SQLite's write transaction (IMMEDIATE) locks the whole database: there the rows are read and
+            # staged first, into a TEMP table that locks nothing else, so that logins and verifications
+            # meanwhile wait for the merge only, not for the whole file.
+            stage_first = isinstance(writer, StagingWriter) and not writer.pg
             try:
-                with transaction.atomic():
+                with contextlib.nullcontext() if stage_first else transaction.atomic():
                     writer.start()
                     load_started = time.perf_counter()
                     try:
@@ -260,11 +265,15 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
                     except BaseException as e:
                         writer.abort(e)
                         raise
-                    counts = writer.merge()
-                    if dry_run:
-                        raise _DryRun
+                    with transaction.atomic() if stage_first else contextlib.nullcontext():
+                        counts = writer.merge()
+                        if dry_run:
+                            raise _DryRun
             except _DryRun:
                 pass
+            finally:
+                if stage_first:
+                    writer.discard()  # merge() drops the stage, unless it failed or was rolled back
     finally:
         table.close()
         if second is not None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cleanrecord import conf
 from cleanrecord.audit import checkpoints
 from cleanrecord.audit.services import record_event
+from cleanrecord.entities.models import Entity
 
 from . import codes, rules
 from .models import Report
@@ -35,6 +36,12 @@ def report_dir() -> Path:
     return Path(conf.get("REPORT_DIR"))
 
 
+def _refuse_over_hourly_cap(entity, now: dt.datetime) -> None:
+    limit = conf.get("REPORT_ISSUE_PER_ENTITY_PER_HOUR")
+    if Report.objects.filter(entity=entity, issued_at__gte=now - dt.timedelta(hours=1)).count() >= limit:
+        raise rules.ReportRefused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
+
+
 def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date | None = None,
                  end: dt.date | None = None, purpose: str, purpose_text: str = "", user=None,
                  channel: str = "web", timings: dict | None = None) -> Report:
@@ -47,14 +54,16 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
     today = now.date()
     query = rules.build_query(credit_code=credit_code, domains=domains, start=start, end=end, purpose=purpose,
                               purpose_text=purpose_text, today=today)
-    limit = conf.get("REPORT_ISSUE_PER_ENTITY_PER_HOUR")
-    if Report.objects.filter(entity=query.entity, issued_at__gte=now - dt.timedelta(hours=1)).count() >= limit:
-        raise rules.ReportRefused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
+    _refuse_over_hourly_cap(query.entity, now)  # before the work, for the common case
     content = rules.compute(query, today=today)
     t_rules = time.perf_counter()
     # Outside the transaction: a checkpoint due today counts the whole trail, which needs no lock.
     audit_head = checkpoints.report_head()
     with transaction.atomic():
+        # Decided again holding the entity's row lock (on SQLite, the IMMEDIATE transaction's write lock), so
+        # that parallel requests for one entity count each other's reports: the cap holds under concurrency.
+        Entity.objects.select_for_update().only("pk").get(pk=query.entity.pk)
+        _refuse_over_hourly_cap(query.entity, now)
         number = codes.next_number(conf.get("REPORT_NUMBER_PREFIX"), today)
         code = codes.new_verification_code()
         valid_until = today + dt.timedelta(days=conf.get("REPORT_VALID_DAYS"))

@@ -103,9 +103,13 @@ def verify_by_code(request: HttpRequest, code: str):
     client = services.client_key(request)
     wait = services.retry_after(client)
     if wait:
-        return 429, {"detail": f"核验请求过于频繁，请在 {wait} 秒后重试", "retry_after": wait}
-    v = services.verify_code(code, channel=Channel.API, client=client)
-    if v.result == Result.NOT_FOUND:
-        services.spend(client)
-        return 404, verification_out(v)
-    return 200, verification_out(v)
+        return too_many(wait)
+    try:
+        v = services.verify_code(code, channel=Channel.API, client=client)
+    except services.Throttled as e:
+        return too_many(e.seconds)
+    return (404 if v.result == Result.NOT_FOUND else 200), verification_out(v)
+
+
+def too_many(seconds: int) -> tuple[int, dict]:
+    return 429, {"detail": f"核验请求过于频繁，请在 {seconds} 秒后重试", "retry_after": seconds}

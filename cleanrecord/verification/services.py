@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cleanrecord import conf
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib.clientip import client_ip
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion
 from cleanrecord.reports import codes, rules
@@ -51,8 +52,9 @@ def _client_salt() -> bytes:
 
 
 def client_key(request) -> str:
-    """A keyed hash of the client's address: the same client maps to the same key, the address is not kept."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """A keyed hash of the client's address (behind trusted proxies, the address they saw): the same client
+    maps to the same key, the address is not kept."""
+    address = client_ip(request)
     return hmac.new(_client_salt(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -64,11 +66,26 @@ def status_of(report: Report) -> str:
     return Result.AUTHENTIC
 
 
+class Throttled(Exception):
+    """The client has spent its guessing budget: it may look codes up again in `seconds`."""
+
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
 def verify_code(typed: str, *, channel: str, client: str) -> Verification:
-    """Look a report up by its verification code, as a verifier typed or scanned it, and log the check."""
+    """Look a report up by its verification code, as a verifier typed or scanned it, and log the check.
+
+    An unknown code costs the client a token; raises Throttled, and answers nothing, when none is left.
+    """
     code = codes.normalise(typed)
     report = Report.objects.filter(verification_code=code).first() if code else None
     if report is None:
+        # Only a spent token buys the answer "not found": requests racing past retry_after() stop here.
+        wait = spend(client)
+        if wait:
+            raise Throttled(wait)
         log(None, channel, Result.NOT_FOUND, client)
         return Verification(Result.NOT_FOUND)
     result = status_of(report)
@@ -177,28 +194,44 @@ def revoke_report(report: Report, *, reason: str, user=None) -> Report:
 
 def _refilled(budget: ClientBudget, now: dt.datetime) -> float:
     capacity, period = conf.get("VERIFY_BUDGET"), conf.get("VERIFY_REFILL_SECONDS")
-    return min(capacity, budget.tokens + (now - budget.updated_at).total_seconds() / period)
+    return min(capacity, budget.tokens + max(0.0, (now - budget.updated_at).total_seconds()) / period)
+
+
+def _wait(tokens: float) -> int:
+    return max(1, int((1 - tokens) * conf.get("VERIFY_REFILL_SECONDS")) + 1)
 
 
 def retry_after(client: str) -> int:
-    """Seconds until `client` may look codes up again; 0 when it may now. A read, no lock: cheap."""
+    """Seconds until `client` may look codes up again; 0 when it may now. A read, no lock: cheap, and only a
+    first answer: spend() decides."""
     budget = ClientBudget.objects.filter(client=client).first()
     if budget is None:
         return 0
     tokens = _refilled(budget, timezone.now())
-    if tokens >= 1:
+    return 0 if tokens >= 1 else _wait(tokens)
+
+
+def spend(client: str) -> int:
+    """Take one token from `client`'s bucket (after an unknown code): 0 when taken, else the seconds until
+    one is back, and nothing is taken.
+
+    Check and take are one step under the client's row lock (SELECT … FOR UPDATE on PostgreSQL; on SQLite
+    the IMMEDIATE transaction holds the write lock), so parallel requests never spend more than there is.
+    """
+    with transaction.atomic():
+        budget = ClientBudget.objects.select_for_update().filter(client=client).first()
+        if budget is None:
+            # Parallel first misses from one client would both insert: the loser's insert does nothing and
+            # it waits for, then locks, the winner's row.
+            ClientBudget.objects.bulk_create(
+                [ClientBudget(client=client, tokens=conf.get("VERIFY_BUDGET"), updated_at=timezone.now())],
+                ignore_conflicts=True)
+            budget = ClientBudget.objects.select_for_update().get(client=client)
+        now = timezone.now()  # read under the lock: never before the time the last spender wrote
+        tokens = _refilled(budget, now)
+        if tokens < 1:
+            return _wait(tokens)
+        budget.tokens = tokens - 1
+        budget.updated_at = now
+        budget.save(update_fields=["tokens", "updated_at"])
         return 0
-    return max(1, int((1 - tokens) * conf.get("VERIFY_REFILL_SECONDS")) + 1)
-
-
-@transaction.atomic
-def spend(client: str) -> None:
-    """Take one token from `client`'s bucket (after an unknown code)."""
-    now = timezone.now()
-    budget = ClientBudget.objects.select_for_update().filter(client=client).first()
-    if budget is None:
-        ClientBudget.objects.create(client=client, tokens=conf.get("VERIFY_BUDGET") - 1, updated_at=now)
-        return
-    budget.tokens = max(0.0, _refilled(budget, now) - 1)
-    budget.updated_at = now
-    budget.save(update_fields=["tokens", "updated_at"])

@@ -1,4 +1,6 @@
-from django.http import HttpResponse
+import functools
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -10,6 +12,27 @@ def too_many(request, seconds: int) -> HttpResponse:
     response = render(request, "verification/too_many.html", {"seconds": seconds}, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def guessable(view):
+    """A page of a report reached by its verification code (reports' own pages, wrapped in urls.py): an
+    unknown code there spends the same per-client budget as /verify, so it is no side door for guessing."""
+
+    @functools.wraps(view)
+    def guarded(request, code: str, *args, **kwargs):
+        client = services.client_key(request)
+        wait = services.retry_after(client)
+        if wait:
+            return too_many(request, wait)
+        try:
+            return view(request, code, *args, **kwargs)
+        except Http404:  # the reports' views answer an unknown code so
+            wait = services.spend(client)
+            if wait:
+                return too_many(request, wait)
+            raise
+
+    return guarded
 
 
 @require_safe
@@ -27,9 +50,10 @@ def verify(request, code: str):
     wait = services.retry_after(client)
     if wait:
         return too_many(request, wait)
-    result = services.verify_code(code, channel=Channel.PAGE, client=client)
-    if result.result == Result.NOT_FOUND:
-        services.spend(client)
+    try:
+        result = services.verify_code(code, channel=Channel.PAGE, client=client)
+    except services.Throttled as e:
+        return too_many(request, e.seconds)
     return render(request, "verification/result.html", {"v": result, "s": result.snapshot, "typed": code},
                   status=404 if result.result == Result.NOT_FOUND else 200)
 

@@ -110,6 +110,13 @@ class StagingWriter:
             cur.execute("SET LOCAL work_mem = '256MB'")
             self.start_copy(cur.cursor)
 
+    def discard(self) -> None:
+        """Drop this connection's staging table if it is still there (it outlives a rolled-back merge when
+        it was loaded outside the transaction)."""
+        if not self.shared:
+            with connection.cursor() as cur:
+                cur.execute("DROP TABLE IF EXISTS " + ("pg_temp" if self.pg else "temp") + ".import_stage")
+
     def create_shared_stage(self, conn) -> None:
         """Make the staging table as an unlogged table of its own name, on `conn` (a psycopg connection
         in autocommit), so that other connections can load rows into it too. merge() drops it; after a
