@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.entities.models import Entity
+from cleanrecord.lib.identifiers import find_id_numbers, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.records.access import batch_for, batches_for, upload_department
 from cleanrecord.records.models import ImportBatch, Licence, Listing, Penalty
 from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, import_upload
@@ -28,12 +29,18 @@ def home(request):
 
 def entity_search(request):
     q = request.GET.get("q", "").strip()[:100]
-    results = Entity.objects.search(q).order_by("name")[:50] if q else []
+    if find_id_numbers(q):
+        # Natural persons' records are not public: a search by an ID number answers nothing, not even "none".
+        return render(request, "front/search.html", {"q": mask_id_numbers_in(q), "results": [], "id_number": True})
+    results = [e for e in Entity.objects.search(q).order_by("name")[:50]
+               if not looks_like_id_number(e.credit_code)] if q else []
     return render(request, "front/search.html", {"q": q, "results": results})
 
 
 def entity_detail(request, code: str):
-    entity = Entity.objects.filter(credit_code=code.upper()).first()
+    # An ID number stored as a code before imports refused them (check_personal_ids finds those) is no
+    # entity's page: it answers as if unknown.
+    entity = None if looks_like_id_number(code) else Entity.objects.filter(credit_code=code.upper()).first()
     if entity is None:
         raise Http404("未找到该经营主体")
     today = timezone.localdate()

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
-from cleanrecord.lib.identifiers import CodeCheck, check_credit_code
+from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import Listing, Penalty, RecordStatus
 from cleanrecord.reference.models import Domain, Region
@@ -58,6 +58,8 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     code = (credit_code or "").strip().upper()
     if check_credit_code(code) is CodeCheck.INVALID:
         raise ReportRefused(f"统一社会信用代码“{credit_code}”格式不正确（应为 18 位）")
+    if looks_like_id_number(code):  # a person's number stored as a code by older imports: never printed on a report
+        raise ReportRefused("该代码为居民身份证号码，不是经营主体的统一社会信用代码，不能出具专用信用报告")
     entity = Entity.objects.filter(credit_code=code).first()
     if entity is None:
         raise ReportRefused(f"未找到统一社会信用代码为 {code} 的经营主体")
