@@ -6,7 +6,6 @@ it and why. The same functions serve the department portal, the objection workfl
 """
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -17,6 +16,7 @@ from django.utils import timezone
 from cleanrecord import conf
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib.text import has_control
 
 from .importing.values import amount
 from .models import CreditRecord, RecordStatus, RecordVersion
@@ -89,6 +89,8 @@ def mark_repaired(record: CreditRecord, *, decision: str, on: dt.date, user=None
     """信用修复: reports then label the record 已修复 (or leave it out, as the city decides)."""
     if not decision.strip():
         raise ValueError("信用修复必须填写修复决定文书号")
+    if len(decision.strip()) > 200:
+        raise ValueError(f"修复决定文书号过长（{len(decision.strip())} 字，最多 200 字）")
     if on > timezone.localdate():
         raise ValueError("修复日期不能晚于今天")
     return apply_change(record, values={"repaired_on": on, "repair_decision": decision.strip()[:200]},
@@ -110,7 +112,6 @@ def correct(record: CreditRecord, *, values: dict, reason: str, user=None) -> Cr
 TEXT_MAX = 20000
 EARLIEST = dt.date(1949, 10, 1)
 _NOT_AFTER_TODAY = {"decided_on", "listed_on"}  # decisions are taken, not planned
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def parse_value(record: CreditRecord, name: str, raw: str):
@@ -126,7 +127,7 @@ def parse_value(record: CreditRecord, name: str, raw: str):
     except FieldDoesNotExist:
         raise ValueError("请选择要更正的字段") from None
     raw = raw.strip()
-    if _CONTROL.search(raw):
+    if has_control(raw, text=True):
         raise ValueError("不能包含控制字符（如 NUL）")
     if isinstance(field, models.DateField):
         if not raw and field.null:

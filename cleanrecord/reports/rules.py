@@ -53,6 +53,9 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return years_before(today, conf.get("REPORT_DEFAULT_YEARS")) + dt.timedelta(days=1), today
 
 
+PURPOSE_TEXT_MAX = 200  # Report.purpose_text
+
+
 def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | None, end: dt.date | None,
                 purpose: str, purpose_text: str = "", today: dt.date) -> Query:
     code = (credit_code or "").strip().upper()
@@ -93,7 +96,10 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
         raise ReportRefused(f"查询期最长追溯 {max_years} 年（不早于 {years_before(today, max_years)}）")
     if purpose not in Purpose.values:
         raise ReportRefused("用途应为：金融、商务经营、行政管理或其他")
-    return Query(entity, chosen, all_domains, start, end, purpose, (purpose_text or "").strip()[:200])
+    purpose_text = (purpose_text or "").strip()
+    if len(purpose_text) > PURPOSE_TEXT_MAX:
+        raise ReportRefused(f"用途说明过长（{len(purpose_text)} 字，最多 {PURPOSE_TEXT_MAX} 字）")
+    return Query(entity, chosen, all_domains, start, end, purpose, purpose_text)
 
 
 def rules_in_force() -> dict:
