@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
-from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number
+from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import Listing, Penalty, RecordStatus
 from cleanrecord.reference.models import Domain, Region
@@ -228,7 +228,7 @@ def compute(query: Query, *, today: dt.date) -> dict:
             details.append({"code": d.code, "name": d.name, "records": records})
     root = region()
     entity = query.entity
-    return {
+    return _masked({  # whoever holds the code reads the report: a person's ID number written in any text is masked
         "region": {"code": root.code, "name": root.name},
         "entity": {
             "name": entity.name, "credit_code": entity.credit_code, "kind": entity.kind,
@@ -245,7 +245,17 @@ def compute(query: Query, *, today: dt.date) -> dict:
         "summary": summary,
         "details": details,
         "notes": notes(root.name, rules),
-    }
+    })
+
+
+def _masked(value):
+    if isinstance(value, str):
+        return mask_id_numbers_in(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 def notes(region_name: str, rules: dict) -> list[str]:

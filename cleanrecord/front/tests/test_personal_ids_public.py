@@ -6,6 +6,7 @@ its operator's ID number, with an entity page of its own.
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -106,3 +107,20 @@ def test_check_personal_ids_finds_planted_numbers_and_prints_them_masked(capsys)
     } <= lines
     assert PERSON_ID not in out.getvalue() + err.getvalue()
     assert "发现" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_report_and_its_public_page_show_an_id_number_in_a_records_text_masked(client):
+    import pypdfium2
+
+    company, p = _planted(timezone.localdate() - dt.timedelta(days=30))
+    report = issue_report(credit_code=company.credit_code, domains=["market-regulation"], purpose="finance")
+
+    assert PERSON_ID not in json.dumps(report.snapshot, ensure_ascii=False)
+    assert MASKED in report.snapshot["entity"]["name"]
+    with open(report.pdf_path, "rb") as f:
+        doc = pypdfium2.PdfDocument(f.read())
+    text = "".join(page.get_textpage().get_text_range() for page in doc).replace("\r", "").replace("\n", "")
+    assert PERSON_ID not in text and PERSON_ID[-4:] in text
+    page = client.get(f"/reports/{report.verification_code}/").content.decode()
+    assert PERSON_ID not in page and MASKED in page
