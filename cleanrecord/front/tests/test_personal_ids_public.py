@@ -90,6 +90,7 @@ def test_check_personal_ids_finds_planted_numbers_and_prints_them_masked(capsys)
     assert "未发现" in out.getvalue()
 
     company, p = _planted(dt.date(2025, 3, 1))
+    old_reg_no = penalty(company, dt.date(2025, 3, 1), reg_no="620102600123456")  # 15 digits, not an ID number here
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit) as exit_:
         call_command("check_personal_ids", stdout=out, stderr=err)
@@ -105,6 +106,8 @@ def test_check_personal_ids_finds_planted_numbers_and_prints_them_masked(capsys)
         ("records_penalty", str(shop_penalty.pk), "subject_key", MASKED),
         ("records_penalty", str(shop_penalty.pk), "credit_code", MASKED),
     } <= lines
+    assert ("records_penalty", str(old_reg_no.pk), "subject_name", MASKED) in lines
+    assert not [line for line in lines if line[2] == "reg_no"]
     assert PERSON_ID not in out.getvalue() + err.getvalue()
     assert "发现" in err.getvalue()
 

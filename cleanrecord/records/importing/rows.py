@@ -338,14 +338,16 @@ class RowParser:
         column. Returns False when the row is refused.
         """
         given = out.get("subject_category", "")
-        code = out.get("credit_code", "")
-        kind = given or ("individual" if code.startswith("92") else "org" if code and not looks_like_id_number(code)
-                         else "person")
         ok = True
         for name in _CODE_COLUMNS:
             value = out.get(name)
-            if not value or len(value) not in (15, 18) or not looks_like_id_number(value):
-                continue
+            # 15 digits is also the length of an old registration or tax number: only the credit-code column,
+            # where no such number belongs, takes a 15-digit value for an old ID number.
+            if not value or len(value) != 18 and (len(value) != 15 or name != "credit_code") or not looks_like_id_number(value):
+                continue  # the hot path: no code column holds an ID number
+            code = out.get("credit_code", "")
+            kind = given or ("individual" if code.startswith("92") else "org" if code and not looks_like_id_number(code)
+                             else "person")
             label = self.labels.get(name, name)
             masked = mask_id_number(value)
             pid = out.get("subject_id", "")

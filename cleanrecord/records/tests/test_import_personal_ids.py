@@ -11,7 +11,17 @@ from cleanrecord.entities.models import Entity
 from cleanrecord.lib import fieldcrypt
 from cleanrecord.records.models import Penalty
 
-from .helpers import PERSON_ID, bad_checksum, credit_code, id_number, penalty, penalty_csv, run_import, write_csv
+from .helpers import (
+    PENALTY_HEADERS,
+    PERSON_ID,
+    bad_checksum,
+    credit_code,
+    id_number,
+    penalty,
+    penalty_csv,
+    run_import,
+    write_csv,
+)
 from .test_import_register import HEADER as REGISTER_HEADER
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +117,17 @@ def test_the_register_refuses_an_id_number_as_a_credit_code(tmp_path):
     [issue] = run.rejected()
     assert issue[1] == "统一社会信用代码" and issue[2] == MASKED and "居民身份证号码" in issue[4]
     assert not Entity.objects.exists()
+
+
+def test_a_15_digit_registration_number_stays_and_an_id_number_in_its_column_is_caught(tmp_path):
+    header = [*PENALTY_HEADERS, "行政相对人代码_2(工商注册号)"]
+    shop = credit_code("92620102MA71TEA02")
+    old_reg_no = "620102600123456"  # a 个体工商户's old registration number: the shape of a 15-digit ID number too
+    rows = [penalty(1, **{"行政相对人类别": "个体工商户", CODE_COLUMN: shop}) | {header[-1]: old_reg_no},
+            penalty(2) | {header[-1]: PERSON_ID}]
+
+    run = run_import(write_csv(tmp_path / "a.csv", header, rows))
+
+    assert Penalty.objects.get().reg_no == old_reg_no
+    [issue] = run.rejected()
+    assert issue[:3] == ["3", "行政相对人代码_2(工商注册号)", MASKED] and "法人及非法人组织" in issue[4]

@@ -20,7 +20,9 @@ from cleanrecord.lib.identifiers import find_id_numbers, mask_id_number, mask_id
 # record history they are explained from). Models are named, not imported: reports sits above records.
 SCANNED = ("entities.Entity", "records.Penalty", "records.Licence", "records.Listing", "records.RecordVersion",
            "reports.Report")
-PREFILTER = r"[0-9]{15}"  # every ID number holds 15 digits in a row; the database drops the other rows
+PREFILTER = r"[0-9]{15}"
+# Columns where 15 digits are an old registration or tax number: only an 18-character ID number counts.
+OLD_NUMBER_COLUMNS = frozenset({"reg_no", "tax_no", "org_code", "institution_no", "social_org_no"})  # every ID number holds 15 digits in a row; the database drops the other rows
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def scan() -> Iterator[Finding]:
                 rows = model.objects.filter(**{f"{field.attname}__regex": PREFILTER}).values_list("pk", field.attname)
             for pk, text in rows.order_by("pk").iterator(chunk_size=2000):
                 for number in dict.fromkeys(find_id_numbers(str(text))):
+                    if len(number) == 15 and field.attname in OLD_NUMBER_COLUMNS:
+                        continue
                     # An entity keyed by an ID number has it as its primary key: that is masked too.
                     yield Finding(model._meta.db_table, mask_id_numbers_in(str(pk)), field.attname, mask_id_number(number))
 
