@@ -28,10 +28,10 @@ def _json_strings(value):
             yield from _json_strings(v)
 
 
-def _refuse(request) -> HttpResponse:
+def _refuse(request, message: str = MESSAGE) -> HttpResponse:
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
-    return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+        return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 class RejectControlCharacters:
@@ -72,8 +72,11 @@ class RejectControlCharactersInBodies:
         elif content_type == "application/json" or content_type.endswith("+json"):
             try:
                 data = json.loads(request.body or b"null")
+                hostile = any(has_control(s, text=True) for s in _json_strings(data))
             except (ValueError, UnicodeDecodeError):
                 return None  # the API answers malformed JSON itself
-            if any(has_control(s, text=True) for s in _json_strings(data)):
+            except RecursionError:  # thousands of nested brackets: no body of ours is like that
+                return _refuse(request, "请求内容嵌套过深")
+            if hostile:
                 return _refuse(request)
         return None

@@ -261,3 +261,23 @@ def test_the_api_says_in_chinese_which_field_is_wrong(world):
     assert "start应为日期（YYYY-MM-DD）" in detail and "purpose_text过长（最多 200）" in detail
     response = client.post("/api/v1/reports", '{"credit_code": "x\\u0000y"}', content_type="application/json")
     assert response.status_code == 400 and "控制字符" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ["/imports/", "/api/v1/imports"])
+def test_an_upload_named_with_a_nul_or_10000_characters_is_refused_or_named_safely(world, route):
+    for name in ("p\x00.csv", "长" * 10_000 + ".csv"):
+        upload = _upload(world)["file"]
+        upload.name = name
+        response = _client(world, "clerk_tax").post(route, {"kind": "penalty", "department": "tax", "file": upload})
+        assert response.status_code < 500, (name[:10], response.status_code)
+        if response.status_code < 400:  # taken: under a name the database and the pages can hold
+            batch = apps.get_model("records.ImportBatch").objects.latest("pk")
+            assert "\x00" not in batch.file_name and len(batch.file_name) <= 255
+
+
+@pytest.mark.django_db
+def test_json_nested_thousands_deep_is_a_400_not_a_500(world):
+    body = "[" * 100_000 + "]" * 100_000
+    response = _client(world, "entity_a_user").post("/api/v1/reports", body, content_type="application/json")
+    assert 400 <= response.status_code < 500
