@@ -166,6 +166,7 @@ def split_categories(text: str) -> tuple[list[str], list[str], bool]:
 
 # Columns that hold the subject's codes, all shown as such: an ID number must not end up in one.
 _CODE_COLUMNS = ("credit_code", "reg_no", "org_code", "tax_no", "institution_no", "social_org_no")
+_ID_FIRST = frozenset("12345678")  # an ID number starts with a province code
 _PERSON_ID = re.compile(r"^(\d{15}|\d{17}[\dX])$")
 
 
@@ -214,6 +215,7 @@ class RowParser:
         self._width = max((b.index + 1 for b in self.bindings), default=0)
         self._parsed = 0
         self.present = {b.field.name for b in self.bindings}
+        self._code_columns = tuple(n for n in _CODE_COLUMNS if n in self.present)  # the hot path looks at no others
         self.labels: dict[str, str] = {}
         for b in self.bindings:  # a field fed by several columns (处罚类别1, 处罚类别2) names them all
             self.labels[b.field.name] = f"{self.labels[b.field.name]}、{b.header}" if b.field.name in self.labels else b.header
@@ -339,12 +341,13 @@ class RowParser:
         """
         given = out.get("subject_category", "")
         ok = True
-        for name in _CODE_COLUMNS:
+        for name in self._code_columns:
             value = out.get(name)
             # 15 digits is also the length of an old registration or tax number: only the credit-code column,
             # where no such number belongs, takes a 15-digit value for an old ID number.
-            if not value or len(value) != 18 and (len(value) != 15 or name != "credit_code") or not looks_like_id_number(value):
-                continue  # the hot path: no code column holds an ID number
+            if (not value or value[0] not in _ID_FIRST or len(value) != 18 and (len(value) != 15 or name != "credit_code")
+                    or not looks_like_id_number(value)):
+                continue  # the hot path: market entities' codes start with 9, no ID number does
             code = out.get("credit_code", "")
             kind = given or ("individual" if code.startswith("92") else "org" if code and not looks_like_id_number(code)
                              else "person")
@@ -366,9 +369,11 @@ class RowParser:
                     out["subject_id_type"] = "身份证"
                 self._err(issues, row, name, f"{label}一栏填写的是居民身份证号码，已作为证件号码加密保存，"
                           "不作为主体代码公开", masked, "warning")
+        if not ok:
+            return False
         if not given and out.get("subject_id") and not out.get("credit_code"):
             out["subject_category"] = "person"
-        return ok
+        return True
 
     def _source(self, row: int, out: dict, issues: list[Issue]) -> _Department | None:
         """The department that sends the row: the uploader, which must match 数据来源单位 when given."""
