@@ -1,9 +1,11 @@
 """The JSON API under /api/v1/, documented at /api/v1/openapi.json and /api/v1/docs."""
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from cleanrecord.accounts.tokens import InvalidToken, TokenAuth
@@ -57,3 +59,34 @@ def not_found(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+# pydantic's error types, said in Chinese: the only error text that reaches an API caller is ours.
+_INVALID = {
+    "missing": "缺少必填项", "date_parsing": "应为日期（YYYY-MM-DD）", "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD）", "date_type": "应为日期（YYYY-MM-DD）",
+    "string_type": "应为文本", "string_too_long": "过长", "list_type": "应为列表", "too_long": "项数过多",
+    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false", "int_parsing": "应为整数",
+    "int_type": "应为整数", "json_invalid": "不是有效的 JSON", "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+}
+
+
+def _field_name(loc) -> str:
+    # pydantic also names the branch of a union ("list[constrained-str]"): only field names are kept.
+    parts = [str(p) for p in loc if p not in ("body", "form", "query", "path", "file", "payload")
+             and re.fullmatch(r"\w+", str(p))]
+    return ".".join(parts) or "请求内容"
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request, exc: ValidationError):
+    problems = []
+    for e in exc.errors:
+        reason = _INVALID.get(e.get("type", ""), "格式不正确")
+        limit = (e.get("ctx") or {}).get("max_length")
+        if limit is not None:
+            reason += f"（最多 {limit}）"
+        problems.append({"field": _field_name(e.get("loc", ())), "reason": reason})
+    detail = "请求内容不符合要求：" + "；".join(f"{p['field']}{p['reason']}" for p in problems)
+    return api.create_response(request, {"detail": detail, "errors": problems}, status=422)

@@ -30,6 +30,14 @@ class ApiTokenAddForm(forms.ModelForm):
         # Read when the form is made, so that a changed setting needs no restart of this module.
         self.fields["days"] = forms.IntegerField(label=_("有效期（天）"), min_value=1, max_value=tokens.max_days(),
                                                  initial=tokens.max_days())
+        # The admin's autocomplete widget looks a posted owner up again to redraw the form, and a value
+        # that is no user id at all (NaN, 1e30) crashed that look-up: such a value is dropped first.
+        owner = self.data.get("owner") if self.is_bound else None
+        if owner and not (owner.isascii() and owner.isdigit() and len(owner) <= 18):
+            self.data = self.data.copy()
+            self.data["owner"] = ""
+            self.fields["owner"].error_messages = {**self.fields["owner"].error_messages,
+                                                   "required": _("请选择有效的令牌所有人")}
 
 
 @admin.register(ApiToken)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.entities.models import Entity
+from cleanrecord.lib.identifiers import find_id_numbers, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.records.access import batch_for, batches_for, upload_department
 from cleanrecord.records.models import ImportBatch, Licence, Listing, Penalty
 from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, import_upload
@@ -28,12 +29,18 @@ def home(request):
 
 def entity_search(request):
     q = request.GET.get("q", "").strip()[:100]
-    results = Entity.objects.search(q).order_by("name")[:50] if q else []
+    if find_id_numbers(q):
+        # Natural persons' records are not public: a search by an ID number answers nothing, not even "none".
+        return render(request, "front/search.html", {"q": mask_id_numbers_in(q), "results": [], "id_number": True})
+    results = [e for e in Entity.objects.search(q).order_by("name")[:50]
+               if not looks_like_id_number(e.credit_code)] if q else []
     return render(request, "front/search.html", {"q": q, "results": results})
 
 
 def entity_detail(request, code: str):
-    entity = Entity.objects.filter(credit_code=code.upper()).first()
+    # An ID number stored as a code before imports refused them (check_personal_ids finds those) is no
+    # entity's page: it answers as if unknown.
+    entity = None if looks_like_id_number(code) else Entity.objects.filter(credit_code=code.upper()).first()
     if entity is None:
         raise Http404("未找到该经营主体")
     today = timezone.localdate()
@@ -149,39 +156,46 @@ def _own_record(user, kind: str, record_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_record(request, kind: str, record_id: int):
-    import datetime as dt
-
     from cleanrecord.records import changes
     from cleanrecord.records.models import RecordVersion
 
+    from .forms import CorrectForm, RepairForm, RevokeForm
+
     record = _own_record(request.user, kind, record_id)
-    error = ""
+    error, action = "", ""
+    forms = {"revoke": RevokeForm(), "correct": CorrectForm(record), "repair": RepairForm()}
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "revoke":
-                changes.revoke(record, reason=request.POST.get("reason", ""), user=request.user)
-                messages.success(request, "记录已撤销，今后出具的报告不再计入")
-            elif action == "correct":
-                changes.correct(record, values={request.POST.get("field", ""): changes.parse_value(
-                    record, request.POST.get("field", ""), request.POST.get("value", ""))},
-                    reason=request.POST.get("reason", ""), user=request.user)
-                messages.success(request, "记录已更正，已保存为新版本")
-            elif action == "repair":
-                on = dt.date.fromisoformat(request.POST.get("repaired_on") or "")
-                changes.mark_repaired(record, decision=request.POST.get("decision", ""), on=on, user=request.user)
-                messages.success(request, "已标记信用修复")
-            else:
-                raise ValueError("未知操作")
-        except ValueError as e:
-            error = str(e) if "isoformat" not in str(e) else "日期格式不正确"
+        action = request.POST.get("action", "")
+        if action == "correct":
+            form = forms[action] = CorrectForm(record, request.POST)
+        elif action in forms:
+            form = forms[action] = {"revoke": RevokeForm, "repair": RepairForm}[action](request.POST)
         else:
-            return redirect("department-record", kind=kind, record_id=record.pk)
+            form = None
+            error = "未知操作"
+        try:
+            if form is not None and form.is_valid():
+                data = form.cleaned_data
+                if action == "revoke":
+                    changes.revoke(record, reason=data["reason"], user=request.user)
+                    messages.success(request, "记录已撤销，今后出具的报告不再计入")
+                elif action == "correct":
+                    changes.correct(record, values={data["field"]: data["parsed"]}, reason=data["reason"],
+                                    user=request.user)
+                    messages.success(request, "记录已更正，已保存为新版本")
+                else:
+                    changes.mark_repaired(record, decision=data["decision"], on=data["repaired_on"], user=request.user)
+                    messages.success(request, "已标记信用修复")
+                return redirect("department-record", kind=kind, record_id=record.pk)
+        except ValueError as e:  # the record refused the change (already revoked, nothing to correct …)
+            error = str(e)
+        if form is not None and not error:
+            error = "；".join(f"{form.fields[name].label if name in form.fields else ''}：{m}".lstrip("：")
+                             for name, msgs in form.errors.items() for m in msgs)
     versions = RecordVersion.objects.filter(kind=kind, subject_key=record.subject_key, record_id=record.pk).order_by("-version")
-    correctable = [(name, record._meta.get_field(name).verbose_name) for name in sorted(changes.CORRECTABLE[kind])]
     return render(request, "front/department_record.html", {
         "record": record, "kind": kind, "versions": versions.select_related("user", "batch"), "error": error,
-        "correctable": correctable,
+        "action": action, "forms": forms, "correctable": forms["correct"].fields["field"].choices,
         "today": timezone.localdate().isoformat(),
     }, status=400 if error else 200)
 

@@ -45,6 +45,53 @@ def is_valid_id_number(number: str) -> bool:
     return ric.calc_check_digit(number) == number[17]
 
 
+# Province-level codes a resident ID number starts with (GB/T 2260): no credit code of a market entity
+# (91/92/93…) starts with one of these digits pairs, which keeps real codes from looking like ID numbers.
+_PROVINCES = frozenset(f"{n}" for n in (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45,
+                                         46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83))
+_ID_18 = r"[1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+_ID_15 = r"[1-8]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"
+_ID_ANYWHERE = re.compile(rf"(?<![0-9A-Za-z])(?:{_ID_18}|{_ID_15})(?![0-9A-Za-z])")
+_ID_WHOLE = re.compile(rf"(?:{_ID_18}|{_ID_15})")
+
+
+def _id_date_ok(number: str) -> bool:
+    if len(number) == 18:
+        year, rest = int(number[6:10]), number[10:14]
+    else:  # 15-digit numbers (before 1999) write the year of birth in two digits, all in the 1900s
+        year, rest = 1900 + int(number[6:8]), number[8:12]
+    try:
+        born = dt.date(year, int(rest[:2]), int(rest[2:]))
+    except ValueError:
+        return False
+    return dt.date(1880, 1, 1) <= born <= dt.date.today()
+
+
+def looks_like_id_number(value: str) -> bool:
+    """Whether a value has the shape of a resident ID number: 18 characters (17 digits and a digit or X)
+    or 15 digits, a province code and a real birth date; the check character is not needed.
+
+    A mistyped check character does not make a person's number public data, so shape decides.
+    """
+    value = value.strip()
+    return (len(value) in (15, 18) and bool(_ID_WHOLE.fullmatch(value)) and value[:2] in _PROVINCES
+            and _id_date_ok(value.upper()))
+
+
+def find_id_numbers(text: str) -> list[str]:
+    """The ID-number-shaped values written anywhere in a text (a name, a fact, a remark)."""
+    if not text or len(text) < 15:
+        return []
+    return [m for m in _ID_ANYWHERE.findall(text) if looks_like_id_number(m)]
+
+
+def mask_id_numbers_in(text: str) -> str:
+    """The text with every ID-number-shaped value in it masked."""
+    if not text or len(text) < 15:
+        return text
+    return _ID_ANYWHERE.sub(lambda m: mask_id_number(m[0]) if looks_like_id_number(m[0]) else m[0], text)
+
+
 def mask_id_number(number: str) -> str:
     """6201**********1234: the first four and last four characters, the rest hidden."""
     number = number.strip()

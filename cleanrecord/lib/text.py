@@ -47,3 +47,13 @@ def is_empty(value: str) -> bool:
         return False
     value = value.strip()
     return not value or value.lower() in EMPTY_MARKERS or compact(value).lower() in EMPTY_MARKERS
+
+
+# C0 controls and DEL. Tab, LF and CR are line breaks in a textarea, never part of a code or a path.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control(value: str, *, text: bool = False) -> bool:
+    """Whether `value` holds a control character (PostgreSQL refuses NUL in text); `text` allows tab, CR, LF."""
+    return bool((_CONTROL_IN_TEXT if text else _CONTROL).search(value))

@@ -81,7 +81,7 @@ def new_objection(request, code: str, kind: str, record_id: int):
             objection = workflow.file_objection(
                 user=request.user, kind=kind, subject_key=entity.credit_code, record_id=record.pk,
                 reason=form["reason"], statement=form["statement"], files=request.FILES.getlist("evidence"),
-                report_number=request.POST.get("report_number", "")[:40])
+                report_number=request.POST.get("report_number", ""))
         except workflow.WorkflowError as e:
             error = str(e)
         else:
@@ -147,6 +147,7 @@ def _answer_values(request, record) -> tuple[dict, tuple[str, dt.date] | None]:
     repair = None
     decision_no = request.POST.get("repair_decision", "").strip()
     if decision_no:
+        workflow.bounded(decision_no, "信用修复决定文书号", 200)
         try:
             on = dt.date.fromisoformat(request.POST.get("repaired_on", ""))
         except ValueError:

@@ -27,6 +27,7 @@ from cleanrecord.accounts.models import acts_for, is_office
 from cleanrecord.accounts.notify import department_clerks, entity_users, notify, office_users
 from cleanrecord.audit.services import record_event
 from cleanrecord.lib import fieldcrypt
+from cleanrecord.lib.text import has_control
 from cleanrecord.records import changes
 from cleanrecord.records.models import RECORD_MODELS, CreditRecord, RecordStatus
 from cleanrecord.workdays.services import add_working_days
@@ -165,6 +166,17 @@ def _store(objection: Objection, checked: list[_Checked]) -> list[Path]:
     return written
 
 
+TEXT_MAX = 5000  # statements, answers, notes and explanations
+
+
+def bounded(value: str, label: str, most: int) -> None:
+    """Refuse a text longer than its column, or one with control characters, rather than cut or crash."""
+    if len(value) > most:
+        raise WorkflowError(f"{label}过长（{len(value)} 字，最多 {most} 字）")
+    if has_control(value, text=True):
+        raise WorkflowError(f"{label}中含有不允许的控制字符（如 NUL），请删除后重试")
+
+
 # -- the steps --------------------------------------------------------------------------------------
 
 def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason: str, statement: str,
@@ -182,6 +194,8 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
     statement = statement.strip()
     if len(statement) < 5:
         raise WorkflowError("请填写异议理由（至少 5 个字），说明记录哪里有误")
+    bounded(statement, "异议理由", TEXT_MAX)
+    bounded(report_number, "所涉报告编号", 40)
     checked = check_evidence(files)
     today = timezone.localdate()
     written: list[Path] = []
@@ -241,6 +255,7 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
     note = note.strip()
     if action in ("reject", "answer") and len(note) < 2:
         raise WorkflowError("请填写不予受理的理由" if action == "reject" else "请填写答复意见")
+    bounded(note, "意见", TEXT_MAX)
     before = objection.status
     today = timezone.localdate()
     if action == "answer":
@@ -370,6 +385,7 @@ def request_explanation(*, user, subject_key: str, record_id: int, reason: str) 
     record = record_of("penalty", subject_key, record_id)
     if record is None or record.confidential or record.status == RecordStatus.REVOKED:
         raise WorkflowError("未找到该行政处罚记录")
+    bounded(reason.strip(), "申请理由", 2000)
     if ExplanationRequest.objects.filter(subject_key=subject_key, kind="penalty", record_id=record_id,
                                          status=ExplanationRequest.Status.REQUESTED).exists():
         raise WorkflowError("该记录已有待出具的情节说明申请，请勿重复申请")
@@ -399,8 +415,10 @@ def write_explanation(req: ExplanationRequest, *, user, category: str, text: str
         raise WorkflowError("请选择严重程度认定")
     if len(text) < 5:
         raise WorkflowError("请填写说明内容（至少 5 个字）")
+    bounded(text, "说明内容", TEXT_MAX)
     if not signer:
         raise WorkflowError("请填写出具单位")
+    bounded(signer, "出具单位", 200)
     if signed_on > timezone.localdate():
         raise WorkflowError("出具日期不能晚于今天")
     explanation = SeverityExplanation.objects.create(

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from cleanrecord.accounts.models import departments_for, is_office
+from cleanrecord.lib.text import has_control
 from cleanrecord.reference.models import Department
 
 from .models import ImportBatch
@@ -35,7 +36,7 @@ def upload_department(user, code: str | None) -> Department | None:
         raise PermissionDenied("无权导入数据：账号未绑定报送部门")
     if not code:
         return None if is_office(user) else allowed[0]
-    dept = Department.lookup(code)
+    dept = Department.lookup(code) if len(code) <= 50 and not has_control(code) else None
     if dept is None or dept not in allowed:
         raise PermissionDenied("无权为该部门导入数据")
     return dept

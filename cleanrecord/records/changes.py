@@ -6,16 +6,19 @@ it and why. The same functions serve the department portal, the objection workfl
 """
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from cleanrecord import conf
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib.text import has_control
 
+from .importing.values import amount
 from .models import CreditRecord, RecordStatus, RecordVersion
 
 # Columns a correction may change: the content, not who the record is about or where it came from.
@@ -86,6 +89,8 @@ def mark_repaired(record: CreditRecord, *, decision: str, on: dt.date, user=None
     """信用修复: reports then label the record 已修复 (or leave it out, as the city decides)."""
     if not decision.strip():
         raise ValueError("信用修复必须填写修复决定文书号")
+    if len(decision.strip()) > 200:
+        raise ValueError(f"修复决定文书号过长（{len(decision.strip())} 字，最多 200 字）")
     if on > timezone.localdate():
         raise ValueError("修复日期不能晚于今天")
     return apply_change(record, values={"repaired_on": on, "repair_decision": decision.strip()[:200]},
@@ -103,30 +108,56 @@ def correct(record: CreditRecord, *, values: dict, reason: str, user=None) -> Cr
     return apply_change(record, values=values, change=RecordVersion.Change.CORRECTED, user=user, reason=reason)
 
 
+# The longest a corrected free-text column may be: what the import accepts for the same columns.
+TEXT_MAX = 20000
+EARLIEST = dt.date(1949, 10, 1)
+_NOT_AFTER_TODAY = {"decided_on", "listed_on"}  # decisions are taken, not planned
+
+
 def parse_value(record: CreditRecord, name: str, raw: str):
-    """A corrected value typed in a form, read as the column's type; ValueError says what is wrong."""
+    """A corrected value typed in a form, read as the column's type; ValueError says what is wrong.
+
+    Whatever the database would refuse (NUL, too long, too many digits, NaN) is refused here with a
+    reason, so that a correction is either applied whole or not at all.
+    """
+    if name not in CORRECTABLE.get(record.KIND, ()):
+        raise ValueError("请选择要更正的字段")
     try:
         field = record._meta.get_field(name)
     except FieldDoesNotExist:
         raise ValueError("请选择要更正的字段") from None
     raw = raw.strip()
+    if has_control(raw, text=True):
+        raise ValueError("不能包含控制字符（如 NUL）")
     if isinstance(field, models.DateField):
         if not raw and field.null:
             return None
         try:
-            return dt.date.fromisoformat(raw)
+            value = dt.date.fromisoformat(raw)
         except ValueError:
-            raise ValueError("日期格式应为 YYYY-MM-DD") from None
+            raise ValueError("日期格式应为 YYYY-MM-DD（如 2024-03-01）") from None
+        if value < EARLIEST:
+            raise ValueError(f"日期过早（不能早于 {EARLIEST}），请核实")
+        if name in _NOT_AFTER_TODAY and value > timezone.localdate():
+            raise ValueError("日期不能晚于今天")
+        return value
     if isinstance(field, models.DecimalField):
         if not raw:
             return None
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise ValueError("金额应为数字（万元）") from None
-        if value < 0:
-            raise ValueError("金额不能为负数")
+        value = amount(raw)  # the import's reading: 元/万元, no NaN, Infinity, exponent or negative amount
+        most = Decimal(conf.get("MAX_FINE_WAN"))
+        if value > most:
+            raise ValueError(f"金额超出合理范围（大于 {most} 万元），请核实单位是否为万元")
         return value
+    limit = field.max_length or TEXT_MAX
+    if len(raw) > limit:
+        raise ValueError(f"内容过长（{len(raw)} 字，最多 {limit} 字）")
+    if field.choices:
+        by_label = {str(label): value for value, label in field.choices}
+        if raw in by_label:
+            raw = by_label[raw]
+        elif raw not in dict(field.choices):
+            raise ValueError("应为：" + "、".join(str(label) for value, label in field.choices if value))
     if not raw and not field.blank:
         raise ValueError(f"{field.verbose_name}不能为空")
     return raw

@@ -1,9 +1,11 @@
 import datetime as dt
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from cleanrecord.accounts.models import acts_for, is_office, may_read_reports
 from cleanrecord.accounts.tokens import require_scope
@@ -15,13 +17,17 @@ from .services import issue_report
 router = Router()
 
 
+_Domain = Annotated[str, Field(max_length=100)]
+
+
 class ReportIn(Schema):
-    credit_code: str
-    domains: list[str] | str = "all"
+    # Bounded as the columns they end in: a longer value is a 422 with the field named, never a database error.
+    credit_code: str = Field(max_length=40)
+    domains: Annotated[list[_Domain], Field(max_length=100)] | _Domain = "all"
     start: dt.date | None = None
     end: dt.date | None = None
-    purpose: str = Purpose.OTHER
-    purpose_text: str = ""
+    purpose: str = Field(Purpose.OTHER, max_length=20)
+    purpose_text: str = Field("", max_length=200)
 
 
 class ReportOut(Schema):
@@ -95,7 +101,7 @@ def get_report_pdf(request, number: str):
 
 
 class RevokeIn(Schema):
-    reason: str
+    reason: str = Field(max_length=500)
 
 
 class VerificationOut(Schema):

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
-from cleanrecord.lib.identifiers import CodeCheck, check_credit_code
+from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import Listing, Penalty, RecordStatus
 from cleanrecord.reference.models import Domain, Region
@@ -53,11 +53,16 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return years_before(today, conf.get("REPORT_DEFAULT_YEARS")) + dt.timedelta(days=1), today
 
 
+PURPOSE_TEXT_MAX = 200  # Report.purpose_text
+
+
 def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | None, end: dt.date | None,
                 purpose: str, purpose_text: str = "", today: dt.date) -> Query:
     code = (credit_code or "").strip().upper()
     if check_credit_code(code) is CodeCheck.INVALID:
         raise ReportRefused(f"统一社会信用代码“{credit_code}”格式不正确（应为 18 位）")
+    if looks_like_id_number(code):  # a person's number stored as a code by older imports: never printed on a report
+        raise ReportRefused("该代码为居民身份证号码，不是经营主体的统一社会信用代码，不能出具专用信用报告")
     entity = Entity.objects.filter(credit_code=code).first()
     if entity is None:
         raise ReportRefused(f"未找到统一社会信用代码为 {code} 的经营主体")
@@ -91,7 +96,10 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
         raise ReportRefused(f"查询期最长追溯 {max_years} 年（不早于 {years_before(today, max_years)}）")
     if purpose not in Purpose.values:
         raise ReportRefused("用途应为：金融、商务经营、行政管理或其他")
-    return Query(entity, chosen, all_domains, start, end, purpose, (purpose_text or "").strip()[:200])
+    purpose_text = (purpose_text or "").strip()
+    if len(purpose_text) > PURPOSE_TEXT_MAX:
+        raise ReportRefused(f"用途说明过长（{len(purpose_text)} 字，最多 {PURPOSE_TEXT_MAX} 字）")
+    return Query(entity, chosen, all_domains, start, end, purpose, purpose_text)
 
 
 def rules_in_force() -> dict:
@@ -220,7 +228,7 @@ def compute(query: Query, *, today: dt.date) -> dict:
             details.append({"code": d.code, "name": d.name, "records": records})
     root = region()
     entity = query.entity
-    return {
+    return _masked({  # whoever holds the code reads the report: a person's ID number written in any text is masked
         "region": {"code": root.code, "name": root.name},
         "entity": {
             "name": entity.name, "credit_code": entity.credit_code, "kind": entity.kind,
@@ -237,7 +245,17 @@ def compute(query: Query, *, today: dt.date) -> dict:
         "summary": summary,
         "details": details,
         "notes": notes(root.name, rules),
-    }
+    })
+
+
+def _masked(value):
+    if isinstance(value, str):
+        return mask_id_numbers_in(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 def notes(region_name: str, rules: dict) -> list[str]:

@@ -175,6 +175,8 @@ def set_year(year: int, entries: list[Entry], *, note: str = "", user=None) -> C
     """The office enters (or replaces) one year's holidays and make-up working days."""
     if not 2000 <= year <= 2100:
         raise CalendarError(f"年度 {year} 超出范围（2000–2100）")
+    if len(note) > 200:
+        raise CalendarError(f"说明过长（{len(note)} 字，最多 200 字）")
     seen: set[dt.date] = set()
     for e in entries:
         if e.day.year != year:

@@ -18,7 +18,13 @@ import orjson
 
 from cleanrecord.entities.models import guess_kind
 from cleanrecord.lib import fieldcrypt
-from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, is_valid_id_number, mask_id_number
+from cleanrecord.lib.identifiers import (
+    CodeCheck,
+    check_credit_code,
+    is_valid_id_number,
+    looks_like_id_number,
+    mask_id_number,
+)
 from cleanrecord.reference.models import Department
 
 from . import values
@@ -158,6 +164,9 @@ def split_categories(text: str) -> tuple[list[str], list[str], bool]:
     return tuple(dict.fromkeys(found)), tuple(unknown), not_penalised
 
 
+# Columns that hold the subject's codes, all shown as such: an ID number must not end up in one.
+_CODE_COLUMNS = ("credit_code", "reg_no", "org_code", "tax_no", "institution_no", "social_org_no")
+_ID_FIRST = frozenset("12345678")  # an ID number starts with a province code
 _PERSON_ID = re.compile(r"^(\d{15}|\d{17}[\dX])$")
 
 
@@ -206,6 +215,7 @@ class RowParser:
         self._width = max((b.index + 1 for b in self.bindings), default=0)
         self._parsed = 0
         self.present = {b.field.name for b in self.bindings}
+        self._code_columns = tuple(n for n in _CODE_COLUMNS if n in self.present)  # the hot path looks at no others
         self.labels: dict[str, str] = {}
         for b in self.bindings:  # a field fed by several columns (处罚类别1, 处罚类别2) names them all
             self.labels[b.field.name] = f"{self.labels[b.field.name]}、{b.header}" if b.field.name in self.labels else b.header
@@ -294,12 +304,17 @@ class RowParser:
                 out["credit_code"] = code = v
             elif v:
                 out["org_code"] = v
+        if not self._ids_out_of_code_columns(row, out, issues):
+            return
+        code, pid = out.get("credit_code", ""), out.get("subject_id", "")
         cat = out.get("subject_category") or ("individual" if code.startswith("92") else "org" if code else "person" if pid else "")
         out["subject_category"] = cat
         if not cat:
             if "subject_category" not in self._failed:
                 self._err(issues, row, "subject_category", "必填项为空（且无法由代码推断）")
             return
+        if cat == "individual" and not code and pid:
+            cat = "person"  # a 个体工商户 without a credit code is known by its operator's ID number, kept encrypted
         if cat in ("org", "individual"):
             if not code:
                 self._err(issues, row, "credit_code", "法人及非法人组织、个体工商户必须填写统一社会信用代码")
@@ -316,6 +331,49 @@ class RowParser:
         lid = out.get("legal_rep_id", "")
         if lid and len(lid) == 18 and not is_valid_id_number(lid):
             self._err(issues, row, "legal_rep_id", "法定代表人身份证号码校验不通过，请核实", mask_id_number(lid), "warning")
+
+    def _ids_out_of_code_columns(self, row: int, out: dict, issues: list[Issue]) -> bool:
+        """A resident ID number written in a code column never becomes a public code.
+
+        An organisation has no ID number: the row is refused. A person or a 个体工商户 is known by it:
+        it becomes the subject's 证件号码 (encrypted, masked, keyed by its hash) and leaves the code
+        column. Returns False when the row is refused.
+        """
+        given = out.get("subject_category", "")
+        ok = True
+        for name in self._code_columns:
+            value = out.get(name)
+            # 15 digits is also the length of an old registration or tax number: only the credit-code column,
+            # where no such number belongs, takes a 15-digit value for an old ID number.
+            if (not value or value[0] not in _ID_FIRST or len(value) != 18 and (len(value) != 15 or name != "credit_code")
+                    or not looks_like_id_number(value)):
+                continue  # the hot path: market entities' codes start with 9, no ID number does
+            code = out.get("credit_code", "")
+            kind = given or ("individual" if code.startswith("92") else "org" if code and not looks_like_id_number(code)
+                             else "person")
+            label = self.labels.get(name, name)
+            masked = mask_id_number(value)
+            pid = out.get("subject_id", "")
+            if kind == "org":
+                self._err(issues, row, name, f"{label}一栏填写的是居民身份证号码：法人及非法人组织应填写"
+                          f"本组织的{label}，个人身份证号码不能作为主体代码公开", masked)
+                ok = False
+            elif pid and pid != value:
+                self._err(issues, row, name, f"{label}一栏填写的是居民身份证号码，且与证件号码一栏不一致，"
+                          "请核实后重新报送", masked)
+                ok = False
+            else:
+                out["subject_id"] = value
+                out[name] = ""
+                if not out.get("subject_id_type"):
+                    out["subject_id_type"] = "身份证"
+                self._err(issues, row, name, f"{label}一栏填写的是居民身份证号码，已作为证件号码加密保存，"
+                          "不作为主体代码公开", masked, "warning")
+        if not ok:
+            return False
+        if not given and out.get("subject_id") and not out.get("credit_code"):
+            out["subject_category"] = "person"
+        return True
 
     def _source(self, row: int, out: dict, issues: list[Issue]) -> _Department | None:
         """The department that sends the row: the uploader, which must match 数据来源单位 when given."""
@@ -470,6 +528,11 @@ class RowParser:
         return self._done(row, out, issues, LISTING_HASH)
 
     def _finish_register(self, row: int, out: dict, issues: list[Issue]):
+        code = out.get("credit_code", "")
+        if code and looks_like_id_number(code):
+            self._err(issues, row, "credit_code", "统一社会信用代码一栏填写的是居民身份证号码：登记信息应填写"
+                      "经营主体的统一社会信用代码，个人身份证号码不能作为主体代码公开", mask_id_number(code))
+            return None, issues
         self._require(row, out, issues, "credit_code", "name")
         warning = self._credit_code(row, out, issues, "credit_code")
         if any(i.level == "error" for i in issues):
