@@ -6,22 +6,14 @@ test copy) is not a report. Only an exact file we issued names a report and its 
 
 Anyone may upload, so a check is bounded: revisions and objects are counted on the raw bytes before
 any parsing (a report we issue has 2 revisions and a few hundred objects; pyHanko's diff analysis
-grows faster than linearly with revisions), the signature is checked in a forked child under CPU,
-memory and wall-clock limits, and a check that does not name a file we issued spends the client's
+grows faster than linearly with revisions), the signature is checked in a child process under CPU,
+memory and wall-clock limits (sandbox.py), and a check that does not name a file we issued spends the client's
 verification budget, as an unknown code does.
 """
 
 import datetime as dt
-import gc
-import math
-import os
-import pickle
 import re
-import resource
-import select
-import signal
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from io import BytesIO
@@ -36,6 +28,7 @@ from cleanrecord.reports.signing import SignatureCheck, Status, check_signature,
 
 from . import services
 from .models import Channel, Result
+from .sandbox import run_bounded
 
 # The PDF header may follow a little junk (PDF 1.7, annex H); other files have no business holding it.
 PDF_HEADER, HEADER_WITHIN = b"%PDF-", 1024
@@ -127,9 +120,12 @@ def _verdict(upload: File | bytes | None) -> FileVerdict:
     refusal = _over_limits(*raw_counts(data))
     if refusal:
         return refusal
-    root_certificate_pem()  # the keys loaded here, so that a configuration error raises here, not in the child
     seconds = conf.get("VERIFY_FILE_SECONDS")
-    outcome = run_bounded(_check_counted, data, seconds=seconds, memory=conf.get("VERIFY_FILE_MAX_MEMORY_MB") << 20)
+    outcome = run_bounded(_check_counted, data, conf.get("VERIFY_FILE_MAX_REVISIONS"),
+                          conf.get("VERIFY_FILE_MAX_OBJECTS"), seconds=seconds,
+                          memory=conf.get("VERIFY_FILE_MAX_MEMORY_MB") << 20,
+                          # loaded here, so that a configuration error raises here; a new root, a new child
+                          generation=root_certificate_pem())
     if isinstance(outcome, tuple):  # the parsed counts, over a limit the raw bytes hid
         return _over_limits(*outcome)
     if outcome is None:
@@ -164,8 +160,9 @@ def _over_limits(revisions: int, objects: int) -> FileVerdict | None:
     return None
 
 
-def _check_counted(data: bytes) -> SignatureCheck | tuple[int, int]:
-    """In the child: the revisions and objects the parser finds (xref sections and entries), then the signature.
+def _check_counted(data: bytes, most_revisions: int, most_objects: int) -> SignatureCheck | tuple[int, int]:
+    """In the child: the revisions and objects the parser finds (xref sections and entries) when over a
+    limit, else the signature check.
 
     Parsing the cross-reference chain is linear and takes milliseconds; the diff analysis that
     follows is what hostile revisions make expensive.
@@ -177,61 +174,9 @@ def _check_counted(data: bytes) -> SignatureCheck | tuple[int, int]:
     except Exception:  # unreadable: check_signature says how
         pass
     else:
-        if _over_limits(revisions, objects) is not None:
+        if revisions > most_revisions or objects > most_objects:
             return revisions, objects
     return check_signature(data)
-
-
-def run_bounded(function: Callable, *args, seconds: float, memory: int):
-    """`function(*args)` in a forked child limited to `seconds` of CPU and wall-clock time and `memory`
-    more bytes of address space; its result, or None when it ran out of either or failed.
-
-    A fork, not a pool or a thread: a thread cannot be stopped in the middle of pyHanko's loops and
-    would hold the GIL meanwhile, and a pool would have to be torn down after each timeout. The child
-    shares the parent's memory (the upload, the loaded keys) copy-on-write, so the fork costs a few
-    milliseconds; it touches neither the database nor the parent's files, and leaves by os._exit.
-    """
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        status = 1
-        try:
-            gc.disable()  # short-lived and memory-bound: a collection would only copy the parent's pages
-            os.close(reader)
-            cpu = math.ceil(seconds)
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-            _, hard = resource.getrlimit(resource.RLIMIT_AS)
-            ceiling = _address_space() + memory
-            if hard == resource.RLIM_INFINITY or ceiling < hard:
-                resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-            payload = pickle.dumps(function(*args))
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(payload)
-            status = 0
-        finally:
-            os._exit(status)  # no atexit handlers, no closing of the parent's connections
-    os.close(writer)
-    deadline, received, done = time.monotonic() + seconds, bytearray(), False
-    try:
-        while not done and (left := deadline - time.monotonic()) > 0:
-            if select.select([reader], [], [], left)[0]:
-                chunk = os.read(reader, 65536)
-                received += chunk
-                done = not chunk  # the child closed its end: it has written all and is leaving
-    finally:
-        os.close(reader)
-        if not done:
-            os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-    if not done or status != 0:
-        return None
-    return pickle.loads(received)  # our own child wrote it
-
-
-def _address_space() -> int:
-    """The calling process's virtual memory size in bytes (the child starts with the parent's)."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * resource.getpagesize()
 
 
 def _judge(check: SignatureCheck) -> FileVerdict:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from cleanrecord.verification import files
+from cleanrecord.verification import files, sandbox
 from cleanrecord.verification.models import ClientBudget, VerificationLog
 
 from .test_file_check import VIA, check, logged
@@ -79,7 +79,8 @@ def test_revisions_hidden_from_the_byte_count_are_counted_by_the_parser(client, 
     assert files.raw_counts(hostile)[0] == 3  # what the byte scan sees; the parser finds 2,002
     started = time.monotonic()
     answer = check(client, "api", hostile)
-    assert time.monotonic() - started < 3  # parsing 2,000 xref streams: 0.5 s of CPU, within the 3 s bound
+    # Parsing 2,000 xref streams takes 0.5 s of CPU; the diff analysis it spares, 19 s.
+    assert time.monotonic() - started < 5
     assert (answer.status, answer.result) == (400, "bad_file")
     assert "文件包含 2002 个修订版本（上限 10 个）" in answer.message
 
@@ -114,7 +115,7 @@ def test_a_check_that_runs_out_of_time_is_refused_cleanly(client, report, pdf, v
     took = time.monotonic() - started
     assert (answer.status, answer.result) == (400, "bad_file")
     assert "未能在 1 秒内以限定的内存完成核验" in answer.message
-    assert took < 2, f"answered in {took:.1f} s"
+    assert took < 3, f"answered in {took:.1f} s"  # the 1 s bound, and the upload and answer on a busy machine
     # The same worker goes on checking genuine files.
     assert (check(client, via, pdf).result, logged().result) == ("authentic", "authentic")
 
@@ -123,12 +124,21 @@ def _allocate(size: int) -> int:
     return len(bytearray(size))
 
 
+def _spin(seconds: float) -> None:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
 def test_the_child_is_bounded_in_memory_and_time_and_returns_what_it_computed():
-    assert files.run_bounded(_allocate, 10 << 20, seconds=5, memory=256 << 20) == 10 << 20
+    assert sandbox.run_bounded(_allocate, 10 << 20, seconds=5, memory=256 << 20) == 10 << 20
     started = time.monotonic()
-    assert files.run_bounded(_allocate, 2 << 30, seconds=5, memory=256 << 20) is None
-    assert files.run_bounded(time.sleep, 30, seconds=1, memory=256 << 20) is None
-    assert time.monotonic() - started < 3
+    assert sandbox.run_bounded(_allocate, 2 << 30, seconds=5, memory=256 << 20) is None  # MemoryError
+    assert sandbox.run_bounded(time.sleep, 30, seconds=1, memory=256 << 20) is None  # wall clock
+    assert sandbox.run_bounded(_spin, 30, seconds=1, memory=256 << 20) is None  # CPU
+    assert time.monotonic() - started < 5
+    # A new child takes over after each failure, and one child serves call after call.
+    assert [sandbox.run_bounded(_allocate, n, seconds=5, memory=256 << 20) for n in range(3)] == [0, 1, 2]
 
 
 # -- anything after the signed revision ----------------------------------------------------------
