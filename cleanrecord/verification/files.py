@@ -12,8 +12,8 @@ verification budget, as an unknown code does.
 """
 
 import datetime as dt
+import itertools
 import re
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 from io import BytesIO
@@ -44,7 +44,8 @@ class Problem(StrEnum):
     TOO_LARGE = "too_large"
     NOT_PDF = "not_pdf"
     DAMAGED = "damaged"
-    TOO_COMPLEX = "too_complex"  # over the revision or object limit, or over the time or memory bound
+    TOO_COMPLEX = "too_complex"  # over the revision or object limit
+    OVERRAN = "overran"  # the check ran out of its time or memory
     TOO_MANY = "too_many"  # the client's verification budget is spent
 
 
@@ -92,17 +93,16 @@ def check_file(upload: File | bytes | None, *, client: str) -> FileVerdict:
     """Check an uploaded file (or its bytes), and log the check. Never raises on bad input.
 
     Past the client's budget the file is not looked at (Problem.TOO_MANY, not logged). A check that
-    does not name a file we issued spends one token; one that ran out of time, one per second it took.
+    does not name a file we issued spends one token; one that overran, one per second of its time bound.
     """
     wait = services.retry_after(client)
     if wait:
         return FileVerdict(Result.BAD_FILE, _("核验请求过于频繁，请在 %(seconds)s 秒后重试。") % {"seconds": wait},
                            problem=Problem.TOO_MANY, retry_after=wait)
-    started = time.monotonic()
     verdict = _verdict(upload)
     services.log(verdict.report, Channel.FILE, verdict.result, client)
     if not verdict.issued_file:
-        for _token in range(max(1, int(time.monotonic() - started))):
+        for _token in range(conf.get("VERIFY_FILE_SECONDS") if verdict.problem == Problem.OVERRAN else 1):
             services.spend(client)
     return verdict
 
@@ -129,7 +129,7 @@ def _verdict(upload: File | bytes | None) -> FileVerdict:
     if isinstance(outcome, tuple):  # the parsed counts, over a limit the raw bytes hid
         return _over_limits(*outcome)
     if outcome is None:
-        return _bad(Problem.TOO_COMPLEX, _("文件结构过于复杂，未能在 %(seconds)s 秒内以限定的内存完成核验，平台不予核验。"
+        return _bad(Problem.OVERRAN, _("文件结构过于复杂，未能在 %(seconds)s 秒内以限定的内存完成核验，平台不予核验。"
                                            "平台出具的报告可在 1 秒内核验完毕，请上传报告原件或使用报告上的核验码核验。")
                     % {"seconds": seconds})
     return _judge(outcome)
@@ -140,11 +140,17 @@ def raw_counts(data: bytes) -> tuple[int, int]:
 
     Every revision ends in an xref table or stream, a startxref and an %%EOF; the largest count wins,
     so a file must hide all three to pass. What it hides, the parsed count in the child still sees.
+    Matches are counted only up to just past the limits, so that millions of them cost no more.
     """
     startxref = data.count(b"startxref")
     tables = data.count(b"xref") - startxref
-    revisions = max(data.count(b"%%EOF"), startxref, tables + len(XREF_STREAM.findall(data)))
-    return revisions, len(OBJECT_HEADER.findall(data))
+    streams = _count(XREF_STREAM, data, conf.get("VERIFY_FILE_MAX_REVISIONS") + 1)
+    revisions = max(data.count(b"%%EOF"), startxref, tables + streams)
+    return revisions, _count(OBJECT_HEADER, data, conf.get("VERIFY_FILE_MAX_OBJECTS") + 1)
+
+
+def _count(pattern: re.Pattern, data: bytes, most: int) -> int:
+    return sum(1 for _match in itertools.islice(pattern.finditer(data), most))
 
 
 def _over_limits(revisions: int, objects: int) -> FileVerdict | None:
@@ -154,9 +160,10 @@ def _over_limits(revisions: int, objects: int) -> FileVerdict | None:
                                            "（原件只有 1 至 2 个版本），平台不予核验。请上传报告原件或使用报告上的核验码核验。")
                     % {"count": revisions, "limit": most_revisions})
     if objects > most_objects:
-        return _bad(Problem.TOO_COMPLEX, _("文件包含 %(count)s 个对象（上限 %(limit)s 个），结构过于复杂，不是平台出具的报告原件，"
+        # The byte scan stops counting just past the limit: the message says no more than that.
+        return _bad(Problem.TOO_COMPLEX, _("文件包含的对象超过 %(limit)s 个，结构过于复杂，不是平台出具的报告原件，"
                                            "平台不予核验。请上传报告原件或使用报告上的核验码核验。")
-                    % {"count": objects, "limit": most_objects})
+                    % {"limit": most_objects})
     return None
 
 

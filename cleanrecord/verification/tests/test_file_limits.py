@@ -92,7 +92,18 @@ def test_a_file_with_too_many_objects_is_refused(client, report, pdf, via, setti
     padded = pdf + b"".join(b"%d 0 obj\nnull\nendobj\n" % n for n in range(1000, 1100))
     answer = check(client, via, padded)
     assert (answer.status, answer.result) == (400, "bad_file")
-    assert "文件包含 153 个对象（上限 100 个）" in answer.message
+    assert "文件包含的对象超过 100 个" in answer.message
+    assert files.raw_counts(padded)[1] == 101  # counting stops past the limit
+
+
+@pytest.mark.django_db
+def test_millions_of_object_headers_are_refused_without_counting_them_all(client, report):
+    hostile = b"%PDF-1.7\n" + b"1 0 obj\n" * (2_400_000)  # 19 MB
+    answer = check(client, "api", hostile)
+    assert (answer.status, answer.result) == (400, "bad_file") and "文件包含的对象超过 50000 个" in answer.message
+    started = time.monotonic()  # the check itself, without the test client's encoding of 19 MB
+    assert files.check_file(hostile, client="test").problem == files.Problem.TOO_COMPLEX
+    assert time.monotonic() - started < 1
 
 
 @pytest.mark.django_db
@@ -216,7 +227,7 @@ def test_checking_files_we_issued_spends_nothing(client, report, pdf, settings):
 
 
 @pytest.mark.django_db
-def test_a_check_that_ran_out_of_time_spends_a_token_per_second(client, report, pdf, settings):
+def test_a_check_that_ran_out_of_time_spends_a_token_per_second_of_its_bound(client, report, pdf, settings):
     limits(settings, VERIFY_FILE_MAX_REVISIONS=100_000, VERIFY_FILE_SECONDS=2, VERIFY_BUDGET=20)
     check(client, "api", with_revisions(pdf, 2000))
     assert ClientBudget.objects.get().tokens == pytest.approx(18, abs=0.2)
