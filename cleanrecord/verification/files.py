@@ -7,8 +7,8 @@ test copy) is not a report. Only an exact file we issued names a report and its 
 Anyone may upload, so a check is bounded: revisions and objects are counted on the raw bytes before
 any parsing (a report we issue has 2 revisions and a few hundred objects; pyHanko's diff analysis
 grows faster than linearly with revisions), the signature is checked in a child process under CPU,
-memory and wall-clock limits (sandbox.py), and a check that does not name a file we issued spends the client's
-verification budget, as an unknown code does.
+memory and wall-clock limits (sandbox.py), and a check that does not name a file we issued spends
+the client's verification budget, as an unknown code does.
 """
 
 import datetime as dt
@@ -53,8 +53,8 @@ class Problem(StrEnum):
 class FileVerdict:
     result: str  # a Result
     message: str  # what it means for the verifier, in Chinese
-    # The report the file is, for authentic / revoked / expired; for modified, the report whose
-    # signed part it still carries, so the verifier can look the original up.
+    # The report the file is, for authentic / revoked / expired; for modified and appended, the report
+    # whose signed part it still carries, so the verifier can look the original up.
     report: Report | None = None
     signed_at: dt.datetime | None = None  # as the signature claims it
     problem: Problem | None = None
@@ -130,7 +130,7 @@ def _verdict(upload: File | bytes | None) -> FileVerdict:
         return _over_limits(*outcome)
     if outcome is None:
         return _bad(Problem.OVERRAN, _("文件结构过于复杂，未能在 %(seconds)s 秒内以限定的内存完成核验，平台不予核验。"
-                                           "平台出具的报告可在 1 秒内核验完毕，请上传报告原件或使用报告上的核验码核验。")
+                                       "平台出具的报告可在 1 秒内核验完毕，请上传报告原件或使用报告上的核验码核验。")
                     % {"seconds": seconds})
     return _judge(outcome)
 

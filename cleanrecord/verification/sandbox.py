@@ -52,7 +52,7 @@ class _Child:
         self.calls += 1
         deadline = time.monotonic() + seconds
         try:
-            _write(self.requests, pickle.dumps((function, args, seconds, memory)))
+            _write(self.requests, pickle.dumps((function, args, seconds, memory)), deadline)
             header = _read(self.replies, _HEADER, deadline)
             ok, result = pickle.loads(_read(self.replies, int.from_bytes(header, "big"), deadline))  # our child's
         except (OSError, EOFError, TimeoutError):
@@ -68,7 +68,8 @@ class _Child:
             os.close(fd)
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+        with contextlib.suppress(ChildProcessError):  # reaped already, by alive()
+            os.waitpid(self.pid, 0)
 
 
 _lock = threading.Lock()  # one call at a time per worker process: the child runs one at a time
@@ -119,29 +120,38 @@ def _serve(requests: int, replies: int) -> None:
         try:
             reply = pickle.dumps((True, function(*args)))
         except BaseException:  # MemoryError and the like: say so, and leave, since the state is doubtful
-            _write(replies, pickle.dumps((False, None)))
+            _write(replies, pickle.dumps((False, None)), None)
             return
-        _write(replies, reply)
+        _write(replies, reply, None)
 
 
-def _write(fd: int, payload: bytes) -> None:
+def _write(fd: int, payload: bytes, deadline: float | None) -> None:
     data = memoryview(len(payload).to_bytes(_HEADER, "big") + payload)
     while data:
-        data = data[os.write(fd, data):]
+        _wait(fd, deadline, write=True)
+        # No more than the pipe takes without blocking once select() says it is writable.
+        data = data[os.write(fd, data[:select.PIPE_BUF] if deadline is not None else data):]
 
 
 def _read(fd: int, size: int, deadline: float | None) -> bytes:
     data = bytearray()
     while len(data) < size:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
+        _wait(fd, deadline, write=False)
         chunk = os.read(fd, size - len(data))
         if not chunk:
             raise EOFError
         data += chunk
     return bytes(data)
+
+
+def _wait(fd: int, deadline: float | None, *, write: bool) -> None:
+    """Until `fd` can be read (or written) without blocking; TimeoutError past `deadline`."""
+    if deadline is None:
+        return
+    left = deadline - time.monotonic()
+    readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [], max(left, 0))
+    if left <= 0 or not (writable if write else readable):
+        raise TimeoutError
 
 
 def _address_space() -> int:
