@@ -124,8 +124,8 @@ def test_genuine_verifications_are_answered_promptly_while_the_worst_pdfs_are_up
     for status, took, body in attacks[:2]:  # refused on the byte count
         assert status == 400 and "修订版本" in json.loads(body)["message"]
         assert took < 2, f"a hostile upload took {took:.1f} s"
-    status, took, _ = attacks[2]  # refused after parsing, 0.5 s of CPU: within the time bound on a busy machine
-    assert status == 400 and took < 4, f"the hidden revisions took {took:.1f} s"
+    status, took, _ = attacks[2]  # refused after parsing (0.5 s of CPU), or past the 3 s bound on a busy machine
+    assert status == 400 and took < 5, f"the hidden revisions took {took:.1f} s"
 
 
 def test_genuine_verifications_are_answered_promptly_while_checks_run_out_of_time(served):

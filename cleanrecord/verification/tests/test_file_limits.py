@@ -74,15 +74,17 @@ def test_a_signed_report_with_2000_incremental_revisions_is_refused_at_once(clie
 
 
 @pytest.mark.django_db
-def test_revisions_hidden_from_the_byte_count_are_counted_by_the_parser(client, report, pdf):
+def test_revisions_hidden_from_the_byte_count_are_counted_by_the_parser(client, report, pdf, settings):
+    # The time bound out of the way on a busy machine: what is refused, is refused for its revisions.
+    limits(settings, VERIFY_FILE_SECONDS=20)
     hostile = with_hidden_revisions(pdf, 2000)
     assert files.raw_counts(hostile)[0] == 3  # what the byte scan sees; the parser finds 2,002
     started = time.monotonic()
     answer = check(client, "api", hostile)
-    # Parsing 2,000 xref streams takes 0.5 s of CPU; the diff analysis it spares, 19 s.
-    assert time.monotonic() - started < 5
     assert (answer.status, answer.result) == (400, "bad_file")
     assert "文件包含 2002 个修订版本（上限 10 个）" in answer.message
+    # Parsing 2,000 xref streams takes 0.5 s of CPU; the diff analysis it spares, 19 s.
+    assert time.monotonic() - started < 10
 
 
 @VIA
