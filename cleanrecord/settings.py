@@ -273,6 +273,12 @@ CLEANRECORD = {
     "VERIFY_BUDGET": envint("CLEANRECORD_VERIFY_BUDGET", "20"),
     "VERIFY_REFILL_SECONDS": envint("CLEANRECORD_VERIFY_REFILL_SECONDS", "30"),
     "VERIFY_MAX_FILE_BYTES": envint("CLEANRECORD_VERIFY_MAX_FILE_BYTES", str(20 * 1024 * 1024)),
+    # Uploaded PDFs beyond these are refused unparsed: ours have 2 revisions, ~4 objects a page (2,800 pages: ~10,000).
+    "VERIFY_FILE_MAX_REVISIONS": envint("CLEANRECORD_VERIFY_FILE_MAX_REVISIONS", "10"),
+    "VERIFY_FILE_MAX_OBJECTS": envint("CLEANRECORD_VERIFY_FILE_MAX_OBJECTS", "50000"),
+    # The signature check runs in a child with this much CPU and wall-clock time, and memory beyond the worker's.
+    "VERIFY_FILE_SECONDS": envint("CLEANRECORD_VERIFY_FILE_SECONDS", "3"),
+    "VERIFY_FILE_MAX_MEMORY_MB": envint("CLEANRECORD_VERIFY_FILE_MAX_MEMORY_MB", "512"),
     # --- data quality (cleanrecord/quality) ---
     "QUALITY_WINDOW_DAYS": envint("CLEANRECORD_QUALITY_WINDOW_DAYS", "30"),
     "QUALITY_TIMELY_WORKING_DAYS": envint("CLEANRECORD_QUALITY_TIMELY_WORKING_DAYS", "7"),

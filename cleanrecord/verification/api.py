@@ -1,4 +1,4 @@
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
@@ -79,20 +79,27 @@ def file_verdict_out(v: files.FileVerdict) -> dict:
 
 
 # Declared before "/{code}", which would otherwise take "file" for a code.
-@router.post("/file", response={200: FileVerifyOut, 400: FileVerifyOut, 413: FileVerifyOut},
+@router.post("/file", response={200: FileVerifyOut, 400: FileVerifyOut, 413: FileVerifyOut, 429: TooMany},
              summary="上传报告 PDF 文件核验",
              # Optional in the signature only so that a missing file gets the same answer as an empty one.
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {"required": ["file"]}}}}})
-def verify_file(request: HttpRequest, file: File[UploadedFile | None] = None):
+def verify_file(request: HttpRequest, response: HttpResponse, file: File[UploadedFile | None] = None):
     """Upload a report PDF as multipart field `file` (at most CLEANRECORD_VERIFY_MAX_FILE_BYTES, 20 MB by default).
 
     - authentic / revoked / expired: our signature, unchanged, and exactly a file we issued; names the report.
     - not_stored: signed with our key, but not a file we issued.
     - modified: changed after signing (`number` is given when the signed part is a report we issued).
+    - appended: the signed part is a report we issued (`number`), unchanged, but bytes follow the signature.
     - not_ours: signed, but not by us. unsigned: no signature.
-    - bad_file (400): no file, an empty file, not a PDF, or damaged; (413): too large. `message` says which.
+    - bad_file (400): no file, an empty file, not a PDF, damaged, or beyond the revision, object, time or
+      memory limits; (413): too large. `message` says which.
+    - 429: a check that does not name a file we issued spends the client's verification budget, as an
+      unknown code does; past it, `retry_after` seconds (also in the Retry-After header).
     """
     v = files.check_file(file, client=services.client_key(request))
+    if v.problem == files.Problem.TOO_MANY:
+        response["Retry-After"] = str(v.retry_after)
+        return 429, {"detail": v.message, "retry_after": v.retry_after}
     return v.http_status, file_verdict_out(v)
 
 

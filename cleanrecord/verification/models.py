@@ -12,6 +12,7 @@ class Result(models.TextChoices):
     # File checks
     COPY_NOT_OURS = "not_stored", _("签名属实但非平台存档文件")
     MODIFIED = "modified", _("签名后被修改")
+    APPENDED = "appended", _("签名后有追加内容")  # the signed part is intact and ours; bytes follow it
     NOT_OURS = "not_ours", _("非本平台签发")
     UNSIGNED = "unsigned", _("未签名")
     BAD_FILE = "bad_file", _("文件无法识别")

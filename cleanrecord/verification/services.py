@@ -235,3 +235,15 @@ def spend(client: str) -> int:
         budget.updated_at = now
         budget.save(update_fields=["tokens", "updated_at"])
         return 0
+
+
+def refund(client: str) -> None:
+    """Give back the token a check took up front once it proved to be no guess (a file we issued)."""
+    with transaction.atomic():
+        budget = ClientBudget.objects.select_for_update().filter(client=client).first()
+        if budget is None:
+            return
+        now = timezone.now()
+        budget.tokens = min(conf.get("VERIFY_BUDGET"), _refilled(budget, now) + 1)
+        budget.updated_at = now
+        budget.save(update_fields=["tokens", "updated_at"])

@@ -65,4 +65,7 @@ def verify_file(request):
     if request.method == "GET":
         return render(request, "verification/file.html", context)
     verdict = files.check_file(request.FILES.get("file"), client=services.client_key(request))
-    return render(request, "verification/file.html", {**context, "v": verdict}, status=verdict.http_status)
+    response = render(request, "verification/file.html", {**context, "v": verdict}, status=verdict.http_status)
+    if verdict.retry_after:
+        response["Retry-After"] = str(verdict.retry_after)
+    return response

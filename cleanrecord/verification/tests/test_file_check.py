@@ -128,7 +128,8 @@ def test_the_issued_file_of_an_expired_report_is_expired(client, report, pdf, vi
 
 @pytest.mark.django_db
 def test_validation_data_added_after_signing_still_names_the_report(client, report, pdf):
-    # What Acrobat's "Add verification information" does: the signed part is still the stored file.
+    # What Acrobat's "Add verification information" does: the signed part is still the stored file, but
+    # like any bytes after the signed revision (issue 11) the file is no longer the report as issued.
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     contents = writer.root["/AcroForm"]["/Fields"][0]["/V"]["/Contents"]
     _, _, root_der = asn1_pem.unarmor(root_certificate_pem())
@@ -137,7 +138,7 @@ def test_validation_data_added_after_signing_still_names_the_report(client, repo
     writer.write(out)
 
     answer = check(client, "api", out.getvalue())
-    assert (answer.status, answer.result, answer.number) == (200, "authentic", report.number)
+    assert (answer.status, answer.result, answer.number) == (200, "appended", report.number)
 
 
 # -- files that are not what they claim ----------------------------------------------------------
@@ -314,7 +315,7 @@ def test_the_api_is_public_and_needs_no_csrf_token(pdf, report):
 def test_the_file_check_is_documented_and_leaves_lookup_by_code_alone(client):
     schema = client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/verify/file"]["post"]
-    assert set(operation["responses"]) == {"200", "400", "413"}
+    assert set(operation["responses"]) == {"200", "400", "413", "429"}
     assert operation["requestBody"]["content"]["multipart/form-data"]["schema"]["required"] == ["file"]
     assert client.get("/api/v1/verify/AAAABBBBCCCCDDDDEEEE").status_code == 404
     assert client.get("/verify/file").status_code == 200
