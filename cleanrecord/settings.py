@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware, view and Django's error logging run under the request's id.
+    "cleanrecord.requestid.middleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -206,8 +208,14 @@ LOGOUT_REDIRECT_URL = "/"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"cleanrecord": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")}},
+    "filters": {"request_id": {"()": "cleanrecord.requestid.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"}},
+    "loggers": {
+        "cleanrecord": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+        # Django's own: unhandled errors (django.request, with the traceback) and refused hosts, whatever DEBUG is.
+        "django": {"handlers": ["console"], "level": os.getenv("DJANGO_LOG_LEVEL", "ERROR")},
+    },
 }
 
 # --- city rules and platform settings (read through cleanrecord.conf) ---------------------------
@@ -232,6 +240,8 @@ CLEANRECORD = {
     "PLATFORM_NAME": os.getenv("CLEANRECORD_PLATFORM_NAME", "信用中国（甘肃兰州）信用信息共享平台"),
     # Where import error files and uploaded originals are kept.
     "IMPORT_DIR": os.getenv("CLEANRECORD_IMPORT_DIR", str(DATA_DIR / "imports")),
+    # Keep the X-Request-ID a proxy in front sets (a plain token of 8-100 characters) rather than make one.
+    "TRUST_REQUEST_ID": envbool("CLEANRECORD_TRUST_REQUEST_ID", "false"),
     # Largest import file accepted through the web and the API.
     "IMPORT_MAX_BYTES": envint("CLEANRECORD_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)),
     # --- dedicated credit reports (domain brief §6) ---

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from cleanrecord.api import api
 
+handler500 = "cleanrecord.requestid.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
