@@ -18,9 +18,11 @@ def _isolated_data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database starts with the region, the 38 domains and the departments loaded."""
+    """The test database starts with the region, the 38 domains and the departments loaded, and the
+    signing keys made and recorded (as `make run` does on its first start)."""
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
+        call_command("signing_keys", "init", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
