@@ -255,7 +255,7 @@ CLEANRECORD = {
         "CLEANRECORD_REPORT_NOTHING_FOUND_TEXT", "查询期内，未发现该主体在本领域存在违法违规记录"
     ),
     # Records printed in one report at most (typesetting time grows with them); all are in a signed CSV attachment.
-    "REPORT_MAX_PRINTED_RECORDS": envint("CLEANRECORD_REPORT_MAX_PRINTED_RECORDS", "5000"),
+    "REPORT_MAX_PRINTED_RECORDS": envint("CLEANRECORD_REPORT_MAX_PRINTED_RECORDS", "3000"),
     "REPORT_NUMBER_PREFIX": os.getenv("CLEANRECORD_REPORT_NUMBER_PREFIX", "LZXY"),
     "REPORT_VALID_DAYS": envint("CLEANRECORD_REPORT_VALID_DAYS", "30"),
     # Reports one entity may be issued per hour: issuing costs a signature and is what abuse would target.

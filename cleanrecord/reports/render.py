@@ -50,8 +50,11 @@ ATTACHMENT_NAME = "全部记录清单.csv"
 def render_pdf(snapshot: dict, *, max_printed: int | None = None) -> bytes:
     """Typeset the snapshot as an A4 PDF; same snapshot and print limit, same bytes."""
     plan = print_plan(snapshot, conf.get("REPORT_MAX_PRINTED_RECORDS") if max_printed is None else max_printed)
+    # Typst reads only the records it prints; the counts it states come from the plan.
+    printed = {**snapshot, "details": [{**domain, "records": domain["records"][:p["printed"]]}
+                                       for domain, p in zip(snapshot["details"], plan["domains"], strict=True)]}
     inputs = {
-        "snapshot": json.dumps(snapshot, ensure_ascii=False),
+        "snapshot": json.dumps(printed, ensure_ascii=False),
         "view": json.dumps(display_strings(snapshot), ensure_ascii=False),
         "layout": json.dumps(plan, ensure_ascii=False),
         "qr": qr_svg(snapshot["verify_url"]),
@@ -82,7 +85,7 @@ def print_plan(snapshot: dict, max_printed: int) -> dict:
         count = len(domain["records"])
         printed = min(count, max(left, min(count, COMPACT_FROM)))
         left -= printed
-        domains.append({"printed": printed, "compact": count > COMPACT_FROM})
+        domains.append({"count": count, "printed": printed, "compact": count > COMPACT_FROM})
     cut = any(d["printed"] < len(s["records"]) for d, s in zip(domains, snapshot["details"], strict=True))
     return {"domains": domains, "attachment": ATTACHMENT_NAME if cut else ""}
 

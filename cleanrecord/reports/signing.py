@@ -114,9 +114,13 @@ def ensure_ready() -> None:
     if recorded is None:
         log.error("No signing root recorded: run `manage.py signing_keys init`")
         raise SigningUnavailable(gettext("平台签名密钥尚未初始化，暂不能出具报告，请联系平台管理员。"))
+    global _reloaded_for
     keys = _loaded()
-    if (keys.root_fingerprint, keys.signing_fingerprint) != (recorded.fingerprint,
-                                                             recorded.signing_fingerprint or keys.signing_fingerprint):
+    stale = keys.root_fingerprint != recorded.fingerprint or (
+        recorded.signing_fingerprint not in ("", keys.signing_fingerprint, _reloaded_for))
+    if stale:
+        # Once per recorded state: files replaced by hand under the same root must not cost a reload per report.
+        _reloaded_for = recorded.signing_fingerprint
         reset_signer()
         keys = _loaded()
     if keys.root_fingerprint != recorded.fingerprint:
@@ -124,6 +128,9 @@ def ensure_ready() -> None:
                   "`manage.py signing_keys rotate --new-root` to adopt a new root", keys.root_fingerprint,
                   recorded.fingerprint)
         raise SigningUnavailable(gettext("平台签名根证书与登记的不一致，暂不能出具报告，请联系平台管理员。"))
+
+
+_reloaded_for: str | None = None
 
 
 def _loaded() -> "_Keys":

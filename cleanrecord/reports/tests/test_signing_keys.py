@@ -89,6 +89,7 @@ def test_a_deleted_key_folder_refuses_to_issue_fails_readiness_and_makes_no_new_
     with pytest.raises(CommandError, match="rotate --new-root"):
         call_command("signing_keys", "init", verbosity=0)
 
+    assert client.get("/trust/root.pem").content == SigningRoot.objects.get(current=True).certificate.encode()
     assert not own_keys.exists()  # no new CA behind anyone's back
     assert Report.objects.count() == 1
     # The recorded root still vouches for what was issued before.
