@@ -189,8 +189,8 @@ def trusted_roots() -> list[asn1_x509.Certificate]:
         if fp not in roots:
             der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
             roots[fp] = asn1_x509.Certificate.load(der)
-    if not roots:
-        raise KeyMissing("No signing key and no recorded root: run `manage.py signing_keys init`")
+    if not roots:  # every file then checks as not ours, which is true of this installation
+        log.error("No signing key and no recorded root: run `manage.py signing_keys init`")
     return list(roots.values())
 
 

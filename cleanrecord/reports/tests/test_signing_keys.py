@@ -208,3 +208,12 @@ def test_readiness_fails_when_a_data_directory_cannot_be_written(client, setting
 
     assert response.status_code == 503
     assert response.json()["failing"] == ["data_dirs"]
+
+
+def test_without_any_key_or_recorded_root_a_file_checks_as_not_ours_rather_than_failing(own_keys, company):
+    report = issue(company)
+    shutil.rmtree(own_keys)
+    SigningRoot.objects.all().delete()
+    signing.reset_signer()
+
+    assert check_signature(report.pdf_bytes()).status == Status.UNTRUSTED
