@@ -26,6 +26,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _signing_root_in_transactional_tests(request, django_db_blocker):
+    """A transactional test starts from a flushed database: record the session's signing root again, or
+    every report it issues would be refused (the key folder is there, its root no longer recorded)."""
+    marker = request.node.get_closest_marker("django_db")
+    if (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            call_command("signing_keys", "init", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     """The working-day calendar is cached per process; a test's calendar must not leak into the next."""
     from cleanrecord.workdays.services import forget

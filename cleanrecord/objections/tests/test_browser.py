@@ -36,7 +36,6 @@ def world(live_server):
     each with a password."""
     with outside_the_browser_loop():
         call_command("load_reference", verbosity=0)  # transactional tests flush the session's reference data
-        call_command("signing_keys", "init", verbosity=0)  # and the recorded signing root
         company = entity(name="兰州异议浏览器测试商贸有限公司")
         record = penalty(company, timezone.localdate() - dt.timedelta(days=100), decision_no=DECISION_NO,
                          content=OLD_CONTENT)

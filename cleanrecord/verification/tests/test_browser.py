@@ -24,7 +24,6 @@ def scanned(live_server, settings):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "PUBLIC_BASE_URL": live_server.url}
     with outside_the_browser_loop():
         call_command("load_reference", verbosity=0)  # transactional tests flush the session's reference data
-        call_command("signing_keys", "init", verbosity=0)  # and the recorded signing root
         company = entity(name="兰州扫码核验餐饮有限公司")
         record = penalty(company, dt.date.today() - dt.timedelta(days=60), decision_no="兰市监罚〔2026〕501号")
         report = issue_report(credit_code=company.credit_code, domains="all", purpose="finance")
