@@ -11,8 +11,8 @@ signatures as "identity unknown" until the root is trusted, which is why it is p
 The root in use is recorded in the database (SigningRoot) by `signing_keys init` and `rotate`.
 ensure_ready() refuses to sign for a report when the key is missing or its root is not the recorded
 one, so that a lost key folder stops issuing instead of starting a new CA that would disown every
-report issued before. check_signature() trusts the roots recorded (current and retired) and the
-loaded key's root, and nothing else. Neither function touches the network: no
+report issued before. check_signature() trusts the roots recorded (current and retired), and nothing
+else. Neither function touches the network: no
 timestamp server, no OCSP or CRL look-ups. Both are synchronous (pyHanko runs its own event loop):
 from async code, call them through sync_to_async.
 """
@@ -171,27 +171,23 @@ def root_fingerprint() -> str:
 
 
 def trusted_roots() -> list[asn1_x509.Certificate]:
-    """The roots a report's signature may chain to: every recorded one, and the loaded key's.
+    """The roots a report's signature may chain to: every recorded one (current and retired).
 
-    A missing key folder does not stop checking: the recorded roots still vouch for reports issued
-    before. Any other configuration error is not a file's fault and raises.
+    A missing or swapped key folder does not change them: the recorded roots still vouch for reports
+    issued before, and a root nobody recorded vouches for nothing. Only before any root is recorded
+    (an installation not yet initialised, a test) is the loaded key's root trusted.
     """
     from .models import SigningRoot
 
-    roots: dict[str, asn1_x509.Certificate] = {}
+    roots = [asn1_x509.Certificate.load(x509.load_pem_x509_certificate(pem.encode()).public_bytes(
+        serialization.Encoding.DER)) for pem in SigningRoot.objects.values_list("certificate", flat=True)]
+    if roots:
+        return roots
     try:
-        keys = _keys()
+        return [_keys().root_asn1]  # a configuration error other than a missing folder is not the file's fault
     except KeyMissing:
-        pass
-    else:
-        roots[keys.root_fingerprint] = keys.root_asn1
-    for fp, pem in SigningRoot.objects.values_list("fingerprint", "certificate"):
-        if fp not in roots:
-            der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
-            roots[fp] = asn1_x509.Certificate.load(der)
-    if not roots:  # every file then checks as not ours, which is true of this installation
         log.error("No signing key and no recorded root: run `manage.py signing_keys init`")
-    return list(roots.values())
+        return []  # every file then checks as not ours, which is true of this installation
 
 
 def check_signature(pdf: bytes) -> SignatureCheck:
@@ -202,7 +198,7 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         pass
     else:
         raise RuntimeError("check_signature() is synchronous: call it through sync_to_async")
-    roots = trusted_roots()  # a configuration error is not the file's fault: let it raise
+    roots = trusted_roots()
 
     sha256 = hashlib.sha256(pdf).hexdigest()
     try:

@@ -20,6 +20,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
+from cleanrecord.reports.models import SigningRoot
 from cleanrecord.reports.signing import (
     KeyMissing,
     Status,
@@ -34,7 +35,8 @@ from cleanrecord.settings import envsecret
 
 PLATFORM = "信用中国（甘肃兰州）信用信息共享平台"
 
-# check_signature() also trusts the roots recorded in the database.
+# check_signature() trusts the roots recorded in the database; these tests record none, so the loaded
+# key's root is the one trusted.
 pytestmark = pytest.mark.django_db
 
 
@@ -44,6 +46,7 @@ def signing_settings(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
     settings.CLEANRECORD = {k: v for k, v in settings.CLEANRECORD.items() if not k.startswith("SIGNING_")}
     settings.CLEANRECORD["PLATFORM_NAME"] = PLATFORM
+    SigningRoot.objects.all().delete()
     create_local_ca(settings.DATA_DIR / "signing")
     reset_signer()
     yield settings

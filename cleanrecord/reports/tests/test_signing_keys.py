@@ -217,3 +217,14 @@ def test_without_any_key_or_recorded_root_a_file_checks_as_not_ours_rather_than_
     signing.reset_signer()
 
     assert check_signature(report.pdf_bytes()).status == Status.UNTRUSTED
+
+
+def test_a_root_nobody_recorded_vouches_for_nothing(own_keys):
+    from cleanrecord.reports.example import example_snapshot
+    from cleanrecord.reports.render import render_pdf
+
+    shutil.rmtree(own_keys)
+    signing.create_local_ca(own_keys)  # someone swapped the folder for a CA of their own
+    signed_by_it = signing.sign_pdf(render_pdf(example_snapshot()))
+
+    assert check_signature(signed_by_it).status == Status.UNTRUSTED
