@@ -436,7 +436,8 @@ class _SignedAttributes(SignedAttributeProviderSpec):
 def _local_ca(folder: Path):
     if not (folder / SIGNING_CERT).exists():
         # Never made here: a new CA would disown every report signed before (signing_keys init makes it).
-        raise KeyMissing(f"No signing key in {folder}: run `manage.py signing_keys init` (or restore the folder)")
+        raise KeyMissing(f"No signing key in {folder}: restore the folder from a backup (or, on a new "
+                         "installation, run `manage.py signing_keys init`)")
     key = serialization.load_pem_private_key((folder / SIGNING_KEY).read_bytes(), None)
     certificate = x509.load_pem_x509_certificate((folder / SIGNING_CERT).read_bytes())
     root = x509.load_pem_x509_certificate((folder / ROOT_CERT).read_bytes())
