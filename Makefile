@@ -27,6 +27,7 @@ install: $(STAMP) $(CJK_FONT) $(CHROMIUM)
 
 run: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py signing_keys init
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver --insecure 127.0.0.1:8000

@@ -19,9 +19,22 @@ def _isolated_data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database starts with the region, the 38 domains and the departments loaded."""
+    """The test database starts with the region, the 38 domains and the departments loaded, and the
+    signing keys made and recorded (as `make run` does on its first start)."""
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
+        call_command("signing_keys", "init", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _signing_root_in_transactional_tests(request, django_db_blocker):
+    """A transactional test starts from a flushed database: record the session's signing root again, or
+    every report it issues would be refused (the key folder is there, its root no longer recorded)."""
+    marker = request.node.get_closest_marker("django_db")
+    if (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            call_command("signing_keys", "init", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -19,9 +19,13 @@ def main() -> int:
     parser.add_argument("--only", choices=["imports", "quality", "reports", "verify"])
     parser.add_argument("--report-worker", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--quality-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--long-report-worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.report_worker:
         reports.worker(*args.report_worker)
+        return 0
+    if args.long_report_worker:
+        reports.long_worker(args.long_report_worker)
         return 0
     if args.quality_worker:
         quality.worker()

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware, view and Django's error logging run under the request's id.
+    "cleanrecord.requestid.middleware",
     "django.middleware.security.SecurityMiddleware",
     # Before sessions and views: a NUL in a path, query or cookie is a 400, not a database error.
     "cleanrecord.front.middleware.RejectControlCharacters",
@@ -211,8 +213,14 @@ LOGOUT_REDIRECT_URL = "/"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"cleanrecord": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")}},
+    "filters": {"request_id": {"()": "cleanrecord.requestid.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"}},
+    "loggers": {
+        "cleanrecord": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+        # Django's own: unhandled errors (django.request, with the traceback) and refused hosts, whatever DEBUG is.
+        "django": {"handlers": ["console"], "level": os.getenv("DJANGO_LOG_LEVEL", "ERROR")},
+    },
 }
 
 # --- city rules and platform settings (read through cleanrecord.conf) ---------------------------
@@ -239,6 +247,8 @@ CLEANRECORD = {
     "TRUSTED_PROXIES": [p.strip() for p in os.getenv("CLEANRECORD_TRUSTED_PROXIES", "").split(",") if p.strip()],
     # Where import error files and uploaded originals are kept.
     "IMPORT_DIR": os.getenv("CLEANRECORD_IMPORT_DIR", str(DATA_DIR / "imports")),
+    # Keep the X-Request-ID a proxy in front sets (a plain token of 8-100 characters) rather than make one.
+    "TRUST_REQUEST_ID": envbool("CLEANRECORD_TRUST_REQUEST_ID", "false"),
     # Largest import file accepted through the web and the API.
     "IMPORT_MAX_BYTES": envint("CLEANRECORD_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)),
     # --- dedicated credit reports (domain brief §6) ---
@@ -251,6 +261,8 @@ CLEANRECORD = {
     "REPORT_NOTHING_FOUND_TEXT": os.getenv(
         "CLEANRECORD_REPORT_NOTHING_FOUND_TEXT", "查询期内，未发现该主体在本领域存在违法违规记录"
     ),
+    # Records printed in one report at most (typesetting time grows with them); all are in a signed CSV attachment.
+    "REPORT_MAX_PRINTED_RECORDS": envint("CLEANRECORD_REPORT_MAX_PRINTED_RECORDS", "3000"),
     "REPORT_NUMBER_PREFIX": os.getenv("CLEANRECORD_REPORT_NUMBER_PREFIX", "LZXY"),
     "REPORT_VALID_DAYS": envint("CLEANRECORD_REPORT_VALID_DAYS", "30"),
     # Reports one entity may be issued per hour: issuing costs a signature and is what abuse would target.

@@ -148,3 +148,29 @@ class RuleSettings(models.Model):
         from cleanrecord import conf
 
         return {field: getattr(self, field) for field in conf.OFFICE_RULES.values()}
+
+
+class SigningRoot(models.Model):
+    """A root certificate report signatures chain to, recorded by `manage.py signing_keys`.
+
+    Recorded in the database so that it outlives the key folder: the current root must be the root
+    of the key that signs, or no report is issued (a lost folder never silently becomes a new CA);
+    every root ever recorded stays trusted when an older report's file is checked.
+    """
+
+    fingerprint = models.CharField(_("SHA-256 指纹"), max_length=95, unique=True)
+    certificate = models.TextField(_("根证书（PEM）"))
+    # The signing certificate in use under this root: a rotation in one process tells the others to reload.
+    signing_fingerprint = models.CharField(_("当前签名证书指纹"), max_length=95, blank=True)
+    current = models.BooleanField(_("当前根证书"), default=False)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = _("报告签名根证书")
+        constraints = [models.UniqueConstraint(fields=["current"], condition=models.Q(current=True),
+                                               name="one_current_signing_root")]
+
+    def __str__(self) -> str:
+        return self.fingerprint

@@ -196,7 +196,14 @@ def compute(query: Query, *, today: dt.date) -> dict:
         return out
 
     scope = Scope.of(query)
-    for p in counted_penalties(scope, rules):
+    # Only the columns a report prints: an entity may have thousands of records, each with 37 columns.
+    penalties = counted_penalties(scope, rules).only(
+        "id", "version", "content_hash", "domain_id", "decision_no", "authority_name", "decided_on", "categories",
+        "content", "violation_type", "fine_wan", "confiscated_wan", "procedure", "repaired_on")
+    listings = counted_listings(scope, rules).only(
+        "id", "version", "content_hash", "domain_id", "case_no", "decision_no", "authority_name", "listed_on",
+        "removed_on", "list_type", "reason", "repaired_on")
+    for p in penalties:
         found[p.domain_id].append({
             "kind": "penalty", "id": p.pk, "version": p.version, "content_hash": p.content_hash,
             "title": "行政处罚", "number": p.decision_no, "authority": p.authority_name,
@@ -205,7 +212,7 @@ def compute(query: Query, *, today: dt.date) -> dict:
             "procedure": p.get_procedure_display() if p.procedure else "",
             "labels": labels("penalty", p), "explanation": explanations.get(("penalty", p.pk)),
         })
-    for li in counted_listings(scope, rules):
+    for li in listings:
         period = f"{li.listed_on} 列入" + (f"，{li.removed_on} 移出" if li.removed_on else "，至今未移出")
         record_labels = labels("listing", li)
         if li.removed_on and li.removed_on <= today:

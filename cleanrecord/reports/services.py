@@ -47,9 +47,13 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
                  channel: str = "web", timings: dict | None = None) -> Report:
     """Issue one signed report, or raise rules.ReportRefused with the reason in Chinese."""
     from .render import render_pdf
-    from .signing import sign_pdf
+    from .signing import SigningUnavailable, ensure_ready, sign_pdf
 
     t = time.perf_counter()
+    try:
+        ensure_ready()
+    except SigningUnavailable as exc:
+        raise rules.ReportRefused(str(exc)) from exc
     now = timezone.localtime()
     today = now.date()
     query = rules.build_query(credit_code=credit_code, domains=domains, start=start, end=end, purpose=purpose,

@@ -3,11 +3,16 @@
 The key comes from settings: a PEM key and certificate (CLEANRECORD_SIGNING_KEY, _CERT, and an
 optional _CHAIN of issuer certificates), or a PKCS#12 file (CLEANRECORD_SIGNING_PKCS12).
 CLEANRECORD_SIGNING_PASSPHRASE, or the file named by CLEANRECORD_SIGNING_PASSPHRASE_FILE, unlocks
-either. With none of them, a local CA is made in DATA_DIR/signing on first use: a root certificate
-and a signing certificate it issued. PDF readers show such signatures as "identity unknown" until
-the root is trusted, which is why it is published (root_certificate_pem, served at /trust/root.pem).
+either. With none of them, the key is a local CA in DATA_DIR/signing, made by `manage.py signing_keys
+init` (never on the fly): a root certificate and a signing certificate it issued. PDF readers show such
+signatures as "identity unknown" until the root is trusted, which is why it is published
+(root_certificate_pem, served at /trust/root.pem).
 
-check_signature() trusts our root and nothing else. Neither function touches the network: no
+The root in use is recorded in the database (SigningRoot) by `signing_keys init` and `rotate`.
+ensure_ready() refuses to sign for a report when the key is missing or its root is not the recorded
+one, so that a lost key folder stops issuing instead of starting a new CA that would disown every
+report issued before. check_signature() trusts the roots recorded (current and retired), and nothing
+else. Neither function touches the network: no
 timestamp server, no OCSP or CRL look-ups. Both are synchronous (pyHanko runs its own event loop):
 from async code, call them through sync_to_async.
 """
@@ -35,6 +40,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -52,9 +58,10 @@ log = logging.getLogger("cleanrecord.signing")
 FIELD_NAME = "CleanrecordSignature"
 DEFAULT_REASON = _("出具专用信用报告")
 
-# The local CA, in DATA_DIR/signing.
+# The local CA, in DATA_DIR/signing; certificates replaced by a rotation are kept in RETIRED.
 ROOT_CERT, ROOT_KEY = "root-cert.pem", "root-key.pem"
 SIGNING_CERT, SIGNING_KEY = "signing-cert.pem", "signing-key.pem"
+RETIRED = "retired"
 ROOT_YEARS, SIGNING_YEARS = 30, 10
 # id-kp-documentSigning (RFC 9336), and Microsoft Document Signing, which Acrobat also accepts.
 DOCUMENT_SIGNING_EKU = [ObjectIdentifier("1.3.6.1.5.5.7.3.36"), ObjectIdentifier("1.3.6.1.4.1.311.10.3.12")]
@@ -87,6 +94,58 @@ class SignatureCheck:
     detail: str = ""  # why, in English, for logs
 
 
+class KeyMissing(ImproperlyConfigured):
+    """No local CA in the signing folder: `manage.py signing_keys init` has not run, or the folder was lost."""
+
+
+class SigningUnavailable(Exception):
+    """Reports cannot be signed now; the message says so in Chinese, the log says why."""
+
+
+def ensure_ready() -> None:
+    """Raise SigningUnavailable unless the signing key loads and its root is the recorded current root.
+
+    A rotation made by another process is picked up here: a recorded signing certificate other than
+    the loaded one makes this process read the keys again.
+    """
+    from .models import SigningRoot
+
+    recorded = SigningRoot.objects.filter(current=True).first()
+    if recorded is None:
+        log.error("No signing root recorded: run `manage.py signing_keys init`")
+        raise SigningUnavailable(gettext("平台签名密钥尚未初始化，暂不能出具报告，请联系平台管理员。"))
+    global _reloaded_for
+    keys = _loaded()
+    stale = keys.root_fingerprint != recorded.fingerprint or (
+        recorded.signing_fingerprint not in ("", keys.signing_fingerprint, _reloaded_for))
+    if stale:
+        # Once per recorded state: files replaced by hand under the same root must not cost a reload per report.
+        _reloaded_for = recorded.signing_fingerprint
+        reset_signer()
+        keys = _loaded()
+    if keys.root_fingerprint != recorded.fingerprint:
+        log.error("The signing key's root %s is not the recorded root %s: restore the key, or run "
+                  "`manage.py signing_keys rotate --new-root` to adopt a new root", keys.root_fingerprint,
+                  recorded.fingerprint)
+        raise SigningUnavailable(gettext("平台签名根证书与登记的不一致，暂不能出具报告，请联系平台管理员。"))
+
+
+_reloaded_for: str | None = None
+
+
+def _loaded() -> "_Keys":
+    try:
+        return _keys()
+    except ImproperlyConfigured as exc:
+        log.error("The signing key cannot be loaded: %s", exc)
+        raise SigningUnavailable(gettext("平台签名密钥不可用，暂不能出具报告，请联系平台管理员。")) from exc
+
+
+def fingerprint(certificate: x509.Certificate) -> str:
+    """SHA-256 of a certificate, AA:BB:…"""
+    return certificate.fingerprint(hashes.SHA256()).hex(":").upper()
+
+
 def sign_pdf(pdf: bytes, *, reason: str = DEFAULT_REASON, location: str = "") -> bytes:
     """Return `pdf` with an invisible PAdES signature that certifies it: any later change breaks it."""
     meta = signers.PdfSignatureMetadata(
@@ -108,18 +167,38 @@ def root_certificate_pem() -> bytes:
 
 def root_fingerprint() -> str:
     """SHA-256 of the root certificate, AA:BB:…, to publish next to it so a download can be checked."""
-    return _keys().root.fingerprint(hashes.SHA256()).hex(":").upper()
+    return _keys().root_fingerprint
+
+
+def trusted_roots() -> list[asn1_x509.Certificate]:
+    """The roots a report's signature may chain to: every recorded one (current and retired).
+
+    A missing or swapped key folder does not change them: the recorded roots still vouch for reports
+    issued before, and a root nobody recorded vouches for nothing. Only before any root is recorded
+    (an installation not yet initialised, a test) is the loaded key's root trusted.
+    """
+    from .models import SigningRoot
+
+    roots = [asn1_x509.Certificate.load(x509.load_pem_x509_certificate(pem.encode()).public_bytes(
+        serialization.Encoding.DER)) for pem in SigningRoot.objects.values_list("certificate", flat=True)]
+    if roots:
+        return roots
+    try:
+        return [_keys().root_asn1]  # a configuration error other than a missing folder is not the file's fault
+    except KeyMissing:
+        log.error("No signing key and no recorded root: run `manage.py signing_keys init`")
+        return []  # every file then checks as not ours, which is true of this installation
 
 
 def check_signature(pdf: bytes) -> SignatureCheck:
     """Check the first (our issuing) signature in `pdf` against our root. Never raises on bad input."""
-    keys = _keys()  # a configuration error is not the file's fault: let it raise
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         pass
     else:
         raise RuntimeError("check_signature() is synchronous: call it through sync_to_async")
+    roots = trusted_roots()
 
     sha256 = hashlib.sha256(pdf).hexdigest()
     try:
@@ -140,7 +219,7 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         found["signed_sha256"] = _signed_revision_sha256(pdf, signature.byte_range)
         found["signer"] = signature.signer_cert.subject.native.get("common_name", "")
         found["signed_at"] = signature.self_reported_timestamp
-        context = ValidationContext(trust_roots=[keys.root_asn1], allow_fetching=False)
+        context = ValidationContext(trust_roots=roots, allow_fetching=False)
         result = validate_pdf_signature(signature, context, key_usage_settings=KEY_USAGE)
     except Exception as exc:
         return SignatureCheck(Status.MODIFIED, **found, detail=_describe(exc))
@@ -181,8 +260,27 @@ def _signed_revision_sha256(pdf: bytes, byte_range) -> str:
 @dataclass(frozen=True)
 class _Keys:
     signer: signers.SimpleSigner
+    certificate: x509.Certificate
     root: x509.Certificate
     root_asn1: asn1_x509.Certificate
+    root_fingerprint: str
+    signing_fingerprint: str
+
+
+def uses_local_ca() -> bool:
+    """No key configured in settings: the key is the local CA in the signing folder."""
+    conf = settings.CLEANRECORD
+    return not any(conf.get(name) for name in ("SIGNING_KEY", "SIGNING_CERT", "SIGNING_PKCS12"))
+
+
+def local_folder() -> Path:
+    return Path(settings.DATA_DIR) / "signing"
+
+
+def loaded_certificates() -> tuple[x509.Certificate, x509.Certificate]:
+    """The signing certificate and its root, as configured or in the signing folder (raises if neither)."""
+    keys = _keys()
+    return keys.certificate, keys.root
 
 
 @cache
@@ -202,7 +300,7 @@ def _keys() -> _Keys:
         key = _read_pem_key(Path(key_path), passphrase)
         certificate, *others = _read_pem_certificates(Path(cert_path))
     else:
-        key, certificate, others = _local_ca(Path(settings.DATA_DIR) / "signing")
+        key, certificate, others = _local_ca(local_folder())
     if chain_path:
         others += _read_pem_certificates(Path(chain_path))
     return _make_keys(key, certificate, others)
@@ -223,7 +321,8 @@ def _make_keys(key, certificate: x509.Certificate, others: list[x509.Certificate
         log.warning("No root certificate for %s in the configured chain: trusting %s directly",
                     certificate.subject.rfc4514_string(), root.subject.rfc4514_string())
     root_asn1 = asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER))
-    return _Keys(signer=_Signer(key, certificate, others), root=root, root_asn1=root_asn1)
+    return _Keys(signer=_Signer(key, certificate, others), certificate=certificate, root=root, root_asn1=root_asn1,
+                 root_fingerprint=fingerprint(root), signing_fingerprint=fingerprint(certificate))
 
 
 def _top_issuer(certificate: x509.Certificate, others: list[x509.Certificate]) -> x509.Certificate:
@@ -336,43 +435,99 @@ class _SignedAttributes(SignedAttributeProviderSpec):
 
 def _local_ca(folder: Path):
     if not (folder / SIGNING_CERT).exists():
-        _create_local_ca(folder)
+        # Never made here: a new CA would disown every report signed before (signing_keys init makes it).
+        raise KeyMissing(f"No signing key in {folder}: restore the folder from a backup (or, on a new "
+                         "installation, run `manage.py signing_keys init`)")
     key = serialization.load_pem_private_key((folder / SIGNING_KEY).read_bytes(), None)
     certificate = x509.load_pem_x509_certificate((folder / SIGNING_CERT).read_bytes())
     root = x509.load_pem_x509_certificate((folder / ROOT_CERT).read_bytes())
     return key, certificate, [root]
 
 
-def _create_local_ca(folder: Path) -> None:
-    """Make a root and a signing certificate in `folder`, all at once or not at all.
+def create_local_ca(folder: Path, *, keep: list[Path] = ()) -> bool:
+    """Make a root and a signing certificate in `folder`, all at once or not at all; False if one is there.
 
     The files are written to a fresh directory that is then renamed into place: when two processes
-    start at the same time, one rename wins and both go on with the winner's keys.
+    start at the same time, one rename wins and both go on with the winner's keys. Files in `keep`
+    (certificates of an earlier CA) are copied into its retired/ folder first.
     """
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".signing-", dir=folder.parent))
     try:
         _write_local_ca(staging)
+        if keep:
+            (staging / RETIRED).mkdir(mode=0o700)
+            for path in keep:
+                shutil.copy2(path, staging / RETIRED / path.name)
         try:
             os.rename(staging, folder)
         except OSError:
             if not (folder / SIGNING_CERT).exists():
                 raise
-            return
+            return False
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    reset_signer()
     log.warning(
-        "No signing key configured (CLEANRECORD_SIGNING_*): created a local CA in %s. Publish its root "
-        "certificate (/trust/root.pem) and have readers trust it, or configure a key from a recognised CA.",
-        folder,
+        "Created a local CA in %s. Publish its root certificate (/trust/root.pem) and have readers trust it, "
+        "or configure a key from a recognised CA (CLEANRECORD_SIGNING_*).", folder,
     )
+    return True
+
+
+def replace_local_ca(folder: Path) -> None:
+    """A new root and signing certificate in place of the folder's; its certificates move to retired/."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    old = folder.with_name(f".signing-replaced-{stamp}")
+    if folder.exists():
+        os.rename(folder, old)
+    keep = []
+    if old.exists():
+        keep = sorted((old / RETIRED).glob("*.pem")) if (old / RETIRED).exists() else []
+        for name in (ROOT_CERT, SIGNING_CERT):
+            if (old / name).exists():
+                copy = old / RETIRED / f"{stamp}-{name}"
+                copy.parent.mkdir(mode=0o700, exist_ok=True)
+                shutil.copy2(old / name, copy)
+                keep.append(copy)
+    try:
+        create_local_ca(folder, keep=keep)
+    except BaseException:
+        if old.exists() and not folder.exists():
+            os.rename(old, folder)
+        raise
+    # The old keys go with the old folder: whoever asks for a new root no longer trusts them.
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def rotate_local_signing(folder: Path) -> x509.Certificate:
+    """A new signing key and certificate from the folder's root key; the old certificate moves to retired/."""
+    try:
+        root_key = serialization.load_pem_private_key((folder / ROOT_KEY).read_bytes(), None)
+        root = x509.load_pem_x509_certificate((folder / ROOT_CERT).read_bytes())
+        old = (folder / SIGNING_CERT).read_bytes()
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"Cannot read the root key and certificates in {folder}: {exc}") from exc
+    signing_key, signing = _issue_signing(root, root_key)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    (folder / RETIRED).mkdir(mode=0o700, exist_ok=True)
+    _write(folder / RETIRED / f"{stamp}-{SIGNING_CERT}", old, 0o644)
+    pem = serialization.Encoding.PEM
+    pkcs8, plain = serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    for name, data, mode in ((SIGNING_KEY, signing_key.private_bytes(pem, pkcs8, plain), 0o600),
+                             (SIGNING_CERT, signing.public_bytes(pem), 0o644)):
+        fresh = folder / f".{name}.{stamp}"
+        _write(fresh, data, mode)
+        os.replace(fresh, folder / name)
+    reset_signer()
+    return signing
 
 
 def _write_local_ca(folder: Path) -> None:
     # ECDSA P-256: signing takes 0.1 ms, where pyHanko needs 25 ms to load an RSA-2048 key alone.
     platform = str(settings.CLEANRECORD.get("PLATFORM_NAME") or "cleanrecord")
     now = dt.datetime.now(dt.UTC)
-    root_key, signing_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    root_key = ec.generate_private_key(ec.SECP256R1())
     root_name = _name("cleanrecord 本地根证书", platform)
     root = (
         _builder(root_name, root_name, root_key, now, ROOT_YEARS)
@@ -380,14 +535,7 @@ def _write_local_ca(folder: Path) -> None:
         .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
         .sign(root_key, hashes.SHA256())
     )
-    signing = (
-        _builder(_name(platform, platform), root_name, signing_key, now, SIGNING_YEARS)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-        .add_extension(x509.ExtendedKeyUsage(DOCUMENT_SIGNING_EKU), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA256())
-    )
+    signing_key, signing = _issue_signing(root, root_key)
     pem = serialization.Encoding.PEM
     pkcs8, plain = serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     _write(folder / ROOT_CERT, root.public_bytes(pem), 0o644)
@@ -395,6 +543,21 @@ def _write_local_ca(folder: Path) -> None:
     _write(folder / ROOT_KEY, root_key.private_bytes(pem, pkcs8, plain), 0o600)
     _write(folder / SIGNING_CERT, signing.public_bytes(pem), 0o644)
     _write(folder / SIGNING_KEY, signing_key.private_bytes(pem, pkcs8, plain), 0o600)
+
+
+def _issue_signing(root: x509.Certificate, root_key) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    platform = str(settings.CLEANRECORD.get("PLATFORM_NAME") or "cleanrecord")
+    now = dt.datetime.now(dt.UTC)
+    signing_key = ec.generate_private_key(ec.SECP256R1())
+    signing = (
+        _builder(_name(platform, platform), root.subject, signing_key, now, SIGNING_YEARS)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage(DOCUMENT_SIGNING_EKU), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+    return signing_key, signing
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:

@@ -82,6 +82,9 @@ ROWS = [
     Row("entities/", "GET", lambda a: f"/entities/?q={a.entity_b.name}", 200),
     Row("entities/<str:code>/", "GET", lambda a: f"/entities/{a.entity_b.credit_code}/", 200),
     Row("trust/root.pem", "GET", lambda a: "/trust/root.pem", 200),
+    # For the load balancer and the operator: no account, nothing but check names in the answer.
+    Row("healthz", "GET", lambda a: "/healthz", 200),
+    Row("readyz", "GET", lambda a: "/readyz", 200),
     Row("accounts/login/", "GET", lambda a: "/accounts/login/", 200),
     Row("accounts/logout/", "POST", lambda a: "/accounts/logout/", 302),
     Row("verify", "GET", lambda a: "/verify", 200),

@@ -2,6 +2,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import shutil
 import stat
 from io import BytesIO
 
@@ -19,9 +20,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
+from cleanrecord.reports.models import SigningRoot
 from cleanrecord.reports.signing import (
+    KeyMissing,
     Status,
     check_signature,
+    create_local_ca,
     reset_signer,
     root_certificate_pem,
     root_fingerprint,
@@ -31,13 +35,19 @@ from cleanrecord.settings import envsecret
 
 PLATFORM = "信用中国（甘肃兰州）信用信息共享平台"
 
+# check_signature() trusts the roots recorded in the database; these tests record none, so the loaded
+# key's root is the one trusted.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(autouse=True)
 def signing_settings(settings, tmp_path):
-    """Each test starts with no signing key configured and an empty data directory."""
+    """Each test starts with no signing key configured and a data directory holding a fresh local CA."""
     settings.DATA_DIR = tmp_path / "data"
     settings.CLEANRECORD = {k: v for k, v in settings.CLEANRECORD.items() if not k.startswith("SIGNING_")}
     settings.CLEANRECORD["PLATFORM_NAME"] = PLATFORM
+    SigningRoot.objects.all().delete()
+    create_local_ca(settings.DATA_DIR / "signing")
     reset_signer()
     yield settings
     reset_signer()
@@ -238,7 +248,6 @@ def test_a_configured_pem_key_and_certificate_sign(settings, tmp_path):
     assert check.status == Status.VALID
     assert check.signer == "兰州市信用办 测试签章"
     assert root_certificate_pem() == pem(root)
-    assert not (settings.DATA_DIR / "signing").exists()
 
 
 @pytest.mark.parametrize("source", ["variable", "file"])
@@ -295,30 +304,34 @@ def test_a_key_without_its_certificate_is_refused(settings, tmp_path):
 
 
 def test_the_local_ca_is_made_once_and_reused(settings, caplog):
-    caplog.set_level(logging.WARNING, logger="cleanrecord.signing")
-    first = sign_pdf(make_pdf())
     folder = settings.DATA_DIR / "signing"
-    warnings = [r for r in caplog.records if "local CA" in r.getMessage()]
-    assert len(warnings) == 1 and str(folder) in warnings[0].getMessage()
     assert stat.S_IMODE((folder / "signing-key.pem").stat().st_mode) == 0o600
     assert stat.S_IMODE((folder / "root-key.pem").stat().st_mode) == 0o600
+    first = sign_pdf(make_pdf())
     root = root_certificate_pem()
 
+    caplog.set_level(logging.WARNING, logger="cleanrecord.signing")
+    assert not create_local_ca(folder)  # there is one: kept
     reset_signer()  # as a new process would
-    caplog.clear()
     second = sign_pdf(make_pdf())
     assert root_certificate_pem() == root == (folder / "root-cert.pem").read_bytes()
     assert not [r for r in caplog.records if "local CA" in r.getMessage()]
     assert check_signature(first).status == check_signature(second).status == Status.VALID
 
 
-def test_when_two_processes_make_the_local_ca_at_once_both_use_the_first_one(settings):
-    from cleanrecord.reports.signing import _create_local_ca
+def test_without_its_folder_the_local_ca_is_not_made_again(settings):
+    shutil.rmtree(settings.DATA_DIR / "signing")
+    reset_signer()
 
+    with pytest.raises(KeyMissing, match="signing_keys init"):
+        sign_pdf(make_pdf())
+    assert not (settings.DATA_DIR / "signing").exists()
+
+
+def test_when_two_processes_make_the_local_ca_at_once_both_use_the_first_one(settings):
     folder = settings.DATA_DIR / "signing"
-    _create_local_ca(folder)
     first = (folder / "root-cert.pem").read_bytes()
-    _create_local_ca(folder)  # the one that lost the race: its rename fails
+    assert not create_local_ca(folder)  # the one that lost the race: its rename fails
 
     assert (folder / "root-cert.pem").read_bytes() == first
     assert [p.name for p in settings.DATA_DIR.iterdir()] == ["signing"]  # nothing half-made left behind
