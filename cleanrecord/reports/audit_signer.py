@@ -20,12 +20,13 @@ class PlatformSigner:
         return algorithm, signer.sign_raw(data, DIGEST), signer.signing_cert.dump()
 
     def trusts(self, certificate: x509.Certificate) -> bool:
-        """The current signing certificate, or one issued under the platform's root (a signing key since rotated)."""
-        keys = signing._keys()
-        current = x509.load_der_x509_certificate(keys.signer.signing_cert.dump())
-        if certificate == current:
-            return True
-        issuers = [x509.load_der_x509_certificate(c.dump()) for c in keys.signer.cert_registry]
-        top = signing._top_issuer(certificate, [*issuers, keys.root])
+        """A certificate issued under a recorded root, current or retired: checkpoints signed before a key
+        rotation (even one to a new root) stay checkable, and a key nobody recorded vouches for nothing."""
         der = serialization.Encoding.DER
-        return top is not certificate and top.public_bytes(der) == keys.root.public_bytes(der)
+        roots = [x509.load_der_x509_certificate(root.dump()) for root in signing.trusted_roots()]
+        try:  # intermediates of a configured chain
+            intermediates = [x509.load_der_x509_certificate(c.dump()) for c in signing._keys().signer.cert_registry]
+        except Exception:  # no key loads now: the recorded roots still vouch for what was signed before
+            intermediates = []
+        top = signing._top_issuer(certificate, [*intermediates, *roots])
+        return top is not certificate and any(top.public_bytes(der) == root.public_bytes(der) for root in roots)
