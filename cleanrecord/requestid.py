@@ -1,7 +1,7 @@
 """A request id for every request: on the response, in every log line written meanwhile, on the error page.
 
 Whoever reports an error quotes the id printed on the page ("错误编号"), and the operator finds the
-traceback logged under it. Behind a proxy that sets X-Request-ID (CLEANRECORD_TRUST_REQUEST_ID) the
+traceback logged under it. When a trusted proxy (CLEANRECORD_TRUSTED_PROXIES) sets X-Request-ID, the
 proxy's id is kept, so that its access log and ours line up; a value that is not a plain token is
 never trusted, so a client cannot write arbitrary text into the log.
 """
@@ -14,7 +14,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 
-from cleanrecord import conf
+from cleanrecord.lib.clientip import from_trusted_proxy
 
 HEADER = "X-Request-ID"
 META_KEY = "HTTP_X_REQUEST_ID"
@@ -28,7 +28,7 @@ log = logging.getLogger("cleanrecord.requests")
 
 def request_id_for(request: HttpRequest) -> str:
     incoming = request.META.get(META_KEY, "")
-    if conf.get("TRUST_REQUEST_ID") and SANE.fullmatch(incoming):
+    if SANE.fullmatch(incoming) and from_trusted_proxy(request):
         return incoming
     return uuid.uuid4().hex
 

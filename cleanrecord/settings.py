@@ -247,8 +247,6 @@ CLEANRECORD = {
     "TRUSTED_PROXIES": [p.strip() for p in os.getenv("CLEANRECORD_TRUSTED_PROXIES", "").split(",") if p.strip()],
     # Where import error files and uploaded originals are kept.
     "IMPORT_DIR": os.getenv("CLEANRECORD_IMPORT_DIR", str(DATA_DIR / "imports")),
-    # Keep the X-Request-ID a proxy in front sets (a plain token of 8-100 characters) rather than make one.
-    "TRUST_REQUEST_ID": envbool("CLEANRECORD_TRUST_REQUEST_ID", "false"),
     # Largest import file accepted through the web and the API.
     "IMPORT_MAX_BYTES": envint("CLEANRECORD_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)),
     # --- dedicated credit reports (domain brief §6) ---

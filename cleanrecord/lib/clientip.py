@@ -55,6 +55,13 @@ def _trusted(address: Address, networks: tuple[Network, ...]) -> bool:
     return any(address in network for network in networks)
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """The request was sent by one of the reverse proxies the deployment trusts (CLEANRECORD_TRUSTED_PROXIES)."""
+    networks = trusted_networks()
+    peer = parse_address(request.META.get("REMOTE_ADDR") or "")
+    return bool(networks) and peer is not None and _trusted(peer, networks)
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or behind trusted proxies the address they saw.
 

@@ -48,8 +48,10 @@ def test_every_response_carries_a_fresh_request_id(client):
 def test_a_clients_request_id_is_ignored_unless_a_proxy_is_trusted_to_set_it(client, settings):
     assert client.get("/verify", HTTP_X_REQUEST_ID="proxy-7f3a9c01")["X-Request-ID"] != "proxy-7f3a9c01"
 
-    settings.CLEANRECORD = {**settings.CLEANRECORD, "TRUST_REQUEST_ID": True}
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "TRUSTED_PROXIES": ["127.0.0.0/8"]}
     assert client.get("/verify", HTTP_X_REQUEST_ID="proxy-7f3a9c01")["X-Request-ID"] == "proxy-7f3a9c01"
+    untrusted = client.get("/verify", HTTP_X_REQUEST_ID="proxy-7f3a9c01", REMOTE_ADDR="203.0.113.9")
+    assert untrusted["X-Request-ID"] != "proxy-7f3a9c01"
     for insane in ("short", "has space in it", "x" * 101, "abcdefgh\nforged log line", "<script>alert(1)</script>"):
         answered = client.get("/verify", HTTP_X_REQUEST_ID=insane)["X-Request-ID"]
         assert re.fullmatch(r"[0-9a-f]{32}", answered), insane
