@@ -31,6 +31,10 @@ class UnreadableFile(Exception):
     """The file as a whole cannot be read: nothing of it is imported."""
 
 
+class NoHeader(UnreadableFile):
+    """No row of the first few looks like a header: another sheet may have one."""
+
+
 class TooLarge(UnreadableFile):
     """The file is beyond one of the Limits: refused, with where."""
 
@@ -193,7 +197,7 @@ def _find_header(rows: Iterator[tuple[int, list]], looks_like_header) -> tuple[i
         seen.append((row_no, cells))
         if len(seen) >= HEADER_SCAN_ROWS:
             break
-    raise UnreadableFile("未找到表头：前几行中没有可识别的列名（如“行政相对人名称”或 CF_XDR_MC），请检查数据类别或提供字段映射文件")
+    raise NoHeader("未找到表头：前几行中没有可识别的列名（如“行政相对人名称”或 CF_XDR_MC），请检查数据类别或提供字段映射文件")
 
 
 def _data_rows(rows: Iterator[tuple[int, list]], looks_like_header) -> Iterator[tuple[int, list]]:
@@ -518,6 +522,47 @@ def _xlsx_rows(archive: zipfile.ZipFile, member: str, shared: list[str], styles:
                 yield row_no, cells
 
 
+# The parts read to learn the sheets' names: a dozen KB in any real workbook.
+_SMALL_PART = 1024 * 1024
+
+
+def precheck(path: Path, limits: Limits) -> None:
+    """The checks that cost next to nothing whatever the file holds (a workbook's zip directory and the
+    declared dimension of each sheet): run before a process is started to read the file."""
+    if sniff_format(path) != "xlsx":
+        return
+    check_zip(path, limits)
+    import warnings
+
+    from openpyxl.reader.excel import ExcelReader
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = ExcelReader(str(path), read_only=True, data_only=True)
+            try:
+                if any(m.file_size > _SMALL_PART for m in reader.archive.infolist()
+                       if not m.filename.startswith("xl/worksheets/") and "sharedStrings" not in m.filename
+                       and not m.filename.startswith("xl/media/")):
+                    return  # left to the reading process and its memory ceiling
+                reader.read_manifest()
+                reader.read_workbook()
+                for name, member in _sheets(reader):
+                    check_dimension(_declared_dimension(reader.archive, member), name, limits)
+            finally:
+                reader.archive.close()
+    except UnreadableFile:
+        raise
+    except Exception:
+        return  # damage is told by the reading process, with the words it always used
+
+
+def _sheets(reader) -> list[tuple[str, str]]:
+    """(name, zip member) of each worksheet, in the workbook's order."""
+    return [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+
+
 def _open_xlsx(path: Path, looks_like_header, limits: Limits) -> Table:
     import warnings
 
@@ -534,8 +579,7 @@ def _open_xlsx(path: Path, looks_like_header, limits: Limits) -> Table:
             shared = _shared_strings(reader.archive, strings.PartName[1:] if strings is not None else None, limits)
             reader.read_workbook()
             apply_stylesheet(reader.archive, reader.wb)
-            sheets = [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
-                      if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+            sheets = _sheets(reader)
     except UnreadableFile:
         raise
     except Exception as e:  # openpyxl and lxml raise their own error types for every kind of damage
@@ -548,9 +592,7 @@ def _open_xlsx(path: Path, looks_like_header, limits: Limits) -> Table:
             try:
                 header_row, header, rows = _find_header(
                     _guarded(_xlsx_rows(archive, member, shared, styles, name, limits), name), looks_like_header)
-            except TooLarge:
-                raise
-            except UnreadableFile:
+            except NoHeader:
                 continue
             return Table("xlsx", "", header, header_row, rows, archive)
     except BaseException:
@@ -569,6 +611,8 @@ def _guarded(rows: Iterator[tuple[int, list]], sheet: str) -> Iterator[tuple[int
     except MemoryError:
         raise
     except Exception as e:
+        if type(e).__name__ == "XMLSyntaxError" and ("memory" in str(e).lower() or "unknown error" in str(e)):
+            raise MemoryError from e  # libxml2 could not allocate: it names no other cause
         raise UnreadableFile(f"无法读取工作表“{sheet}”：{type(e).__name__}: {e}") from e
 
 
@@ -587,10 +631,10 @@ def _open_xls(path: Path, looks_like_header, limits: Limits) -> Table:
                 check_dimension(f"A1:{_coordinate(end[0] + 1, end[1] + 1)}" if end[1] < 18278 else None, name, limits)
             cells = bounded_rows(((i, list(r)) for i, r in enumerate(sheet.iter_rows(), start=1)), limits, f"工作表“{name}”")
             header_row, header, rows = _find_header(cells, looks_like_header)
-        except TooLarge:
-            raise
-        except UnreadableFile:
+        except NoHeader:
             continue
+        except UnreadableFile:
+            raise
         except Exception as e:
             raise UnreadableFile(f"无法读取工作表“{name}”：{e}") from e
         return Table("xls", "", header, header_row, rows, book)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .layouts import AliasIndex, header_key
-from .readers import Limits, Table, TooLarge, UnreadableFile, open_table
+from .readers import Limits, Table, TooLarge, UnreadableFile, open_table, precheck
 
 ROWS_PER_MESSAGE = 500
 # Longest wait for the next word from the child: a batch of rows takes milliseconds to read.
@@ -97,7 +97,10 @@ class _Reading:
 
 def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str | None, *, limits: Limits,
                         memory_mb: int) -> Table:
-    """open_table, run in a spawned child process under a memory ceiling of `memory_mb` (0: none)."""
+    """open_table, run in a spawned child process under a memory ceiling of `memory_mb` (0: none).
+
+    What can be refused without reading the rows is refused here, before a process is started."""
+    precheck(path, limits)
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_read, name="cleanrecord-import-reader", daemon=True,
