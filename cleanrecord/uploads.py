@@ -53,8 +53,6 @@ def too_large(request: HttpRequest, size: int, file_limit: int) -> HttpResponse:
         response = JsonResponse({"detail": message}, status=413, json_dumps_params={"ensure_ascii": False})
     else:
         response = render(request, "front/too_large.html", {"message": message}, status=413)
-    # The body was not read: the connection cannot carry another request after this answer.
-    response["Connection"] = "close"
     return response
 
 
