@@ -176,11 +176,9 @@ def import_upload(*, user, upload, kind: str, department: Department | None, map
             result = import_file(path=path, kind=kind, department=department, mapping=mapping, dry_run=dry_run,
                                  user=user, channel=channel, file_name=name)
     finally:
-        if made:
-            path.unlink(missing_ok=True)
-        else:
-            upload.close()  # Django's temporary file is deleted when closed
-            path.unlink(missing_ok=True)
+        if not made:
+            upload.close()  # Django's temporary file, which closing deletes too
+        path.unlink(missing_ok=True)
     return result.batch
 
 
@@ -219,20 +217,31 @@ def sweep_imports(*, now: dt.datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     stale_before = now - dt.timedelta(hours=conf.get("IMPORT_STALE_HOURS"))
     interrupted = []
-    for batch in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).order_by("pk"):
-        lock = _batch_lock(batch.pk)
+    for batch_id, started_at in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).values_list(
+            "pk", "started_at").order_by("pk"):
+        lock = _batch_lock(batch_id)
         if locks.is_held(lock):
             continue
-        if not lock.exists() and batch.started_at > stale_before:
+        try:
+            # A lock file an instant old may be one its import has made and not yet locked.
+            dead = lock.stat().st_mtime < now.timestamp() - 60
+        except FileNotFoundError:
+            dead = started_at < stale_before
+        if not dead:
             continue
-        _fail(batch, INTERRUPTED)
+        with transaction.atomic():
+            # Still running? An import that ended since the list was read keeps its own outcome.
+            batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, status=ImportBatch.Status.RUNNING).first()
+            if batch is None:
+                continue
+            _fail(batch, INTERRUPTED)
+            record_event(user=None, action="records.import_interrupted", target=f"import_batch:{batch.pk}",
+                         after={"status": batch.status, "message": batch.message}, actor="sweep_imports")
         (conf.import_dir() / f"batch-{batch.pk}-errors-part-2.csv").unlink(missing_ok=True)
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:  # the shared stage of a two-process load (importing/parallel.py)
                 cur.execute(f"DROP TABLE IF EXISTS {parallel.stage_name(batch.pk)}")
         lock.unlink(missing_ok=True)
-        record_event(user=None, action="records.import_interrupted", target=f"import_batch:{batch.pk}",
-                     after={"status": batch.status, "message": batch.message}, actor="sweep_imports")
         interrupted.append(batch.pk)
     removed = 0
     cutoff = (now - TEMP_GRACE).timestamp()

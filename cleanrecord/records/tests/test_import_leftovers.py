@@ -51,7 +51,8 @@ def test_a_batch_whose_process_was_killed_is_marked_interrupted_and_its_files_de
     errors = dirs / "imports" / f"batch-{batch.pk}-errors.csv"
     errors.write_text("half-written", encoding="utf-8")
     old = time.time() - 2 * 3600
-    os.utime(upload, (old, old))
+    for path in (upload, _batch_lock(batch.pk)):
+        os.utime(path, (old, old))
 
     assert sweep_imports().interrupted == []  # alive: nothing touched, whatever the age
     assert ImportBatch.objects.get().status == ImportBatch.Status.RUNNING
@@ -101,13 +102,17 @@ def test_fresh_and_locked_temporary_files_are_kept(dirs):
 
 def test_the_command_reports_what_it_swept(dirs, capsys):
     batch = running_batch()
-    _batch_lock(batch.pk).touch()  # left by a process that is gone
+    _batch_lock(batch.pk).touch()  # left by a process that is gone, a while ago
+    os.utime(_batch_lock(batch.pk), (time.time() - 120, time.time() - 120))
+    just_made = running_batch()
+    _batch_lock(just_made.pk).touch()  # made by an import an instant ago, not yet locked
 
     call_command("sweep_imports")
 
     out = capsys.readouterr().out
     assert f"导入批次 #{batch.pk} 已中断" in out
     assert "中断的导入批次 1 个" in out
+    assert ImportBatch.objects.get(pk=just_made.pk).status == ImportBatch.Status.RUNNING
 
 
 def test_an_import_leaves_no_lock_and_no_copy_behind(dirs, tmp_path):
