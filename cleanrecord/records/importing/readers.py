@@ -438,6 +438,31 @@ class _Styles:
     epoch: object
 
 
+def _styles(archive: zipfile.ZipFile, epoch) -> _Styles:
+    """Which cell styles (cellXfs) show a number as a date or a duration: all a reader needs of styles.xml.
+    Read leniently, unlike openpyxl's full stylesheet, so that a stylesheet it finds odd costs no dates."""
+    from lxml import etree
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+
+    try:
+        data = archive.read("xl/styles.xml")
+    except KeyError:
+        return _Styles(frozenset(), frozenset(), epoch)
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    custom = {n.get("numFmtId"): n.get("formatCode") or "" for n in root.iterfind(f"{_MAIN_NS}numFmts/{_MAIN_NS}numFmt")}
+    dates, durations = set(), set()
+    for index, xf in enumerate(root.iterfind(f"{_MAIN_NS}cellXfs/{_MAIN_NS}xf")):
+        number_format = xf.get("numFmtId", "0")
+        code = custom.get(number_format)
+        if code is None:
+            code = BUILTIN_FORMATS.get(int(number_format) if number_format.isdigit() else 0, "General")
+        if is_date_format(code):
+            dates.add(index)
+        if is_timedelta_format(code):
+            durations.add(index)
+    return _Styles(frozenset(dates), frozenset(durations), epoch)
+
+
 def _cell_value(c, shared: list[str], styles: _Styles):
     """The value of one <c> element, typed as openpyxl types it (numbers, dates, booleans, text)."""
     kind = c.get("t")
@@ -567,7 +592,6 @@ def _open_xlsx(path: Path, looks_like_header, limits: Limits) -> Table:
     import warnings
 
     from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
-    from openpyxl.styles.stylesheet import apply_stylesheet
 
     check_zip(path, limits)
     try:
@@ -578,14 +602,13 @@ def _open_xlsx(path: Path, looks_like_header, limits: Limits) -> Table:
             strings = reader.package.find(SHARED_STRINGS)
             shared = _shared_strings(reader.archive, strings.PartName[1:] if strings is not None else None, limits)
             reader.read_workbook()
-            apply_stylesheet(reader.archive, reader.wb)
+            styles = _styles(reader.archive, reader.wb.epoch)
             sheets = _sheets(reader)
     except UnreadableFile:
         raise
     except Exception as e:  # openpyxl and lxml raise their own error types for every kind of damage
         raise UnreadableFile(f"无法打开 XLSX 文件：文件已损坏或不是 Excel 工作簿（{type(e).__name__}）") from e
-    archive, wb = reader.archive, reader.wb
-    styles = _Styles(frozenset(wb._date_formats), frozenset(wb._timedelta_formats), wb.epoch)
+    archive = reader.archive
     try:
         for name, member in sheets:
             check_dimension(_declared_dimension(archive, member), name, limits)
