@@ -4,13 +4,19 @@ A route that takes a file has its own limit (the import file, the PDF to verify,
 evidence); every other route takes no more than a form. The middleware answers 413 from the
 Content-Length header alone, before anything reads the body (nothing reaches a temporary file);
 the upload handler stops a body that arrives without one (chunked) once it passes the same limit.
+A view that checks a file's size before reading it (the file verification, which logs and words
+its own verdict) is given the file unread instead: its size, no content.
 """
 
+import io
+
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from cleanrecord import conf
@@ -28,12 +34,29 @@ ROUTE_LIMITS: dict[str, tuple[str, str | int]] = {
 }
 
 
-def body_limit(path_info: str) -> tuple[int, int]:
-    """(largest body accepted on this path, largest single file it names in the message)."""
+# Views that answer an over-limit upload in their own words, given it unread (UnreadUpload): they
+# look at its size before its content. Their file field is named "file".
+ANSWERED_BY_VIEW = {"verify-file", "verify_file"}
+
+
+class UnreadUpload(UploadedFile):
+    """An upload the middleware did not read: the size its request declared, and no content."""
+
+    def __init__(self, size: int):
+        super().__init__(io.BytesIO(), name="upload", content_type="application/octet-stream", size=size)
+
+
+def _route(path_info: str):
     try:
-        name = resolve(path_info).url_name
+        return resolve(path_info)
     except Resolver404:
-        name = None
+        return None
+
+
+def body_limit(path_info: str, match=None) -> tuple[int, int]:
+    """(largest body accepted on this path, largest single file it names in the message)."""
+    match = match or _route(path_info)
+    name = match.url_name if match else None
     if name in ROUTE_LIMITS:
         size_setting, count = ROUTE_LIMITS[name]
         size = conf.get(size_setting)
@@ -67,8 +90,13 @@ class ContentLengthLimitMiddleware:
             length = 0
         # The common request has no body or a small one: the route is looked up only for a larger one.
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            limit, file_limit = body_limit(request.path_info)
+            match = _route(request.path_info)
+            limit, file_limit = body_limit(request.path_info, match)
             if length > limit:
+                if match is not None and match.url_name in ANSWERED_BY_VIEW and request.method == "POST":
+                    # The body stays unread: the view sees the form empty and the file by its size alone.
+                    request._post, request._files = QueryDict(), MultiValueDict({"file": [UnreadUpload(length)]})
+                    return match.func(request, *match.args, **match.kwargs)
                 return too_large(request, length, file_limit)
         return self.get_response(request)
 

@@ -17,8 +17,6 @@ MULTIPART = "multipart/form-data; boundary=xyz"
 
 
 @pytest.mark.parametrize(("path", "limit"), [
-    ("/verify/file", "20.0 MB"),
-    ("/api/v1/verify/file", "20.0 MB"),
     ("/imports/", "200.0 MB"),
     ("/api/v1/imports", "200.0 MB"),
     ("/my/entities/91620100MA71000001/objections/new/penalty/1/", "10.0 MB"),
@@ -30,6 +28,22 @@ def test_a_body_over_the_routes_limit_is_refused_unread(client, db, path, limit)
     assert response.status_code == 413
     text = response.json()["detail"] if path.startswith("/api/") else response.content.decode()
     assert f"上传内容过大（本次 1.0 GB）：此处单个文件不能超过 {limit}" in text
+
+
+@pytest.mark.parametrize("path", ["/verify/file", "/api/v1/verify/file"])
+def test_a_verification_upload_over_the_limit_gets_the_verifications_own_answer_unread(client, db, path, monkeypatch):
+    from cleanrecord.verification.models import VerificationLog
+
+    def must_not_run(data):
+        raise AssertionError("a file over the limit was read")
+
+    monkeypatch.setattr("cleanrecord.verification.files.check_signature", must_not_run)
+    response = client.post(path, data=b"--xyz--", content_type=MULTIPART, CONTENT_LENGTH=str(GB))
+
+    assert response.status_code == 413
+    text = response.json()["message"] if path.startswith("/api/") else response.content.decode()
+    assert "文件过大（上限 20 MB）" in text
+    assert VerificationLog.objects.get().result == "bad_file"
 
 
 def test_a_file_within_the_routes_limit_goes_through(client, db):
@@ -62,11 +76,12 @@ def test_a_real_request_claiming_ten_gigabytes_is_answered_at_once_and_nothing_r
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     with override_settings(FILE_UPLOAD_TEMP_DIR=str(uploads)):
-        for path in ("/verify/file", "/api/v1/verify/file", "/api/v1/imports"):
+        for path, words in (("/verify/file", "文件过大（上限 20 MB）"), ("/api/v1/verify/file", "文件过大（上限 20 MB）"),
+                            ("/api/v1/imports", "上传内容过大（本次 10.0 GB）")):
             status, text, elapsed = _raw_post(live_server, path, 10 * GB, b"--xyz\r\n" + b"a" * 4096)
 
             assert status == 413, text
-            assert "上传内容过大（本次 10.0 GB）" in text
+            assert words in (json.loads(text).get("message") or json.loads(text)["detail"] if "/api/" in path else text)
             assert elapsed < 2
     assert list(uploads.iterdir()) == []
 
