@@ -389,17 +389,22 @@ def _shared_strings(archive: zipfile.ZipFile, member: str | None, limits: Limits
     strings: list[str] = []
     if member is None:
         return strings
+    table = None
     with archive.open(member) as src:
         for _, si in _iterparse(src, _SI):
-            text = si.findtext(_T) or ""
-            for run in si.iterfind(_RUN):  # rich text: the runs' text, without phonetic guides (rPh)
-                text += run.findtext(_T) or ""
+            if len(si) == 1 and si[0].tag == _T:  # plain text, as most strings are
+                text = si[0].text or ""
+            else:
+                text = si.findtext(_T) or ""
+                for run in si.iterfind(_RUN):  # rich text: the runs' text, without phonetic guides (rPh)
+                    text += run.findtext(_T) or ""
             if "_x" in text:  # Excel's escape for control characters, e.g. _x000D_
                 text = _ESCAPED.sub(lambda m: chr(int(m[1], 16)), text)
             strings.append(text)
-            si.clear()
-            while si.getprevious() is not None:
-                del si.getparent()[0]
+            if table is None:
+                table = si.getparent()
+            if len(strings) % 4096 == 0:  # the strings read leave the tree, a few thousand at a time
+                del table[:-1]
             if len(strings) > limits.cells:
                 raise TooLarge(f"XLSX 文件的共享字符串超过 {limits.cells} 个，超过单元格数上限：请拆分文件后重新上传")
     return strings
