@@ -143,9 +143,10 @@ def case(how: str, path: str) -> None:
     except UnreadableFile as e:
         answer = str(e)
     elapsed = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "seconds": round(elapsed, 2), "peak_mb": round(own), "child_peak_mb": round(child),
+    own, child = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + child.ru_utime + child.ru_stime
+    print(json.dumps({"rows": rows, "seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2),
+                      "peak_mb": round(own.ru_maxrss / 1024), "child_peak_mb": round(child.ru_maxrss / 1024),
                       "answer": answer}, ensure_ascii=False))
 
 
@@ -161,7 +162,8 @@ def run(rows: int) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, path in write_hostile(OUT).items():
         r = measure("isolated", path)
-        print(f"{name:30} {path.stat().st_size:>9,} B  {r.get('seconds')} s  peak {r.get('peak_mb')} MB "
+        print(f"{name:30} {path.stat().st_size:>9,} B  {r.get('seconds')} s (cpu {r.get('cpu_seconds')} s)  "
+              f"peak {r.get('peak_mb')} MB "
               f"(reader {r.get('child_peak_mb')} MB)  {r.get('answer') or r}")
     large = OUT / f"large-{rows}.xlsx"
     if not large.exists():
@@ -169,7 +171,8 @@ def run(rows: int) -> None:
     print(f"\nlarge workbook: {rows:,} rows × {COLUMNS} columns, {large.stat().st_size / 1048576:.1f} MB")
     for how in ("isolated", "in-process", "calamine"):
         r = measure(how, large)
-        print(f"  {how:12} {r.get('rows')} rows  {r.get('seconds')} s  peak {r.get('peak_mb')} MB "
+        print(f"  {how:12} {r.get('rows')} rows  {r.get('seconds')} s (cpu {r.get('cpu_seconds')} s)  "
+              f"peak {r.get('peak_mb')} MB "
               f"(reader child {r.get('child_peak_mb')} MB)")
 
 

@@ -481,7 +481,11 @@ def _cell_value(c, shared: list[str], styles: _Styles):
         for run in inline.iterfind(_RUN):
             text += run.findtext(_T) or ""
         return text
-    v = c.findtext(_V)
+    if len(c) == 1:  # the value alone, as almost every cell holds it: read without a path search
+        only = c[0]
+        v = only.text if only.tag == _V else None
+    else:
+        v = c.findtext(_V)  # behind a formula (<f>), cached by the program that saved the file
     if v is None or v == "":
         return None
     if kind is None or kind == "n":
