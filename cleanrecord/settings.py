@@ -256,7 +256,7 @@ CLEANRECORD = {
     "FIELD_CIPHER": os.getenv("CLEANRECORD_FIELD_CIPHER", "aes-gcm"),
     # Name shown in the page header.
     "PLATFORM_NAME": os.getenv("CLEANRECORD_PLATFORM_NAME", "信用中国（甘肃兰州）信用信息共享平台"),
-    # Where import error files and uploaded originals are kept.
+    # Where import error files are kept, and the locks of imports running (running/).
     "IMPORT_DIR": os.getenv("CLEANRECORD_IMPORT_DIR", str(DATA_DIR / "imports")),
     # Largest import file accepted through the web and the API.
     "IMPORT_MAX_BYTES": envint("CLEANRECORD_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)),

@@ -129,3 +129,17 @@ def test_verification_keeps_answering_while_a_hostile_workbook_is_read(live_serv
     assert "读取文件所需内存超过上限 400 MB" in json.loads(text)["message"]
     assert ImportBatch.objects.get().status == ImportBatch.Status.FAILED
     assert verifications and all(code == 200 and took < 1 for code, took in verifications), verifications
+
+
+def test_a_body_without_a_usable_length_is_stopped_once_past_the_limit(db, tmp_path):
+    """What the middleware cannot judge (no Content-Length, as with a chunked body under ASGI), the upload
+    handler stops while it arrives: the file never reaches the view, nor a temporary file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import RequestFactory
+
+    with override_settings(FILE_UPLOAD_TEMP_DIR=str(tmp_path)):
+        request = RequestFactory().post("/accounts/login/", {"file": SimpleUploadedFile("big.bin", b"x" * (4 * 1024 * 1024))})
+        files = request.FILES
+
+    assert "file" not in files
+    assert list(tmp_path.iterdir()) == []
