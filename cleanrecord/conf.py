@@ -60,5 +60,5 @@ def reference_dir() -> Path:
 
 def import_dir() -> Path:
     path = Path(get("IMPORT_DIR"))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path

@@ -31,8 +31,15 @@ def envsecret(name: str, default: str = "") -> str:
     return os.getenv(name, default)
 
 
+# Everything the platform writes (database, keys, reports, error files, uploads waiting to be read)
+# is for its own user only: set before the first file or folder is made, in every process.
+os.umask(0o077)
+
 DATA_DIR = Path(os.getenv("CLEANRECORD_DATA_DIR", BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+# Uploads waiting to be read, and copies an import reads from: never in the shared /tmp, swept by sweep_imports.
+TEMP_DIR = Path(os.getenv("CLEANRECORD_TEMP_DIR", DATA_DIR / "tmp")).resolve()
+(TEMP_DIR / "uploads").mkdir(parents=True, exist_ok=True, mode=0o700)
 
 DEBUG = envbool("DEBUG", "false")
 SECRET_KEY = envsecret("SECRET_KEY")
@@ -84,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a request body: refuses one whose Content-Length is beyond its route's limit.
+    "cleanrecord.uploads.ContentLengthLimitMiddleware",
     "cleanrecord.front.middleware.RejectControlCharactersInBodies",
     "cleanrecord.audit.signals.CurrentUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -163,6 +172,23 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Uploads above this size go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_TEMP_DIR = str(TEMP_DIR / "uploads")
+# The first handler stops reading a body beyond its route's limit (cleanrecord/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "cleanrecord.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Static files alone stay readable by others: the web server in front may serve them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
 
 # --- security headers -----------------------------------------------------------------------------
 # HTTPS=true (or the older SECURE_COOKIES=true) once the site is served over TLS: secure cookies and HSTS.
@@ -245,10 +271,26 @@ CLEANRECORD = {
     "PLATFORM_NAME": os.getenv("CLEANRECORD_PLATFORM_NAME", "信用中国（甘肃兰州）信用信息共享平台"),
     # Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For names the client.
     "TRUSTED_PROXIES": [p.strip() for p in os.getenv("CLEANRECORD_TRUSTED_PROXIES", "").split(",") if p.strip()],
-    # Where import error files and uploaded originals are kept.
+    # Where import error files are kept, and the locks of imports running (running/).
     "IMPORT_DIR": os.getenv("CLEANRECORD_IMPORT_DIR", str(DATA_DIR / "imports")),
     # Largest import file accepted through the web and the API.
     "IMPORT_MAX_BYTES": envint("CLEANRECORD_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)),
+    # Rows in one imported file: twice the largest file benchmarked (1M rows); a bigger load is split.
+    "IMPORT_MAX_ROWS": envint("CLEANRECORD_IMPORT_MAX_ROWS", "2000000"),
+    # Columns of a row (or a sheet's declared width): the national layouts have at most 40.
+    "IMPORT_MAX_COLUMNS": envint("CLEANRECORD_IMPORT_MAX_COLUMNS", "200"),
+    # Cells of one sheet, declared or read: a 1M-row national-layout file has 37M.
+    "IMPORT_MAX_CELLS": envint("CLEANRECORD_IMPORT_MAX_CELLS", "50000000"),
+    # Bytes all members of an XLSX unpack to (declared in its zip directory): a zip bomb is refused unread.
+    "IMPORT_MAX_UNPACKED_BYTES": envint("CLEANRECORD_IMPORT_MAX_UNPACKED_BYTES", str(1024 * 1024 * 1024)),
+    # Members of an XLSX zip: a workbook has a dozen plus one per sheet.
+    "IMPORT_MAX_ZIP_MEMBERS": envint("CLEANRECORD_IMPORT_MAX_ZIP_MEMBERS", "1000"),
+    # Address space (MB) of the child process that reads an imported file; a file needing more is refused.
+    "IMPORT_MEMORY_LIMIT_MB": envint("CLEANRECORD_IMPORT_MEMORY_LIMIT_MB", "2048"),
+    # Where uploads wait while they are read (see TEMP_DIR above).
+    "TEMP_DIR": str(TEMP_DIR),
+    # A running import whose process left no trace on this host is called interrupted after this many hours.
+    "IMPORT_STALE_HOURS": envint("CLEANRECORD_IMPORT_STALE_HOURS", "24"),
     # --- dedicated credit reports (domain brief §6) ---
     "REPORT_DEFAULT_YEARS": envint("CLEANRECORD_REPORT_DEFAULT_YEARS", "3"),
     "REPORT_MAX_YEARS": envint("CLEANRECORD_REPORT_MAX_YEARS", "5"),

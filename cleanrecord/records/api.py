@@ -13,7 +13,7 @@ from cleanrecord.accounts.tokens import require_scope
 from .access import batch_for, upload_department
 from .importing.rows import MappingError
 from .models import ImportBatch
-from .services import KINDS, ImportResult, UploadTooLarge, import_upload, load_mapping
+from .services import KINDS, ImportResult, UploadTooLarge, import_upload, load_mapping, temp_dir
 
 router = Router()
 MAX_ISSUES = 200
@@ -80,7 +80,7 @@ def create_import(
         raise PermissionDenied("登记信息只能由信用办导入")
     mapping_dict = None
     if mapping is not None:
-        with tempfile.NamedTemporaryFile(suffix=".json") as tmp:
+        with tempfile.NamedTemporaryFile(dir=temp_dir("imports"), suffix=".json") as tmp:
             for chunk in mapping.chunks():
                 tmp.write(chunk)
             tmp.flush()

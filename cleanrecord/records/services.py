@@ -2,6 +2,7 @@
 
 import contextlib
 import csv
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cleanrecord import conf
@@ -20,11 +21,12 @@ from cleanrecord.audit.services import record_event
 from cleanrecord.quality.services import after_import
 from cleanrecord.reference.models import Department, Domain, Region
 
-from .importing import parallel
-from .importing.layouts import AliasIndex, header_key
-from .importing.readers import PartMismatch, UnreadableFile, open_csv, open_table
+from .importing import locks, parallel
+from .importing.layouts import header_key
+from .importing.readers import Limits, PartMismatch, UnreadableFile, open_csv
 from .importing.register import RegisterWriter
 from .importing.rows import Context, Issue, MappingError, RowParser
+from .importing.sandbox import HeaderTest, open_table_isolated
 from .importing.writer import StagingWriter
 from .models import RECORD_MODELS, ImportBatch
 
@@ -119,15 +121,18 @@ def import_file(
         file_sha256=_sha256(path), channel=channel, user=user,
     )
     error_path = conf.import_dir() / f"batch-{batch.pk}-errors.csv"
-    try:
-        # Large files sent from the command line may be loaded by two processes; the web server's workers
-        # never fork for an upload.
-        _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_ok=channel == ImportBatch.Channel.CLI)
-    except (UnreadableFile, MappingError) as e:
-        _fail(batch, str(e))
-    except Exception as e:  # a crash mid-file: the transaction rolled back, nothing was applied
-        log.exception("import batch %s failed", batch.pk)
-        _fail(batch, f"导入过程中发生错误，本文件的数据均未写入：{type(e).__name__}: {e}")
+    # Held while this process imports: sweep_imports tells a live import from one whose process died.
+    with locks.held(_batch_lock(batch.pk), create=True, remove=True):
+        try:
+            # Large files sent from the command line may be loaded by two processes; the web server's workers
+            # never fork for an upload.
+            _run(batch, path, kind, department, mapping, dry_run, error_path,
+                 parallel_ok=channel == ImportBatch.Channel.CLI)
+        except (UnreadableFile, MappingError) as e:
+            _fail(batch, str(e))
+        except Exception as e:  # a crash mid-file: the transaction rolled back, nothing was applied
+            log.exception("import batch %s failed", batch.pk)
+            _fail(batch, f"导入过程中发生错误，本文件的数据均未写入：{type(e).__name__}: {e}")
     record_event(
         user=user, action="records.import", target=f"import_batch:{batch.pk}",
         after={"kind": kind, "file": batch.file_name, "status": batch.status, "read": batch.rows_read,
@@ -147,22 +152,106 @@ class UploadTooLarge(ValueError):
 
 def import_upload(*, user, upload, kind: str, department: Department | None, mapping: dict | None, dry_run: bool,
                   channel: str) -> ImportBatch:
-    """Import an uploaded file (web page or API): saved outside the web root, imported, then deleted."""
+    """Import an uploaded file (web page or API), read where it lies and deleted on every way out.
+
+    An upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE is already a file in TEMP_DIR/uploads (Django's
+    temporary file): it is read there, not copied again. A smaller one is written to TEMP_DIR/imports.
+    Both hold ID numbers in clear: they stay locked while the import runs and are deleted after it;
+    a process killed meanwhile leaves them to sweep_imports.
+    """
     limit = conf.get("IMPORT_MAX_BYTES")
     if upload.size > limit:
         raise UploadTooLarge(f"文件过大：{upload.size / 1048576:.1f} MB，上限 {limit // 1048576} MB")
-    folder = conf.import_dir() / "uploads"
-    folder.mkdir(exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, suffix=Path(upload.name or "").suffix[:10], delete=False) as tmp:
-        for chunk in upload.chunks():
-            tmp.write(chunk)
-    path = Path(tmp.name)
+    name = Path(upload.name or "upload").name
+    if hasattr(upload, "temporary_file_path"):
+        path, made = Path(upload.temporary_file_path()), False
+    else:
+        folder = temp_dir("imports")
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=Path(name).suffix[:10], delete=False) as tmp:
+            path, made = Path(tmp.name), True
+            for chunk in upload.chunks():
+                tmp.write(chunk)
     try:
-        result = import_file(path=path, kind=kind, department=department, mapping=mapping, dry_run=dry_run,
-                             user=user, channel=channel, file_name=Path(upload.name or "upload").name)
+        with locks.held(path):
+            result = import_file(path=path, kind=kind, department=department, mapping=mapping, dry_run=dry_run,
+                                 user=user, channel=channel, file_name=name)
     finally:
+        if not made:
+            upload.close()  # Django's temporary file, which closing deletes too
         path.unlink(missing_ok=True)
     return result.batch
+
+
+def temp_dir(name: str) -> Path:
+    """A folder of TEMP_DIR, for this platform's user only."""
+    path = Path(conf.get("TEMP_DIR")) / name
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _batch_lock(batch_id: int) -> Path:
+    folder = conf.import_dir() / "running"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    return folder / f"batch-{batch_id}.lock"
+
+
+INTERRUPTED = "导入已中断：处理该文件的进程意外终止（如服务器重启或进程被结束），本文件的数据均未写入，请重新导入"
+# A temporary file younger than this may belong to a request still being received or read.
+TEMP_GRACE = dt.timedelta(hours=1)
+
+
+@dataclass
+class SweepResult:
+    interrupted: list[int]
+    files_removed: int
+
+
+def sweep_imports(*, now: dt.datetime | None = None) -> SweepResult:
+    """Mark imports left "running" by a dead process as failed (interrupted), and delete their leftovers
+    and every stale temporary upload. Safe to run at any time: a live import holds its locks.
+
+    A batch counts as dead when its lock file is there but no process holds it (this host's import
+    died), or, with no lock file on this host, when it started more than IMPORT_STALE_HOURS ago (an
+    import on another host, or from before the locks, that no process will ever finish).
+    """
+    now = now or timezone.now()
+    stale_before = now - dt.timedelta(hours=conf.get("IMPORT_STALE_HOURS"))
+    interrupted = []
+    for batch_id, started_at in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).values_list(
+            "pk", "started_at").order_by("pk"):
+        lock = _batch_lock(batch_id)
+        if locks.is_held(lock):
+            continue
+        try:
+            # A lock file an instant old may be one its import has made and not yet locked.
+            dead = lock.stat().st_mtime < now.timestamp() - 60
+        except FileNotFoundError:
+            dead = started_at < stale_before
+        if not dead:
+            continue
+        with transaction.atomic():
+            # Still running? An import that ended since the list was read keeps its own outcome.
+            batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, status=ImportBatch.Status.RUNNING).first()
+            if batch is None:
+                continue
+            _fail(batch, INTERRUPTED)
+            record_event(user=None, action="records.import_interrupted", target=f"import_batch:{batch.pk}",
+                         after={"status": batch.status, "message": batch.message}, actor="sweep_imports")
+        (conf.import_dir() / f"batch-{batch.pk}-errors-part-2.csv").unlink(missing_ok=True)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:  # the shared stage of a two-process load (importing/parallel.py)
+                cur.execute(f"DROP TABLE IF EXISTS {parallel.stage_name(batch.pk)}")
+        lock.unlink(missing_ok=True)
+        interrupted.append(batch.pk)
+    removed = 0
+    cutoff = (now - TEMP_GRACE).timestamp()
+    for folder in (temp_dir("uploads"), temp_dir("imports")):
+        for path in folder.iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file() and path.stat().st_mtime < cutoff and not locks.is_held(path):
+                    path.unlink()
+                    removed += 1
+    return SweepResult(interrupted, removed)
 
 
 def _fail(batch: ImportBatch, message: str) -> None:
@@ -179,14 +268,14 @@ class _DryRun(Exception):
     pass
 
 
+def limits() -> Limits:
+    return Limits(rows=conf.get("IMPORT_MAX_ROWS"), columns=conf.get("IMPORT_MAX_COLUMNS"),
+                  cells=conf.get("IMPORT_MAX_CELLS"), unpacked_bytes=conf.get("IMPORT_MAX_UNPACKED_BYTES"),
+                  zip_members=conf.get("IMPORT_MAX_ZIP_MEMBERS"))
+
+
 def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_ok=False) -> None:
-    index = AliasIndex.for_kind(kind)
-    mapped = {header_key(k) for k in (mapping or {})}
-
-    def looks_like_header(cells: list) -> bool:
-        hits = sum(1 for c in cells if isinstance(c, str) and (index.match(c) or header_key(c) in mapped))
-        return hits >= MIN_RECOGNISED
-
+    looks_like_header = HeaderTest(kind, frozenset(header_key(k) for k in (mapping or {})), MIN_RECOGNISED)
     encoding, split = parallel.plan(path, kind) if parallel_ok else (None, None)
     loaded = None
     if split is not None:
@@ -219,9 +308,12 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
     With `split`, the file's second part is loaded by a second process meanwhile (importing/parallel.py).
     """
     if split is None:
-        table = open_table(path, looks_like_header, encoding)
+        # Read in a child process under a memory ceiling: no file can take this process down.
+        table = open_table_isolated(path, looks_like_header, encoding, limits=limits(),
+                                    memory_mb=conf.get("IMPORT_MEMORY_LIMIT_MB"))
     else:
-        table = open_csv(path, looks_like_header, encoding=split.encoding, end=split.offset, part_rows=split.rows)
+        table = open_csv(path, looks_like_header, encoding=split.encoding, end=split.offset, part_rows=split.rows,
+                         limits=limits())
     second = None
     try:
         batch.file_format, batch.encoding = table.file_format, table.encoding
@@ -234,7 +326,7 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
                                    stage=parallel.stage_name(batch.pk) if split else None)
         if split is not None:
             second = parallel.SecondPart(path, split, table.delimiter, parser, writer,
-                                         error_path.with_name(f"{error_path.stem}-part-2.csv"))
+                                         error_path.with_name(f"{error_path.stem}-part-2.csv"), limits())
             second.start()
         with error_path.open("w", encoding="utf-8-sig", newline="") as ef:
             errors = csv.writer(ef)

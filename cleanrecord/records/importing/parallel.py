@@ -32,7 +32,7 @@ from django.db import connection, connections
 
 from cleanrecord.lib import fieldcrypt
 
-from .readers import CHUNK, UnreadableFile, csv_part_rows, detect_encoding, sniff_format
+from .readers import CHUNK, Limits, UnreadableFile, csv_part_rows, detect_encoding, sniff_format
 
 log = logging.getLogger("cleanrecord.records")
 
@@ -169,8 +169,9 @@ def load(rows, parser, writer, errors) -> tuple[int, int, int]:
 class SecondPart:
     """The second part of a split file, loaded by a forked process into the writer's shared stage."""
 
-    def __init__(self, path: Path, split: Split, delimiter: str, parser, writer, issues_path: Path):
-        self.path, self.split, self.delimiter = path, split, delimiter
+    def __init__(self, path: Path, split: Split, delimiter: str, parser, writer, issues_path: Path,
+                 limits: Limits | None = None):
+        self.path, self.split, self.delimiter, self.limits = path, split, delimiter, limits
         self.parser, self.writer, self.issues_path = parser, writer, issues_path
         self._process = None
         self._result = None
@@ -188,7 +189,7 @@ class SecondPart:
         self._result, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_second_part, name="cleanrecord-import-part-2", daemon=True,
                                         args=(sender, params, self.path, self.split, self.delimiter, self.parser,
-                                              self.writer, self.issues_path))
+                                              self.writer, self.issues_path, self.limits))
         self._process.start()
         sender.close()
 
@@ -228,7 +229,8 @@ class SecondPart:
 _inherited: list = []
 
 
-def _second_part(sender, params: dict, path: Path, split: Split, delimiter: str, parser, writer, issues_path: Path):
+def _second_part(sender, params: dict, path: Path, split: Split, delimiter: str, parser, writer, issues_path: Path,
+                 limits: Limits | None = None):
     """The forked process: read, check and stage the rows from split.offset on, over a connection of its own."""
     # The parent's database connections are the parent's: kept from being used or closed (closing one
     # would end the parent's session), never touched again. multiprocessing ends this process with
@@ -246,7 +248,7 @@ def _second_part(sender, params: dict, path: Path, split: Split, delimiter: str,
         with conn.cursor() as cur, issues_path.open("w", encoding="utf-8", newline="") as f:
             writer.start_copy(cur)
             try:
-                rows = csv_part_rows(path, split.offset, split.rows + 1, delimiter)
+                rows = csv_part_rows(path, split.offset, split.rows + 1, delimiter, limits)
                 read, rejected, warned = load(rows, parser, writer, csv.writer(f))
             except BaseException as e:
                 writer.abort(e)  # ends the COPY, which a rollback could not interrupt

@@ -1,0 +1,149 @@
+"""Reading an imported file in a child process that has a memory ceiling.
+
+Whatever a file makes the reader do — a workbook whose rows hold millions of cells, a shared
+string table that fills memory, a native reader aborting on a failed allocation — happens in a
+process of its own, spawned for the file (no copy of the web worker's state and threads) with
+RLIMIT_AS set before it opens the file. The importing process receives the header and then the
+rows, a few hundred at a time (the pipe's back-pressure keeps the child at most a batch ahead),
+and does everything else: checks, staging, the one transaction. A refusal in the child, a
+MemoryError, or the child's death all reach the importing process as UnreadableFile, so the batch
+ends as failed with a reason, and the worker goes on serving.
+"""
+
+import multiprocessing
+import resource
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .layouts import AliasIndex, header_key
+from .readers import Limits, Table, TooLarge, UnreadableFile, open_table, precheck
+
+ROWS_PER_MESSAGE = 500
+# Longest wait for the next word from the child: a batch of rows takes milliseconds to read.
+STALL_SECONDS = 300
+
+
+def memory_message(limit_mb: int, last_row: int) -> str:
+    where = f"（读到第 {last_row} 行附近）" if last_row else ""
+    return (f"读取文件所需内存超过上限 {limit_mb} MB{where}：文件过大或结构异常（如一行中有极多单元格），"
+            "本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传")
+
+
+@lru_cache(maxsize=8)
+def _index(kind: str) -> AliasIndex:
+    return AliasIndex.for_kind(kind)
+
+
+@dataclass(frozen=True)
+class HeaderTest:
+    """Whether a row is the header: at least `minimum` cells name a known column (or a mapped one).
+    A plain value, so that it crosses to the reading process."""
+
+    kind: str
+    mapped: frozenset[str]
+    minimum: int
+
+    def __call__(self, cells: list) -> bool:
+        index, mapped = _index(self.kind), self.mapped
+        hits = sum(1 for c in cells if isinstance(c, str) and (index.match(c) or header_key(c) in mapped))
+        return hits >= self.minimum
+
+
+class _Reading:
+    """The importing side of the pipe: the rows as they come, and the child stopped on close()."""
+
+    def __init__(self, process, receiver, limit_mb: int):
+        self.process, self.receiver, self.limit_mb = process, receiver, limit_mb
+        self.last_row = 0
+
+    def receive(self):
+        if not self.receiver.poll(STALL_SECONDS):
+            self.close()
+            raise UnreadableFile(f"读取文件超时（{STALL_SECONDS} 秒内没有进展）：本文件的数据均未写入，请检查文件后重新上传")
+        try:
+            message = self.receiver.recv()
+        except (EOFError, OSError):
+            self.process.join(10)
+            # An allocation failure in native code (abort, -6) or the kernel's out-of-memory killer (-9)
+            # ends the child without a word; so would any crash of the reader.
+            where = f"读到第 {self.last_row} 行附近时" if self.last_row else ""
+            raise UnreadableFile(f"读取文件的进程{where}意外终止（退出码 {self.process.exitcode}）：可能是所需内存超过上限 "
+                                 f"{self.limit_mb} MB 或文件结构异常，本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传"
+                                 ) from None
+        kind = message[0]
+        if kind == "refused":
+            raise (TooLarge if message[2] else UnreadableFile)(message[1])
+        if kind == "failed":
+            raise UnreadableFile(f"无法读取文件：{message[1]}")
+        return message
+
+    def rows(self):
+        while True:
+            message = self.receive()
+            if message[0] == "end":
+                return
+            rows = message[1]
+            if rows:
+                self.last_row = rows[-1][0]
+            yield from rows
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.receiver.close()
+
+
+def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str | None, *, limits: Limits,
+                        memory_mb: int) -> Table:
+    """open_table, run in a spawned child process under a memory ceiling of `memory_mb` (0: none).
+
+    What can be refused without reading the rows is refused here, before a process is started."""
+    precheck(path, limits)
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_read, name="cleanrecord-import-reader", daemon=True,
+                              args=(sender, str(path), looks_like_header, encoding, limits, memory_mb))
+    process.start()
+    sender.close()
+    reading = _Reading(process, receiver, memory_mb)
+    try:
+        _, file_format, encoding, header, header_row, delimiter = reading.receive()
+    except BaseException:
+        reading.close()
+        raise
+    return Table(file_format, encoding, header, header_row, reading.rows(), reading, delimiter)
+
+
+def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory_mb: int) -> None:
+    """The child: open and read the file, send what it holds; a refusal is sent as a message."""
+    if memory_mb:
+        ceiling = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+    last_row = 0
+    try:
+        try:
+            table = open_table(Path(path), looks_like_header, encoding, limits)
+            sender.send(("table", table.file_format, table.encoding, table.header, table.header_row, table.delimiter))
+            batch = []
+            for row in table.rows:
+                batch.append(row)
+                if len(batch) == ROWS_PER_MESSAGE:
+                    sender.send(("rows", batch))
+                    last_row = batch[-1][0]
+                    batch = []
+            sender.send(("rows", batch))
+            sender.send(("end",))
+            table.close()
+        except UnreadableFile as e:
+            sender.send(("refused", str(e), isinstance(e, TooLarge)))
+        except MemoryError:
+            batch = table = None  # what can be freed, before saying so
+            sender.send(("refused", memory_message(memory_mb, last_row), True))
+        except Exception as e:  # the importing process logs and reports it: nothing was imported
+            sender.send(("failed", f"{type(e).__name__}: {e}"))
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the importing process stopped listening (it failed, or was stopped): nothing to tell
+    finally:
+        sender.close()
