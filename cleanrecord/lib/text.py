@@ -47,3 +47,20 @@ def is_empty(value: str) -> bool:
         return False
     value = value.strip()
     return not value or value.lower() in EMPTY_MARKERS or compact(value).lower() in EMPTY_MARKERS
+
+
+# C0 and C1 control characters other than tab, line feed and carriage return: invisible, never meant,
+# and PostgreSQL refuses NUL in text and in JSON.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character(value: str) -> str:
+    """The first control character in `value` (tab and line breaks are not), or ""."""
+    if value.isprintable():  # the common case, one C loop
+        return ""
+    found = _CONTROL.search(value)
+    return found[0] if found else ""
+
+
+def without_controls(value: str) -> str:
+    return value if value.isprintable() else _CONTROL.sub("", value)

@@ -7,7 +7,15 @@ from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
 from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, is_valid_id_number, mask_id_number
-from cleanrecord.lib.text import EMPTY_MARKERS, clean_text, compact, half_width, is_empty
+from cleanrecord.lib.text import (
+    EMPTY_MARKERS,
+    clean_text,
+    compact,
+    control_character,
+    half_width,
+    is_empty,
+    without_controls,
+)
 
 FAST = settings(max_examples=200, deadline=None)
 any_text = st.text(st.characters(codec="utf-8"), max_size=80)
@@ -94,3 +102,12 @@ def test_a_code_with_another_scripts_digit_is_refused_not_crashed_on(code, posit
     changed = code[:position] + digit + code[position + 1:]
     assert check_credit_code(changed) is CodeCheck.INVALID
     assert not is_valid_id_number(changed[:17].translate(str.maketrans(USCC_ALPHABET[10:], "0" * 21)) + "0")
+
+
+@FAST
+@given(value=any_text)
+def test_control_characters_are_found_exactly_when_removing_them_changes_the_text(value):
+    cleaned = without_controls(value)
+    assert without_controls(cleaned) == cleaned and control_character(cleaned) == ""
+    assert (control_character(value) == "") == (cleaned == value)
+    assert all(ch in cleaned for ch in "\t\n\r" if ch in value)  # tab and line breaks are text

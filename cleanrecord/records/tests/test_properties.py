@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from cleanrecord.lib.identifiers import is_valid_id_number
+from cleanrecord.lib.text import without_controls
 from cleanrecord.records.importing import values
 from cleanrecord.records.importing.rows import Context, Parsed, RowParser
 from cleanrecord.reference.models import Department
@@ -223,3 +224,32 @@ def test_a_credit_code_with_another_scripts_digit_is_a_row_error(position, digit
     parsed, issues = _parser().parse(2, [row[h] for h in PENALTY_HEADERS])
     assert parsed is None
     assert [i.reason for i in issues if i.level == "error"] == ["统一社会信用代码格式错误（应为 18 位，不含 I、O、Z、S、V）"]
+
+
+control = st.sampled_from([chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *range(127, 160)]])
+
+
+@pytest.mark.parametrize("parse", [values.text, values.code, values.id_number])
+@FAST
+@given(value=tricky_text.map(without_controls), bad=control, at=st.integers(min_value=0, max_value=60))
+def test_a_control_character_in_text_or_a_code_is_refused_by_name(parse, value, bad, at):
+    cell = f"A{value[:at]}{bad}{value[at:]}B"  # between visible characters: a blank cell around it is just blank
+    with pytest.raises(ValueError, match=rf"含有不可见的控制字符（U\+{ord(bad):04X}）"):
+        parse(cell)
+
+
+@FAST
+@given(value=tricky_text.map(without_controls))
+def test_tabs_and_line_breaks_are_not_control_characters_in_text(value):
+    for cell in (f"{value}\n第二行", f"第一行\r\n{value}", f"甲\t{value}"):
+        assert "\x00" not in values.text(cell)
+
+
+@FAST
+@given(bad=control, header=st.sampled_from(["部门自用列", "内部编号\x00", "\x1b[31m"]))
+def test_an_extra_column_is_kept_without_its_control_characters(bad, header):
+    parser = _parser(header=[*PENALTY_HEADERS, header])
+    parsed, issues = parser.parse(2, [*[penalty(8)[h] for h in PENALTY_HEADERS], f"内部{bad}备注"])
+    assert parsed is not None, issues
+    assert all(v.isprintable() and k.isprintable() for k, v in parsed.values["extra"].items())
+    assert list(parsed.values["extra"].values()) == ["内部备注"]
