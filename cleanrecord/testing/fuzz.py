@@ -768,7 +768,7 @@ def _spawn(work: Path, *args: str, env: dict) -> subprocess.Popen:
 
 def fuzz_target(work: Path, target: str, seed_no: int, seconds: float, case_seconds: float, env: dict) -> dict:
     """Run `target` for `seconds` in worker processes; a worker that dies or hangs is replaced."""
-    hang = max(60.0, case_seconds * 6)
+    hang = max(30.0, case_seconds * 3)
     events_path = work / f"{target}.jsonl"
     events_path.touch()
     started = time.time()
