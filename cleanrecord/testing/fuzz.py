@@ -535,7 +535,15 @@ def prepare(work: Path, seed_no: int) -> None:
         path = seeds_dir / f"{report.number}.pdf"
         path.write_bytes(report.pdf_bytes())
         pdf.append({"path": str(path), "kind": "report", "format": "pdf"})
-    (work / "manifest.json").write_text(json.dumps({"importer": importer, "pdf": pdf}, ensure_ascii=False))
+    # An office account's API token: some department files go through POST /api/v1/imports.
+    from django.contrib.auth.models import User
+
+    from cleanrecord.accounts.tokens import create_token
+
+    office = User.objects.create_superuser("fuzz-office", "fuzz@example.invalid", None)
+    _, token = create_token(owner=office, name="fuzz", scopes=["imports:write"])
+    (work / "manifest.json").write_text(json.dumps({"importer": importer, "pdf": pdf, "token": token},
+                                                   ensure_ascii=False))
 
 
 # -- running cases ------------------------------------------------------------------------------
@@ -571,11 +579,17 @@ class Runner:
         self.client = Client(raise_request_exception=True)
         seeds = json.loads((work / "manifest.json").read_text())["pdf"] if (work / "manifest.json").exists() else []
         self.issued = {hashlib.sha256(Path(s["path"]).read_bytes()).hexdigest() for s in seeds}
+        self.token = json.loads((work / "manifest.json").read_text()).get("token") if seeds else None
 
     def run(self, target: str, seed: dict, data: bytes, case: int) -> dict:
         self.captured.tracebacks.clear()
         try:
-            outcome = self._importer(seed, data) if target == "importer" else self._pdf(data, case)
+            if target == "pdf":
+                outcome = self._pdf(data, case)
+            elif case % 4 == 3 and self.token:
+                outcome = self._import_api(seed, data)
+            else:
+                outcome = self._importer(seed, data)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as e:  # pyo3's PanicException is a BaseException: it gets past `except Exception`
@@ -610,6 +624,29 @@ class Runner:
             return {"outcome": "refused", "reason": _reason(batch.message or "文件中没有数据行"), **rows}
         return {"outcome": "accepted", "reason": "all rows accepted" if not batch.rows_rejected else "some rows refused",
                 **rows}
+
+    def _import_api(self, seed: dict, data: bytes) -> dict:
+        """The same through POST /api/v1/imports, as a department's system sends it."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cleanrecord.records.models import ImportBatch
+
+        form = {"file": SimpleUploadedFile(f"upload{Path(seed['path']).suffix}", data), "kind": seed["kind"]}
+        if seed["department"]:
+            form["department"] = seed["department"]
+        response = self.client.post("/api/v1/imports", form, HTTP_AUTHORIZATION=f"Bearer {self.token}")
+        if response.status_code >= 500:
+            return {"outcome": "crash", "reason": f"/api/v1/imports answered {response.status_code}"}
+        body = response.json()
+        batch = ImportBatch.objects.filter(pk=body.get("id")).first() if isinstance(body, dict) else None
+        if batch is not None and batch.message.startswith("导入过程中发生错误"):
+            return {"outcome": "crash", "reason": batch.message[:200]}
+        rows = {"rows": body.get("rows_read", 0), "rejected": body.get("rows_rejected", 0)}
+        if response.status_code != 200:
+            return {"outcome": "refused", "reason": f"API {response.status_code}: {_reason(str(body.get('message') or body.get('detail')))}"}
+        if not rows["rows"] or rows["rows"] == rows["rejected"]:
+            return {"outcome": "refused", "reason": f"API 200: {_reason(body.get('message') or '每行均被拒收')}", **rows}
+        return {"outcome": "accepted", "reason": "API: rows accepted", **rows}
 
     def _pdf(self, data: bytes, case: int) -> dict:
         """Through the file check itself, the page or the API, in turn; each from a client address of its
