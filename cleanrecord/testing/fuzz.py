@@ -52,6 +52,8 @@ TARGETS = ("importer", "pdf")
 # PDF changed after signing answered as an unmodified report.
 FAILURES = ("crash", "slow", "wrong")
 CRASH_DIR = ROOT / "var" / "fuzz-crashes"
+MAX_CASE_BYTES = 64 << 20  # mutations that multiply (rows, chunks) are cut here: a case must stay quick to make
+KEEP_PER_KIND = 10  # failing inputs kept per file and reason: the rest are counted only
 DEMO_TODAY = dt.date(2025, 12, 31)  # a fixed day: the demo files, and so the importer's seeds, are the same every run
 
 
@@ -454,7 +456,7 @@ def make_case(target: str, seed_no: int, case: int, seeds: list[dict]) -> tuple[
     names = []
     for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
         mutation = rng.choice(choices)
-        data = mutation(rng, data, seed)
+        data = mutation(rng, data, seed)[:MAX_CASE_BYTES]
         names.append(mutation.__name__)
     return seed, data, names
 
@@ -750,7 +752,15 @@ class Sampler:
                 frame = frame.f_back
 
 
-def save_crash(target: str, seed_no: int, case: int, seed: dict, data: bytes, names: list[str], result: dict) -> Path:
+_kept: collections.Counter = collections.Counter()
+
+
+def save_crash(target: str, seed_no: int, case: int, seed: dict, data: bytes, names: list[str], result: dict) -> str:
+    """Keep a failing input and its note under var/fuzz-crashes/ (the first few of each kind); returns the name."""
+    kind = (target, result.get("where", ""), _group(result["reason"]))
+    _kept[kind] += 1
+    if _kept[kind] > KEEP_PER_KIND:
+        return ""
     CRASH_DIR.mkdir(parents=True, exist_ok=True)
     suffix = Path(seed["path"]).suffix
     path = CRASH_DIR / f"{target}-seed{seed_no}-case{case}{suffix}"
@@ -760,7 +770,7 @@ def save_crash(target: str, seed_no: int, case: int, seed: dict, data: bytes, na
     path.with_suffix(path.suffix + ".txt").write_text(
         json.dumps({k: v for k, v in note.items() if k != "traceback"}, ensure_ascii=False, indent=1)
         + "\n\n" + result.get("traceback", ""), encoding="utf-8")
-    return path
+    return str(path)
 
 
 def worker(work: Path, target: str, seed_no: int, start: int, deadline: float, case_seconds: float) -> None:
@@ -789,7 +799,7 @@ def worker(work: Path, target: str, seed_no: int, start: int, deadline: float, c
                 result = {"outcome": "slow", "reason": f"{seconds:.1f} s > {case_seconds:g} s ({result['reason']})"}
             if result["outcome"] in FAILURES:
                 result.setdefault("where", _where(result["traceback"]) if "traceback" in result else sampler.top())
-                result["saved"] = str(save_crash(target, seed_no, case, seed, data, names, result))
+                result["saved"] = save_crash(target, seed_no, case, seed, data, names, result)
             events.write(json.dumps({"end": case, "seconds": seconds, "mutations": names, "size": len(data),
                                      **{k: v for k, v in result.items() if k != "traceback"}}, ensure_ascii=False) + "\n")
             case += 1
@@ -853,8 +863,8 @@ def fuzz_target(work: Path, target: str, seed_no: int, seconds: float, case_seco
                 if _last_words(log):
                     why += f": {_last_words(log)}"
                 result = {"outcome": "crash" if not killed else "slow", "reason": why, "where": where, "traceback": log}
-                result["saved"] = str(save_crash(target, seed_no, current["case"], current["seed"],
-                                                 (work / "current.bin").read_bytes(), current["mutations"], result))
+                result["saved"] = save_crash(target, seed_no, current["case"], current["seed"],
+                                             (work / "current.bin").read_bytes(), current["mutations"], result)
                 results.append({"end": current["case"], "seconds": time.time() - begun["at"],
                                 "mutations": current["mutations"], "size": (work / "current.bin").stat().st_size, **{k: v for k, v in result.items() if k != "traceback"}})
                 case = current["case"] + 1
@@ -889,8 +899,9 @@ def report(summary: dict) -> int:
     if failing:
         by_file = collections.Counter(r.get("where", "?") for r in failing)
         print("  failures by file: " + ", ".join(f"{f} {n}" for f, n in by_file.most_common()))
-        print(f"  inputs kept in {CRASH_DIR}: " + ", ".join(Path(r["saved"]).name for r in failing[:10])
-              + (" …" if len(failing) > 10 else ""))
+        kept = [Path(r["saved"]).name for r in failing if r.get("saved")]
+        print(f"  {len(kept)} inputs kept in {CRASH_DIR} (at most {KEEP_PER_KIND} per file and reason): "
+              + ", ".join(kept[:10]) + (" …" if len(kept) > 10 else ""))
     return len(failing)
 
 
