@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CLEANRECORD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test bench lint migrations-check demo clean
+.PHONY: install run test bench fuzz lint migrations-check demo clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,6 +43,10 @@ migrations-check: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Mutated real files through the importer and the PDF checker: FUZZ_SECONDS (600) in all, FUZZ_SEED (1).
+fuzz: install
+	$(BIN)/python -m cleanrecord.testing.fuzz
 
 demo: install
 	$(BIN)/python manage.py seed_demo --entities 2000 --seed 1

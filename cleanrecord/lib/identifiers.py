@@ -7,7 +7,8 @@ from functools import lru_cache
 
 from stdnum.cn import ric, uscc
 
-USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# [0-9], not \d: \d also matches other scripts' digits (٦, ६), which the check-digit tables do not know.
+USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 class CodeCheck(Enum):
@@ -26,7 +27,7 @@ def check_credit_code(code: str) -> CodeCheck:
     return CodeCheck.VALID
 
 
-_RIC_RE = re.compile(r"^\d{17}[\dX]$")
+_RIC_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 def is_valid_id_number(number: str) -> bool:

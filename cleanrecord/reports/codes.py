@@ -2,6 +2,7 @@
 
 import datetime as dt
 import secrets
+import unicodedata
 
 from django.db import transaction
 
@@ -9,6 +10,7 @@ from .models import ReportSequence
 
 # No 0/O, 1/I/L or U: easy to read aloud and to type from paper.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+_IN_ALPHABET = frozenset(ALPHABET)
 CODE_LENGTH = 20  # 20 × log2(30) ≈ 98 random bits
 GROUP = 4
 
@@ -23,8 +25,10 @@ def display(code: str) -> str:
 
 
 def normalise(typed: str) -> str:
-    """What a verifier typed, in canonical form: any case, with or without separators and spaces."""
-    return "".join(ch for ch in typed.upper() if ch.isalnum())
+    """What a verifier typed, in canonical form: any case, full- or half-width (NFKC), with or without
+    separators and spaces; "" when it holds a letter or digit no code has (0, O, 1, I, L, U, 中 …)."""
+    code = [ch.upper() for ch in unicodedata.normalize("NFKC", typed) if ch.isalnum()]
+    return "".join(code) if _IN_ALPHABET.issuperset(code) else ""
 
 
 @transaction.atomic

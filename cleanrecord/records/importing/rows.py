@@ -25,6 +25,7 @@ from cleanrecord.lib.identifiers import (
     looks_like_id_number,
     mask_id_number,
 )
+from cleanrecord.lib.text import without_controls
 from cleanrecord.reference.models import Department
 
 from . import values
@@ -261,7 +262,9 @@ class RowParser:
             elif name not in out or v:
                 out[name] = v
         if self.extra:
-            extra = {h: values.as_text(cells[i]).strip() for i, h in self.extra if i < n and cells[i] not in (None, "")}
+            # Kept as sent, but for control characters: NUL cannot be stored (PostgreSQL JSON).
+            extra = {without_controls(h): without_controls(values.as_text(cells[i])).strip()
+                     for i, h in self.extra if i < n and cells[i] not in (None, "")}
             out["extra"] = {k: v for k, v in extra.items() if v}
         else:
             out["extra"] = {}

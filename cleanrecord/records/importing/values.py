@@ -5,7 +5,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from cleanrecord.lib.text import clean_text, compact, is_empty
+from cleanrecord.lib.text import clean_text, compact, control_character, is_empty
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 OPEN_ENDED = dt.date(9999, 12, 31)  # 长期 / 永久: valid with no end
@@ -33,21 +33,30 @@ def as_text(cell) -> str:
 
 
 def text(cell, max_length: int = 0) -> str:
-    value = cell if cell.__class__ is str else as_text(cell)
+    # Cleaned first: a marker padded with blanks ("无" and a dozen spaces) is empty too.
+    value = clean_text(cell if cell.__class__ is str else as_text(cell))
     if len(value) < 10 and is_empty(value):  # no marker of emptiness is longer
         return ""
-    value = clean_text(value)
+    if not value.isprintable():  # printable, the common case, is one C loop; tab and line breaks are allowed
+        _no_controls(value)
     if max_length and len(value) > max_length:
         raise ValueError(f"内容过长（{len(value)} 字，最多 {max_length} 字）")
     return value
 
 
+def _no_controls(value: str) -> None:
+    if bad := control_character(value):
+        raise ValueError(f"含有不可见的控制字符（U+{ord(bad):04X}），请删除后重新报送")
+
+
 def code(cell, max_length: int = 18) -> str:
     value = cell if cell.__class__ is str else as_text(cell)
-    if is_empty(value):
-        return ""
     # Letters and digits only, as codes mostly are: no space to drop, no full-width form to fold.
     value = value.upper() if value.isascii() and value.isalnum() else compact(value).upper()
+    if is_empty(value):  # after compacting: "n   a" is as empty as "n/a"
+        return ""
+    if not value.isprintable():
+        _no_controls(value)
     if len(value) > max_length:
         raise ValueError(f"代码过长（{len(value)} 位，最多 {max_length} 位）")
     return value
@@ -220,10 +229,8 @@ def entity_status(cell) -> str:
 
 def domain(cell) -> str:
     """A domain's code or Chinese name, as written; the row checks it against the reference data."""
-    value = as_text(cell)
-    if is_empty(value):
-        return ""
-    return compact(value).lower()  # codes are lower-case slugs; Chinese names are unaffected
+    value = compact(as_text(cell)).lower()  # codes are lower-case slugs; Chinese names are unaffected
+    return "" if is_empty(value) else value
 
 
 def id_number(cell) -> str:
