@@ -498,6 +498,7 @@ def prepare(work: Path, seed_no: int) -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("load_reference", verbosity=0)
+    call_command("signing_keys", "init", verbosity=0)
     seeds_dir = work / "seeds"
     seeds_dir.mkdir()
     importer: list[dict] = []
@@ -911,6 +912,7 @@ def replay(work: Path, target: str, path: Path, kind: str, department: str | Non
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("load_reference", verbosity=0)
+    call_command("signing_keys", "init", verbosity=0)
     seed = {"path": str(path), "kind": kind, "department": department, "format": path.suffix.lstrip(".")}
     started = time.perf_counter()
     result = Runner(work).run(target, seed, path.read_bytes(), 1)
