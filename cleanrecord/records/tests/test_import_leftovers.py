@@ -65,7 +65,8 @@ def test_a_batch_whose_process_was_killed_is_marked_interrupted_and_its_files_de
 
     batch.refresh_from_db()
     assert result.interrupted == [batch.pk]
-    assert (batch.status, batch.message) == (ImportBatch.Status.FAILED, INTERRUPTED)
+    assert (batch.status, batch.message) == (ImportBatch.Status.INTERRUPTED, INTERRUPTED)
+    assert batch.get_status_display() == "已中断"
     assert batch.message.startswith("导入已中断")
     assert not upload.exists() and not errors.exists() and not _batch_lock(batch.pk).exists()
     assert result.files_removed == 1
@@ -102,17 +103,25 @@ def test_fresh_and_locked_temporary_files_are_kept(dirs):
 
 def test_the_command_reports_what_it_swept(dirs, capsys):
     batch = running_batch()
-    _batch_lock(batch.pk).touch()  # left by a process that is gone, a while ago
-    os.utime(_batch_lock(batch.pk), (time.time() - 120, time.time() - 120))
-    just_made = running_batch()
-    _batch_lock(just_made.pk).touch()  # made by an import an instant ago, not yet locked
+    _batch_lock(batch.pk).touch()  # left by a process that is gone an instant ago: a lock file appears locked
+    alive = running_batch()
 
-    call_command("sweep_imports")
+    with locks.held(_batch_lock(alive.pk), create=True, remove=True):
+        call_command("sweep_imports")
 
     out = capsys.readouterr().out
     assert f"导入批次 #{batch.pk} 已中断" in out
     assert "中断的导入批次 1 个" in out
-    assert ImportBatch.objects.get(pk=just_made.pk).status == ImportBatch.Status.RUNNING
+    assert ImportBatch.objects.get(pk=alive.pk).status == ImportBatch.Status.RUNNING
+    assert ImportBatch.objects.get(pk=batch.pk).get_status_display() == "已中断"
+
+
+def test_a_lock_file_is_locked_before_it_has_its_name(dirs):
+    lock = _batch_lock(running_batch().pk)
+    with locks.held(lock, create=True, remove=True):
+        assert locks.is_held(lock)
+        assert [p.name for p in lock.parent.iterdir()] == [lock.name]  # nothing half-made left beside it
+    assert not lock.exists()
 
 
 def test_an_import_leaves_no_lock_and_no_copy_behind(dirs, tmp_path):
