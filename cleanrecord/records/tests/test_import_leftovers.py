@@ -135,3 +135,31 @@ def test_an_import_leaves_no_lock_and_no_copy_behind(dirs, tmp_path):
     assert batch.status == ImportBatch.Status.FAILED
     assert [p for p in (tmp_path / "tmp").rglob("*") if p.is_file()] == []
     assert not _batch_lock(batch.pk).exists()
+
+
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
+                    reason="shared staging tables exist on PostgreSQL only")
+def test_staging_tables_no_running_import_owns_are_dropped(dirs, capsys):
+    from django.db import connection
+
+    from cleanrecord.records.importing import parallel
+
+    failed = running_batch()
+    ImportBatch.objects.filter(pk=failed.pk).update(status=ImportBatch.Status.FAILED)  # its stage's DROP was lost
+    alive = running_batch()
+    gone_id = alive.pk + 1000  # a batch that is not there at all
+    with connection.cursor() as cur:
+        for batch_id in (failed.pk, alive.pk, gone_id):
+            cur.execute(f"CREATE UNLOGGED TABLE {parallel.stage_name(batch_id)} (row_no integer)")
+        cur.execute("CREATE TABLE import_stage_notes (row_no integer)")  # not a stage: never matched
+
+    def left() -> set[str]:
+        with connection.cursor() as cur:
+            cur.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'import_stage%%'")
+            return {name for (name,) in cur.fetchall()}
+
+    with locks.held(_batch_lock(alive.pk), create=True, remove=True):
+        call_command("sweep_imports")
+
+    assert left() == {parallel.stage_name(alive.pk), "import_stage_notes"}
+    assert ImportBatch.objects.get(pk=alive.pk).status == ImportBatch.Status.RUNNING
