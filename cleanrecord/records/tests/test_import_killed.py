@@ -237,3 +237,23 @@ def test_a_two_process_import_killed_leaves_nothing(importer, large_file, tmp_pa
     assert stage_exists(seen["batch"].pk)  # made outside the transaction: the kill leaves it
     assert_nothing_left(seen)
     assert_next_import_sweeps(seen, tmp_path)
+
+
+@pytest.mark.skipif(not PG, reason="files are split between processes on PostgreSQL only")
+@pytest.mark.parametrize("after", [0.0, 0.5, 1.5])
+def test_an_import_killed_at_an_unchosen_moment_leaves_nothing(importer, large_file, tmp_path, after):
+    """No pause point: killed `after` seconds into the import, wherever it is then (the whole file takes longer)."""
+    entities = Entity.objects.count()
+    process = subprocess.Popen([sys.executable, "manage.py", "import_records", str(large_file), "--kind", "penalty"],
+                               cwd=ROOT, env=importer, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        until(lambda: ImportBatch.objects.exists() or process.poll() is not None, "the import to start")
+        time.sleep(after)
+        children = descendants(process.pid)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL  # killed, not finished
+    seen = {"children": children, "entities": entities, "batch": ImportBatch.objects.get()}
+    assert_nothing_left(seen)
+    assert_next_import_sweeps(seen, tmp_path)
