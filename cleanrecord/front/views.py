@@ -14,7 +14,7 @@ from cleanrecord.entities.models import Entity
 from cleanrecord.lib.identifiers import find_id_numbers, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.records.access import batch_for, batches_for, upload_department
 from cleanrecord.records.models import ImportBatch, Licence, Listing, Penalty
-from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, import_upload
+from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, import_upload, mark_if_interrupted
 from cleanrecord.reference.models import Domain, Region
 
 MAX_SHOWN_ISSUES = 200
@@ -88,6 +88,7 @@ def imports(request):
 @login_required
 def import_detail(request, batch_id: int):
     batch = batch_for(request.user, batch_id)
+    mark_if_interrupted(batch=batch)  # a batch whose import died shows 已中断, not 处理中 forever
     issues = []
     for n, issue in enumerate(ImportResult(batch).issues()):
         if n == MAX_SHOWN_ISSUES:

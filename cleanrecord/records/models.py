@@ -50,6 +50,8 @@ class ImportBatch(models.Model):
         DONE = "done", _("已完成")
         DRY_RUN = "dry_run", _("试运行（未写入）")
         FAILED = "failed", _("失败（未写入任何数据）")
+        # Its process died mid-import (sweep_imports found it): nothing was applied either.
+        INTERRUPTED = "interrupted", _("已中断")
 
     class Channel(models.TextChoices):
         CLI = "cli", _("命令行")
@@ -63,7 +65,7 @@ class ImportBatch(models.Model):
     file_size = models.BigIntegerField(_("文件大小（字节）"), default=0)
     file_format = models.CharField(_("格式"), max_length=10, blank=True)
     encoding = models.CharField(_("编码"), max_length=20, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.RUNNING)
     channel = models.CharField(_("渠道"), max_length=5, choices=Channel.choices, default=Channel.CLI)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))
     rows_read = models.PositiveIntegerField(_("读取行数"), default=0)

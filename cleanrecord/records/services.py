@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cleanrecord import conf
@@ -50,7 +50,7 @@ class ImportResult:
     @property
     def exit_code(self) -> int:
         """0: every row accepted; 1: some rows rejected; 2: the file could not be read or applied."""
-        if self.batch.status == ImportBatch.Status.FAILED:
+        if self.batch.status in (ImportBatch.Status.FAILED, ImportBatch.Status.INTERRUPTED):
             return 2
         return 1 if self.batch.rows_rejected else 0
 
@@ -116,6 +116,11 @@ def import_file(
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     path = Path(path)
+    try:
+        # What a killed import left (its batch "running", a staging table) is cleared before the next starts.
+        sweep_imports()
+    except Exception:
+        log.exception("sweeping earlier imports failed; importing all the same")
     batch = ImportBatch.objects.create(
         kind=kind, department=department, file_name=file_name or path.name, file_size=path.stat().st_size,
         file_sha256=_sha256(path), channel=channel, user=user,
@@ -207,57 +212,94 @@ class SweepResult:
 
 
 def sweep_imports(*, now: dt.datetime | None = None) -> SweepResult:
-    """Mark imports left "running" by a dead process as failed (interrupted), and delete their leftovers
-    and every stale temporary upload. Safe to run at any time: a live import holds its locks.
+    """Mark imports left "running" by a dead process as interrupted, and delete their leftovers, every
+    staging table no running import owns, and every stale temporary upload. Safe to run at any time: a
+    live import holds its locks. Run nightly, and by every import before it starts.
 
     A batch counts as dead when its lock file is there but no process holds it (this host's import
-    died), or, with no lock file on this host, when it started more than IMPORT_STALE_HOURS ago (an
-    import on another host, or from before the locks, that no process will ever finish).
+    died: a lock file appears already locked, see locks.held), or, with no lock file on this host, when
+    it started more than IMPORT_STALE_HOURS ago (an import on another host, or from before the locks,
+    that no process will ever finish).
     """
     now = now or timezone.now()
-    stale_before = now - dt.timedelta(hours=conf.get("IMPORT_STALE_HOURS"))
     interrupted = []
-    for batch_id, started_at in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).values_list(
-            "pk", "started_at").order_by("pk"):
-        lock = _batch_lock(batch_id)
-        if locks.is_held(lock):
-            continue
-        try:
-            # A lock file an instant old may be one its import has made and not yet locked.
-            dead = lock.stat().st_mtime < now.timestamp() - 60
-        except FileNotFoundError:
-            dead = started_at < stale_before
-        if not dead:
-            continue
-        with transaction.atomic():
-            # Still running? An import that ended since the list was read keeps its own outcome.
-            batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, status=ImportBatch.Status.RUNNING).first()
-            if batch is None:
-                continue
-            _fail(batch, INTERRUPTED)
-            record_event(user=None, action="records.import_interrupted", target=f"import_batch:{batch.pk}",
-                         after={"status": batch.status, "message": batch.message}, actor="sweep_imports")
-        (conf.import_dir() / f"batch-{batch.pk}-errors-part-2.csv").unlink(missing_ok=True)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:  # the shared stage of a two-process load (importing/parallel.py)
-                cur.execute(f"DROP TABLE IF EXISTS {parallel.stage_name(batch.pk)}")
-        lock.unlink(missing_ok=True)
-        interrupted.append(batch.pk)
+    for batch in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).order_by("pk"):
+        if mark_if_interrupted(batch=batch, now=now):
+            interrupted.append(batch.pk)
+    _drop_orphan_stages()
     removed = 0
     cutoff = (now - TEMP_GRACE).timestamp()
-    for folder in (temp_dir("uploads"), temp_dir("imports")):
-        for path in folder.iterdir():
-            with contextlib.suppress(FileNotFoundError):
-                if path.is_file() and path.stat().st_mtime < cutoff and not locks.is_held(path):
-                    path.unlink()
-                    removed += 1
+    running = conf.import_dir() / "running"
+    # A lock file's own name while it is made (locks.held): left by a process killed that very instant.
+    half_made = [p for p in running.glob(".batch-*.lock.*")] if running.is_dir() else []
+    for path in [*temp_dir("uploads").iterdir(), *temp_dir("imports").iterdir(), *half_made]:
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_file() and path.stat().st_mtime < cutoff and not locks.is_held(path):
+                path.unlink()
+                removed += 1
     return SweepResult(interrupted, removed)
 
 
-def _fail(batch: ImportBatch, message: str) -> None:
+def mark_if_interrupted(*, batch: ImportBatch, now: dt.datetime | None = None) -> bool:
+    """If `batch` is "running" but its process is dead (see sweep_imports), mark it interrupted and delete
+    its leftovers; True if it was. The import pages call this too: a clerk never sees a dead import
+    as still running."""
+    if batch.status != ImportBatch.Status.RUNNING:
+        return False
+    now = now or timezone.now()
+    lock = _batch_lock(batch.pk)
+    if locks.is_held(lock):
+        return False
+    if not lock.exists() and batch.started_at >= now - dt.timedelta(hours=conf.get("IMPORT_STALE_HOURS")):
+        return False
+    with transaction.atomic():
+        # Still running? An import that ended since the batch was read keeps its own outcome.
+        locked = ImportBatch.objects.select_for_update().filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).first()
+        if locked is None:
+            batch.refresh_from_db()
+            return False
+        _fail(locked, INTERRUPTED, status=ImportBatch.Status.INTERRUPTED)
+        record_event(user=None, action="records.import_interrupted", target=f"import_batch:{batch.pk}",
+                     after={"status": locked.status, "message": locked.message}, actor="sweep_imports")
+    (conf.import_dir() / f"batch-{batch.pk}-errors-part-2.csv").unlink(missing_ok=True)
+    _drop_stage(parallel.stage_name(batch.pk))
+    lock.unlink(missing_ok=True)
+    batch.refresh_from_db()
+    return True
+
+
+def _drop_orphan_stages() -> None:
+    """Drop the staging tables of two-process loads (importing/parallel.py) whose batch no longer runs:
+    a killed import's. The table is made after its batch, and dropped before the batch leaves "running"."""
+    if connection.vendor != "postgresql":
+        return  # SQLite stages in TEMP tables, which end with their connection
+    with connection.cursor() as cur:
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename ~ '^import_stage_[0-9]+$'")
+        stages = {int(name.rsplit("_", 1)[1]): name for (name,) in cur.fetchall()}
+    if not stages:
+        return
+    running = set(ImportBatch.objects.filter(pk__in=stages, status=ImportBatch.Status.RUNNING).values_list("pk", flat=True))
+    for batch_id, name in stages.items():
+        if batch_id not in running:
+            _drop_stage(name)
+
+
+def _drop_stage(name: str) -> None:
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL lock_timeout = '5s'")  # held by a session the server has not yet ended: next time
+            cur.execute(f"DROP TABLE IF EXISTS {name}")
+    except DatabaseError:
+        log.warning("could not drop the staging table %s; the next sweep will", name, exc_info=True)
+
+
+def _fail(batch: ImportBatch, message: str, status: str = ImportBatch.Status.FAILED) -> None:
     (conf.import_dir() / f"batch-{batch.pk}-errors.csv").unlink(missing_ok=True)
     batch.error_file = ""
-    batch.status = ImportBatch.Status.FAILED
+    batch.status = status
     batch.message = message
     batch.rows_created = batch.rows_updated = batch.rows_unchanged = batch.rows_duplicate = 0
     batch.finished_at = timezone.now()

@@ -14,10 +14,16 @@ from pathlib import Path
 
 @contextlib.contextmanager
 def held(path: Path, *, create: bool = False, remove: bool = False) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (made when `create`, deleted on the way out when `remove`)."""
-    fd = os.open(path, os.O_RDWR | (os.O_CREAT if create else 0), 0o600)
+    """Hold an exclusive lock on `path` (made when `create`, deleted on the way out when `remove`).
+
+    A lock file made here appears under its name already locked (made and locked under a name of its
+    own, then renamed): a lock file that no process holds is one whose process is gone, however young."""
+    made = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(made, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600) if create else os.open(path, os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        if create:
+            os.replace(made, path)
         yield
     finally:
         if remove:

@@ -17,8 +17,14 @@ then has to prove it: read up to the cut, it must end after exactly that many re
 left open (readers.PART_END). Any doubt — a stray quote in an unquoted cell, a bare CR line end, a
 file that cannot be read — and the import starts again in one process, which gives the answer (or
 the refusal) the single process always gave.
+
+A killed import takes the second process with it (lifetime.py): its COPY is then cut off, and the
+server rolls it back. The second process shares no database connection with the first: the first
+closes its own before the fork when it can, and the second closes its copy of any socket it inherited
+(without a word to the server, which would end the first process's session).
 """
 
+import contextlib
 import csv
 import logging
 import multiprocessing
@@ -32,6 +38,7 @@ from django.db import connection, connections
 
 from cleanrecord.lib import fieldcrypt
 
+from .lifetime import die_with_parent, pause_at
 from .readers import CHUNK, Limits, UnreadableFile, csv_part_rows, detect_encoding, sniff_format
 
 log = logging.getLogger("cleanrecord.records")
@@ -148,12 +155,14 @@ def stage_name(batch_id: int) -> str:
     return f"import_stage_{batch_id}"
 
 
-def load(rows, parser, writer, errors) -> tuple[int, int, int]:
+def load(rows, parser, writer, errors, pause: str = "read") -> tuple[int, int, int]:
     """Parse, check and stage `rows`; rejected rows and warnings go to the csv writer `errors`.
-    Returns (read, rejected, warned)."""
+    Returns (read, rejected, warned). `pause`: the test pause point (lifetime.pause_at) after 1,000 rows."""
     read = rejected = warned = 0
     for row_no, cells in rows:
         read += 1
+        if read == 1000:
+            pause_at(pause)
         parsed, issues = parser.parse(row_no, cells)
         if issues:
             for i in issues:
@@ -185,11 +194,16 @@ class SecondPart:
         with conn:
             self.writer.create_shared_stage(conn)
         fieldcrypt.blind_index("")  # the field key read (or made) once, before the fork: one key for both
+        # Not shared with the child: closed here (reopened on next use) unless a caller's transaction
+        # holds one open, which the child then closes its copy of (_close_inherited).
+        for wrapper in connections.all(initialized_only=True):
+            if not wrapper.in_atomic_block:
+                wrapper.close()
         context = multiprocessing.get_context("fork")  # the parser and the reference data it holds, as they are
         self._result, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_second_part, name="cleanrecord-import-part-2", daemon=True,
                                         args=(sender, params, self.path, self.split, self.delimiter, self.parser,
-                                              self.writer, self.issues_path, self.limits))
+                                              self.writer, self.issues_path, self.limits, os.getpid()))
         self._process.start()
         sender.close()
 
@@ -229,15 +243,28 @@ class SecondPart:
 _inherited: list = []
 
 
-def _second_part(sender, params: dict, path: Path, split: Split, delimiter: str, parser, writer, issues_path: Path,
-                 limits: Limits | None = None):
-    """The forked process: read, check and stage the rows from split.offset on, over a connection of its own."""
-    # The parent's database connections are the parent's: kept from being used or closed (closing one
-    # would end the parent's session), never touched again. multiprocessing ends this process with
-    # os._exit, without finalising them.
+def _close_inherited() -> None:
+    """Close this process's copies of the parent's database sockets, without a word to the server.
+
+    Closing a connection the usual way would end the parent's session; so only the socket is closed
+    here, and the connection objects are kept from being used or finalised (multiprocessing ends this
+    process with os._exit)."""
     for wrapper in connections.all(initialized_only=True):
-        _inherited.append(wrapper.connection)
+        inherited = wrapper.connection
         wrapper.connection = None
+        if inherited is None:
+            continue
+        _inherited.append(inherited)
+        with contextlib.suppress(Exception):
+            os.close(inherited.pgconn.socket)
+
+
+def _second_part(sender, params: dict, path: Path, split: Split, delimiter: str, parser, writer, issues_path: Path,
+                 limits: Limits | None = None, parent_pid: int = 0):
+    """The forked process: read, check and stage the rows from split.offset on, over a connection of its own."""
+    if parent_pid:
+        die_with_parent(parent_pid)
+    _close_inherited()
     try:
         conn = psycopg.connect(**params)
     except psycopg.OperationalError as e:
@@ -249,7 +276,7 @@ def _second_part(sender, params: dict, path: Path, split: Split, delimiter: str,
             writer.start_copy(cur)
             try:
                 rows = csv_part_rows(path, split.offset, split.rows + 1, delimiter, limits)
-                read, rejected, warned = load(rows, parser, writer, csv.writer(f))
+                read, rejected, warned = load(rows, parser, writer, csv.writer(f), pause="second-part")
             except BaseException as e:
                 writer.abort(e)  # ends the COPY, which a rollback could not interrupt
                 raise

@@ -8,15 +8,21 @@ rows, a few hundred at a time (the pipe's back-pressure keeps the child at most 
 and does everything else: checks, staging, the one transaction. A refusal in the child, a
 MemoryError, or the child's death all reach the importing process as UnreadableFile, so the batch
 ends as failed with a reason, and the worker goes on serving.
+
+The child never holds a database connection: spawned, it starts a fresh interpreter that inherits
+only the pipe, not the importing process's sockets. It dies with the importing process (see
+lifetime.py), so a killed import leaves no reader behind.
 """
 
 import multiprocessing
+import os
 import resource
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .layouts import AliasIndex, header_key
+from .lifetime import die_with_parent
 from .readers import Limits, Table, TooLarge, UnreadableFile, open_table, precheck
 
 ROWS_PER_MESSAGE = 500
@@ -104,7 +110,7 @@ def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_read, name="cleanrecord-import-reader", daemon=True,
-                              args=(sender, str(path), looks_like_header, encoding, limits, memory_mb))
+                              args=(sender, str(path), looks_like_header, encoding, limits, memory_mb, os.getpid()))
     process.start()
     sender.close()
     reading = _Reading(process, receiver, memory_mb)
@@ -116,8 +122,10 @@ def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str
     return Table(file_format, encoding, header, header_row, reading.rows(), reading, delimiter)
 
 
-def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory_mb: int) -> None:
+def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory_mb: int, parent_pid: int = 0) -> None:
     """The child: open and read the file, send what it holds; a refusal is sent as a message."""
+    if parent_pid:
+        die_with_parent(parent_pid)
     if memory_mb:
         ceiling = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))

@@ -20,6 +20,7 @@ from psycopg.types.json import Jsonb
 
 from cleanrecord.records.models import CreditRecord
 
+from .lifetime import pause_at
 from .rows import Parsed
 
 SKIP = {"id", "version", "batch", "created_at", "updated_at"}
@@ -108,6 +109,10 @@ class StagingWriter:
         if self.pg:
             # Sorts and hashes over a million staged rows stay in memory.
             cur.execute("SET LOCAL work_mem = '256MB'")
+            if connection.pg_version >= 140000:
+                # A killed import's merge statement is cancelled within a second, its transaction rolled
+                # back, rather than run on, holding its locks, until it next speaks to the dead client.
+                cur.execute("SET LOCAL client_connection_check_interval = '1s'")
             self.start_copy(cur.cursor)
 
     def discard(self) -> None:
@@ -273,6 +278,7 @@ class StagingWriter:
                 self._exec("insert_versions", f"{versions} {self.stage} s JOIN {self.table} w ON {on_nk} "
                            f"WHERE s.record_id IS NULL", [kind, self.batch_id, self.user_id, now])
         self._add_entities(now)
+        pause_at("merge")  # everything applied, nothing committed yet
         self._cursor.execute(f"DROP TABLE {self.stage}")
         return counts
 

@@ -65,7 +65,8 @@ def test_a_batch_whose_process_was_killed_is_marked_interrupted_and_its_files_de
 
     batch.refresh_from_db()
     assert result.interrupted == [batch.pk]
-    assert (batch.status, batch.message) == (ImportBatch.Status.FAILED, INTERRUPTED)
+    assert (batch.status, batch.message) == (ImportBatch.Status.INTERRUPTED, INTERRUPTED)
+    assert batch.get_status_display() == "已中断"
     assert batch.message.startswith("导入已中断")
     assert not upload.exists() and not errors.exists() and not _batch_lock(batch.pk).exists()
     assert result.files_removed == 1
@@ -102,17 +103,25 @@ def test_fresh_and_locked_temporary_files_are_kept(dirs):
 
 def test_the_command_reports_what_it_swept(dirs, capsys):
     batch = running_batch()
-    _batch_lock(batch.pk).touch()  # left by a process that is gone, a while ago
-    os.utime(_batch_lock(batch.pk), (time.time() - 120, time.time() - 120))
-    just_made = running_batch()
-    _batch_lock(just_made.pk).touch()  # made by an import an instant ago, not yet locked
+    _batch_lock(batch.pk).touch()  # left by a process that is gone an instant ago: a lock file appears locked
+    alive = running_batch()
 
-    call_command("sweep_imports")
+    with locks.held(_batch_lock(alive.pk), create=True, remove=True):
+        call_command("sweep_imports")
 
     out = capsys.readouterr().out
     assert f"导入批次 #{batch.pk} 已中断" in out
     assert "中断的导入批次 1 个" in out
-    assert ImportBatch.objects.get(pk=just_made.pk).status == ImportBatch.Status.RUNNING
+    assert ImportBatch.objects.get(pk=alive.pk).status == ImportBatch.Status.RUNNING
+    assert ImportBatch.objects.get(pk=batch.pk).get_status_display() == "已中断"
+
+
+def test_a_lock_file_is_locked_before_it_has_its_name(dirs):
+    lock = _batch_lock(running_batch().pk)
+    with locks.held(lock, create=True, remove=True):
+        assert locks.is_held(lock)
+        assert [p.name for p in lock.parent.iterdir()] == [lock.name]  # nothing half-made left beside it
+    assert not lock.exists()
 
 
 def test_an_import_leaves_no_lock_and_no_copy_behind(dirs, tmp_path):
@@ -126,3 +135,31 @@ def test_an_import_leaves_no_lock_and_no_copy_behind(dirs, tmp_path):
     assert batch.status == ImportBatch.Status.FAILED
     assert [p for p in (tmp_path / "tmp").rglob("*") if p.is_file()] == []
     assert not _batch_lock(batch.pk).exists()
+
+
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
+                    reason="shared staging tables exist on PostgreSQL only")
+def test_staging_tables_no_running_import_owns_are_dropped(dirs, capsys):
+    from django.db import connection
+
+    from cleanrecord.records.importing import parallel
+
+    failed = running_batch()
+    ImportBatch.objects.filter(pk=failed.pk).update(status=ImportBatch.Status.FAILED)  # its stage's DROP was lost
+    alive = running_batch()
+    gone_id = alive.pk + 1000  # a batch that is not there at all
+    with connection.cursor() as cur:
+        for batch_id in (failed.pk, alive.pk, gone_id):
+            cur.execute(f"CREATE UNLOGGED TABLE {parallel.stage_name(batch_id)} (row_no integer)")
+        cur.execute("CREATE TABLE import_stage_notes (row_no integer)")  # not a stage: never matched
+
+    def left() -> set[str]:
+        with connection.cursor() as cur:
+            cur.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'import_stage%%'")
+            return {name for (name,) in cur.fetchall()}
+
+    with locks.held(_batch_lock(alive.pk), create=True, remove=True):
+        call_command("sweep_imports")
+
+    assert left() == {parallel.stage_name(alive.pk), "import_stage_notes"}
+    assert ImportBatch.objects.get(pk=alive.pk).status == ImportBatch.Status.RUNNING
