@@ -13,7 +13,7 @@ from cleanrecord.accounts.tokens import require_scope
 from .access import batch_for, upload_department
 from .importing.rows import MappingError
 from .models import ImportBatch
-from .services import KINDS, ImportResult, UploadTooLarge, import_upload, load_mapping, temp_dir
+from .services import KINDS, ImportResult, UploadTooLarge, import_upload, load_mapping, mark_if_interrupted, temp_dir
 
 router = Router()
 MAX_ISSUES = 200
@@ -99,7 +99,9 @@ def create_import(
 @router.get("/{batch_id}", response=BatchOut, summary="导入批次结果")
 def get_import(request, batch_id: int):
     require_scope(request, "imports:write")
-    return batch_out(batch_for(request.user, batch_id))
+    batch = batch_for(request.user, batch_id)
+    mark_if_interrupted(batch=batch)  # a batch whose import died answers 已中断, not running forever
+    return batch_out(batch)
 
 
 @router.get("/{batch_id}/errors", summary="下载错误文件（CSV）")
