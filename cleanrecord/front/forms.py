@@ -98,7 +98,7 @@ class ImportProfileForm(forms.Form):
             spec = json.loads(text)
         except json.JSONDecodeError as e:
             raise forms.ValidationError(f"不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列附近有误"
-                                        "（常见原因：用了中文引号或逗号、最后一项后多了逗号）") from e
+                                        "（常见原因：用了中文引号、冒号或逗号，最后一项后多了逗号）") from e
         except RecursionError as e:
             raise forms.ValidationError("不是有效的 JSON：嵌套层数过多") from e
         return spec
