@@ -302,7 +302,14 @@ def _bind_columns(preview: Preview, kind: str, header: list, parser) -> None:
         if applied is not None and h in applied.ignored:
             preview.columns.append(Column(h, UNUSED, "方案忽略"))
         elif b is not None:
-            preview.columns.append(Column(h, b.field.label, "方案改名" if header_key(h) in renamed else ""))
+            notes = ["方案改名"] if header_key(h) in renamed else []
+            if applied is not None and b.field.name in applied.spec.constants:
+                notes.append(f"空白处由方案填入={applied.spec.constants[b.field.name]}")
+            if applied is not None and b.field.name in applied.spec.translate:
+                notes.append("取值由方案转换")
+            if applied is not None and b.field.name in applied.spec.split:
+                notes.append("多值由方案拆分")
+            preview.columns.append(Column(h, b.field.label, "；".join(notes)))
         else:
             preview.columns.append(Column(h, UNUSED, "导出序号，不导入" if is_export_column(h) else ""))
             if not is_export_column(h):
