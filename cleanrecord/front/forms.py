@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from cleanrecord.records import changes
-from cleanrecord.records.models import CreditRecord
+from cleanrecord.records.importing.profiles import ProfileError, parse_spec
+from cleanrecord.records.models import CreditRecord, ImportProfile
+from cleanrecord.records.services import KIND_LABELS
 
 
 class RevokeForm(forms.Form):
@@ -47,4 +49,65 @@ class CorrectForm(forms.Form):
                 data["parsed"] = changes.parse_value(self.record, name, data["value"])
             except ValueError as e:
                 self.add_error("value", f"{self.record._meta.get_field(name).verbose_name}：{e}")
+        return data
+
+
+SPEC_MAX = 100_000  # characters of JSON: a recipe, not a data file
+
+
+class ImportProfileForm(forms.Form):
+    """A department's import profile; the JSON is checked as the importer will read it, with the place of an error."""
+
+    department = forms.ChoiceField(label="报送部门", error_messages={"invalid_choice": "只能为本部门保存导入方案"})
+    kind = forms.ChoiceField(label="数据类别", error_messages={"invalid_choice": "请选择数据类别",
+                                                             "required": "请选择数据类别"})
+    name = forms.CharField(label="方案名称", max_length=100, error_messages={"required": "请填写方案名称",
+                                                                         "max_length": "方案名称最多 100 字"})
+    spec = forms.CharField(label="方案内容（JSON）", widget=forms.Textarea(attrs={"rows": 14, "cols": 80}),
+                           max_length=SPEC_MAX, error_messages={"required": "请填写方案内容",
+                                                                "max_length": f"方案内容过长（最多 {SPEC_MAX} 字）"})
+
+    def __init__(self, departments, office: bool, data=None, *, instance: ImportProfile):
+        import json
+
+        initial = {}
+        if instance.pk:
+            initial = {"department": instance.department.code, "kind": instance.kind, "name": instance.name,
+                       "spec": json.dumps(instance.spec, ensure_ascii=False, indent=2)}
+        super().__init__(data, initial=initial)
+        self.departments = {d.code: d for d in departments}
+        self.fields["department"].choices = [(d.code, d.name) for d in departments]
+        self.fields["kind"].choices = [(k, v) for k, v in KIND_LABELS.items() if office or k != "register"]
+
+    def clean_department(self):
+        return self.departments[self.cleaned_data["department"]]
+
+    def clean_name(self):
+        from cleanrecord.lib.text import has_control
+
+        name = self.cleaned_data["name"].strip()
+        if has_control(name):
+            raise forms.ValidationError("方案名称不能含控制字符")
+        return name
+
+    def clean_spec(self):
+        import json
+
+        text = self.cleaned_data["spec"]
+        try:
+            spec = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise forms.ValidationError(f"不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列附近有误"
+                                        "（常见原因：用了中文引号、冒号或逗号，最后一项后多了逗号）") from e
+        except RecursionError as e:
+            raise forms.ValidationError("不是有效的 JSON：嵌套层数过多") from e
+        return spec
+
+    def clean(self):
+        data = super().clean()
+        if "spec" in data and data.get("kind"):
+            try:
+                parse_spec(data["kind"], data["spec"])
+            except ProfileError as e:
+                self.add_error("spec", str(e))
         return data

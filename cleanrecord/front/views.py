@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib.identifiers import find_id_numbers, looks_like_id_number, mask_id_numbers_in
+from cleanrecord.records import profiles
 from cleanrecord.records.access import batch_for, batches_for, upload_department
-from cleanrecord.records.models import ImportBatch, Licence, Listing, Penalty
-from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, import_upload, mark_if_interrupted
+from cleanrecord.records.models import ImportProfile, Licence, Listing, Penalty
+from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, mark_if_interrupted
 from cleanrecord.reference.models import Domain, Region
 
 MAX_SHOWN_ISSUES = 200
@@ -72,17 +73,92 @@ def imports(request):
         else:
             department = upload_department(request.user, request.POST.get("department") or None)
             try:
-                batch = import_upload(user=request.user, upload=upload, kind=kind, department=department, mapping=None,
-                                      dry_run=bool(request.POST.get("dry_run")), channel=ImportBatch.Channel.WEB)
-            except UploadTooLarge as e:
+                profile = profiles.chosen_profile(department=department, kind=kind,
+                                                  name=request.POST.get("profile", "")[:100])
+                staged = profiles.stage_upload(user=request.user, upload=upload, kind=kind, department=department,
+                                               profile=profile, dry_run=bool(request.POST.get("dry_run")))
+            except (UploadTooLarge, profiles.ProfileRefused) as e:
                 messages.error(request, str(e))
             else:
-                return redirect("import-detail", batch_id=batch.pk)
+                # Nothing is written before the clerk has seen how the file is read.
+                preview = profiles.preview_file(path=staged.path, kind=kind, department=department, profile=profile)
+                if preview.error:
+                    profiles.discard_staged(staged)
+                return render(request, "front/import_preview.html", {
+                    "preview": preview, "staged": staged, "profile": profile, "department": department,
+                    "kind_label": KIND_LABELS[kind],
+                }, status=400 if preview.error else 200)
     page = Paginator(batches_for(request.user), 25).get_page(request.GET.get("page"))
     kinds = {k: v for k, v in KIND_LABELS.items() if office or k != "register"}
     return render(request, "front/imports.html", {
         "departments": departments, "office": office, "kinds": kinds, "page": page,
+        "profiles": profiles.profiles_for(request.user).filter(department__in=departments),
     })
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_confirm(request):
+    """Import the file the preview showed, or drop it: only the user who sent it can do either."""
+    if not departments_for(request.user):
+        raise PermissionDenied("账号未绑定报送部门，无权导入数据")
+    staged = profiles.staged_upload(user=request.user, token=request.POST.get("token", "")[:100])
+    if staged is None:
+        raise Http404("预览已过期或不存在，请重新上传文件")
+    if request.POST.get("action") == "cancel":
+        profiles.discard_staged(staged)
+        messages.info(request, "已取消，文件未导入")
+        return redirect("imports")
+    department = upload_department(request.user, staged.department)
+    profile = None
+    if staged.profile_id is not None:
+        profile = profiles.profile_for(request.user, staged.profile_id)
+        if profile is None or profile.department != department or profile.kind != staged.kind:
+            profiles.discard_staged(staged)
+            messages.error(request, "所选导入方案已被删除或修改，请重新上传文件")
+            return redirect("imports")
+    batch = profiles.import_staged(user=request.user, staged=staged, department=department, profile=profile)
+    return redirect("import-detail", batch_id=batch.pk)
+
+
+@login_required
+def import_profiles(request):
+    if not departments_for(request.user):
+        raise PermissionDenied("账号未绑定报送部门")
+    return render(request, "front/import_profiles.html", {
+        "profiles": profiles.profiles_for(request.user), "kind_labels": KIND_LABELS,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_profile_edit(request, profile_id: int | None = None):
+    from .forms import ImportProfileForm
+
+    departments = departments_for(request.user)
+    if not departments:
+        raise PermissionDenied("账号未绑定报送部门")
+    profile = ImportProfile()
+    if profile_id is not None:
+        profile = profiles.profile_for(request.user, profile_id)
+        if profile is None:
+            raise Http404("未找到该导入方案")
+    office = is_office(request.user)
+    form = ImportProfileForm(departments, office, request.POST if request.method == "POST" else None, instance=profile)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                profiles.save_profile(user=request.user, profile=profile, department=data["department"],
+                                      kind=data["kind"], name=data["name"], spec=data["spec"])
+            except profiles.ProfileRefused as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, f"导入方案“{profile.name}”已保存")
+                return redirect("import-profiles")
+        status = 400
+    return render(request, "front/import_profile_form.html", {"form": form, "profile": profile}, status=status)
 
 
 @login_required

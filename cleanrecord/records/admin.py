@@ -1,11 +1,13 @@
 """The credit office browses and searches records here. Records change only through imports and
-the platform's services (which keep versions and audit entries), so the admin is read-only."""
+the platform's services (which keep versions and audit entries), so the admin is read-only for them;
+import profiles, recipes rather than records, are edited here by the office (audited)."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from cleanrecord.lib.admin import ReadOnlyAdmin
 
-from .models import ImportBatch, Licence, Listing, Penalty, RecordVersion
+from .models import ImportBatch, ImportProfile, Licence, Listing, Penalty, RecordVersion
 
 
 class RecordAdmin(ReadOnlyAdmin):
@@ -49,3 +51,31 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                     "rows_updated", "rows_unchanged", "rows_rejected", "started_at"]
     list_filter = ["kind", "status", "channel", "department"]
     search_fields = ["file_name", "=file_sha256"]
+
+
+@admin.register(ImportProfile)
+class ImportProfileAdmin(admin.ModelAdmin):
+    """The office manages every department's profiles; each change is audited as the clerks' page audits it."""
+
+    list_display = ["name", "department", "kind", "updated_at", "updated_by"]
+    list_filter = ["kind", "department"]
+    search_fields = ["name"]
+    fields = ["department", "kind", "name", "spec"]
+
+    def save_model(self, request, obj, form, change):
+        from .profiles import ProfileRefused, save_profile
+
+        try:
+            save_profile(user=request.user, profile=obj, department=obj.department, kind=obj.kind, name=obj.name,
+                         spec=obj.spec)
+        except ProfileRefused as e:  # form.full_clean checked the spec already; a race is still refused
+            raise ValidationError(str(e)) from e
+
+    def delete_model(self, request, obj):
+        from .profiles import delete_profile
+
+        delete_profile(user=request.user, profile=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

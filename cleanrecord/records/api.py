@@ -13,6 +13,7 @@ from cleanrecord.accounts.tokens import require_scope
 from .access import batch_for, upload_department
 from .importing.rows import MappingError
 from .models import ImportBatch
+from .profiles import ProfileRefused, chosen_profile
 from .services import KINDS, ImportResult, UploadTooLarge, import_upload, load_mapping, mark_if_interrupted, temp_dir
 
 router = Router()
@@ -42,6 +43,8 @@ class BatchOut(Schema):
     rows_rejected: int
     rows_warned: int
     message: str
+    profile: str
+    profile_note: str
     error_file_url: str | None
     issues: list[IssueOut]
 
@@ -58,6 +61,7 @@ def batch_out(batch: ImportBatch) -> dict:
         "rows_read": batch.rows_read, "rows_created": batch.rows_created, "rows_updated": batch.rows_updated,
         "rows_unchanged": batch.rows_unchanged, "rows_duplicate": batch.rows_duplicate,
         "rows_rejected": batch.rows_rejected, "rows_warned": batch.rows_warned, "message": batch.message,
+        "profile": batch.profile_name, "profile_note": batch.profile_note,
         "error_file_url": f"/api/v1/imports/{batch.pk}/errors" if batch.error_file else None, "issues": issues,
     }
 
@@ -70,6 +74,7 @@ def create_import(
     department: Form[str | None] = None,
     dry_run: Form[bool] = False,
     mapping: File[UploadedFile | None] = None,
+    profile: Form[str | None] = None,
 ):
     """Import a CSV/XLSX/XLS file. 200: every row accepted (or some rejected, see counts); 422: unreadable."""
     require_scope(request, "imports:write")
@@ -78,6 +83,10 @@ def create_import(
     dept = upload_department(request.user, department)
     if kind == "register" and not is_office(request.user):
         raise PermissionDenied("登记信息只能由信用办导入")
+    try:
+        chosen = chosen_profile(department=dept, kind=kind, name=profile)
+    except ProfileRefused as e:
+        raise HttpError(400, str(e)) from e
     mapping_dict = None
     if mapping is not None:
         with tempfile.NamedTemporaryFile(dir=temp_dir("imports"), suffix=".json") as tmp:
@@ -90,7 +99,7 @@ def create_import(
                 raise HttpError(400, str(e)) from e
     try:
         batch = import_upload(user=request.user, upload=file, kind=kind, department=dept, mapping=mapping_dict,
-                              dry_run=dry_run, channel=ImportBatch.Channel.API)
+                              dry_run=dry_run, channel=ImportBatch.Channel.API, profile=chosen)
     except UploadTooLarge as e:
         raise HttpError(413, str(e)) from e
     return (422 if batch.status == ImportBatch.Status.FAILED else 200), batch_out(batch)

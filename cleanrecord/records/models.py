@@ -77,6 +77,9 @@ class ImportBatch(models.Model):
     rows_warned = models.PositiveIntegerField(_("有提示"), default=0)
     error_file = models.CharField(_("错误文件"), max_length=500, blank=True)
     message = models.TextField(_("说明"), blank=True)
+    # The profile as it was when used (it may be edited later), and every value it put in.
+    profile_name = models.CharField(_("导入方案"), max_length=100, blank=True)
+    profile_note = models.TextField(_("由方案填入"), blank=True)
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -86,6 +89,46 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.file_name}"
+
+
+class ImportProfile(models.Model):
+    """A department's saved recipe for files that do not fit the national layout (importing/profiles.py)."""
+
+    department = models.ForeignKey(Department, models.CASCADE, verbose_name=_("报送部门"), related_name="import_profiles")
+    kind = models.CharField(_("数据类别"), max_length=20, choices=[*RecordKind.choices, ("register", _("经营主体登记信息"))])
+    name = models.CharField(_("方案名称"), max_length=100)
+    spec = models.JSONField(_("方案内容"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   verbose_name=_("修改人"), related_name="+")
+
+    class Meta:
+        ordering = ["department", "name"]
+        constraints = [models.UniqueConstraint(fields=["department", "name"], name="import_profile_unique_name")]
+        verbose_name = verbose_name_plural = _("导入方案")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Whatever saves it (admin, page, shell), a spec that cannot be applied is never stored.
+        self.parsed_spec()
+        super().save(*args, **kwargs)
+
+    def parsed_spec(self):
+        from .importing.profiles import parse_spec
+
+        return parse_spec(self.kind, self.spec)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .importing.profiles import ProfileError
+
+        try:
+            self.parsed_spec()
+        except ProfileError as e:
+            raise ValidationError({"spec": str(e)}) from e
 
 
 class RecordQuerySet(models.QuerySet):

@@ -23,12 +23,13 @@ from cleanrecord.reference.models import Department, Domain, Region
 
 from .importing import locks, parallel
 from .importing.layouts import header_key
+from .importing.profiles import Spec, row_parser
 from .importing.readers import Limits, PartMismatch, UnreadableFile, open_csv
 from .importing.register import RegisterWriter
-from .importing.rows import Context, Issue, MappingError, RowParser
+from .importing.rows import Context, Issue, MappingError
 from .importing.sandbox import HeaderTest, open_table_isolated
 from .importing.writer import StagingWriter
-from .models import RECORD_MODELS, ImportBatch
+from .models import RECORD_MODELS, ImportBatch, ImportProfile
 
 log = logging.getLogger("cleanrecord.records")
 
@@ -108,6 +109,7 @@ def import_file(
     user=None,
     channel: str = ImportBatch.Channel.CLI,
     file_name: str = "",
+    profile: ImportProfile | None = None,
 ) -> ImportResult:
     """Import one file of `kind`: every valid row applied, every bad row reported, in one transaction.
 
@@ -123,16 +125,17 @@ def import_file(
         log.exception("sweeping earlier imports failed; importing all the same")
     batch = ImportBatch.objects.create(
         kind=kind, department=department, file_name=file_name or path.name, file_size=path.stat().st_size,
-        file_sha256=_sha256(path), channel=channel, user=user,
+        file_sha256=_sha256(path), channel=channel, user=user, profile_name=profile.name if profile else "",
     )
     error_path = conf.import_dir() / f"batch-{batch.pk}-errors.csv"
     # Held while this process imports: sweep_imports tells a live import from one whose process died.
     with locks.held(_batch_lock(batch.pk), create=True, remove=True):
         try:
+            spec = profile.parsed_spec() if profile is not None else None
             # Large files sent from the command line may be loaded by two processes; the web server's workers
-            # never fork for an upload.
+            # never fork for an upload. A profile counts what it fills in, in this process only.
             _run(batch, path, kind, department, mapping, dry_run, error_path,
-                 parallel_ok=channel == ImportBatch.Channel.CLI)
+                 parallel_ok=channel == ImportBatch.Channel.CLI and spec is None, spec=spec)
         except (UnreadableFile, MappingError) as e:
             _fail(batch, str(e))
         except Exception as e:  # a crash mid-file: the transaction rolled back, nothing was applied
@@ -142,7 +145,9 @@ def import_file(
         user=user, action="records.import", target=f"import_batch:{batch.pk}",
         after={"kind": kind, "file": batch.file_name, "status": batch.status, "read": batch.rows_read,
                "created": batch.rows_created, "updated": batch.rows_updated, "unchanged": batch.rows_unchanged,
-               "rejected": batch.rows_rejected, "dry_run": dry_run},
+               "rejected": batch.rows_rejected, "dry_run": dry_run,
+               **({"profile": profile.name, "profile_spec": profile.spec, "profile_note": batch.profile_note}
+                  if profile else {})},
     )
     if channel != ImportBatch.Channel.CLI:
         # A clerk sees the department's quality scores at once; bulk command-line loads rely on the
@@ -156,7 +161,7 @@ class UploadTooLarge(ValueError):
 
 
 def import_upload(*, user, upload, kind: str, department: Department | None, mapping: dict | None, dry_run: bool,
-                  channel: str) -> ImportBatch:
+                  channel: str, profile: ImportProfile | None = None) -> ImportBatch:
     """Import an uploaded file (web page or API), read where it lies and deleted on every way out.
 
     An upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE is already a file in TEMP_DIR/uploads (Django's
@@ -179,7 +184,7 @@ def import_upload(*, user, upload, kind: str, department: Department | None, map
     try:
         with locks.held(path):
             result = import_file(path=path, kind=kind, department=department, mapping=mapping, dry_run=dry_run,
-                                 user=user, channel=channel, file_name=name)
+                                 user=user, channel=channel, file_name=name, profile=profile)
     finally:
         if not made:
             upload.close()  # Django's temporary file, which closing deletes too
@@ -316,20 +321,23 @@ def limits() -> Limits:
                   zip_members=conf.get("IMPORT_MAX_ZIP_MEMBERS"))
 
 
-def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_ok=False) -> None:
-    looks_like_header = HeaderTest(kind, frozenset(header_key(k) for k in (mapping or {})), MIN_RECOGNISED)
+def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_ok=False, spec: Spec | None = None) -> None:
+    mapped = {**(spec.rename if spec else {}), **(mapping or {})}
+    looks_like_header = HeaderTest(kind, frozenset(header_key(k) for k in mapped), MIN_RECOGNISED)
     encoding, split = parallel.plan(path, kind) if parallel_ok else (None, None)
     loaded = None
     if split is not None:
         before = batch.file_format, batch.encoding
         try:
-            loaded = _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, split)
+            loaded = _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, split,
+                           spec)
         except (parallel.Unsafe, PartMismatch, UnreadableFile) as e:
             # The one-process import gives the answer, or the refusal, it always gave.
             log.info("import batch %s: not loaded in two processes after all (%s); loading it in one", batch.pk, e)
             batch.file_format, batch.encoding = before
     if loaded is None:
-        loaded = _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, None)
+        loaded = _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, None,
+                       spec)
     read, rejected, warned, counts = loaded
     batch.rows_read, batch.rows_rejected, batch.rows_warned = read, rejected, warned
     batch.rows_created, batch.rows_updated = counts.created, counts.updated
@@ -344,7 +352,7 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_o
     batch.save()
 
 
-def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, split):
+def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, split, spec=None):
     """Read, check and stage every row, then merge: (read, rejected, warned, counts).
 
     With `split`, the file's second part is loaded by a second process meanwhile (importing/parallel.py).
@@ -359,7 +367,7 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
     second = None
     try:
         batch.file_format, batch.encoding = table.file_format, table.encoding
-        parser = RowParser(kind, table.header, _context(department), mapping)
+        parser = row_parser(kind, table.header, _context(department), mapping, spec)
         now = timezone.now()
         if kind == "register":
             writer = RegisterWriter(now)
@@ -383,6 +391,8 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
                     load_started = time.perf_counter()
                     try:
                         read, rejected, warned = parallel.load(table.rows, parser, writer, errors)
+                        if spec is not None:
+                            batch.profile_note = parser.summary()
                         writer.finish_loading()
                         if second is not None:
                             if read == 0:  # the first data row (maybe a second header row) is in the second part

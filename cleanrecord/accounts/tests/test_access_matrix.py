@@ -72,6 +72,27 @@ def upload(dept_code: str) -> Callable[[Actors], dict]:
     return data
 
 
+def staged_by_clerk_tax(a: Actors) -> dict:
+    """A file clerk_tax uploaded and is previewing: the token its 确认导入 sends."""
+    from cleanrecord.records.profiles import stage_upload
+
+    staged = stage_upload(user=a.users["clerk_tax"], upload=upload("tax")(a)["file"], kind="penalty", department=a.tax,
+                          profile=None, dry_run=False)
+    return {"token": staged.token}
+
+
+def tax_profile(a: Actors):
+    from cleanrecord.records.models import ImportProfile
+
+    return ImportProfile.objects.get_or_create(department=a.tax, name="税务名单", kind="listing",
+                                               defaults={"spec": {"ignore": ["序号"]}})[0]
+
+
+def profile_form(dept_code: str) -> Callable[[Actors], dict]:
+    return lambda a: {"department": dept_code, "kind": "listing", "name": "税务名单",
+                      "spec": '{"constants": {"列入日期": "2024-01-01"}}'}
+
+
 def not_a_pdf(a: Actors) -> dict:
     return {"file": SimpleUploadedFile("r.pdf", b"hello", "application/pdf")}
 
@@ -115,8 +136,22 @@ ROWS = [
         logged_in(), note="A's grant under B's code"),
     # -- department portal -------------------------------------------------------------------------
     Row("imports/", "GET", lambda a: "/imports/", 403, logged_in(clerk_amr=200, clerk_tax=200, office=200)),
-    Row("imports/", "POST", lambda a: "/imports/", 403, logged_in(clerk_tax=302, office=302),
+    # The upload answers with its preview; only 确认导入 (imports/confirm) writes.
+    Row("imports/", "POST", lambda a: "/imports/", 403, logged_in(clerk_tax=200, office=200),
         data=upload("tax"), note="into tax"),
+    Row("imports/confirm", "POST", lambda a: "/imports/confirm", 403, logged_in(clerk_amr=404, clerk_tax=302, office=404),
+        data=staged_by_clerk_tax, note="clerk_tax's staged upload"),
+    Row("imports/confirm", "GET", lambda a: "/imports/confirm", 405, logged_in(), note="POST only"),
+    Row("imports/profiles/", "GET", lambda a: "/imports/profiles/", 403,
+        logged_in(clerk_amr=200, clerk_tax=200, office=200)),
+    Row("imports/profiles/new", "GET", lambda a: "/imports/profiles/new", 403,
+        logged_in(clerk_amr=200, clerk_tax=200, office=200)),
+    Row("imports/profiles/new", "POST", lambda a: "/imports/profiles/new", 403,
+        logged_in(clerk_amr=400, clerk_tax=302, office=302), data=profile_form("tax"), note="for tax"),
+    Row("imports/profiles/<int:profile_id>/", "GET", lambda a: f"/imports/profiles/{tax_profile(a).pk}/", 403,
+        logged_in(clerk_amr=404, clerk_tax=200, office=200)),
+    Row("imports/profiles/<int:profile_id>/", "POST", lambda a: f"/imports/profiles/{tax_profile(a).pk}/", 403,
+        logged_in(clerk_amr=404, clerk_tax=302, office=302), data=profile_form("tax"), note="tax's profile"),
     Row("imports/<int:batch_id>/", "GET", lambda a: f"/imports/{a.batch_tax.pk}/", 404,
         logged_in(clerk_tax=200, office=200)),
     Row("imports/<int:batch_id>/errors.csv", "GET", lambda a: f"/imports/{a.batch_tax.pk}/errors.csv", 404,

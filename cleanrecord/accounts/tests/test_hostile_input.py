@@ -35,7 +35,7 @@ CHOICE = {**TEXT, "NaN": "NaN", "1e30": "1e30", "unknown": "no-such-choice"}
 KINDS = {"text": TEXT, "number": NUMBER, "date": DATE, "choice": CHOICE}
 
 # The tables a form may change. Audit entries are left out: a refused login is rightly audited.
-TABLES = ("records.Penalty", "records.RecordVersion", "records.ImportBatch", "objections.Objection",
+TABLES = ("records.Penalty", "records.RecordVersion", "records.ImportBatch", "records.ImportProfile", "objections.Objection",
           "objections.ObjectionEvent", "objections.Evidence", "objections.ExplanationRequest",
           "objections.SeverityExplanation", "accounts.ReportGrant", "accounts.ApiToken", "accounts.Notification",
           "reports.Report", "workdays.CalendarYear", "workdays.CalendarDay")
@@ -82,8 +82,13 @@ TODAY = timezone.localdate
 
 
 FORMS = [
+    # The upload answers with a preview and writes nothing; 确认导入 is a token only.
     Form("import upload", "clerk_tax", lambda w: "/imports/", lambda w: {"kind": "penalty", "department": "tax"},
-         {"kind": "choice", "department": "text"}, files=_upload),
+         {"kind": "choice", "department": "text", "profile": "text"}, files=_upload, changes=False),
+    Form("import profile", "clerk_tax", lambda w: "/imports/profiles/new",
+         lambda w: {"department": "tax", "kind": "listing", "name": "税务名单",
+                    "spec": '{"constants": {"列入日期": "2024-01-01"}}'},
+         {"department": "choice", "kind": "choice", "name": "text", "spec": "text"}),
     Form("record revoke", "clerk_tax", lambda w: f"/department/records/penalty/{w.a.penalty_tax.pk}/",
          lambda w: {"action": "revoke", "reason": "行政复议撤销"}, {"reason": "text", "action": "choice"}),
     Form("record correct amount", "clerk_tax", lambda w: f"/department/records/penalty/{w.a.penalty_tax.pk}/",

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -8,8 +10,15 @@ from .conftest import COMPANY, penalty_csv
 
 
 def upload(client, content: bytes, name: str = "处罚.csv", **fields):
+    """Upload as a clerk does: the preview first, then 确认导入 (a preview that refuses the file is the answer)."""
     data = {"kind": "penalty", "file": SimpleUploadedFile(name, content), **fields}
-    return client.post("/imports/", data)
+    before = ImportBatch.objects.count(), Penalty.objects.count()
+    response = client.post("/imports/", data)
+    if response.status_code != 200:
+        return response
+    assert (ImportBatch.objects.count(), Penalty.objects.count()) == before  # the preview writes nothing
+    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+    return client.post("/imports/confirm", {"token": token})
 
 
 @pytest.mark.django_db
@@ -88,9 +97,10 @@ def test_office_imports_by_source_unit_and_sees_every_batch(client, alice, bob, 
 def test_an_unreadable_upload_is_reported_and_nothing_is_written(client, bob):
     client.force_login(bob)
     response = upload(client, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, name="photo.csv")
-    page = client.get(response["Location"]).content.decode()
-    assert "失败" in page and "不是表格" in page
-    assert Penalty.objects.count() == 0
+    assert response.status_code == 400  # told at the preview, before any batch
+    page = response.content.decode()
+    assert "文件无法导入" in page and "不是表格" in page and "确认导入" not in page
+    assert Penalty.objects.count() == 0 and ImportBatch.objects.count() == 0
 
 
 @pytest.mark.django_db

@@ -23,10 +23,14 @@ class Field:
 def _subject(prefix: str) -> list[Field]:
     p = prefix
     return [
-        Field("subject_name", "行政相对人名称", ("行政相对人名称", f"{p}_XDR_MC", "相对人名称", "当事人名称", "主体名称"), max_length=200),
+        Field("subject_name", "行政相对人名称", ("行政相对人名称", f"{p}_XDR_MC", "相对人名称", "当事人名称", "主体名称",
+                                                # published lists: the party is the subject (当事人 = 行政相对人)
+                                                "当事人", "被处罚单位", "被处罚人", "被处罚单位名称", "当事人姓名/名称"),
+              max_length=200),
         Field("subject_category", "行政相对人类别", ("行政相对人类别", f"{p}_XDR_LB", "相对人类别", "主体类别"), "category"),
         Field("credit_code", "统一社会信用代码",
-              ("行政相对人代码_1(统一社会信用代码)", "行政相对人代码_1", f"{p}_XDR_SHXYM", "统一社会信用代码", "社会信用代码"), "code"),
+              ("行政相对人代码_1(统一社会信用代码)", "行政相对人代码_1", f"{p}_XDR_SHXYM", "统一社会信用代码", "社会信用代码",
+               "统一信用代码", "信用代码"), "code"),  # shortened spellings of 统一社会信用代码 on published pages
         Field("reg_no", "工商注册号", ("行政相对人代码_2(工商注册号)", "行政相对人代码_2", f"{p}_XDR_GSZC", "工商注册号", "注册号",
                                       f"{p}_XDR_GSDJ", "工商登记码", "工商登记号"), "code", 50),
         Field("org_code", "组织机构代码",
@@ -61,21 +65,30 @@ _COMMON_TAIL = [
 ]
 
 PENALTY = _subject("CF") + [
-    Field("decision_no", "行政处罚决定书文号", ("行政处罚决定书文号", "CF_WSH", "处罚决定书文号", "决定书文号", "文书号"), max_length=200),
+    Field("decision_no", "行政处罚决定书文号", ("行政处罚决定书文号", "CF_WSH", "处罚决定书文号", "决定书文号", "文书号",
+                                                     "处罚决定文书号", "行政处罚决定文书号", "处罚文书号"), max_length=200),
     Field("violation_type", "违法行为类型", ("违法行为类型", "CF_WFXW", "处罚名称", "CF_CFMC", "案件名称"), max_length=500),
-    Field("facts", "违法事实", ("违法事实", "CF_SY", "处罚事由", "主要违法事实"), max_length=20000),
-    Field("basis", "处罚依据", ("处罚依据", "CF_YJ"), max_length=20000),
-    Field("categories", "处罚类别", ("处罚类别", "CF_CFLB", "处罚类别1", "处罚类别2", "CF_CFLB1", "CF_CFLB2", "处罚种类"), "text", 200, join=True),
+    Field("facts", "违法事实", ("违法事实", "CF_SY", "处罚事由", "主要违法事实", "违规事实", "违法违规事实"), max_length=20000),  # 违规 = 违法 here
+    Field("basis", "处罚依据", ("处罚依据", "CF_YJ", "法律依据", "处罚法律依据"), max_length=20000),  # the law applied
+    Field("categories", "处罚类别", ("处罚类别", "CF_CFLB", "处罚类别1", "处罚类别2", "CF_CFLB1", "CF_CFLB2", "处罚种类",
+                                       # 处罚类型 holds 警告/罚款 …, the Art. 9 categories, not the 违法行为类型
+                                       "处罚类型"), "text", 200, join=True),
     Field("content", "处罚内容", ("处罚内容", "CF_NR", "处罚结果", "CF_JG"), max_length=20000),
     Field("fine_wan", "罚款金额(万元)", ("罚款金额(万元)", "CF_NR_FK", "罚款金额", "罚款金额(元)"), "amount"),
     Field("confiscated_wan", "没收违法所得、没收非法财物的金额(万元)",
           ("没收违法所得、没收非法财物的金额(万元)", "CF_NR_WFFF", "没收违法所得没收非法财物的金额(万元)",
            "没收金额(万元)", "没收违法所得、没收非法财物的金额(元)"), "amount"),
     Field("licence_affected", "暂扣或吊销证照名称及编号", ("暂扣或吊销证照名称及编号", "CF_NR_ZKDX"), max_length=500),
-    Field("decided_on", "处罚决定日期", ("处罚决定日期", "CF_JDRQ", "决定日期", "处罚日期"), "date"),
+    Field("decided_on", "处罚决定日期", ("处罚决定日期", "CF_JDRQ", "决定日期", "处罚日期", "作出处罚决定日期", "作出行政处罚决定日期",
+                                           "处罚决定书日期"), "date"),
+    # 公示日期 is deliberately not an alias here: the day a penalty went online is not the day it was decided,
+    # and the penalty layout has no column for it (an unread column, shown as such in the preview).
     Field("valid_until", "处罚有效期", ("处罚有效期", "CF_YXQ"), "date"),
     Field("publish_until", "公示截止期", ("公示截止期", "CF_GSJZQ"), "date"),
-    Field("authority_name", "处罚机关", ("处罚机关", "CF_CFJG", "处罚机关名称", "CF_XZJG"), max_length=200),
+    Field("authority_name", "处罚机关", ("处罚机关", "CF_CFJG", "处罚机关名称", "CF_XZJG",
+                                                # 处理机构 / 执法机关: the body that decided the penalty
+                                                "处理机构", "处罚决定机关", "作出处罚决定机关", "执法机关", "决定机关"),
+          max_length=200),
     Field("authority_code", "处罚机关统一社会信用代码", ("处罚机关统一社会信用代码", "CF_CFJGDM", "处罚机关代码"), "code"),
     Field("source_name", "数据来源单位", ("数据来源单位", "CF_SJLY", "数据来源"), max_length=200),
     Field("source_code", "数据来源单位统一社会信用代码", ("数据来源单位统一社会信用代码", "CF_SJLYDM"), "code"),
@@ -101,9 +114,11 @@ LICENCE = _subject("XK") + [
 
 LISTING = [
     Field("subject_name", "主体名称",
-          ("主体名称", "失信主体名称", "被执行人姓名/名称", "被执行人名称", "企业名称", "当事人名称", "行政相对人名称"), max_length=200),
+          ("主体名称", "失信主体名称", "被执行人姓名/名称", "被执行人名称", "企业名称", "当事人名称", "行政相对人名称",
+           "当事人", "失信被执行人名称", "失信主体"), max_length=200),  # 当事人: the listed party
     Field("subject_category", "主体类别", ("主体类别", "行政相对人类别", "主体类型"), "category"),
-    Field("credit_code", "统一社会信用代码", ("统一社会信用代码", "社会信用代码", "行政相对人代码_1(统一社会信用代码)"), "code"),
+    Field("credit_code", "统一社会信用代码", ("统一社会信用代码", "社会信用代码", "行政相对人代码_1(统一社会信用代码)",
+                                      "统一信用代码", "信用代码"), "code"),
     Field("code_or_id", "身份证号码/组织机构代码", ("身份证号码/组织机构代码", "证件号码/组织机构代码"), "id"),
     Field("org_code", "组织机构代码", ("组织机构代码",), "code", 50),
     Field("subject_id", "证件号码", ("证件号码", "身份证号码"), "id"),
@@ -112,10 +127,10 @@ LISTING = [
     Field("legal_rep_id", "法定代表人证件号码", ("法定代表人证件号码", "法定代表人身份证号码"), "id"),
     Field("list_type", "名单类别", ("名单类别", "名单类型", "失信类别", "名单名称"), max_length=100),
     Field("reason", "列入原因", ("列入原因", "失信行为简况", "列入原因(失信行为简况)", "列入严重失信主体名单原因", "列入事由"), max_length=20000),
-    Field("basis", "认定依据", ("认定依据", "列入依据"), max_length=20000),
-    Field("authority_name", "认定部门", ("认定部门", "认定机关", "列入部门", "认定单位"), max_length=200),
+    Field("basis", "认定依据", ("认定依据", "列入依据", "法律依据"), max_length=20000),  # the rule the listing rests on
+    Field("authority_name", "认定部门", ("认定部门", "认定机关", "列入部门", "认定单位", "处理机构", "作出决定机关"), max_length=200),  # the body that listed
     Field("authority_code", "认定部门统一社会信用代码", ("认定部门统一社会信用代码", "认定机关统一社会信用代码", "认定部门代码"), "code"),
-    Field("listed_on", "列入日期", ("列入日期", "列入时间", "认定日期"), "date"),
+    Field("listed_on", "列入日期", ("列入日期", "列入时间", "认定日期", "列入名单日期"), "date"),
     Field("removed_on", "移出日期", ("移出日期", "移出时间"), "date"),
     Field("decision_no", "列入决定文书号", ("列入决定文书号", "认定文书号", "决定文书号", "列入文号"), max_length=200),
     Field("source_name", "数据来源单位", ("数据来源单位", "数据来源"), max_length=200),
@@ -128,11 +143,11 @@ LISTING = [
     Field("obligation", "生效法律文书确定的义务", ("生效法律文书确定的义务",), max_length=20000),
     Field("performance", "履行情况", ("履行情况", "被执行人的履行情况"), max_length=200),
     Field("conduct", "失信行为具体情形", ("失信行为具体情形", "失信被执行人行为具体情形"), max_length=20000),
-    Field("published_on", "发布时间", ("发布时间", "发布日期"), "date"),
+    Field("published_on", "发布时间", ("发布时间", "发布日期", "公示日期", "公布日期"), "date"),  # when the list was published
 ] + [f for f in _COMMON_TAIL if f.name != "status"]
 
 REGISTER = [
-    Field("credit_code", "统一社会信用代码", ("统一社会信用代码", "社会信用代码", "信用代码"), "code"),
+    Field("credit_code", "统一社会信用代码", ("统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码"), "code"),
     Field("name", "名称", ("名称", "企业名称", "主体名称", "经营主体名称", "字号名称"), max_length=200),
     Field("kind", "主体类型", ("主体类型", "企业类型", "类型", "市场主体类型", "企业类型名称"), max_length=100),
     Field("region_code", "登记地行政区划", ("登记地行政区划", "住所所在行政区划", "行政区划代码", "所属区划"), "code", 6),
