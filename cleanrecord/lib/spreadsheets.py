@@ -29,8 +29,6 @@ _TYPED = (bool, int, float, decimal.Decimal, dt.datetime, dt.date, dt.time, dt.t
 def _text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     return str(value)

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 from cleanrecord.audit.services import record_event
 
@@ -27,7 +28,7 @@ def rejected_rows_response(*, user, batch: ImportBatch, file_format: str) -> Htt
     name = f"导入批次{batch.pk}-拒收数据.{file_format}"
     if file_format == "csv":
         response = StreamingHttpResponse(rejected.csv_chunks(path), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = FileResponse(as_attachment=True, filename=name)["Content-Disposition"]
+        response["Content-Disposition"] = content_disposition_header(True, name)
         return response
     return FileResponse(rejected.xlsx_file(path, temp_dir("exports")), as_attachment=True, filename=name,
                         content_type=XLSX)
