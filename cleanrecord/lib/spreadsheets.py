@@ -63,21 +63,25 @@ def csv_writer(f, **kwargs) -> SafeCSVWriter:
     return SafeCSVWriter(f, **kwargs)
 
 
-def xlsx_cell(ws, value) -> Cell:
-    """A cell for `ws` (write-only or not): text that looks like a formula is a string cell, quote-prefixed."""
+def xlsx_cell(ws, value):
+    """A value for a row of `ws` (write-only or not): text that looks like a formula becomes a string cell,
+    quote-prefixed; anything else is passed as it is (a cell object costs time on every one of a million cells)."""
     if isinstance(value, Cell):  # a cell the caller styled (a bold header): kept, its text made safe
         cell = value
     elif value is None or isinstance(value, _TYPED):
-        return WriteOnlyCell(ws, value=value)
+        return value
     else:
-        cell = WriteOnlyCell(ws, value=str(value))
+        text = value if isinstance(value, str) else str(value)
+        if not text.startswith(FORMULA_START):
+            return text
+        cell = WriteOnlyCell(ws, value=text)
     if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
         cell.data_type = "s"  # openpyxl makes "=..." a formula ("f"); here it stays text
         cell.quotePrefix = True
     return cell
 
 
-def xlsx_row(ws, values: Iterable) -> list[Cell]:
+def xlsx_row(ws, values: Iterable) -> list:
     return [xlsx_cell(ws, v) for v in values]
 
 

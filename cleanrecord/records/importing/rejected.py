@@ -131,6 +131,7 @@ def csv_chunks(path: Path) -> Iterator[bytes]:
 def xlsx_file(path: Path, folder: Path):
     """The rejected rows as an XLSX workbook (openpyxl's write-only mode: rows streamed to disk, not held),
     in an anonymous temporary file in `folder`, positioned at its start."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     wb = spreadsheets.Workbook(write_only=True)
@@ -138,7 +139,7 @@ def xlsx_file(path: Path, folder: Path):
     rows = _table(path)
     header = next(rows)
     bold = Font(bold=True)
-    cells = spreadsheets.xlsx_row(ws, header)
+    cells = [WriteOnlyCell(ws, value=v) for v in header]  # neutralised by append, as every cell
     for c in cells[:2]:
         c.font = bold
     ws.freeze_panes = "C2"
