@@ -109,8 +109,17 @@ def read(path: Path) -> tuple[list[str], Iterator[tuple[int, str, list]]]:
 
 def _table(path: Path) -> Iterator[list]:
     header, rows = read(path)
+    # A file of ours sent back and refused again: its old 行号 and 拒收原因 are about an older file and
+    # give way to the new ones, so that a row fixed over several rounds does not grow a pair of columns each time.
+    names = [str(h).strip() for h in header]
+    ours = [i for i, h in enumerate(names) if h in (ROW_COLUMN, REASON_COLUMN)] \
+        if ROW_COLUMN in names and REASON_COLUMN in names else []
+    if ours:
+        header = [h for i, h in enumerate(header) if i not in ours]
     yield [ROW_COLUMN, REASON_COLUMN, *header]
     for row_no, reasons, cells in rows:
+        if ours:
+            cells = [c for i, c in enumerate(cells) if i not in ours]
         yield [row_no, reasons, *cells]
 
 

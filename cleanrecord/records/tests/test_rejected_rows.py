@@ -144,6 +144,13 @@ def test_a_fixed_copy_goes_back_in_and_the_added_columns_are_ignored(tmp_path, c
     record = Penalty.objects.get(decision_no="兰市监罚〔2024〕2号")
     assert record.extra == {"经办人": "赵六"}  # 行号 and 拒收原因 are not kept as the record's own fields
 
+    # Sent back with a cell still wrong: the new file has one pair of 行号 and 拒收原因, the new ones.
+    rows = _csv_download(client, run_import(write_csv(tmp_path / "c.csv", HEADER, _rows()[1:2])).batch)
+    rows[1][rows[0].index("经办人")] = "赵六"
+    again = _csv_download(client, run_import(write_csv(tmp_path / "d.csv", rows[0], rows[1:])).batch)
+    assert again[0] == ["行号", "拒收原因", *HEADER]
+    assert again[1][0] == "2" and again[1][2:] == rows[1][2:]
+
     # The XLSX, fixed and sent back, goes in as well.
     batch = run_import(write_csv(tmp_path / "b.csv", HEADER, [{**penalty(7, **{"处罚决定日期": "无"}), "经办人": ""}])).batch
     wb = _xlsx_download(client, f"/imports/{batch.pk}/rejected.xlsx")
