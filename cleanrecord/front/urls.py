@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/profiles/<int:profile_id>/", views.import_profile_edit, name="import-profile-edit"),
     path("imports/<int:batch_id>/", views.import_detail, name="import-detail"),
     path("imports/<int:batch_id>/errors.csv", views.import_errors, name="import-errors"),
+    path("imports/<int:batch_id>/rejected.<str:file_format>", views.import_rejected, name="import-rejected"),
     path("department/records/", views.department_records, name="department-records"),
     path("department/records/<str:kind>/<int:record_id>/", views.department_record, name="department-record"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),

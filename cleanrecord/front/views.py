@@ -14,6 +14,7 @@ from cleanrecord.entities.models import Entity
 from cleanrecord.lib.identifiers import find_id_numbers, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.records import profiles
 from cleanrecord.records.access import batch_for, batches_for, upload_department
+from cleanrecord.records.downloads import rejected_rows_response
 from cleanrecord.records.models import ImportProfile, Licence, Listing, Penalty
 from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, mark_if_interrupted
 from cleanrecord.reference.models import Domain, Region
@@ -172,6 +173,7 @@ def import_detail(request, batch_id: int):
         issues.append(issue)
     return render(request, "front/import_detail.html", {
         "batch": batch, "issues": issues, "kind_label": KIND_LABELS.get(batch.kind, batch.kind),
+        "rejected_rows": ImportResult(batch).rejected_rows() is not None,
         "more": batch.rows_rejected + batch.rows_warned > len(issues),
     })
 
@@ -183,6 +185,12 @@ def import_errors(request, batch_id: int):
         raise Http404("该批次没有错误文件")
     return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"导入批次{batch.pk}-错误.csv",
                         content_type="text/csv; charset=utf-8")
+
+
+@login_required
+def import_rejected(request, batch_id: int, file_format: str):
+    batch = batch_for(request.user, batch_id)
+    return rejected_rows_response(user=request.user, batch=batch, file_format=file_format)
 
 
 # -- department portal: my department's records ------------------------------------------------

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from cleanrecord.lib.spreadsheets import Workbook
 from cleanrecord.records.services import KIND_LABELS
 
 

@@ -1,10 +1,10 @@
 """The rollout statistics (stats.rollout) and a department's scorecard as CSV and XLSX files."""
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from cleanrecord.lib.spreadsheets import Workbook, csv_writer
 
 from .export import _sheet, write_xlsx
 from .stats import section_titles
@@ -39,7 +39,7 @@ def _header() -> list[str]:
 def statistics_csv(data: dict) -> bytes:
     """UTF-8 with a byte order mark, so that Excel opens the Chinese text as it is."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(_header())
     writer.writerows(["" if v is None else v for v in row] for row in statistics_rows(data))
     return out.getvalue().encode("utf-8-sig")

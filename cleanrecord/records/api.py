@@ -1,5 +1,6 @@
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
@@ -11,6 +12,7 @@ from cleanrecord.accounts.models import is_office
 from cleanrecord.accounts.tokens import require_scope
 
 from .access import batch_for, upload_department
+from .downloads import rejected_rows_response
 from .importing.rows import MappingError
 from .models import ImportBatch
 from .profiles import ProfileRefused, chosen_profile
@@ -46,6 +48,7 @@ class BatchOut(Schema):
     profile: str
     profile_note: str
     error_file_url: str | None
+    rejected_rows_url: str | None  # the rejected rows as sent, to fix and send again; ?format=csv or xlsx
     issues: list[IssueOut]
 
 
@@ -63,6 +66,7 @@ def batch_out(batch: ImportBatch) -> dict:
         "rows_rejected": batch.rows_rejected, "rows_warned": batch.rows_warned, "message": batch.message,
         "profile": batch.profile_name, "profile_note": batch.profile_note,
         "error_file_url": f"/api/v1/imports/{batch.pk}/errors" if batch.error_file else None, "issues": issues,
+        "rejected_rows_url": f"/api/v1/imports/{batch.pk}/rejected" if ImportResult(batch).rejected_rows() else None,
     }
 
 
@@ -121,3 +125,10 @@ def get_import_errors(request, batch_id: int):
         raise HttpError(404, "该批次没有错误文件")
     return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"导入批次{batch.pk}-错误.csv",
                         content_type="text/csv; charset=utf-8")
+
+
+@router.get("/{batch_id}/rejected", summary="下载拒收数据行（原样全部列 + 行号、拒收原因；CSV 或 XLSX）")
+def get_import_rejected(request, batch_id: int, format: Literal["csv", "xlsx"] = "csv"):
+    require_scope(request, "imports:write")
+    batch = batch_for(request.user, batch_id)
+    return rejected_rows_response(user=request.user, batch=batch, file_format=format)

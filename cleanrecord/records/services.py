@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cleanrecord import conf
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib import spreadsheets
 from cleanrecord.quality.services import after_import
 from cleanrecord.reference.models import Department, Domain, Region
 
@@ -26,6 +27,7 @@ from .importing.layouts import header_key
 from .importing.profiles import Spec, row_parser
 from .importing.readers import Limits, PartMismatch, UnreadableFile, open_csv
 from .importing.register import RegisterWriter
+from .importing.rejected import RejectedRows, rejected_rows_path
 from .importing.rows import Context, Issue, MappingError
 from .importing.sandbox import HeaderTest, open_table_isolated
 from .importing.writer import StagingWriter
@@ -63,7 +65,14 @@ class ImportResult:
             reader = csv.reader(f)
             next(reader, None)
             for row, column, value, level, reason in reader:
-                yield Issue(int(row), column, value, reason, "error" if level == "拒收" else "warning")
+                yield Issue(int(row), column, spreadsheets.unquote(value), reason, "error" if level == "拒收" else "warning")
+
+    def rejected_rows(self) -> Path | None:
+        """The file of the rejected rows as sent (importing/rejected.py), when the batch refused any."""
+        if not self.batch.rows_rejected or not self.batch.error_file:
+            return None
+        path = rejected_rows_path(self.batch.error_file, self.batch.pk)
+        return path if path.exists() else None
 
 
 def load_mapping(path: Path) -> dict[str, str]:
@@ -267,6 +276,7 @@ def mark_if_interrupted(*, batch: ImportBatch, now: dt.datetime | None = None) -
         record_event(user=None, action="records.import_interrupted", target=f"import_batch:{batch.pk}",
                      after={"status": locked.status, "message": locked.message}, actor="sweep_imports")
     (conf.import_dir() / f"batch-{batch.pk}-errors-part-2.csv").unlink(missing_ok=True)
+    (conf.import_dir() / f"batch-{batch.pk}-errors-part-2.rows").unlink(missing_ok=True)
     _drop_stage(parallel.stage_name(batch.pk))
     lock.unlink(missing_ok=True)
     batch.refresh_from_db()
@@ -303,6 +313,7 @@ def _drop_stage(name: str) -> None:
 
 def _fail(batch: ImportBatch, message: str, status: str = ImportBatch.Status.FAILED) -> None:
     (conf.import_dir() / f"batch-{batch.pk}-errors.csv").unlink(missing_ok=True)
+    rejected_rows_path(conf.import_dir() / "-", batch.pk).unlink(missing_ok=True)
     batch.error_file = ""
     batch.status = status
     batch.message = message
@@ -345,6 +356,8 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_o
     batch.error_file = str(error_path) if (rejected or warned) else ""
     if not batch.error_file:
         error_path.unlink(missing_ok=True)
+    if not rejected:
+        rejected_rows_path(error_path, batch.pk).unlink(missing_ok=True)
     batch.status = ImportBatch.Status.DRY_RUN if dry_run else ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
     if read == 0:
@@ -378,8 +391,9 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
             second = parallel.SecondPart(path, split, table.delimiter, parser, writer,
                                          error_path.with_name(f"{error_path.stem}-part-2.csv"), limits())
             second.start()
-        with error_path.open("w", encoding="utf-8-sig", newline="") as ef:
-            errors = csv.writer(ef)
+        with error_path.open("w", encoding="utf-8-sig", newline="") as ef, \
+                contextlib.closing(RejectedRows(rejected_rows_path(error_path, batch.pk), table.header)) as kept:
+            errors = spreadsheets.csv_writer(ef)
             errors.writerow(ERROR_HEADER)
             # SQLite's write transaction (IMMEDIATE) locks the whole database: there the rows are read and
             # staged first, into a TEMP table that locks nothing else, so that logins and verifications
@@ -390,7 +404,7 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
                     writer.start()
                     load_started = time.perf_counter()
                     try:
-                        read, rejected, warned = parallel.load(table.rows, parser, writer, errors)
+                        read, rejected, warned = parallel.load(table.rows, parser, writer, errors, kept)
                         if spec is not None:
                             batch.profile_note = parser.summary()
                         writer.finish_loading()
@@ -400,6 +414,7 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
                             first_done = time.perf_counter()
                             part = second.result()
                             second.append_issues(ef)
+                            kept.append(second.rejected_path)
                             read, rejected, warned = read + part.read, rejected + part.rejected, warned + part.warned
                             writer.absorb(part.staged, part.entity_rows)
                             del part

@@ -4,7 +4,6 @@ The snapshot travels into Typst as JSON *data* (sys.inputs, decoded with json() 
 never as markup, so whatever characters an entity name holds are printed as they are.
 """
 
-import csv
 import functools
 import io
 import json
@@ -17,6 +16,7 @@ import segno
 import typst
 
 from cleanrecord import conf
+from cleanrecord.lib.spreadsheets import csv_writer
 
 logger = logging.getLogger(__name__)
 
@@ -97,24 +97,18 @@ CSV_HEADER = ("序号", "领域", "记录类型", "文号", "作出机关/认定
 def records_csv(snapshot: dict) -> str:
     """Every record of the report, one row each, as a spreadsheet opens it (UTF-8 with BOM)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for domain in snapshot["details"]:
         for i, r in enumerate(domain["records"], 1):
             explanation = r.get("explanation")
             note = f"{explanation['category']}：{explanation['text']}（{explanation['signer']}，{explanation['date']}）" \
                 if explanation else ""
-            writer.writerow([_cell(v) for v in (
+            writer.writerow((
                 i, domain["name"], r["title"], r["number"], r["authority"], r["date"], r["category"], r["content"],
                 r["amounts"], r["period"], "、".join(r.get("labels") or ()), note,
-            )])
+            ))
     return "\ufeff" + out.getvalue()
-
-
-def _cell(value) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
-    text = str(value if value is not None else "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def qr_svg(url: str) -> str:

@@ -26,6 +26,8 @@ from cleanrecord.accounts.tokens import create_token, revoke_token
 from cleanrecord.entities.models import Entity
 from cleanrecord.objections import workflow
 from cleanrecord.objections.models import ExplanationRequest, Objection
+from cleanrecord.records.importing.rejected import RejectedRows, rejected_rows_path
+from cleanrecord.records.importing.rows import Issue
 from cleanrecord.records.models import ImportBatch, Penalty
 from cleanrecord.reference.models import Department
 from cleanrecord.reports.models import Report, ReportSequence
@@ -85,9 +87,13 @@ def _batch(dept: Department, user: User) -> ImportBatch:
     folder.mkdir(parents=True, exist_ok=True)
     error_file = folder / f"{uuid.uuid4().hex}.csv"
     error_file.write_text("行号,字段,值,级别,原因\r\n2,处罚决定日期,x,error,日期格式不正确\r\n", encoding="utf-8-sig")
-    return ImportBatch.objects.create(kind="penalty", department=dept, user=user, file_name=f"{dept.code}.csv",
-                                      status=ImportBatch.Status.DONE, rows_read=2, rows_created=1, rows_rejected=1,
-                                      error_file=str(error_file))
+    batch = ImportBatch.objects.create(kind="penalty", department=dept, user=user, file_name=f"{dept.code}.csv",
+                                       status=ImportBatch.Status.DONE, rows_read=2, rows_created=1, rows_rejected=1,
+                                       error_file=str(error_file))
+    rows = RejectedRows(rejected_rows_path(error_file, batch.pk), ["处罚决定日期"])
+    rows.add(2, ["x"], [Issue(2, "处罚决定日期", "x", "日期格式不正确")])
+    rows.close()
+    return batch
 
 
 # Reports issued by the first test that builds the actors, as field values: rendering and signing a PDF

@@ -172,7 +172,8 @@ _NEW_MARKERS = ("行政相对人类别", "CF_XDR_LB", "XK_XDR_LB", "行政相对
 _NUMBERED_SLOT = re.compile(r"代码_\d+$")
 # Columns that describe the export, not the record: a row number that changes with sorting, a timestamp
 # that changes with every export. Kept, they would make a re-sent unchanged record look updated.
-_EXPORT_COLUMNS = ("序号", "行号", "NO", "NO.", "数据更新时间戳", "更新时间戳", "SJC")
+# 行号 and 拒收原因 are what the rejected-rows file adds (rejected.py): a fixed copy goes back in as it is.
+_EXPORT_COLUMNS = ("序号", "行号", "NO", "NO.", "数据更新时间戳", "更新时间戳", "SJC", "拒收原因")
 
 
 def header_key(header: str) -> str:

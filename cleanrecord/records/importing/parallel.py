@@ -36,10 +36,11 @@ from pathlib import Path
 import psycopg
 from django.db import connection, connections
 
-from cleanrecord.lib import fieldcrypt
+from cleanrecord.lib import fieldcrypt, spreadsheets
 
 from .lifetime import die_with_parent, pause_at
 from .readers import CHUNK, Limits, UnreadableFile, csv_part_rows, detect_encoding, sniff_format
+from .rejected import RejectedRows
 
 log = logging.getLogger("cleanrecord.records")
 
@@ -155,9 +156,10 @@ def stage_name(batch_id: int) -> str:
     return f"import_stage_{batch_id}"
 
 
-def load(rows, parser, writer, errors, pause: str = "read") -> tuple[int, int, int]:
-    """Parse, check and stage `rows`; rejected rows and warnings go to the csv writer `errors`.
-    Returns (read, rejected, warned). `pause`: the test pause point (lifetime.pause_at) after 1,000 rows."""
+def load(rows, parser, writer, errors, kept=None, pause: str = "read") -> tuple[int, int, int]:
+    """Parse, check and stage `rows`; rejected rows and warnings go to the csv writer `errors`, and the
+    rejected rows themselves, as read, to `kept` (rejected.RejectedRows). Returns (read, rejected, warned).
+    `pause`: the test pause point (lifetime.pause_at) after 1,000 rows."""
     read = rejected = warned = 0
     for row_no, cells in rows:
         read += 1
@@ -169,6 +171,8 @@ def load(rows, parser, writer, errors, pause: str = "read") -> tuple[int, int, i
                 errors.writerow([i.row, i.column, i.value, "拒收" if i.level == "error" else "提示", i.reason])
             if parsed is None:
                 rejected += 1
+                if kept is not None:
+                    kept.add(row_no, cells, issues)
                 continue
             warned += 1
         writer.add(parsed)
@@ -182,6 +186,7 @@ class SecondPart:
                  limits: Limits | None = None):
         self.path, self.split, self.delimiter, self.limits = path, split, delimiter, limits
         self.parser, self.writer, self.issues_path = parser, writer, issues_path
+        self.rejected_path = issues_path.with_suffix(".rows")  # its rejected rows (rejected.RejectedRows)
         self._process = None
         self._result = None
 
@@ -203,7 +208,8 @@ class SecondPart:
         self._result, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_second_part, name="cleanrecord-import-part-2", daemon=True,
                                         args=(sender, params, self.path, self.split, self.delimiter, self.parser,
-                                              self.writer, self.issues_path, self.limits, os.getpid()))
+                                              self.writer, self.issues_path, self.limits, self.rejected_path,
+                                              os.getpid()))
         self._process.start()
         sender.close()
 
@@ -234,6 +240,7 @@ class SecondPart:
             self._process.join()
             self._result.close()
         self.issues_path.unlink(missing_ok=True)
+        self.rejected_path.unlink(missing_ok=True)
         try:
             self.writer.drop_shared_stage()
         except Exception:
@@ -260,7 +267,7 @@ def _close_inherited() -> None:
 
 
 def _second_part(sender, params: dict, path: Path, split: Split, delimiter: str, parser, writer, issues_path: Path,
-                 limits: Limits | None = None, parent_pid: int = 0):
+                 limits: Limits | None = None, rejected_path: Path | None = None, parent_pid: int = 0):
     """The forked process: read, check and stage the rows from split.offset on, over a connection of its own."""
     if parent_pid:
         die_with_parent(parent_pid)
@@ -276,7 +283,13 @@ def _second_part(sender, params: dict, path: Path, split: Split, delimiter: str,
             writer.start_copy(cur)
             try:
                 rows = csv_part_rows(path, split.offset, split.rows + 1, delimiter, limits)
-                read, rejected, warned = load(rows, parser, writer, csv.writer(f), pause="second-part")
+                kept = RejectedRows(rejected_path, None) if rejected_path is not None else None
+                try:
+                    read, rejected, warned = load(rows, parser, writer, spreadsheets.csv_writer(f), kept,
+                                                  pause="second-part")
+                finally:
+                    if kept is not None:
+                        kept.close()
             except BaseException as e:
                 writer.abort(e)  # ends the COPY, which a rollback could not interrupt
                 raise

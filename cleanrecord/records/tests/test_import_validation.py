@@ -195,7 +195,8 @@ def test_it_refuses_negative_amounts(tmp_path):
     run = run_import(path)
 
     assert run.code == 1
-    assert run.rejected() == [["2", "罚款金额(万元)", "-0.5", "拒收", "金额不能为负数"]]
+    # The error file is opened in Excel: a value starting with "-" is written as text (lib/spreadsheets.py).
+    assert run.rejected() == [["2", "罚款金额(万元)", "'-0.5", "拒收", "金额不能为负数"]]
 
 
 def test_it_refuses_implausible_fines(tmp_path):
