@@ -144,7 +144,9 @@ def test_the_import_error_list_neutralises_hostile_values_and_shows_them_as_sent
     DepartmentClerk.objects.create(user=user, department=amr)
     client.force_login(user)
     hostile = '=HYPERLINK("http://evil.example")'  # no comma: the test file's cells are not quoted
-    client.post("/imports/", {"kind": "penalty", "file": _upload(penalty_csv(amr, {"date": hostile}))})
+    from cleanrecord.front.tests.test_imports_pages import upload
+
+    upload(client, penalty_csv(amr, {"date": hostile}))  # the preview, then 确认导入
     batch = ImportBatch.objects.get()
     assert batch.rows_rejected == 1
     body = b"".join(client.get(f"/imports/{batch.pk}/errors.csv").streaming_content).decode("utf-8-sig")
