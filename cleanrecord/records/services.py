@@ -8,6 +8,7 @@ import json
 import logging
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -88,6 +89,11 @@ def _context(department: Department | None) -> Context:
     for d in Domain.objects.all():
         domains[d.code] = domains[d.name] = d.code
     root = Region.objects.filter(parent=None).first()
+    regions: dict[str, str] = {}
+    for r in Region.objects.all():  # a district by its name alone or with the city's in front
+        regions[r.name] = r.code
+        if root is not None and r.parent_id == root.code:
+            regions[root.name + r.name] = r.code
     return Context(
         department=department,
         departments_by_credit_code={d.credit_code: d for d in Department.objects.filter(is_active=True)},
@@ -95,6 +101,7 @@ def _context(department: Department | None) -> Context:
         today=timezone.localdate(),
         max_fine_wan=Decimal(conf.get("MAX_FINE_WAN")),
         region_prefix=root.code[:4] if root else "",
+        regions=regions,
     )
 
 
@@ -288,7 +295,7 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_o
             batch.file_format, batch.encoding = before
     if loaded is None:
         loaded = _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, None)
-    read, rejected, warned, counts = loaded
+    read, rejected, warned, counts, notes = loaded
     batch.rows_read, batch.rows_rejected, batch.rows_warned = read, rejected, warned
     batch.rows_created, batch.rows_updated = counts.created, counts.updated
     batch.rows_unchanged, batch.rows_duplicate = counts.unchanged, counts.duplicate
@@ -297,9 +304,28 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_o
         error_path.unlink(missing_ok=True)
     batch.status = ImportBatch.Status.DRY_RUN if dry_run else ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
+    lines = list(notes)
+    if rejected:
+        lines.append(_rejection_summary(error_path))
     if read == 0:
-        batch.message = "文件中没有数据行"
+        lines.insert(0, "文件中没有数据行")
+    batch.message = "\n".join(lines)
     batch.save()
+
+
+def _rejection_summary(error_path: Path, top: int = 20) -> str:
+    """Rejections counted per column and reason, most frequent first: what to fix before sending again."""
+    reasons: Counter = Counter()
+    with error_path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        for row in reader:
+            if len(row) == 5 and row[3] == "拒收":
+                reasons[(row[1], row[4])] += 1
+    parts = [f"[{column}] {reason}：{n} 处" for (column, reason), n in reasons.most_common(top)]
+    if len(reasons) > top:
+        parts.append(f"另有 {len(reasons) - top} 种原因")
+    return "拒收原因统计：" + "；".join(parts)
 
 
 def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, split):
@@ -371,4 +397,4 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
         if second is not None:
             second.close()
     log.debug("import batch %s timings: %s", batch.pk, " ".join(f"{k}={v:.2f}s" for k, v in writer.timings.items()))
-    return read, rejected, warned, counts
+    return read, rejected, warned, counts, list(parser.notes.values())

@@ -18,6 +18,7 @@ class DomainAdmin(AuditedAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(AuditedAdmin):
-    list_display = ["name", "code", "credit_code", "region", "default_domain", "is_central_vertical", "is_court"]
-    list_filter = ["region", "is_central_vertical", "is_court"]
+    list_display = ["name", "code", "credit_code", "region", "default_domain", "is_central_vertical", "is_court",
+                    "may_send_for_others"]
+    list_filter = ["region", "is_central_vertical", "is_court", "may_send_for_others"]
     search_fields = ["name", "code", "credit_code"]

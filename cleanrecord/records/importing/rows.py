@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -98,6 +98,7 @@ class Context:
     today: dt.date
     max_fine_wan: Decimal
     region_prefix: str = ""
+    regions: dict[str, str] = field(default_factory=dict)  # code or name (城关区, 兰州市城关区) → code
 
 
 class _Department(NamedTuple):
@@ -109,10 +110,11 @@ class _Department(NamedTuple):
     name: str
     region_id: str
     default_domain_id: str
+    may_send_for_others: bool
 
     @classmethod
     def of(cls, dept: Department) -> "_Department":
-        return cls(dept.pk, dept.credit_code, dept.name, dept.region_id, dept.default_domain_id)
+        return cls(dept.pk, dept.credit_code, dept.name, dept.region_id, dept.default_domain_id, dept.may_send_for_others)
 
 
 _MISSING = object()
@@ -187,6 +189,9 @@ class RowParser:
         self.ctx = context
         self._uploader = _Department.of(context.department) if context.department is not None else None
         self._departments = {code: _Department.of(d) for code, d in context.departments_by_credit_code.items()}
+        self._departments_by_name = {d.name: d for d in self._departments.values()}
+        self._domain_names = {code: name for name, code in context.domains.items() if name != code}
+        self.notes: dict[tuple[str, str], str] = {}  # values filled in for the whole file, told once
         index = AliasIndex.for_kind(kind, [str(h) for h in header])
         overrides: dict[str, tuple[Field, str]] = {}
         for source, target in (mapping or {}).items():  # every entry is checked, used or not: a typo shows at once
@@ -278,7 +283,8 @@ class RowParser:
             return
         for name in names:
             if out.get(name) in (None, "") and name not in self._failed:
-                self._err(issues, row, name, "必填项为空")
+                # A column the file lacks and a cell left empty are fixed in different places: say which.
+                self._err(issues, row, name, "必填项为空" if name in self.present else "文件中缺少此列（必填）")
 
     def _credit_code(self, row: int, out: dict, issues: list[Issue], name: str, warn_only_checksum=True) -> bool:
         """Check a credit code field; returns True when it failed only the checksum."""
@@ -376,7 +382,11 @@ class RowParser:
         return True
 
     def _source(self, row: int, out: dict, issues: list[Issue]) -> _Department | None:
-        """The department that sends the row: the uploader, which must match 数据来源单位 when given."""
+        """The department that sends the row: the uploader, which must match 数据来源单位 when given.
+
+        The authority, its code and the region come from the row, never from the uploader: a court list
+        from another city must not go in as the local court's.
+        """
         code = out.get("source_code", "")
         if self._uploader is not None:
             dept = self._uploader
@@ -393,13 +403,56 @@ class RowParser:
         out["source_code"] = dept.credit_code
         out["source_name"] = out.get("source_name") or dept.name
         out["department_id"] = dept.pk
-        if "authority_code" not in self.present:  # older layouts have no authority code column
-            out["authority_code"] = dept.credit_code
-            out.setdefault("authority_name", dept.name)
-        if not out.get("authority_name"):
-            out["authority_name"] = dept.name if out.get("authority_code") == dept.credit_code else ""
-        out["region_code"] = out.get("region_code") or dept.region_id
+        if not self._authority(row, out, issues, dept):
+            return None
         return dept
+
+    def _authority(self, row: int, out: dict, issues: list[Issue], dept: _Department) -> bool:
+        """Check the row's authority against the reference data and the uploader; False refuses the row."""
+        name, code = out.get("authority_name", ""), out.get("authority_code", "")
+        if not name and code and "authority_name" not in self.present and code in self._departments:
+            out["authority_name"] = name = self._departments[code].name
+            self._once(issues, row, "authority_name", f"文件中没有{self.labels['authority_name']}一栏，"
+                       f"已按{self.labels['authority_code']}取参考数据中的名称“{name}”", code)
+        if not code and name and "authority_code" not in self.present:
+            # Older layouts have no authority code column: a name the reference data knows gives the code.
+            known = self._departments_by_name.get(name)
+            if known is not None:
+                out["authority_code"] = code = known.credit_code
+                self._once(issues, row, "authority_code", f"文件中没有{self.labels['authority_code']}一栏，"
+                           f"已按{self.labels['authority_name']}“{name}”取参考数据中的代码", code)
+        if not code:
+            return True  # _require() names the empty cell or the missing column
+        known = self._departments.get(code)
+        if known is not None and name and name != known.name:
+            self._err(issues, row, "authority_name", f"{self.labels['authority_name']}与其统一社会信用代码不符："
+                      f"参考数据中该代码为“{known.name}”，请核实", name, "warning")
+        uploader = self._uploader
+        if uploader is not None and code != uploader.credit_code and not uploader.may_send_for_others:
+            self._err(issues, row, "authority_code", f"{self.labels['authority_name']}与报送部门不符（本次由"
+                      f"“{uploader.name}”报送，只能报送本部门作出的决定；代其他机关报送须由信用办开通）", code)
+            return False
+        return True
+
+    def _region(self, row: int, out: dict, issues: list[Issue]) -> None:
+        """地方编码 is a 6-digit administrative code; a district name is translated, with a warning."""
+        value = out.get("region_code", "")
+        if not value or (len(value) == 6 and value.isdigit()):
+            return
+        code = self.ctx.regions.get(value)
+        if code is None and value.isdigit() and len(value) in (9, 12):  # a 12-digit statistical code: its county part
+            code = value[:6]
+        if code is None:
+            self._err(issues, row, "region_code", "不是行政区划代码（应为 6 位数字），也不是参考数据中的区县名称", value)
+            out["region_code"] = ""
+            return
+        out["region_code"] = code
+        self._once(issues, row, "region_code", f"地方编码填写的是名称“{value}”，已按参考数据换为行政区划代码", code)
+
+    def _once(self, issues: list[Issue], row: int, name: str, reason: str, value: str) -> None:
+        """A value filled in for the whole file: told once, in the import result, not as a warning on every row."""
+        label = self.labels.get(name, name)
+        self.notes.setdefault((name, value), f"{label}：{reason}（首见于第 {row} 行）")
 
     def _domain(self, row: int, out: dict, issues: list[Issue], dept: _Department, default: str | None = None) -> None:
         given = out.pop("domain", "")
@@ -409,8 +462,21 @@ class RowParser:
                 self._err(issues, row, "domain", "未知领域（应为 38 个领域之一的代码或名称）", given)
                 return
             out["domain_id"] = code
-        else:
-            out["domain_id"] = default or dept.default_domain_id
+            return
+        if default:
+            out["domain_id"] = default
+            return
+        # No 领域 in the row: the authority's own department says it, if the reference data knows the authority.
+        authority = self._departments.get(out.get("authority_code", ""))
+        if authority is None and not out.get("authority_code"):
+            return  # the row is refused for its missing authority code already
+        if authority is None:
+            self._err(issues, row, "domain", "必填项为空（且处罚机关不在参考数据中，无法确定领域）")
+            return
+        out["domain_id"] = authority.default_domain_id
+        self._once(issues, row, "domain", f"未填写领域，已按“{authority.name}”在参考数据中的默认领域"
+                   f"（{self._domain_names.get(authority.default_domain_id, authority.default_domain_id)}）填写",
+                   authority.default_domain_id)
 
     def _lifecycle(self, row: int, out: dict, issues: list[Issue]) -> None:
         out["confidential"] = bool(out.pop("confidential", False) or out.pop("public", False))
@@ -456,6 +522,7 @@ class RowParser:
     def _finish_penalty(self, row: int, out: dict, issues: list[Issue]):
         self._subject(row, out, issues)
         dept = self._source(row, out, issues)
+        self._region(row, out, issues)
         self._require(row, out, issues, "subject_name", "decision_no", "violation_type", "facts", "basis",
                       "categories", "content", "decided_on", "authority_name", "authority_code")
         if dept is None or "subject_key" not in out:
@@ -487,6 +554,7 @@ class RowParser:
     def _finish_licence(self, row: int, out: dict, issues: list[Issue]):
         self._subject(row, out, issues)
         dept = self._source(row, out, issues)
+        self._region(row, out, issues)
         self._require(row, out, issues, "subject_name", "doc_no", "licence_category", "content", "decided_on",
                       "authority_name", "authority_code")
         if dept is None or "subject_key" not in out:
@@ -511,6 +579,7 @@ class RowParser:
             out["listed_on"] = out.get("listed_on") or out.get("published_on")
         self._subject(row, out, issues)
         dept = self._source(row, out, issues)
+        self._region(row, out, issues)
         self._require(row, out, issues, "subject_name", "list_type", "reason", "basis", "listed_on",
                       "authority_name", "authority_code")
         if dept is None or "subject_key" not in out:
@@ -528,6 +597,7 @@ class RowParser:
         return self._done(row, out, issues, LISTING_HASH)
 
     def _finish_register(self, row: int, out: dict, issues: list[Issue]):
+        self._region(row, out, issues)
         code = out.get("credit_code", "")
         if code and looks_like_id_number(code):
             self._err(issues, row, "credit_code", "统一社会信用代码一栏填写的是居民身份证号码：登记信息应填写"
