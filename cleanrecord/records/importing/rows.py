@@ -168,7 +168,19 @@ def split_categories(text: str) -> tuple[list[str], list[str], bool]:
 
 # Columns that hold the subject's codes, all shown as such: an ID number must not end up in one.
 _CODE_COLUMNS = ("credit_code", "reg_no", "org_code", "tax_no", "institution_no", "social_org_no")
-_ID_FIRST = frozenset("12345678")  # an ID number starts with a province code
+_ID_FIRST = frozenset("12345678")
+# What published lists put in place of the characters they hide: such a code names nobody for certain, and two
+# people behind the same mask would become one subject.
+MASK_CHARS = ("*", "＊", "×", "#", "?", "？")
+_MASKABLE = ("credit_code", "subject_id", "code_or_id", "reg_no", "org_code", "tax_no", "institution_no", "social_org_no")
+# An organisation's name on a row that only has a person's ID number: a company is not a natural person.
+_ORG_WORDS = ("公司", "有限责任", "合作社", "集团", "协会", "事务所", "委员会")
+# Text decoded with the wrong encoding: U+FFFD, GBK's 锟斤拷 (UTF-8 replacement bytes read as GBK), and UTF-8
+# read as Latin-1/cp1252 (é” â€ Ã…: a lead byte's letter followed by a continuation byte's character).
+GARBLED = re.compile("\ufffd|锟斤拷|烫烫烫|屯屯屯|[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
+                     "\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+                     "\u2039\u203a\u20ac\u2122]")
+GARBLED_REASON = "疑似乱码，请检查文件编码（应为 UTF-8 或 GBK 另存后重新报送）"  # an ID number starts with a province code
 _PERSON_ID = re.compile(r"^(\d{15}|\d{17}[\dX])$")
 
 
@@ -218,9 +230,12 @@ class RowParser:
         self._plan = [(b.index, b.field.name, b.field.join, b.parser(), _blank_memo(b.parser()), b.header)
                       for b in self.bindings]
         self._width = max((b.index + 1 for b in self.bindings), default=0)
+        self._header_width = len(header)
+
         self._parsed = 0
         self.present = {b.field.name for b in self.bindings}
-        self._code_columns = tuple(n for n in _CODE_COLUMNS if n in self.present)  # the hot path looks at no others
+        self._code_columns = tuple(n for n in _CODE_COLUMNS if n in self.present)
+        self._mask_columns = tuple(n for n in _MASKABLE if n in self.present)  # the hot path looks at no others
         self.labels: dict[str, str] = {}
         for b in self.bindings:  # a field fed by several columns (处罚类别1, 处罚类别2) names them all
             self.labels[b.field.name] = f"{self.labels[b.field.name]}、{b.header}" if b.field.name in self.labels else b.header
@@ -239,6 +254,8 @@ class RowParser:
         self._failed: set[str] = set()
         self._parsed += 1
         n = len(cells)
+        if n > self._header_width and self._beyond_header(row_no, cells, issues):
+            return None, issues
         if n < self._width:  # a short row: the cells it lacks are blank
             cells = [*cells, *[None] * (self._width - n)]
         for index, name, join, parse, memo, header in self._plan:
@@ -249,6 +266,11 @@ class RowParser:
                 key = cell if cell.__class__ is str else (cell.__class__, cell)  # as _memo_key(), inline: the hot path
                 v = memo.get(key, _MISSING)
             if v is _MISSING:
+                # Only on a cell not seen before, and only a non-ASCII one: most cells are memo hits or ASCII.
+                if cell.__class__ is str and not cell.isascii() and GARBLED.search(cell):
+                    issues.append(Issue(row_no, header, cell[:200], GARBLED_REASON))
+                    self._failed.add(name)
+                    continue
                 try:
                     v = parse(cell)
                 except ValueError as e:
@@ -272,6 +294,18 @@ class RowParser:
             out["extra"] = {}
         # Cells that failed are left out; the kind's checks still run, so one pass reports every problem.
         return self.finish(row_no, out, issues)
+
+    def _beyond_header(self, row_no: int, cells: list, issues: list[Issue]) -> bool:
+        """A row with filled cells to the right of the last header: its columns have shifted, so every cell
+        may be under the wrong header. Refused, naming the extra cells."""
+        extra = [(self._header_width + i + 1, values.as_text(c).strip()) for i, c in enumerate(cells[self._header_width:])]
+        extra = [(col, text) for col, text in extra if text]
+        if not extra:
+            return False
+        shown = "、".join(f"第 {col} 列“{text[:30]}”" for col, text in extra[:5])
+        issues.append(Issue(row_no, "（表头之外）", "；".join(t for _, t in extra)[:200],
+                            f"本行比表头多 {len(extra)} 个有内容的单元格（{shown}），疑似列错位，请核对后重新报送"))
+        return True
 
     # -- shared checks ------------------------------------------------------------------------
 
@@ -301,6 +335,8 @@ class RowParser:
 
     def _subject(self, row: int, out: dict, issues: list[Issue]) -> None:
         """Category, codes and personal ID numbers of the record's subject; sets subject_key."""
+        if self._masked(row, out, issues):
+            return
         code, pid = out.get("credit_code", ""), out.get("subject_id", "")
         if "code_or_id" in out:  # court lists: one column for ID number or organisation code
             v = out.pop("code_or_id")
@@ -331,12 +367,31 @@ class RowParser:
             if not pid:
                 self._err(issues, row, "subject_id", "自然人必须填写证件号码")
                 return
+            name = out.get("subject_name", "")
+            if any(w in name for w in _ORG_WORDS):
+                self._err(issues, row, "subject_id", f"主体名称“{name}”是组织，但只填写了个人证件号码：法人及非法人组织"
+                          "应填写统一社会信用代码，个人证件号码不能使其成为自然人", mask_id_number(pid))
+                return
             if len(pid) == 18 and not is_valid_id_number(pid):
                 self._err(issues, row, "subject_id", "身份证号码校验不通过，请核实", mask_id_number(pid), "warning")
             out["subject_key"] = "P" + fieldcrypt.blind_index(pid)[:31]
         lid = out.get("legal_rep_id", "")
         if lid and len(lid) == 18 and not is_valid_id_number(lid):
             self._err(issues, row, "legal_rep_id", "法定代表人身份证号码校验不通过，请核实", mask_id_number(lid), "warning")
+
+    def _masked(self, row: int, out: dict, issues: list[Issue]) -> bool:
+        """Refuse a code with masking characters (6201021985****0012) as the subject's key; True when refused."""
+        refused = False
+        for name in self._mask_columns:
+            value = out.get(name)
+            if not value or value.isalnum():  # the hot path: a plain code
+                continue
+            found = [c for c in MASK_CHARS if c in value]
+            if found:
+                shown = mask_id_number(value) if name in ("subject_id", "code_or_id") else value
+                self._err(issues, row, name, f"代码含遮盖字符（{found[0]}），不能作为主体标识：请报送完整代码", shown)
+                refused = True
+        return refused
 
     def _ids_out_of_code_columns(self, row: int, out: dict, issues: list[Issue]) -> bool:
         """A resident ID number written in a code column never becomes a public code.
