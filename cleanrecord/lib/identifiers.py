@@ -6,6 +6,7 @@ from enum import Enum
 from functools import lru_cache
 
 from stdnum.cn import ric, uscc
+from stdnum.iso7064 import mod_11_10
 
 USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
@@ -24,6 +25,45 @@ def check_credit_code(code: str) -> CodeCheck:
     if uscc.calc_check_digit(code[:17]) != code[17]:
         return CodeCheck.BAD_CHECKSUM
     return CodeCheck.VALID
+
+
+# 组织机构代码 (GB 11714-1997): eight digits or capital letters and a check character; python-stdnum has no
+# module for it (only the credit code that embeds it, positions 9-17).
+_ORG_RE = re.compile(r"^[0-9A-Z]{8}[0-9X]$")
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_REG_15 = re.compile(r"^\d{15}$")
+_REG_13 = re.compile(r"^\d{13}$")
+
+
+def normalise_org_code(code: str) -> str:
+    """71000000-1 and 710000001 are the same code: the hyphen before the check character is optional."""
+    return code.replace("-", "").replace("－", "").upper()
+
+
+def check_org_code(code: str) -> CodeCheck:
+    """Classify a 组织机构代码 (with or without its hyphen)."""
+    code = normalise_org_code(code)
+    if not _ORG_RE.match(code):
+        return CodeCheck.INVALID
+    total = sum(int(c, 36) * w for c, w in zip(code[:8], _ORG_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    expected = "X" if check == 10 else "0" if check == 11 else str(check)
+    return CodeCheck.VALID if code[8] == expected else CodeCheck.BAD_CHECKSUM
+
+
+def check_reg_no(number: str) -> CodeCheck:
+    """Classify a 工商注册号: 15 digits with an ISO 7064 MOD 11,10 check digit (GS15001-2006), or the older
+    13 digits, which carry no check digit."""
+    if _REG_13.match(number):
+        return CodeCheck.VALID
+    if not _REG_15.match(number):
+        return CodeCheck.INVALID
+    return CodeCheck.VALID if mod_11_10.is_valid(number) else CodeCheck.BAD_CHECKSUM
+
+
+def org_code_of(credit_code: str) -> str:
+    """The 组织机构代码 a credit code embeds (positions 9-17)."""
+    return credit_code[8:17]
 
 
 _RIC_RE = re.compile(r"^\d{17}[\dX]$")

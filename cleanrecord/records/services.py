@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cleanrecord import conf
 from cleanrecord.audit.services import record_event
+from cleanrecord.entities.models import Entity
 from cleanrecord.quality.services import after_import
 from cleanrecord.reference.models import Department, Domain, Region
 
@@ -102,6 +103,7 @@ def _context(department: Department | None) -> Context:
         max_fine_wan=Decimal(conf.get("MAX_FINE_WAN")),
         region_prefix=root.code[:4] if root else "",
         regions=regions,
+        find_credit_code=Entity.objects.credit_code_for,
     )
 
 

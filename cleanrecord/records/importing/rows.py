@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -21,9 +22,13 @@ from cleanrecord.lib import fieldcrypt
 from cleanrecord.lib.identifiers import (
     CodeCheck,
     check_credit_code,
+    check_org_code,
+    check_reg_no,
     is_valid_id_number,
     looks_like_id_number,
     mask_id_number,
+    normalise_org_code,
+    org_code_of,
 )
 from cleanrecord.reference.models import Department
 
@@ -99,6 +104,8 @@ class Context:
     max_fine_wan: Decimal
     region_prefix: str = ""
     regions: dict[str, str] = field(default_factory=dict)  # code or name (城关区, 兰州市城关区) → code
+    # The register's credit code for a 组织机构代码 or 工商注册号 (keywords org_code, reg_no); None: not found.
+    find_credit_code: Callable[..., str | None] | None = None
 
 
 class _Department(NamedTuple):
@@ -203,6 +210,7 @@ class RowParser:
         self._departments = {code: _Department.of(d) for code, d in context.departments_by_credit_code.items()}
         self._departments_by_name = {d.name: d for d in self._departments.values()}
         self._domain_names = {code: name for name, code in context.domains.items() if name != code}
+        self._found: dict[tuple[str, str], str | None] = {}  # register look-ups by 组织机构代码 / 工商注册号
         self.notes: dict[tuple[str, str], str] = {}  # values filled in for the whole file, told once
         index = AliasIndex.for_kind(kind, [str(h) for h in header])
         overrides: dict[str, tuple[Field, str]] = {}
@@ -349,7 +357,8 @@ class RowParser:
         if not self._ids_out_of_code_columns(row, out, issues):
             return
         code, pid = out.get("credit_code", ""), out.get("subject_id", "")
-        cat = out.get("subject_category") or ("individual" if code.startswith("92") else "org" if code else "person" if pid else "")
+        cat = out.get("subject_category") or ("individual" if code.startswith("92") else "org" if code else "person" if pid
+                                              else "org" if out.get("org_code") or out.get("reg_no") else "")
         out["subject_category"] = cat
         if not cat:
             if "subject_category" not in self._failed:
@@ -357,6 +366,10 @@ class RowParser:
             return
         if cat == "individual" and not code and pid:
             cat = "person"  # a 个体工商户 without a credit code is known by its operator's ID number, kept encrypted
+        if out.get("org_code") or out.get("reg_no"):
+            if not self._secondary_codes(row, out, issues, cat):
+                return
+            code = out.get("credit_code", "")
         if cat in ("org", "individual"):
             if not code:
                 self._err(issues, row, "credit_code", "法人及非法人组织、个体工商户必须填写统一社会信用代码")
@@ -378,6 +391,49 @@ class RowParser:
         lid = out.get("legal_rep_id", "")
         if lid and len(lid) == 18 and not is_valid_id_number(lid):
             self._err(issues, row, "legal_rep_id", "法定代表人身份证号码校验不通过，请核实", mask_id_number(lid), "warning")
+
+    def _secondary_codes(self, row: int, out: dict, issues: list[Issue], cat: str) -> bool:
+        """组织机构代码 and 工商注册号: checked and kept beside the credit code; a row of an organisation that has only
+        them takes its credit code from the register, or is refused. False when the row is refused."""
+        org, reg = out.get("org_code", ""), out.get("reg_no", "")
+        checks = {}
+        if org:
+            checks["org_code"] = check_org_code(org), "组织机构代码", "应为 9 位：8 位本体代码和 1 位校验码", org
+        if reg:
+            checks["reg_no"] = check_reg_no(reg), "工商注册号", "应为 15 位数字（或早期 13 位数字）", reg
+        code = out.get("credit_code", "")
+        # Beside a credit code (or a person's ID number) they are secondary: a bad one is told, not refused.
+        level = "warning" if code or cat == "person" else "error"
+        for name, (check, label, shape, value) in checks.items():
+            if check is CodeCheck.INVALID:
+                self._err(issues, row, name, f"{label}格式错误（{shape}）", value, level)
+            elif check is CodeCheck.BAD_CHECKSUM:
+                self._err(issues, row, name, f"{label}校验位不符，请核实", value, level)
+        if code:
+            if org and checks["org_code"][0] is CodeCheck.VALID and org_code_of(code) != normalise_org_code(org) \
+                    and check_credit_code(code) is not CodeCheck.INVALID:
+                self._err(issues, row, "org_code", f"组织机构代码与统一社会信用代码第 9-17 位（{org_code_of(code)}）不一致，请核实",
+                          org, "warning")
+            return True
+        if cat == "person":
+            return True
+        if any(c[0] is not CodeCheck.VALID for c in checks.values()):
+            return False
+        found = None
+        if self.ctx.find_credit_code is not None:
+            key = (normalise_org_code(org) if org else "", reg)
+            if key not in self._found:
+                self._found[key] = (org and self.ctx.find_credit_code(org_code=key[0])) or \
+                    (reg and self.ctx.find_credit_code(reg_no=reg)) or None
+            found = self._found[key]
+        label = "/".join(c[1] for c in checks.values())
+        if found is None:
+            self._err(issues, row, "credit_code", f"仅有{label}，且登记库中找不到对应主体：请填写统一社会信用代码",
+                      " ".join(c[3] for c in checks.values()))
+            return False
+        out["credit_code"] = found
+        self._err(issues, row, "credit_code", f"未填写统一社会信用代码，已按{label}在登记库中找到对应主体的代码", found, "warning")
+        return True
 
     def _masked(self, row: int, out: dict, issues: list[Issue]) -> bool:
         """Refuse a code with masking characters (6201021985****0012) as the subject's key; True when refused."""
@@ -667,6 +723,9 @@ class RowParser:
         out["region_code"] = out.get("region_code") or code[2:8]
         out["checksum_warning"] = warning
         out.setdefault("status", "active")
+        reg = out.get("reg_no", "")
+        if reg and check_reg_no(reg) is not CodeCheck.VALID:
+            self._err(issues, row, "reg_no", "工商注册号格式或校验位不符（应为 15 位数字），已保留，请核实", reg, "warning")
         lid = out.pop("legal_rep_id", "")
         out["legal_rep_id"] = lid
         h = hashlib.blake2b(digest_size=16)
@@ -690,4 +749,4 @@ LISTING_HASH = _SUBJECT_HASH + _TAIL_HASH + (
     "list_type", "listing_ref", "reason", "basis", "listed_on", "removed_on", "decision_no", "court_name", "case_no",
     "filed_on", "basis_doc_no", "basis_issuer", "obligation", "performance", "conduct", "published_on")
 REGISTER_HASH = ("credit_code", "name", "kind", "region_code", "legal_rep", "legal_rep_id", "status", "established_on",
-                 "checksum_warning")
+                 "checksum_warning", "reg_no")
