@@ -532,6 +532,11 @@ class RowParser:
                 out["authority_code"] = code = known.credit_code
                 self._once(issues, row, "authority_code", f"文件中没有{self.labels['authority_code']}一栏，"
                            f"已按{self.labels['authority_name']}“{name}”取参考数据中的代码", code)
+            else:
+                self._err(issues, row, "authority_code", f"{self.labels['authority_name']}“{name}”不在参考数据中，文件中"
+                          f"也没有{self.labels['authority_code']}一栏：无法确认作出决定的机关", name)
+                self._failed.add("authority_code")
+                return False
         if not code:
             return True  # _require() names the empty cell or the missing column
         known = self._departments.get(code)
