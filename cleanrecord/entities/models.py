@@ -54,16 +54,21 @@ def guess_kind(code: str, name: str, declared: str = "") -> str:
 
 
 class EntityQuerySet(models.QuerySet):
-    def credit_code_for(self, *, org_code: str = "", reg_no: str = "") -> str | None:
-        """The credit code of the one registered entity with this 组织机构代码 (which a credit code embeds,
-        positions 9-17) or 工商注册号; None when there is none, or more than one."""
+    def by_secondary_code(self, *, org_code: str = "", reg_no: str = "") -> "EntityQuerySet":
+        """Credit codes of the entities with this 组织机构代码 (which a credit code embeds, positions 9-17, served
+        by entity_org_code_idx) or 工商注册号: at most two, enough to tell one from several."""
         if org_code:
-            found = list(self.annotate(org=Substr("credit_code", 9, 9)).filter(org=org_code)
-                         .values_list("credit_code", flat=True)[:2])
-        elif reg_no:
-            found = list(self.filter(reg_no=reg_no).values_list("credit_code", flat=True)[:2])
+            qs = self.annotate(org=Substr("credit_code", 9, 9)).filter(org=org_code)
         else:
+            qs = self.filter(reg_no=reg_no)
+        return qs.order_by().values_list("credit_code", flat=True)[:2]
+
+    def credit_code_for(self, *, org_code: str = "", reg_no: str = "") -> str | None:
+        """The credit code of the one registered entity with this 组织机构代码 or 工商注册号; None when there is
+        none, or more than one."""
+        if not org_code and not reg_no:
             return None
+        found = list(self.by_secondary_code(org_code=org_code, reg_no=reg_no))
         return found[0] if len(found) == 1 else None
 
     def search(self, q: str) -> "EntityQuerySet":

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -103,8 +104,36 @@ def _context(department: Department | None) -> Context:
         max_fine_wan=Decimal(conf.get("MAX_FINE_WAN")),
         region_prefix=root.code[:4] if root else "",
         regions=regions,
-        find_credit_code=Entity.objects.credit_code_for,
+        find_credit_code=RegisterLookup(),
     )
+
+
+class RegisterLookup:
+    """Finds a credit code in the register by 组织机构代码 or 工商注册号 while rows are parsed.
+
+    On PostgreSQL the import's connection is busy streaming COPY into the stage while rows are parsed: a
+    query on it would wait for ever. The rare rows that need the register ask over a connection of their
+    own, opened on first use (so never inherited by the second process of a split file) and closed after.
+    """
+
+    def __init__(self):
+        self._conn = None
+
+    def __call__(self, *, org_code: str = "", reg_no: str = "") -> str | None:
+        if connection.vendor != "postgresql":
+            return Entity.objects.credit_code_for(org_code=org_code, reg_no=reg_no)
+        if not org_code and not reg_no:
+            return None
+        if self._conn is None:
+            self._conn = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+        sql, params = Entity.objects.by_secondary_code(org_code=org_code, reg_no=reg_no).query.sql_with_params()
+        found = [r[0] for r in self._conn.execute(sql, params).fetchall()]
+        return found[0] if len(found) == 1 else None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 def import_file(
@@ -342,7 +371,7 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
     else:
         table = open_csv(path, looks_like_header, encoding=split.encoding, end=split.offset, part_rows=split.rows,
                          limits=limits())
-    second = None
+    second = parser = None
     try:
         batch.file_format, batch.encoding = table.file_format, table.encoding
         parser = RowParser(kind, table.header, _context(department), mapping)
@@ -398,5 +427,7 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
         table.close()
         if second is not None:
             second.close()
+        if parser is not None and isinstance(parser.ctx.find_credit_code, RegisterLookup):
+            parser.ctx.find_credit_code.close()
     log.debug("import batch %s timings: %s", batch.pk, " ".join(f"{k}={v:.2f}s" for k, v in writer.timings.items()))
     return read, rejected, warned, counts, list(parser.notes.values())

@@ -523,15 +523,17 @@ class RowParser:
         name, code = out.get("authority_name", ""), out.get("authority_code", "")
         if not name and code and "authority_name" not in self.present and code in self._departments:
             out["authority_name"] = name = self._departments[code].name
-            self._once(issues, row, "authority_name", f"文件中没有{self.labels['authority_name']}一栏，"
-                       f"已按{self.labels['authority_code']}取参考数据中的名称“{name}”", code)
+            if ("authority_name", code) not in self.notes:
+                self._once(issues, row, "authority_name", f"文件中没有{self.labels['authority_name']}一栏，"
+                           f"已按{self.labels['authority_code']}取参考数据中的名称“{name}”", code)
         if not code and name and "authority_code" not in self.present:
             # Older layouts have no authority code column: a name the reference data knows gives the code.
             known = self._departments_by_name.get(name)
             if known is not None:
                 out["authority_code"] = code = known.credit_code
-                self._once(issues, row, "authority_code", f"文件中没有{self.labels['authority_code']}一栏，"
-                           f"已按{self.labels['authority_name']}“{name}”取参考数据中的代码", code)
+                if ("authority_code", code) not in self.notes:
+                    self._once(issues, row, "authority_code", f"文件中没有{self.labels['authority_code']}一栏，"
+                               f"已按{self.labels['authority_name']}“{name}”取参考数据中的代码", code)
             else:
                 self._err(issues, row, "authority_code", f"{self.labels['authority_name']}“{name}”不在参考数据中，文件中"
                           f"也没有{self.labels['authority_code']}一栏：无法确认作出决定的机关", name)
@@ -590,9 +592,10 @@ class RowParser:
             self._err(issues, row, "domain", "必填项为空（且处罚机关不在参考数据中，无法确定领域）")
             return
         out["domain_id"] = authority.default_domain_id
-        self._once(issues, row, "domain", f"未填写领域，已按“{authority.name}”在参考数据中的默认领域"
-                   f"（{self._domain_names.get(authority.default_domain_id, authority.default_domain_id)}）填写",
-                   authority.default_domain_id)
+        if ("domain", authority.default_domain_id) not in self.notes:  # the message is built once, not per row
+            self._once(issues, row, "domain", f"未填写领域，已按“{authority.name}”在参考数据中的默认领域"
+                       f"（{self._domain_names.get(authority.default_domain_id, authority.default_domain_id)}）填写",
+                       authority.default_domain_id)
 
     def _lifecycle(self, row: int, out: dict, issues: list[Issue]) -> None:
         out["confidential"] = bool(out.pop("confidential", False) or out.pop("public", False))
