@@ -20,6 +20,7 @@ import orjson
 from cleanrecord.entities.models import guess_kind
 from cleanrecord.lib import fieldcrypt
 from cleanrecord.lib.identifiers import (
+    PROVINCE_CODES,
     CodeCheck,
     check_credit_code,
     check_org_code,
@@ -555,7 +556,7 @@ class RowParser:
     def _region(self, row: int, out: dict, issues: list[Issue]) -> None:
         """地方编码 is a 6-digit administrative code; a district name is translated, with a warning."""
         value = out.get("region_code", "")
-        if not value or (len(value) == 6 and value.isdigit()):
+        if not value or (len(value) == 6 and value.isdigit() and value[:2] in PROVINCE_CODES):
             return
         code = self.ctx.regions.get(value)
         if code is None and value.isdigit() and len(value) in (9, 12):  # a 12-digit statistical code: its county part

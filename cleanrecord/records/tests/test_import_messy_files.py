@@ -278,13 +278,14 @@ def test_a_row_with_more_cells_than_the_header_is_refused_naming_them(tmp_path):
 def test_district_names_in_the_region_column_are_translated_or_refused(tmp_path):
     header = [*PENALTY_HEADERS, "地方编码"]
     rows = [{**penalty(1), "地方编码": "城关区"}, {**penalty(2), "地方编码": "兰州市七里河区"}, {**penalty(3), "地方编码": "620105"},
-            {**penalty(4), "地方编码": "火星区"}, {**penalty(5), "地方编码": "城关区"}]
+            {**penalty(4), "地方编码": "火星区"}, {**penalty(5), "地方编码": "城关区"}, {**penalty(6), "地方编码": "990102"}]
 
     run = run_import(write_csv(tmp_path / "regions.csv", header, rows))
 
     assert run.code == 1
     assert [(i[0], i[1], i[2], i[4]) for i in run.rejected()] == [
-        ("5", "地方编码", "火星区", "不是行政区划代码（应为 6 位数字），也不是参考数据中的区县名称")]
+        ("5", "地方编码", "火星区", "不是行政区划代码（应为 6 位数字），也不是参考数据中的区县名称"),
+        ("7", "地方编码", "990102", "不是行政区划代码（应为 6 位数字），也不是参考数据中的区县名称")]
     assert dict(Penalty.objects.values_list("decision_no", "region_code")) == {
         "兰市监罚〔2024〕1号": "620102", "兰市监罚〔2024〕2号": "620103", "兰市监罚〔2024〕3号": "620105",
         "兰市监罚〔2024〕5号": "620102"}
