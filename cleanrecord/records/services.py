@@ -430,4 +430,4 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
         if parser is not None and isinstance(parser.ctx.find_credit_code, RegisterLookup):
             parser.ctx.find_credit_code.close()
     log.debug("import batch %s timings: %s", batch.pk, " ".join(f"{k}={v:.2f}s" for k, v in writer.timings.items()))
-    return read, rejected, warned, counts, list(parser.notes.values())
+    return read, rejected, warned, counts, parser.file_notes()

@@ -573,6 +573,18 @@ class RowParser:
         label = self.labels.get(name, name)
         self.notes.setdefault((name, value), f"{label}：{reason}（首见于第 {row} 行）")
 
+    def file_notes(self, most: int = 8) -> list[str]:
+        """The import result's notes, at most `most` per column: a provincial feed names dozens of authorities."""
+        by_column: dict[str, list[str]] = {}
+        for (name, _), text in self.notes.items():
+            by_column.setdefault(name, []).append(text)
+        out = []
+        for texts in by_column.values():
+            out.extend(texts[:most])
+            if len(texts) > most:
+                out.append(f"……同类情况另有 {len(texts) - most} 处")
+        return out
+
     def _domain(self, row: int, out: dict, issues: list[Issue], dept: _Department, default: str | None = None) -> None:
         given = out.pop("domain", "")
         if given:
