@@ -53,6 +53,8 @@ NOT_PENALISED = "不予行政处罚"
 CATEGORIES_MAX = 200  # Penalty.categories
 _CATEGORY_SPLIT = re.compile(r"[;；、,，/\s]+")
 LISTING_COURT = "失信被执行人"
+# Fields a court list fills from another of its columns: an empty cell there is an empty cell, not a missing column.
+_FILLED_FROM = {"authority_name": "court_name", "listed_on": "published_on", "reason": "conduct"}
 COURT_LIST_BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
 
 
@@ -330,7 +332,8 @@ class RowParser:
         for name in names:
             if out.get(name) in (None, "") and name not in self._failed:
                 # A column the file lacks and a cell left empty are fixed in different places: say which.
-                self._err(issues, row, name, "必填项为空" if name in self.present else "文件中缺少此列（必填）")
+                given = name in self.present or _FILLED_FROM.get(name) in self.present
+                self._err(issues, row, name, "必填项为空" if given else "文件中缺少此列（必填）")
 
     def _credit_code(self, row: int, out: dict, issues: list[Issue], name: str, warn_only_checksum=True) -> bool:
         """Check a credit code field; returns True when it failed only the checksum."""

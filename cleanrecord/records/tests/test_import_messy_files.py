@@ -302,6 +302,15 @@ def test_a_missing_column_and_an_empty_cell_are_told_apart(tmp_path):
     assert not Penalty.objects.exists()
 
 
+def test_an_empty_court_cell_is_not_called_a_missing_column(tmp_path):
+    path = write_csv(tmp_path / "court.csv", COURT_HEADER, [court_row(1, "孙某某", PERSON_ID, 执行法院="", 发布时间="")])
+
+    run = run_import(path, kind="listing", department="court-intermediate")
+
+    assert ("认定部门", "必填项为空") in [(i[1], i[4]) for i in run.rejected()]
+    assert ("列入日期", "必填项为空") in [(i[1], i[4]) for i in run.rejected()]
+
+
 def test_the_summary_counts_rejections_per_reason(tmp_path):
     rows = [penalty(1, **{CODE: "91620100MA****7Q3X"}), penalty(2, **{CODE: "91620100MA****7Q3Y"}),
             penalty(3, 处罚决定日期=""), penalty(4)]
