@@ -1,6 +1,7 @@
 """The register of business entities (经营主体), keyed by their unified social credit code."""
 
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.lib import fieldcrypt
@@ -53,6 +54,23 @@ def guess_kind(code: str, name: str, declared: str = "") -> str:
 
 
 class EntityQuerySet(models.QuerySet):
+    def by_secondary_code(self, *, org_code: str = "", reg_no: str = "") -> "EntityQuerySet":
+        """Credit codes of the entities with this 组织机构代码 (which a credit code embeds, positions 9-17, served
+        by entity_org_code_idx) or 工商注册号: at most two, enough to tell one from several."""
+        if org_code:
+            qs = self.annotate(org=Substr("credit_code", 9, 9)).filter(org=org_code)
+        else:
+            qs = self.filter(reg_no=reg_no)
+        return qs.order_by().values_list("credit_code", flat=True)[:2]
+
+    def credit_code_for(self, *, org_code: str = "", reg_no: str = "") -> str | None:
+        """The credit code of the one registered entity with this 组织机构代码 or 工商注册号; None when there is
+        none, or more than one."""
+        if not org_code and not reg_no:
+            return None
+        found = list(self.by_secondary_code(org_code=org_code, reg_no=reg_no))
+        return found[0] if len(found) == 1 else None
+
     def search(self, q: str) -> "EntityQuerySet":
         """Entities whose credit code is `q` (any case) or whose name contains it."""
         q = q.strip()
@@ -68,6 +86,9 @@ class Entity(models.Model):
     kind = models.CharField(_("主体类型"), max_length=20, choices=EntityKind.choices, default=EntityKind.OTHER)
     region_code = models.CharField(_("登记地行政区划"), max_length=6)
     legal_rep = models.CharField(_("法定代表人（负责人）"), max_length=100, blank=True)
+    # From the register file: what older records name the entity by. db_default: entities made by an import's
+    # INSERT … SELECT do not name it.
+    reg_no = models.CharField(_("工商注册号"), max_length=15, blank=True, default="", db_default="", db_index=True)
     legal_rep_id_encrypted = models.TextField(_("法定代表人证件号码（加密）"), blank=True)
     legal_rep_id_masked = models.CharField(_("法定代表人证件号码"), max_length=40, blank=True)
     status = models.CharField(_("登记状态"), max_length=20, choices=EntityStatus.choices, default=EntityStatus.ACTIVE)
@@ -85,6 +106,8 @@ class Entity(models.Model):
 
     class Meta:
         ordering = ["credit_code"]
+        # Records that name an entity only by its 组织机构代码 find its credit code through this index.
+        indexes = [models.Index(Substr("credit_code", 9, 9), name="entity_org_code_idx")]
         verbose_name = verbose_name_plural = _("经营主体")
 
     def __str__(self) -> str:

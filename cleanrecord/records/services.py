@@ -8,16 +8,19 @@ import json
 import logging
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cleanrecord import conf
 from cleanrecord.audit.services import record_event
+from cleanrecord.entities.models import Entity
 from cleanrecord.lib import spreadsheets
 from cleanrecord.quality.services import after_import
 from cleanrecord.reference.models import Department, Domain, Region
@@ -98,6 +101,11 @@ def _context(department: Department | None) -> Context:
     for d in Domain.objects.all():
         domains[d.code] = domains[d.name] = d.code
     root = Region.objects.filter(parent=None).first()
+    regions: dict[str, str] = {}
+    for r in Region.objects.all():  # a district by its name alone or with the city's in front
+        regions[r.name] = r.code
+        if root is not None and r.parent_id == root.code:
+            regions[root.name + r.name] = r.code
     return Context(
         department=department,
         departments_by_credit_code={d.credit_code: d for d in Department.objects.filter(is_active=True)},
@@ -105,7 +113,37 @@ def _context(department: Department | None) -> Context:
         today=timezone.localdate(),
         max_fine_wan=Decimal(conf.get("MAX_FINE_WAN")),
         region_prefix=root.code[:4] if root else "",
+        regions=regions,
+        find_credit_code=RegisterLookup(),
     )
+
+
+class RegisterLookup:
+    """Finds a credit code in the register by 组织机构代码 or 工商注册号 while rows are parsed.
+
+    On PostgreSQL the import's connection is busy streaming COPY into the stage while rows are parsed: a
+    query on it would wait for ever. The rare rows that need the register ask over a connection of their
+    own, opened on first use (so never inherited by the second process of a split file) and closed after.
+    """
+
+    def __init__(self):
+        self._conn = None
+
+    def __call__(self, *, org_code: str = "", reg_no: str = "") -> str | None:
+        if connection.vendor != "postgresql":
+            return Entity.objects.credit_code_for(org_code=org_code, reg_no=reg_no)
+        if not org_code and not reg_no:
+            return None
+        if self._conn is None:
+            self._conn = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+        sql, params = Entity.objects.by_secondary_code(org_code=org_code, reg_no=reg_no).query.sql_with_params()
+        found = [r[0] for r in self._conn.execute(sql, params).fetchall()]
+        return found[0] if len(found) == 1 else None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 def import_file(
@@ -349,7 +387,7 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_o
     if loaded is None:
         loaded = _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, None,
                        spec)
-    read, rejected, warned, counts = loaded
+    read, rejected, warned, counts, notes = loaded
     batch.rows_read, batch.rows_rejected, batch.rows_warned = read, rejected, warned
     batch.rows_created, batch.rows_updated = counts.created, counts.updated
     batch.rows_unchanged, batch.rows_duplicate = counts.unchanged, counts.duplicate
@@ -360,9 +398,28 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_o
         rejected_rows_path(error_path, batch.pk).unlink(missing_ok=True)
     batch.status = ImportBatch.Status.DRY_RUN if dry_run else ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
+    lines = list(notes)
+    if rejected:
+        lines.append(_rejection_summary(error_path))
     if read == 0:
-        batch.message = "文件中没有数据行"
+        lines.insert(0, "文件中没有数据行")
+    batch.message = "\n".join(lines)
     batch.save()
+
+
+def _rejection_summary(error_path: Path, top: int = 20) -> str:
+    """Rejections counted per column and reason, most frequent first: what to fix before sending again."""
+    reasons: Counter = Counter()
+    with error_path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        for row in reader:
+            if len(row) == 5 and row[3] == "拒收":
+                reasons[(row[1], row[4])] += 1
+    parts = [f"[{column}] {reason}：{n} 处" for (column, reason), n in reasons.most_common(top)]
+    if len(reasons) > top:
+        parts.append(f"另有 {len(reasons) - top} 种原因")
+    return "拒收原因统计：" + "；".join(parts)
 
 
 def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, split, spec=None):
@@ -377,7 +434,7 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
     else:
         table = open_csv(path, looks_like_header, encoding=split.encoding, end=split.offset, part_rows=split.rows,
                          limits=limits())
-    second = None
+    second = parser = None
     try:
         batch.file_format, batch.encoding = table.file_format, table.encoding
         parser = row_parser(kind, table.header, _context(department), mapping, spec)
@@ -437,5 +494,7 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
         table.close()
         if second is not None:
             second.close()
+        if parser is not None and isinstance(parser.ctx.find_credit_code, RegisterLookup):
+            parser.ctx.find_credit_code.close()
     log.debug("import batch %s timings: %s", batch.pk, " ".join(f"{k}={v:.2f}s" for k, v in writer.timings.items()))
-    return read, rejected, warned, counts
+    return read, rejected, warned, counts, parser.file_notes()

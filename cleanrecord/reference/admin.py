@@ -18,6 +18,17 @@ class DomainAdmin(AuditedAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(AuditedAdmin):
-    list_display = ["name", "code", "credit_code", "region", "default_domain", "is_central_vertical", "is_court"]
-    list_filter = ["region", "is_central_vertical", "is_court"]
+    list_display = ["name", "code", "credit_code", "region", "default_domain", "is_central_vertical", "is_court",
+                    "may_send_for_others"]
+    list_filter = ["region", "is_central_vertical", "is_court", "may_send_for_others"]
     search_fields = ["name", "code", "credit_code"]
+
+    def save_model(self, request, obj, form, change):
+        # Who may send rows naming other authorities decides what reports print: the audit names the change.
+        super().save_model(request, obj, form, change)
+        if change and "may_send_for_others" in form.changed_data:
+            from cleanrecord.audit.services import record_event
+
+            record_event(user=request.user, action="reference.department_send_for_others", target=f"department:{obj.pk}",
+                         before={"may_send_for_others": not obj.may_send_for_others},
+                         after={"may_send_for_others": obj.may_send_for_others})

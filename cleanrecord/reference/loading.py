@@ -62,6 +62,8 @@ def load_reference(folder: Path) -> Loaded:
                 "default_domain": domain,
                 "is_central_vertical": row.get("central_vertical", "") in ("1", "是", "true"),
                 "is_court": row.get("court", "") in ("1", "是", "true"),
+                # Optional column: a data set without it keeps every department to its own decisions.
+                "may_send_for_others": row.get("send_for_others", "") in ("1", "是", "true"),
             },
         )
     return Loaded(regions=len(regions), domains=len(domains), departments=len(departments))

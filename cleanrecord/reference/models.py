@@ -67,6 +67,11 @@ class Department(models.Model):
     is_central_vertical = models.BooleanField(_("中央垂直管理单位"), default=False)
     is_court = models.BooleanField(_("司法机关（法院）"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Set by the credit office only: a feed (a provincial platform, a court) whose rows name other authorities.
+    may_send_for_others = models.BooleanField(
+        _("可代其他机关报送"), default=False,
+        help_text=_("是：本部门报送的数据中，处罚、许可或认定机关可以是其他机关；否：只能报送本部门作出的决定。"),
+    )
 
     class Meta:
         ordering = ["default_domain__order", "region__order", "name"]

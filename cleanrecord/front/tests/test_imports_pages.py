@@ -136,3 +136,18 @@ def test_each_role_lands_on_its_own_start_page_after_signing_in(client, alice, b
     password = {"alice": "pw-alice-1", "bob": "pw-bob-1", "dave": "pw-dave-1"}[who]
     response = client.post("/accounts/login/", {"username": who, "password": password})
     assert response.status_code == 302 and response["Location"] == lands_on
+
+
+@pytest.mark.django_db
+def test_the_import_page_counts_rejections_per_reason_and_says_what_was_filled_in(client, bob, amr):
+    client.force_login(bob)
+    masked = "91620100MA****7Q3X"
+    content = penalty_csv(amr, {"code": masked, "no": "兰市监罚〔2025〕1号"}, {"code": masked, "no": "兰市监罚〔2025〕2号"},
+                          {"name": "\ufffd\ufffd商贸有限公司", "no": "兰市监罚〔2025〕3号"}, {"no": "兰市监罚〔2025〕4号"})
+    response = upload(client, content)
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="rows-rejected">3<' in page
+    assert "代码含遮盖字符（*），不能作为主体标识：请报送完整代码：2 处" in page
+    assert "疑似乱码，请检查文件编码" in page
+    assert f"已按“{amr.name}”在参考数据中的默认领域（市场监管）填写" in page
+    assert list(Penalty.objects.values_list("decision_no", flat=True)) == ["兰市监罚〔2025〕4号"]

@@ -15,7 +15,7 @@ class Field:
     name: str
     label: str  # the Chinese name used in error messages
     aliases: tuple[str, ...] = ()
-    parser: str = "text"  # text, code, date, amount, category, flag, public, status, domain, procedure, id
+    parser: str = "text"  # text, code, date, amount, category, flag, public, status, domain, procedure, id, region
     max_length: int = 0
     join: bool = False  # several columns may feed this field; their values are joined
 
@@ -54,7 +54,7 @@ def _subject(prefix: str) -> list[Field]:
 _COMMON_TAIL = [
     Field("remarks", "备注", ("备注", "BZ"), max_length=4000),
     Field("status", "当前状态", ("当前状态", "状态", "CF_ZT", "记录状态"), "status"),
-    Field("region_code", "地方编码", ("地方编码", "DFBM", "行政区划代码"), "code", 6),
+    Field("region_code", "地方编码", ("地方编码", "DFBM", "行政区划代码"), "region"),
     Field("domain", "领域", ("领域", "所属领域", "信用领域", "领域代码", "LY"), "domain"),
     Field("confidential", "是否涉密", ("是否涉密", "涉密", "涉密标识"), "flag"),
     Field("public", "公开属性", ("是否公开", "公开属性", "公开范围", "公开类型"), "public"),
@@ -149,8 +149,9 @@ LISTING = [
 REGISTER = [
     Field("credit_code", "统一社会信用代码", ("统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码"), "code"),
     Field("name", "名称", ("名称", "企业名称", "主体名称", "经营主体名称", "字号名称"), max_length=200),
+    Field("reg_no", "工商注册号", ("工商注册号", "注册号", "原注册号"), "code", 15),
     Field("kind", "主体类型", ("主体类型", "企业类型", "类型", "市场主体类型", "企业类型名称"), max_length=100),
-    Field("region_code", "登记地行政区划", ("登记地行政区划", "住所所在行政区划", "行政区划代码", "所属区划"), "code", 6),
+    Field("region_code", "登记地行政区划", ("登记地行政区划", "住所所在行政区划", "行政区划代码", "所属区划"), "region"),
     Field("legal_rep", "法定代表人", ("法定代表人", "法定代表人(负责人)", "负责人", "经营者", "投资人", "执行事务合伙人"), max_length=100),
     Field("legal_rep_id", "法定代表人证件号码", ("法定代表人证件号码", "法定代表人身份证号码", "经营者身份证号码"), "id"),
     Field("status", "登记状态", ("登记状态", "经营状态", "企业状态"), "entity_status"),

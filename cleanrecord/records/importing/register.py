@@ -13,7 +13,7 @@ from .rows import Parsed
 from .writer import Counts
 
 BATCH = 1000
-FIELDS = ["name", "kind", "region_code", "legal_rep", "status", "established_on", "checksum_warning"]
+FIELDS = ["name", "kind", "region_code", "legal_rep", "status", "established_on", "checksum_warning", "reg_no"]
 
 
 @dataclass

@@ -10,7 +10,8 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -19,11 +20,17 @@ import orjson
 from cleanrecord.entities.models import guess_kind
 from cleanrecord.lib import fieldcrypt
 from cleanrecord.lib.identifiers import (
+    PROVINCE_CODES,
     CodeCheck,
     check_credit_code,
+    check_org_code,
+    check_reg_no,
     is_valid_id_number,
     looks_like_id_number,
     mask_id_number,
+    normalise_org_code,
+    org_code_of,
+    reg_no_ok,
 )
 from cleanrecord.lib.text import without_controls
 from cleanrecord.reference.models import Department
@@ -47,6 +54,8 @@ NOT_PENALISED = "不予行政处罚"
 CATEGORIES_MAX = 200  # Penalty.categories
 _CATEGORY_SPLIT = re.compile(r"[;；、,，/\s]+")
 LISTING_COURT = "失信被执行人"
+# Fields a court list fills from another of its columns: an empty cell there is an empty cell, not a missing column.
+_FILLED_FROM = {"authority_name": "court_name", "listed_on": "published_on", "reason": "conduct"}
 COURT_LIST_BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
 
 
@@ -99,6 +108,9 @@ class Context:
     today: dt.date
     max_fine_wan: Decimal
     region_prefix: str = ""
+    regions: dict[str, str] = field(default_factory=dict)  # code or name (城关区, 兰州市城关区) → code
+    # The register's credit code for a 组织机构代码 or 工商注册号 (keywords org_code, reg_no); None: not found.
+    find_credit_code: Callable[..., str | None] | None = None
 
 
 class _Department(NamedTuple):
@@ -110,10 +122,11 @@ class _Department(NamedTuple):
     name: str
     region_id: str
     default_domain_id: str
+    may_send_for_others: bool
 
     @classmethod
     def of(cls, dept: Department) -> "_Department":
-        return cls(dept.pk, dept.credit_code, dept.name, dept.region_id, dept.default_domain_id)
+        return cls(dept.pk, dept.credit_code, dept.name, dept.region_id, dept.default_domain_id, dept.may_send_for_others)
 
 
 _MISSING = object()
@@ -167,7 +180,21 @@ def split_categories(text: str) -> tuple[list[str], list[str], bool]:
 
 # Columns that hold the subject's codes, all shown as such: an ID number must not end up in one.
 _CODE_COLUMNS = ("credit_code", "reg_no", "org_code", "tax_no", "institution_no", "social_org_no")
-_ID_FIRST = frozenset("12345678")  # an ID number starts with a province code
+_ID_FIRST = frozenset("12345678")
+# What published lists put in place of the characters they hide: such a code names nobody for certain, and two
+# people behind the same mask would become one subject.
+MASK_CHARS = ("*", "＊", "×", "#", "?", "？")
+_MASKABLE = ("credit_code", "subject_id", "code_or_id", "reg_no", "org_code", "tax_no", "institution_no", "social_org_no")
+# An organisation's name on a row that only has a person's ID number: a company is not a natural person.
+_ORG_WORDS = ("公司", "有限责任", "合作社", "集团", "协会", "事务所", "委员会")
+# Text decoded with the wrong encoding: U+FFFD, GBK's 锟斤拷 (UTF-8 replacement bytes read as GBK), and UTF-8
+# read as Latin-1/cp1252 (é” â€ Ã…: a lead byte's letter followed by a continuation byte's character).
+GARBLED = re.compile("\ufffd|锟斤拷|烫烫烫|屯屯屯|[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
+                     "\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+                     "\u2039\u203a\u20ac\u2122]")
+# One character class, which re scans for far faster than GARBLED's alternatives: most cells have none of them.
+_GARBLED_HINT = re.compile("[\u00c2-\u00ef\ufffd锟烫屯]")
+GARBLED_REASON = "疑似乱码，请检查文件编码（应为 UTF-8 或 GBK 另存后重新报送）"  # an ID number starts with a province code
 _PERSON_ID = re.compile(r"^(\d{15}|\d{17}[\dX])$")
 
 
@@ -188,6 +215,10 @@ class RowParser:
         self.ctx = context
         self._uploader = _Department.of(context.department) if context.department is not None else None
         self._departments = {code: _Department.of(d) for code, d in context.departments_by_credit_code.items()}
+        self._departments_by_name = {d.name: d for d in self._departments.values()}
+        self._domain_names = {code: name for name, code in context.domains.items() if name != code}
+        self._found: dict[tuple[str, str], str | None] = {}  # register look-ups by 组织机构代码 / 工商注册号
+        self.notes: dict[tuple[str, str], str] = {}  # values filled in for the whole file, told once
         index = AliasIndex.for_kind(kind, [str(h) for h in header])
         overrides: dict[str, tuple[Field, str]] = {}
         for source, target in (mapping or {}).items():  # every entry is checked, used or not: a typo shows at once
@@ -214,9 +245,12 @@ class RowParser:
         self._plan = [(b.index, b.field.name, b.field.join, b.parser(), _blank_memo(b.parser()), b.header)
                       for b in self.bindings]
         self._width = max((b.index + 1 for b in self.bindings), default=0)
+        self._header_width = len(header)
+
         self._parsed = 0
         self.present = {b.field.name for b in self.bindings}
-        self._code_columns = tuple(n for n in _CODE_COLUMNS if n in self.present)  # the hot path looks at no others
+        self._code_columns = tuple(n for n in _CODE_COLUMNS if n in self.present)
+        self._mask_columns = tuple(n for n in _MASKABLE if n in self.present)  # the hot path looks at no others
         self.labels: dict[str, str] = {}
         for b in self.bindings:  # a field fed by several columns (处罚类别1, 处罚类别2) names them all
             self.labels[b.field.name] = f"{self.labels[b.field.name]}、{b.header}" if b.field.name in self.labels else b.header
@@ -235,6 +269,8 @@ class RowParser:
         self._failed: set[str] = set()
         self._parsed += 1
         n = len(cells)
+        if n > self._header_width and self._beyond_header(row_no, cells, issues):
+            return None, issues
         if n < self._width:  # a short row: the cells it lacks are blank
             cells = [*cells, *[None] * (self._width - n)]
         for index, name, join, parse, memo, header in self._plan:
@@ -245,6 +281,11 @@ class RowParser:
                 key = cell if cell.__class__ is str else (cell.__class__, cell)  # as _memo_key(), inline: the hot path
                 v = memo.get(key, _MISSING)
             if v is _MISSING:
+                # Only on a cell not seen before, and only a non-ASCII one: most cells are memo hits or ASCII.
+                if cell.__class__ is str and not cell.isascii() and _GARBLED_HINT.search(cell) and GARBLED.search(cell):
+                    issues.append(Issue(row_no, header, cell[:200], GARBLED_REASON))
+                    self._failed.add(name)
+                    continue
                 try:
                     v = parse(cell)
                 except ValueError as e:
@@ -271,6 +312,18 @@ class RowParser:
         # Cells that failed are left out; the kind's checks still run, so one pass reports every problem.
         return self.finish(row_no, out, issues)
 
+    def _beyond_header(self, row_no: int, cells: list, issues: list[Issue]) -> bool:
+        """A row with filled cells to the right of the last header: its columns have shifted, so every cell
+        may be under the wrong header. Refused, naming the extra cells."""
+        extra = [(self._header_width + i + 1, values.as_text(c).strip()) for i, c in enumerate(cells[self._header_width:])]
+        extra = [(col, text) for col, text in extra if text]
+        if not extra:
+            return False
+        shown = "、".join(f"第 {col} 列“{text[:30]}”" for col, text in extra[:5])
+        issues.append(Issue(row_no, "（表头之外）", "；".join(t for _, t in extra)[:200],
+                            f"本行比表头多 {len(extra)} 个有内容的单元格（{shown}），疑似列错位，请核对后重新报送"))
+        return True
+
     # -- shared checks ------------------------------------------------------------------------
 
     def _err(self, issues: list[Issue], row: int, name: str, reason: str, value: str = "", level: str = "error"):
@@ -281,7 +334,9 @@ class RowParser:
             return
         for name in names:
             if out.get(name) in (None, "") and name not in self._failed:
-                self._err(issues, row, name, "必填项为空")
+                # A column the file lacks and a cell left empty are fixed in different places: say which.
+                given = name in self.present or _FILLED_FROM.get(name) in self.present
+                self._err(issues, row, name, "必填项为空" if given else "文件中缺少此列（必填）")
 
     def _credit_code(self, row: int, out: dict, issues: list[Issue], name: str, warn_only_checksum=True) -> bool:
         """Check a credit code field; returns True when it failed only the checksum."""
@@ -298,6 +353,8 @@ class RowParser:
 
     def _subject(self, row: int, out: dict, issues: list[Issue]) -> None:
         """Category, codes and personal ID numbers of the record's subject; sets subject_key."""
+        if self._masked(row, out, issues):
+            return
         code, pid = out.get("credit_code", ""), out.get("subject_id", "")
         if "code_or_id" in out:  # court lists: one column for ID number or organisation code
             v = out.pop("code_or_id")
@@ -310,7 +367,8 @@ class RowParser:
         if not self._ids_out_of_code_columns(row, out, issues):
             return
         code, pid = out.get("credit_code", ""), out.get("subject_id", "")
-        cat = out.get("subject_category") or ("individual" if code.startswith("92") else "org" if code else "person" if pid else "")
+        cat = out.get("subject_category") or ("individual" if code.startswith("92") else "org" if code else "person" if pid
+                                              else "org" if out.get("org_code") or out.get("reg_no") else "")
         out["subject_category"] = cat
         if not cat:
             if "subject_category" not in self._failed:
@@ -318,6 +376,10 @@ class RowParser:
             return
         if cat == "individual" and not code and pid:
             cat = "person"  # a 个体工商户 without a credit code is known by its operator's ID number, kept encrypted
+        if out.get("org_code") or out.get("reg_no"):
+            if not self._secondary_codes(row, out, issues, cat):
+                return
+            code = out.get("credit_code", "")
         if cat in ("org", "individual"):
             if not code:
                 self._err(issues, row, "credit_code", "法人及非法人组织、个体工商户必须填写统一社会信用代码")
@@ -328,12 +390,79 @@ class RowParser:
             if not pid:
                 self._err(issues, row, "subject_id", "自然人必须填写证件号码")
                 return
+            name = out.get("subject_name", "")
+            if any(w in name for w in _ORG_WORDS):
+                self._err(issues, row, "subject_id", f"主体名称“{name}”是组织，但只填写了个人证件号码：法人及非法人组织"
+                          "应填写统一社会信用代码，个人证件号码不能使其成为自然人", mask_id_number(pid))
+                return
             if len(pid) == 18 and not is_valid_id_number(pid):
                 self._err(issues, row, "subject_id", "身份证号码校验不通过，请核实", mask_id_number(pid), "warning")
             out["subject_key"] = "P" + fieldcrypt.blind_index(pid)[:31]
         lid = out.get("legal_rep_id", "")
         if lid and len(lid) == 18 and not is_valid_id_number(lid):
             self._err(issues, row, "legal_rep_id", "法定代表人身份证号码校验不通过，请核实", mask_id_number(lid), "warning")
+
+    def _secondary_codes(self, row: int, out: dict, issues: list[Issue], cat: str) -> bool:
+        """组织机构代码 and 工商注册号: checked and kept beside the credit code; a row of an organisation that has only
+        them takes its credit code from the register, or is refused. False when the row is refused."""
+        org, reg = out.get("org_code", ""), out.get("reg_no", "")
+        code = out.get("credit_code", "")
+        if code and (not org or org_code_of(code) == org) and (not reg or reg_no_ok(reg)):
+            return True  # the hot path: an org code as the credit code embeds it, checked with the credit code
+        checks = {}
+        if org:
+            checks["org_code"] = check_org_code(org), "组织机构代码", "应为 9 位：8 位本体代码和 1 位校验码", org
+        if reg:
+            checks["reg_no"] = check_reg_no(reg), "工商注册号", "应为 15 位数字（或早期 13 位数字）", reg
+        # Beside a credit code (or a person's ID number) they are secondary: a bad one is told, not refused.
+        level = "warning" if code or cat == "person" else "error"
+        for name, (check, label, shape, value) in checks.items():
+            if check is CodeCheck.INVALID:
+                self._err(issues, row, name, f"{label}格式错误（{shape}）", value, level)
+            elif check is CodeCheck.BAD_CHECKSUM:
+                self._err(issues, row, name, f"{label}校验位不符，请核实", value, level)
+        if code:
+            if org and checks["org_code"][0] is CodeCheck.VALID and org_code_of(code) != normalise_org_code(org) \
+                    and check_credit_code(code) is not CodeCheck.INVALID:
+                self._err(issues, row, "org_code", f"组织机构代码与统一社会信用代码第 9-17 位（{org_code_of(code)}）不一致，请核实",
+                          org, "warning")
+            return True
+        if cat == "person":
+            return True
+        if any(c[0] is not CodeCheck.VALID for c in checks.values()):
+            return False
+        found = None
+        if self.ctx.find_credit_code is not None:
+            key = (normalise_org_code(org) if org else "", reg)
+            if key not in self._found:
+                self._found[key] = (org and self.ctx.find_credit_code(org_code=key[0])) or \
+                    (reg and self.ctx.find_credit_code(reg_no=reg)) or None
+            found = self._found[key]
+        label = "/".join(c[1] for c in checks.values())
+        if found is None:
+            self._err(issues, row, "credit_code", f"仅有{label}，且登记库中找不到对应主体：请填写统一社会信用代码",
+                      " ".join(c[3] for c in checks.values()))
+            return False
+        out["credit_code"] = found
+        self._err(issues, row, "credit_code", f"未填写统一社会信用代码，已按{label}在登记库中找到对应主体的代码", found, "warning")
+        return True
+
+    def _masked(self, row: int, out: dict, issues: list[Issue]) -> bool:
+        """Refuse a code with masking characters (6201021985****0012) as the subject's key; True when refused."""
+        cols = self._mask_columns
+        if "".join([out.get(n) or "" for n in cols]).isalnum():  # the hot path: plain codes, or none
+            return False
+        refused = False
+        for name in cols:
+            value = out.get(name)
+            if not value or value.isalnum():  # the hot path: a plain code
+                continue
+            found = [c for c in MASK_CHARS if c in value]
+            if found:
+                shown = mask_id_number(value) if name in ("subject_id", "code_or_id") else value
+                self._err(issues, row, name, f"代码含遮盖字符（{found[0]}），不能作为主体标识：请报送完整代码", shown)
+                refused = True
+        return refused
 
     def _ids_out_of_code_columns(self, row: int, out: dict, issues: list[Issue]) -> bool:
         """A resident ID number written in a code column never becomes a public code.
@@ -379,7 +508,11 @@ class RowParser:
         return True
 
     def _source(self, row: int, out: dict, issues: list[Issue]) -> _Department | None:
-        """The department that sends the row: the uploader, which must match 数据来源单位 when given."""
+        """The department that sends the row: the uploader, which must match 数据来源单位 when given.
+
+        The authority, its code and the region come from the row, never from the uploader: a court list
+        from another city must not go in as the local court's.
+        """
         code = out.get("source_code", "")
         if self._uploader is not None:
             dept = self._uploader
@@ -396,13 +529,75 @@ class RowParser:
         out["source_code"] = dept.credit_code
         out["source_name"] = out.get("source_name") or dept.name
         out["department_id"] = dept.pk
-        if "authority_code" not in self.present:  # older layouts have no authority code column
-            out["authority_code"] = dept.credit_code
-            out.setdefault("authority_name", dept.name)
-        if not out.get("authority_name"):
-            out["authority_name"] = dept.name if out.get("authority_code") == dept.credit_code else ""
-        out["region_code"] = out.get("region_code") or dept.region_id
+        if not self._authority(row, out, issues, dept):
+            return None
         return dept
+
+    def _authority(self, row: int, out: dict, issues: list[Issue], dept: _Department) -> bool:
+        """Check the row's authority against the reference data and the uploader; False refuses the row."""
+        name, code = out.get("authority_name", ""), out.get("authority_code", "")
+        if not name and code and "authority_name" not in self.present and code in self._departments:
+            out["authority_name"] = name = self._departments[code].name
+            if ("authority_name", code) not in self.notes:
+                self._once(issues, row, "authority_name", f"文件中没有{self.labels['authority_name']}一栏，"
+                           f"已按{self.labels['authority_code']}取参考数据中的名称“{name}”", code)
+        if not code and name and "authority_code" not in self.present:
+            # Older layouts have no authority code column: a name the reference data knows gives the code.
+            known = self._departments_by_name.get(name)
+            if known is not None:
+                out["authority_code"] = code = known.credit_code
+                if ("authority_code", code) not in self.notes:
+                    self._once(issues, row, "authority_code", f"文件中没有{self.labels['authority_code']}一栏，"
+                               f"已按{self.labels['authority_name']}“{name}”取参考数据中的代码", code)
+            else:
+                self._err(issues, row, "authority_code", f"{self.labels['authority_name']}“{name}”不在参考数据中，文件中"
+                          f"也没有{self.labels['authority_code']}一栏：无法确认作出决定的机关", name)
+                self._failed.add("authority_code")
+                return False
+        if not code:
+            return True  # _require() names the empty cell or the missing column
+        known = self._departments.get(code)
+        if known is not None and name and name != known.name:
+            self._err(issues, row, "authority_name", f"{self.labels['authority_name']}与其统一社会信用代码不符："
+                      f"参考数据中该代码为“{known.name}”，请核实", name, "warning")
+        uploader = self._uploader
+        if uploader is not None and code != uploader.credit_code and not uploader.may_send_for_others:
+            self._err(issues, row, "authority_code", f"{self.labels['authority_name']}与报送部门不符（本次由"
+                      f"“{uploader.name}”报送，只能报送本部门作出的决定；代其他机关报送须由信用办开通）", code)
+            return False
+        return True
+
+    def _region(self, row: int, out: dict, issues: list[Issue]) -> None:
+        """地方编码 is a 6-digit administrative code; a district name is translated, with a warning."""
+        value = out.get("region_code", "")
+        if not value or (len(value) == 6 and value.isdigit() and value[:2] in PROVINCE_CODES):
+            return
+        code = self.ctx.regions.get(value)
+        if code is None and value.isdigit() and len(value) in (9, 12):  # a 12-digit statistical code: its county part
+            code = value[:6]
+        if code is None:
+            self._err(issues, row, "region_code", "不是行政区划代码（应为 6 位数字），也不是参考数据中的区县名称", value)
+            out["region_code"] = ""
+            return
+        out["region_code"] = code
+        self._once(issues, row, "region_code", f"地方编码填写的是名称“{value}”，已按参考数据换为行政区划代码", code)
+
+    def _once(self, issues: list[Issue], row: int, name: str, reason: str, value: str) -> None:
+        """A value filled in for the whole file: told once, in the import result, not as a warning on every row."""
+        label = self.labels.get(name, name)
+        self.notes.setdefault((name, value), f"{label}：{reason}（首见于第 {row} 行）")
+
+    def file_notes(self, most: int = 8) -> list[str]:
+        """The import result's notes, at most `most` per column: a provincial feed names dozens of authorities."""
+        by_column: dict[str, list[str]] = {}
+        for (name, _), text in self.notes.items():
+            by_column.setdefault(name, []).append(text)
+        out = []
+        for texts in by_column.values():
+            out.extend(texts[:most])
+            if len(texts) > most:
+                out.append(f"……同类情况另有 {len(texts) - most} 处")
+        return out
 
     def _domain(self, row: int, out: dict, issues: list[Issue], dept: _Department, default: str | None = None) -> None:
         given = out.pop("domain", "")
@@ -412,8 +607,22 @@ class RowParser:
                 self._err(issues, row, "domain", "未知领域（应为 38 个领域之一的代码或名称）", given)
                 return
             out["domain_id"] = code
-        else:
-            out["domain_id"] = default or dept.default_domain_id
+            return
+        if default:
+            out["domain_id"] = default
+            return
+        # No 领域 in the row: the authority's own department says it, if the reference data knows the authority.
+        authority = self._departments.get(out.get("authority_code", ""))
+        if authority is None and not out.get("authority_code"):
+            return  # the row is refused for its missing authority code already
+        if authority is None:
+            self._err(issues, row, "domain", "必填项为空（且处罚机关不在参考数据中，无法确定领域）")
+            return
+        out["domain_id"] = authority.default_domain_id
+        if ("domain", authority.default_domain_id) not in self.notes:  # the message is built once, not per row
+            self._once(issues, row, "domain", f"未填写领域，已按“{authority.name}”在参考数据中的默认领域"
+                       f"（{self._domain_names.get(authority.default_domain_id, authority.default_domain_id)}）填写",
+                       authority.default_domain_id)
 
     def _lifecycle(self, row: int, out: dict, issues: list[Issue]) -> None:
         out["confidential"] = bool(out.pop("confidential", False) or out.pop("public", False))
@@ -459,6 +668,7 @@ class RowParser:
     def _finish_penalty(self, row: int, out: dict, issues: list[Issue]):
         self._subject(row, out, issues)
         dept = self._source(row, out, issues)
+        self._region(row, out, issues)
         self._require(row, out, issues, "subject_name", "decision_no", "violation_type", "facts", "basis",
                       "categories", "content", "decided_on", "authority_name", "authority_code")
         if dept is None or "subject_key" not in out:
@@ -490,6 +700,7 @@ class RowParser:
     def _finish_licence(self, row: int, out: dict, issues: list[Issue]):
         self._subject(row, out, issues)
         dept = self._source(row, out, issues)
+        self._region(row, out, issues)
         self._require(row, out, issues, "subject_name", "doc_no", "licence_category", "content", "decided_on",
                       "authority_name", "authority_code")
         if dept is None or "subject_key" not in out:
@@ -514,6 +725,7 @@ class RowParser:
             out["listed_on"] = out.get("listed_on") or out.get("published_on")
         self._subject(row, out, issues)
         dept = self._source(row, out, issues)
+        self._region(row, out, issues)
         self._require(row, out, issues, "subject_name", "list_type", "reason", "basis", "listed_on",
                       "authority_name", "authority_code")
         if dept is None or "subject_key" not in out:
@@ -531,6 +743,7 @@ class RowParser:
         return self._done(row, out, issues, LISTING_HASH)
 
     def _finish_register(self, row: int, out: dict, issues: list[Issue]):
+        self._region(row, out, issues)
         code = out.get("credit_code", "")
         if code and looks_like_id_number(code):
             self._err(issues, row, "credit_code", "统一社会信用代码一栏填写的是居民身份证号码：登记信息应填写"
@@ -545,6 +758,9 @@ class RowParser:
         out["region_code"] = out.get("region_code") or code[2:8]
         out["checksum_warning"] = warning
         out.setdefault("status", "active")
+        reg = out.get("reg_no", "")
+        if reg and check_reg_no(reg) is not CodeCheck.VALID:
+            self._err(issues, row, "reg_no", "工商注册号格式或校验位不符（应为 15 位数字），已保留，请核实", reg, "warning")
         lid = out.pop("legal_rep_id", "")
         out["legal_rep_id"] = lid
         h = hashlib.blake2b(digest_size=16)
@@ -568,4 +784,4 @@ LISTING_HASH = _SUBJECT_HASH + _TAIL_HASH + (
     "list_type", "listing_ref", "reason", "basis", "listed_on", "removed_on", "decision_no", "court_name", "case_no",
     "filed_on", "basis_doc_no", "basis_issuer", "obligation", "performance", "conduct", "published_on")
 REGISTER_HASH = ("credit_code", "name", "kind", "region_code", "legal_rep", "legal_rep_id", "status", "established_on",
-                 "checksum_warning")
+                 "checksum_warning", "reg_no")

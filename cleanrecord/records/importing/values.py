@@ -235,3 +235,14 @@ def domain(cell) -> str:
 
 def id_number(cell) -> str:
     return code(cell, max_length=40)
+
+
+def region(cell) -> str:
+    """A 地方编码 cell as written, compacted: a code, or a district name the row looks up in the reference data."""
+    value = cell if cell.__class__ is str else as_text(cell)
+    if len(value) < 10 and is_empty(value):
+        return ""
+    value = compact(value)
+    if len(value) > 50:
+        raise ValueError(f"地方编码过长（{len(value)} 字），应为 6 位行政区划代码")
+    return value

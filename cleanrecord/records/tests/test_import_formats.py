@@ -237,9 +237,9 @@ def test_it_reads_the_old_generation_penalty_layout(tmp_path):
     rows = [
         ["兰市监罚〔2016〕8号", "销售不合格商品案", "罚款", "没收违法所得", "销售不合格的电线电缆", "《产品质量法》第四十九条",
          "兰州旧城五金有限公司", code, "71000000-1", "620100000012345", "", "", "王五", "罚款2万元，没收违法所得3000元",
-         "2016/4/21", "兰州市工商行政管理局", "0", "620102", "2016-04-22 10:00:00", ""],
+         "2016/4/21", AMR_NAME, "0", "620102", "2016-04-22 10:00:00", ""],
         ["兰市监罚〔2016〕9号", "无照经营案", "警告", "", "未取得营业执照从事经营", "《无照经营查处取缔办法》第十四条",
-         "赵六", "", "", "", "", PERSON_ID, "", "警告", "2016年4月22日", "兰州市工商行政管理局", "正常", "620102", "", ""],
+         "赵六", "", "", "", "", PERSON_ID, "", "警告", "2016年4月22日", AMR_NAME, "正常", "620102", "", ""],
     ]
     path = write_csv(tmp_path / "old.csv", OLD_HEADER, rows)
 
@@ -257,8 +257,9 @@ def test_it_reads_the_old_generation_penalty_layout(tmp_path):
     assert company.legal_rep == "王五"
     assert company.decided_on == dt.date(2016, 4, 21)
     assert company.region_code == "620102"
-    assert company.authority_name == "兰州市工商行政管理局"
-    # No 处罚机关统一社会信用代码 column: the sending department's code stands in.
+    assert company.authority_name == AMR_NAME
+    # No 处罚机关统一社会信用代码 column: the code the reference data gives the named authority, said once.
+    assert f"处罚机关统一社会信用代码：文件中没有处罚机关统一社会信用代码一栏，已按处罚机关“{AMR_NAME}”取参考数据中的代码" in run.output
     assert (company.authority_code, company.source_code, company.source_name) == (AMR_CODE, AMR_CODE, AMR_NAME)
     assert company.extra == {}  # 数据更新时间戳 describes the export, not the penalty
     # 行政相对人代码_5 of the 2016 layout is a person's ID number: kept encrypted, never as a plain code.

@@ -98,7 +98,7 @@ def test_it_reads_licences_in_the_old_layout_from_a_workbook(tmp_path):
               "数据更新时间戳", "备注"]
     shop = credit_code("92620102MA72GT001")
     row = ["兰市监个许〔2015〕3号", "个体工商户设立登记", "登记", "准予设立登记", "城关区小吴面馆", shop, "", 620102600012345.0, "",
-           PERSON_ID, "吴十", dt.date(2015, 6, 1), "长期", "兰州市工商行政管理局城关分局", "0", 620102, None, None]
+           PERSON_ID, "吴十", dt.date(2015, 6, 1), "长期", AMR_NAME, "0", 620102, None, None]
     path = write_xlsx(tmp_path / "old.xlsx", header, [row])
 
     run = run_import(path, kind="licence")
@@ -107,7 +107,7 @@ def test_it_reads_licences_in_the_old_layout_from_a_workbook(tmp_path):
     record = Licence.objects.get()
     assert (record.subject_category, record.credit_code, record.reg_no) == ("individual", shop, "620102600012345")
     assert (record.doc_name, record.licence_category, record.decided_on) == ("个体工商户设立登记", "登记", dt.date(2015, 6, 1))
-    assert (record.authority_name, record.authority_code, record.region_code) == ("兰州市工商行政管理局城关分局", AMR_CODE, "620102")
+    assert (record.authority_name, record.authority_code, record.region_code) == (AMR_NAME, AMR_CODE, "620102")
     # The operator's ID number in 代码_5 is kept encrypted.
     assert fieldcrypt.decrypt(record.subject_id_encrypted) == PERSON_ID
     assert Entity.objects.get().kind == "individual"

@@ -80,7 +80,8 @@ def test_a_person_or_sole_trader_with_an_id_number_as_code_is_kept_as_their_encr
 
 
 def test_a_sole_trader_with_an_id_number_in_the_id_column_and_no_code_is_keyed_by_it(tmp_path):
-    row = penalty(1, **{"行政相对人类别": "个体工商户", CODE_COLUMN: "", "证件类型": "身份证", "证件号码": PERSON_ID})
+    row = penalty(1, **{"行政相对人名称": "城关区张记面馆", "行政相对人类别": "个体工商户", CODE_COLUMN: "", "证件类型": "身份证",
+                        "证件号码": PERSON_ID})
 
     run = run_import(penalty_csv(tmp_path / "a.csv", [row]))
 

@@ -7,6 +7,7 @@ from django.core.management import CommandError
 
 from cleanrecord.entities.models import Entity
 from cleanrecord.records.models import ImportBatch, Penalty
+from cleanrecord.reference.models import Department
 
 from .helpers import (
     AMR_CODE,
@@ -302,16 +303,32 @@ def test_confidential_records_are_marked(tmp_path):
         "兰市监罚〔2024〕1号": True, "兰市监罚〔2024〕2号": False}
 
 
-def test_a_court_may_send_the_authority_code_of_another_authority(tmp_path):
+def test_a_row_whose_authority_is_not_the_uploader_is_refused(tmp_path):
     row = penalty(1, **{"处罚机关": "兰州市中级人民法院", "处罚机关统一社会信用代码": COURT_CODE})
-    path = penalty_csv(tmp_path / "a.csv", [row])
+    path = penalty_csv(tmp_path / "a.csv", [row, penalty(2)])
 
     run = run_import(path)
 
-    assert run.code == 0
+    assert run.code == 1
+    [issue] = run.rejected()
+    assert issue[:3] == ["2", "处罚机关统一社会信用代码", COURT_CODE]
+    assert issue[4].startswith("处罚机关与报送部门不符（本次由“兰州市市场监督管理局”报送")
+    assert list(Penalty.objects.values_list("decision_no", flat=True)) == ["兰市监罚〔2024〕2号"]
+
+
+def test_a_department_the_office_allows_may_send_for_another_authority(tmp_path):
+    Department.objects.filter(code="amr").update(may_send_for_others=True)
+    row = penalty(1, **{"处罚机关": "兰州市中级人民法院", "处罚机关统一社会信用代码": COURT_CODE})
+
+    run = run_import(penalty_csv(tmp_path / "a.csv", [row]))
+
+    assert run.code == 0, run.issues()
     record = Penalty.objects.get()
     assert (record.authority_code, record.authority_name) == (COURT_CODE, "兰州市中级人民法院")
     assert (record.source_code, record.source_name) == (AMR_CODE, AMR_NAME)
+    # The domain is the named authority's, not the sender's, and the import result says so.
+    assert record.domain_id == "court-enforcement"
+    assert "领域：未填写领域，已按“兰州市中级人民法院”在参考数据中的默认领域" in run.batch.message
 
 
 def test_an_absurd_amount_refuses_the_row_not_the_file(tmp_path):

@@ -33,3 +33,18 @@ def test_another_city_loads_its_own_reference_folder(tmp_path):
         "jyg-tax,国家税务总局嘉峪关市税务局,11620200MB00000018,620200,taxation,1,0\n", encoding="utf-8")
     call_command("load_reference", dir=tmp_path, verbosity=0)
     assert Department.objects.get(code="jyg-tax").region.name == "嘉峪关市"
+
+
+@pytest.mark.django_db
+def test_the_office_allows_a_department_to_send_for_others_in_departments_csv(tmp_path):
+    (tmp_path / "region.json").write_text('{"code": "620200", "name": "嘉峪关市", "districts": []}', encoding="utf-8")
+    (tmp_path / "domains.csv").write_text("order,code,name\n34,taxation,税务\n", encoding="utf-8")
+    csv_text = ("code,name,credit_code,region,default_domain,central_vertical,court,send_for_others\n"
+                "jyg-feed,嘉峪关市信用信息共享平台,11620200MB00000026,620200,taxation,0,0,1\n"
+                "jyg-tax,国家税务总局嘉峪关市税务局,11620200MB00000018,620200,taxation,1,0,\n")
+    (tmp_path / "departments.csv").write_text(csv_text, encoding="utf-8")
+    call_command("load_reference", dir=tmp_path, verbosity=0)
+    assert Department.objects.get(code="jyg-feed").may_send_for_others
+    assert not Department.objects.get(code="jyg-tax").may_send_for_others
+    # The shipped data set has no such column: every department sends only its own decisions.
+    assert not Department.objects.filter(may_send_for_others=True).exclude(code="jyg-feed").exists()

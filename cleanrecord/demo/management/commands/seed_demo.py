@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"演示数据未能全部导入：{KIND_LABELS[kind]}（{path}），批次 #{b.pk}，生成 {files.rows[kind]} 行，"
                     f"读取 {b.rows_read} 行，拒收 {b.rows_rejected} 行。"
-                    f"{b.message or issues}"
+                    f"{issues or b.message}"
                 )
             accepted[kind] = b.rows_read - b.rows_rejected
         self.stdout.write(
