@@ -105,7 +105,8 @@ def test_a_list_without_listing_dates_goes_in_with_a_profile(tmp_path):
 
     without = run_import(path, kind="listing", department="tax")
     assert without.code == 1 and without.batch.rows_rejected == 3
-    assert {(r[1], r[4]) for r in without.rejected()} >= {("列入日期", "必填项为空"), ("认定依据", "必填项为空")}
+    assert {(r[1], r[4]) for r in without.rejected()} >= {("列入日期", "文件中缺少此列（必填）"),
+                                                                 ("认定依据", "文件中缺少此列（必填）")}
     assert not Listing.objects.exists()
 
     out = io.StringIO()
