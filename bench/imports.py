@@ -34,7 +34,7 @@ def fresh_database(url: str) -> None:
 def prepare_database(url: str, env: dict, *, demo_entities: int = 0) -> None:
     """A fresh scratch database, migrated, with the reference data (and demo data when asked for)."""
     fresh_database(url)
-    steps = [("migrate", "--no-input", "-v0"), ("signing_keys", "init", "-v0"), ("load_reference",)]
+    steps = [("migrate", "--no-input", "-v0"), ("signing_keys", "-v0", "init"), ("load_reference",)]
     if demo_entities:
         steps.append(("seed_demo", "--entities", str(demo_entities)))
     for step in steps:
