@@ -49,28 +49,25 @@ def is_empty(value: str) -> bool:
     return not value or value.lower() in EMPTY_MARKERS or compact(value).lower() in EMPTY_MARKERS
 
 
-# C0 controls and DEL. Tab, LF and CR are line breaks in a textarea, never part of a code or a path.
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 control characters and DEL: invisible, never meant, and PostgreSQL refuses NUL in text and
+# JSON. Tab, LF and CR are line breaks in free text (a textarea, a multi-line cell), never part of a code,
+# a name or a path.
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def has_control(value: str, *, text: bool = False) -> bool:
-    """Whether `value` holds a control character (PostgreSQL refuses NUL in text); `text` allows tab, CR, LF."""
-    return bool((_CONTROL_IN_TEXT if text else _ANY_CONTROL).search(value))
-
-
-# C0 and C1 control characters other than tab, line feed and carriage return: invisible, never meant,
-# and PostgreSQL refuses NUL in text and in JSON.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def control_character(value: str) -> str:
-    """The first control character in `value` (tab and line breaks are not), or ""."""
+def control_character(value: str, *, text: bool = True) -> str:
+    """The first control character in `value`, or ""; `text` allows tab and line breaks."""
     if value.isprintable():  # the common case, one C loop
         return ""
-    found = _CONTROL.search(value)
+    found = (_CONTROL_IN_TEXT if text else _CONTROL).search(value)
     return found[0] if found else ""
 
 
+def has_control(value: str, *, text: bool = False) -> bool:
+    """Whether `value` holds a control character; `text` allows tab and line breaks."""
+    return bool(control_character(value, text=text))
+
+
 def without_controls(value: str) -> str:
-    return value if value.isprintable() else _CONTROL.sub("", value)
+    return value if value.isprintable() else _CONTROL_IN_TEXT.sub("", value)

@@ -106,8 +106,7 @@ def check_file(upload: File | bytes | None, *, client: str) -> FileVerdict:
     if verdict.issued_file:
         services.refund(client)
     elif verdict.problem == Problem.OVERRAN:
-        for _token in range(conf.get("VERIFY_FILE_SECONDS") - 1):
-            services.spend(client)
+        services.spend(client, tokens=conf.get("VERIFY_FILE_SECONDS") - 1)
     return verdict
 
 

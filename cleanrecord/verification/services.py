@@ -211,9 +211,10 @@ def retry_after(client: str) -> int:
     return 0 if tokens >= 1 else _wait(tokens)
 
 
-def spend(client: str) -> int:
-    """Take one token from `client`'s bucket (after an unknown code): 0 when taken, else the seconds until
-    one is back, and nothing is taken.
+def spend(client: str, tokens: int = 1) -> int:
+    """Take a token from `client`'s bucket (after an unknown code): 0 when taken, else the seconds until
+    one is back, and nothing is taken. With `tokens` > 1 (a file check that overran), as many as there
+    are, up to that many.
 
     Check and take are one step under the client's row lock (SELECT … FOR UPDATE on PostgreSQL; on SQLite
     the IMMEDIATE transaction holds the write lock), so parallel requests never spend more than there is.
@@ -228,10 +229,10 @@ def spend(client: str) -> int:
                 ignore_conflicts=True)
             budget = ClientBudget.objects.select_for_update().get(client=client)
         now = timezone.now()  # read under the lock: never before the time the last spender wrote
-        tokens = _refilled(budget, now)
-        if tokens < 1:
-            return _wait(tokens)
-        budget.tokens = tokens - 1
+        left = _refilled(budget, now)
+        if left < 1:
+            return _wait(left)
+        budget.tokens = left - min(tokens, int(left))
         budget.updated_at = now
         budget.save(update_fields=["tokens", "updated_at"])
         return 0
