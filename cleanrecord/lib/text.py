@@ -49,15 +49,16 @@ def is_empty(value: str) -> bool:
     return not value or value.lower() in EMPTY_MARKERS or compact(value).lower() in EMPTY_MARKERS
 
 
-# C0 and C1 control characters and DEL: invisible, never meant, and PostgreSQL refuses NUL in text and
-# JSON. Tab, LF and CR are line breaks in free text (a textarea, a multi-line cell), never part of a code,
-# a name or a path.
+# Control characters: invisible, never meant, and PostgreSQL refuses NUL in text and JSON. In free text
+# (a textarea, a multi-line cell) tab, LF and CR are line breaks, and C1 controls are refused too. Outside
+# it — codes, names, and the raw WSGI strings of a path, query or cookie, where UTF-8 bytes stand as
+# Latin-1 characters, so C1 code points are a Chinese character's continuation bytes — C0 and DEL only.
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def control_character(value: str, *, text: bool = True) -> str:
-    """The first control character in `value`, or ""; `text` allows tab and line breaks."""
+    """The first control character in `value`, or ""; `text`: free text (see above)."""
     if value.isprintable():  # the common case, one C loop
         return ""
     found = (_CONTROL_IN_TEXT if text else _CONTROL).search(value)
@@ -65,7 +66,7 @@ def control_character(value: str, *, text: bool = True) -> str:
 
 
 def has_control(value: str, *, text: bool = False) -> bool:
-    """Whether `value` holds a control character; `text` allows tab and line breaks."""
+    """Whether `value` holds a control character; `text`: free text (see above)."""
     return bool(control_character(value, text=text))
 
 
