@@ -1,4 +1,5 @@
-"""Credit records that departments send: penalties, licences and dishonesty listings.
+"""Credit records that departments send: penalties, licences, dishonesty listings, administrative
+compulsion (行政强制) and criminal judgments against entities (刑事).
 
 Each concrete model keeps every column of its national layout (domain brief §5), the domain and
 source department, and a lifecycle. Every change is kept in RecordVersion, so a report issued last
@@ -22,6 +23,8 @@ class RecordKind(models.TextChoices):
     PENALTY = "penalty", _("行政处罚")
     LICENCE = "licence", _("行政许可")
     LISTING = "listing", _("严重失信主体名单")
+    COMPULSION = "compulsion", _("行政强制")
+    JUDGMENT = "judgment", _("刑事判决")
 
 
 class SubjectCategory(models.TextChoices):
@@ -40,6 +43,27 @@ class Procedure(models.TextChoices):
     UNKNOWN = "", _("未注明")
     ORDINARY = "ordinary", _("普通程序")
     SIMPLE = "simple", _("简易程序")
+
+
+class CompulsionType(models.TextChoices):
+    """行政强制法 Art. 9 (measures) and Art. 12 (enforcement)."""
+
+    MEASURE = "measure", _("行政强制措施")
+    ENFORCEMENT = "enforcement", _("行政强制执行")
+
+
+# 强制类别 as the law names them, by type; "其他" is allowed for both.
+COMPULSION_CATEGORIES: dict[str, tuple[str, ...]] = {
+    CompulsionType.MEASURE: ("查封场所设施或者财物", "扣押财物", "冻结存款汇款", "其他"),
+    CompulsionType.ENFORCEMENT: ("加处罚款或者滞纳金", "划拨存款汇款", "拍卖或者依法处理查封扣押的场所设施或者财物",
+                                 "排除妨碍恢复原状", "代履行", "其他"),
+}
+
+
+class Verdict(models.TextChoices):
+    GUILTY = "guilty", _("有罪")
+    EXEMPTED = "exempted", _("定罪免予刑事处罚")  # still a conviction
+    ACQUITTED = "acquitted", _("无罪")  # never counts
 
 
 class ImportBatch(models.Model):
@@ -311,10 +335,73 @@ class Listing(CreditRecord):
         return self.case_no or self.decision_no or self.listing_ref
 
 
+class Compulsion(CreditRecord):
+    """行政强制: a measure (查封, 扣押, 冻结 …) or an enforcement (加处罚款, 划拨, 拍卖 …) against the subject.
+
+    The base's authority columns are the 实施机关; `status` revoked means the decision was revoked
+    (it never counts), `lifted_on` that the measure was lifted (it counts, labelled 已解除)."""
+
+    KIND = RecordKind.COMPULSION
+
+    decision_no = models.CharField(_("行政强制决定书文号"), max_length=200)
+    compulsion_type = models.CharField(_("强制类型"), max_length=12, choices=CompulsionType.choices)
+    category = models.CharField(_("强制类别"), max_length=100)
+    reason = models.TextField(_("事由"))
+    basis = models.TextField(_("依据"))
+    decided_on = models.DateField(_("决定日期"))
+    lifted_on = models.DateField(_("解除日期"), null=True, blank=True)
+    current_state = models.CharField(_("当前状态"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("行政强制")
+        constraints = [
+            models.UniqueConstraint(fields=["subject_key", "authority_code", "decision_no"],
+                                    name="compulsion_natural_key"),
+        ]
+
+    @property
+    def natural_number(self) -> str:
+        return self.decision_no
+
+
+class Judgment(CreditRecord):
+    """刑事: a criminal judgment (or ruling) against the entity as 被告单位.
+
+    The base's authority columns are the 审理法院; `subject_*` the 被告单位. A conviction belongs to no
+    administrative domain: `domain` is optional and reports print judgments in a section of their
+    own. 无罪 (verdict) and a judgment set aside on retrial (`set_aside_on`) never count."""
+
+    KIND = RecordKind.JUDGMENT
+
+    domain = models.ForeignKey(Domain, models.PROTECT, null=True, blank=True, db_index=False, db_constraint=False,
+                               verbose_name=_("领域"))
+    case_no = models.CharField(_("案号"), max_length=200)
+    charges = models.CharField(_("罪名"), max_length=500)
+    verdict = models.CharField(_("判决结果类型"), max_length=10, choices=Verdict.choices, default=Verdict.GUILTY)
+    judged_on = models.DateField(_("判决（裁定）日期"))
+    effective_on = models.DateField(_("生效日期"))
+    fine_wan = models.DecimalField(_("罚金（万元）"), max_digits=18, decimal_places=6, null=True, blank=True)
+    other_sentence = models.CharField(_("其他刑罚"), max_length=500, blank=True)
+    summary = models.TextField(_("判决结果摘要"))
+    set_aside_on = models.DateField(_("再审撤销日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("刑事判决")
+        constraints = [
+            models.UniqueConstraint(fields=["subject_key", "authority_code", "case_no"], name="judgment_natural_key"),
+        ]
+
+    @property
+    def natural_number(self) -> str:
+        return self.case_no
+
+
 RECORD_MODELS: dict[str, type[CreditRecord]] = {
     RecordKind.PENALTY: Penalty,
     RecordKind.LICENCE: Licence,
     RecordKind.LISTING: Listing,
+    RecordKind.COMPULSION: Compulsion,
+    RecordKind.JUDGMENT: Judgment,
 }
 
 
