@@ -277,9 +277,9 @@ def department_record(request, kind: str, record_id: int):
         if form is not None and not error:
             error = "；".join(f"{form.fields[name].label if name in form.fields else ''}：{m}".lstrip("：")
                              for name, msgs in form.errors.items() for m in msgs)
-    versions = RecordVersion.objects.filter(kind=kind, subject_key=record.subject_key, record_id=record.pk).order_by("-version")
+    versions = RecordVersion.history(record)[::-1]
     return render(request, "front/department_record.html", {
-        "record": record, "kind": kind, "versions": versions.select_related("user", "batch"), "error": error,
+        "record": record, "kind": kind, "versions": versions, "error": error,
         "action": action, "forms": forms, "correctable": forms["correct"].fields["field"].choices,
         "today": timezone.localdate().isoformat(),
     }, status=400 if error else 200)

@@ -58,8 +58,10 @@ def apply_change(record: CreditRecord, *, values: dict, change: str, user, reaso
     model = type(record)
     record = model.objects.select_for_update().get(pk=record.pk)
     before = {k: _jsonable(getattr(record, k)) for k in values}
-    RecordVersion.objects.filter(kind=record.KIND, subject_key=record.subject_key, record_id=record.pk,
-                                 version=record.version).update(data=state(record))
+    kept = RecordVersion.objects.filter(kind=record.KIND, subject_key=record.subject_key, record_id=record.pk,
+                                        version=record.version).update(data=state(record))
+    if not kept and record.version == 1:  # an unchanged import's version 1 is not stored until now (RecordVersion)
+        RecordVersion.implicit_first(record, data=state(record)).save()
     for name, value in values.items():
         setattr(record, name, value)
     record.version += 1

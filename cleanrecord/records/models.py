@@ -411,6 +411,12 @@ class RecordVersion(models.Model):
     The newest version's content is the record row itself, so `data` stays empty until the record
     changes again; then the row's content is copied into it. A million-row first import thus writes
     each record once, not twice. Read a version's content with `state()`.
+
+    Version 1 of an imported record is not stored either while the record is unchanged: its batch,
+    time and content are the record row's own, and its user is the batch's (`implicit_first`). The
+    first change stores it, with its content, before adding version 2 (records/changes.py and the
+    import's merge), so a million-row first import writes no version rows at all. Read a record's
+    versions with `history()`.
     """
 
     class Change(models.TextChoices):
@@ -442,6 +448,23 @@ class RecordVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.record_id} v{self.version}"
+
+    @classmethod
+    def history(cls, record: CreditRecord) -> list["RecordVersion"]:
+        """Every version of `record`, oldest first, the unstored version 1 included."""
+        stored = list(cls.objects.filter(kind=record.KIND, subject_key=record.subject_key, record_id=record.pk)
+                      .select_related("user", "batch").order_by("version"))
+        if not stored or stored[0].version != 1:
+            stored.insert(0, cls.implicit_first(record))
+        return stored
+
+    @classmethod
+    def implicit_first(cls, record: CreditRecord, *, data: dict | None = None) -> "RecordVersion":
+        """Version 1 of a record whose first version is not stored: as the record row says (see the class)."""
+        batch = ImportBatch.objects.filter(pk=record.batch_id).first() if record.batch_id else None
+        return cls(kind=record.KIND, record_id=record.pk, subject_key=record.subject_key, version=1,
+                   change=cls.Change.CREATED, data=data, batch=batch, user_id=batch.user_id if batch else None,
+                   reason="", created_at=record.created_at)
 
     def state(self) -> dict:
         """The record's content as of this version."""

@@ -49,7 +49,7 @@ def test_clerk_uploads_a_file_and_sees_the_counts_and_the_bad_row(client, bob, a
     assert "日期不存在" in page
     batch = ImportBatch.objects.get()
     assert batch.user == bob and batch.channel == "web" and batch.department == amr
-    version = RecordVersion.objects.get()
+    (version,) = RecordVersion.history(Penalty.objects.get())
     assert (version.user, version.batch, version.change) == (bob, batch, "created")
     errors = client.get(f"/imports/{batch.pk}/errors.csv")
     assert errors.status_code == 200

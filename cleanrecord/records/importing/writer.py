@@ -242,6 +242,17 @@ class StagingWriter:
                 f"AND v.kind = %s AND v.record_id = s.record_id AND v.version = s.old_version",
                 [kind],
             )
+            # A version 1 never stored (RecordVersion: an unchanged import's first version) is stored now, with
+            # the content, batch, time and user it had; before the update below gives the record a new batch.
+            self._exec(
+                "keep_previous",
+                f"INSERT INTO records_recordversion ({version_cols}, data) SELECT %s, t.id, t.subject_key, 1, "
+                f"'created', t.batch_id, b.user_id, '', t.created_at, {self._row_json('t')} FROM {self.stage} s "
+                f"JOIN {self.table} t ON t.id = s.record_id LEFT JOIN records_importbatch b ON b.id = t.batch_id "
+                f"WHERE {changed} AND s.old_version = 1 "
+                "ON CONFLICT (subject_key, kind, record_id, version) DO NOTHING",
+                [kind],
+            )
             sets = ", ".join(f"{c} = {LIFECYCLE_SQL.get(c, 's.' + c)}" for c in self.columns if c not in self.nk)
             self._exec(
                 "update",
@@ -257,26 +268,18 @@ class StagingWriter:
             )
         if counts.created:
             cols = ", ".join(self.columns)
-            # Sorted by natural key, the unique index is filled in order rather than at random.
+            # Sorted by natural key, the unique index is filled in order rather than at random. No version rows:
+            # a new record's version 1 is the record row itself until it changes (RecordVersion).
             insert = (f"INSERT INTO {self.table} ({cols}, version, batch_id, created_at, updated_at) "
                       f"SELECT {cols}, 1, %s, %s, %s FROM {self.stage} WHERE record_id IS NULL ORDER BY {nk_cols}")
-            versions = (f"INSERT INTO records_recordversion ({version_cols}) SELECT %s, w.id, w.subject_key, 1, "
-                        f"'created', %s, %s, '', %s FROM ")
-            if self.pg:  # the new ids come back through RETURNING: no second pass over the table
-                # When most staged rows are new, reading them in key order through the staging index beats
-                # sorting them (a million wide rows sort on disk: 2.5 s more); a few new rows sort cheaper.
-                by_index = counts.created * 2 > total
-                if by_index:
-                    self._cursor.execute("SET LOCAL enable_sort = off")
-                self._exec("insert", f"WITH w AS ({insert} RETURNING id, subject_key) {versions} w",
-                           [self.batch_id, now, now, kind, self.batch_id, self.user_id, now])
-                if by_index:
-                    self._cursor.execute("RESET enable_sort")
-            else:
-                self._exec("insert", insert, [self.batch_id, now, now])
-                on_nk = " AND ".join(f"w.{c} = s.{c}" for c in self.nk)
-                self._exec("insert_versions", f"{versions} {self.stage} s JOIN {self.table} w ON {on_nk} "
-                           f"WHERE s.record_id IS NULL", [kind, self.batch_id, self.user_id, now])
+            # When most staged rows are new, reading them in key order through the staging index beats sorting
+            # them (a million wide rows sort on disk: 2.5 s more); a few new rows sort cheaper.
+            by_index = self.pg and counts.created * 2 > total
+            if by_index:
+                self._cursor.execute("SET LOCAL enable_sort = off")
+            self._exec("insert", insert, [self.batch_id, now, now])
+            if by_index:
+                self._cursor.execute("RESET enable_sort")
         self._add_entities(now)
         pause_at("merge")  # everything applied, nothing committed yet
         self._cursor.execute(f"DROP TABLE {self.stage}")
