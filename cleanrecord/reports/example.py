@@ -28,6 +28,8 @@ Snapshot (schema 1), all values JSON:
 """
 
 import copy
+import csv
+from pathlib import Path
 
 EXAMPLE = {
     "schema": 1,
@@ -149,4 +151,21 @@ EXAMPLE = {
 def example_snapshot(**changes) -> dict:
     snapshot = copy.deepcopy(EXAMPLE)
     snapshot.update(changes)
+    return snapshot
+
+
+DOMAINS_CSV = Path(__file__).resolve().parents[1] / "reference" / "data" / "lanzhou" / "domains.csv"
+
+
+def full_example_snapshot() -> dict:
+    """The example as a report on all 38 domains (完整领域): the same records, every other domain clean."""
+    snapshot = example_snapshot()
+    found = {row["code"]: row for row in snapshot["summary"]}
+    nothing = found["taxation"]["statement"]
+    with DOMAINS_CSV.open(encoding="utf-8") as f:
+        domains = list(csv.DictReader(f))
+    snapshot["query"].update(domains=[d["code"] for d in domains], all_domains=True)
+    snapshot["summary"] = [found.get(d["code"]) or {
+        "code": d["code"], "name": d["name"], "order": int(d["order"]), "found": 0, "statement": nothing,
+        "kinds": ["行政处罚", "行政强制", "严重失信"]} for d in domains]
     return snapshot

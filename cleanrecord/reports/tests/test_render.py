@@ -12,7 +12,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from cleanrecord.reports.example import example_snapshot
+from cleanrecord.reports.example import example_snapshot, full_example_snapshot
 from cleanrecord.reports.render import render_pdf
 
 DOMAINS_CSV = Path(__file__).resolve().parents[2] / "reference" / "data" / "lanzhou" / "domains.csv"
@@ -235,3 +235,13 @@ def test_concurrent_renders_do_not_mix_up_reports():
 def test_it_renders_without_typst_warnings(caplog):
     render_pdf(example_snapshot(number="LZXY-20261126-999999"))
     assert not [r for r in caplog.records if r.name == "cleanrecord.reports.render"]
+
+
+def test_the_sample_report_has_every_domain_and_every_record_kind():
+    snapshot = full_example_snapshot()
+    text = flat("\n".join(page_texts(render_pdf(snapshot))))
+    assert len(snapshot["summary"]) == 38 and "全部38个领域" in text
+    for title in ("严重失信主体名单", "行政处罚", "行政强制", "四、记录详情", "五、刑事判决", "六、说明"):
+        assert title in text
+    assert {r["kind"] for block in snapshot["details"] for r in block["records"]} | {
+        r["kind"] for r in snapshot["judgments"]["records"]} == {"penalty", "compulsion", "listing", "judgment"}
