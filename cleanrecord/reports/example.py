@@ -81,7 +81,7 @@ EXAMPLE = {
     },
     "summary": [
         {"code": "court-enforcement", "name": "法院执行", "order": 1, "found": 1,
-         "statement": "查询期内，该主体在本领域存在 1 条违法违规记录（严重失信主体名单 1 条），详见下文",
+         "statement": "查询期内，该主体在本领域存在 1 条违法违规记录（严重失信 1 条），详见下文",
          "kinds": ["行政处罚", "行政强制", "严重失信"]},
         {"code": "market-regulation", "name": "市场监管", "order": 25, "found": 2,
          "statement": "查询期内，该主体在本领域存在 2 条违法违规记录（行政处罚 1 条、行政强制 1 条），详见下文",

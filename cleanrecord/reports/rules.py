@@ -8,9 +8,11 @@ the API all render.
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
@@ -25,10 +27,6 @@ REPAIRED = "已修复"
 UNDER_OBJECTION = "异议处理中"
 REMOVED = "已移出名单"
 LIFTED = "已解除"
-
-# The record kinds a domain line of the report searches, in the order the report names them: the
-# "nothing found" statement names exactly these. Judgments have a section of their own.
-DOMAIN_KINDS = ("行政处罚", "行政强制", "严重失信")
 KINDS_PLACEHOLDER = "{kinds}"
 
 
@@ -287,14 +285,38 @@ def compulsion_record(c: Compulsion, today: dt.date) -> dict:
     return _record("compulsion", c, title="行政强制", number=c.decision_no, authority=c.authority_name,
                    date=c.decided_on.isoformat(), type=str(c.get_compulsion_type_display()), category=c.category,
                    content=c.reason, basis=c.basis, period=period,
-                   lifted_on=c.lifted_on.isoformat() if lifted else "")
+                   lifted_on=c.lifted_on.isoformat() if lifted else "", labels=[LIFTED] if lifted else [])
 
 
-def listing_record(li: Listing) -> dict:
+def listing_record(li: Listing, today: dt.date) -> dict:
     period = f"{li.listed_on} 列入" + (f"，{li.removed_on} 移出" if li.removed_on else "，至今未移出")
+    removed = li.removed_on is not None and li.removed_on <= today
     return _record("listing", li, title="严重失信主体名单", number=li.case_no or li.decision_no,
                    authority=li.authority_name, date=li.listed_on.isoformat(), category=li.list_type,
-                   content=li.reason, period=period)
+                   content=li.reason, period=period, labels=[REMOVED] if removed else [])
+
+
+@dataclass(frozen=True)
+class DomainKind:
+    """A record kind a domain line searches: what the line calls it, which records count, the columns the
+    report reads (and `number`, the one naming a record), and the record as the report prints it."""
+
+    name: str
+    kind: str
+    counted: Callable[[Scope, dict], QuerySet]
+    columns: tuple[str, ...]
+    number: str
+    printed: Callable[[Any, dt.date], dict]
+
+
+# In the order a domain lists them; the "nothing found" statement names exactly these. Judgments belong to
+# no domain: they have a section of their own.
+DOMAIN_KINDS = (
+    DomainKind("行政处罚", "penalty", counted_penalties, PENALTY_COLUMNS, "decision_no",
+               lambda p, today: penalty_record(p)),
+    DomainKind("行政强制", "compulsion", counted_compulsions, COMPULSION_COLUMNS, "decision_no", compulsion_record),
+    DomainKind("严重失信", "listing", counted_listings, LISTING_COLUMNS, "listing_ref", listing_record),
+)
 
 
 def judgment_record(j: Judgment) -> dict:
@@ -330,26 +352,21 @@ def compute(query: Query, *, today: dt.date) -> dict:
         return out
 
     scope = Scope.of(query)
-    for p in counted_penalties(scope, rules).only(*PENALTY_COLUMNS):
-        found[p.domain_id].append(finished(p, penalty_record(p)))
-    for c in counted_compulsions(scope, rules).only(*COMPULSION_COLUMNS):
-        out = compulsion_record(c, today)
-        out["labels"] = [LIFTED] if out["lifted_on"] else []
-        found[c.domain_id].append(finished(c, out))
-    for li in counted_listings(scope, rules).only(*LISTING_COLUMNS):
-        out = listing_record(li)
-        out["labels"] = [REMOVED] if li.removed_on and li.removed_on <= today else []
-        found[li.domain_id].append(finished(li, out))
+    counts: dict[str, dict[str, int]] = {d.code: dict.fromkeys((k.name for k in DOMAIN_KINDS), 0)
+                                         for d in query.domains}
+    for kind in DOMAIN_KINDS:
+        for record in kind.counted(scope, rules).only(*kind.columns):
+            found[record.domain_id].append(finished(record, kind.printed(record, today)))
+            counts[record.domain_id][kind.name] += 1
 
-    nothing = nothing_found(rules["nothing_found_text"], DOMAIN_KINDS)
+    searched = tuple(k.name for k in DOMAIN_KINDS)
+    nothing = nothing_found(rules["nothing_found_text"], searched)
     summary, details = [], []
     for d in query.domains:
         records = found[d.code]
-        counts = {title: sum(1 for r in records if r["title"] == title)
-                  for title in ("行政处罚", "行政强制", "严重失信主体名单")}
-        statement = _found_statement(counts) if records else nothing
+        statement = _found_statement(counts[d.code]) if records else nothing
         summary.append({"code": d.code, "name": d.name, "order": d.order, "found": len(records),
-                        "statement": statement, "kinds": list(DOMAIN_KINDS)})
+                        "statement": statement, "kinds": list(searched)})
         if records:
             details.append({"code": d.code, "name": d.name, "records": records})
 

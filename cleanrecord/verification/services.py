@@ -107,10 +107,9 @@ def _searched(report: Report, in_force: dict) -> list[tuple[str, object, str]]:
     subject = snapshot["entity"]["credit_code"]
     scope = rules.Scope(subject, None if report.all_domains else tuple(report.domains), report.period_start,
                         report.period_end)
-    searched = [("penalty", rules.counted_penalties(scope, in_force), "decision_no"),
-                ("listing", rules.counted_listings(scope, in_force), "listing_ref")]
-    if "行政强制" in snapshot["summary"][0].get("kinds", ()):
-        searched.append(("compulsion", rules.counted_compulsions(scope, in_force), "decision_no"))
+    # Penalties and listings were searched by every report; the line of each domain names the kinds since.
+    kinds = snapshot["summary"][0].get("kinds", ("行政处罚", "严重失信"))
+    searched = [(k.kind, k.counted(scope, in_force), k.number) for k in rules.DOMAIN_KINDS if k.name in kinds]
     if snapshot.get("judgments") is not None:
         every_domain = rules.Scope(subject, None, report.period_start, report.period_end)
         searched.append(("judgment", rules.counted_judgments(every_domain, in_force), "case_no"))
