@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CLEANRECORD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test bench fuzz lint migrations-check demo clean
+.PHONY: install run test bench fuzz lint migrations-check demo sample-report clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -50,6 +50,10 @@ fuzz: install
 
 demo: install
 	$(BIN)/python manage.py seed_demo --entities 2000 --seed 1
+
+# docs/sample-report.pdf and its first page as PNG, from reports/example.py.
+sample-report: install
+	$(BIN)/python -m cleanrecord.reports.sample docs
 
 clean:
 	rm -rf $(VENV) var

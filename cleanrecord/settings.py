@@ -298,8 +298,35 @@ CLEANRECORD = {
     "REPORT_INCLUDE_SIMPLE_PROCEDURE": envbool("CLEANRECORD_REPORT_INCLUDE_SIMPLE_PROCEDURE", "true"),
     # Repaired records (信用修复): "label" shows them marked 已修复, "hide" leaves them out.
     "REPORT_REPAIRED_RECORDS": os.getenv("CLEANRECORD_REPORT_REPAIRED_RECORDS", "label"),
+    # A domain with no record: {kinds} becomes the kinds searched (行政处罚、行政强制、严重失信). A text without
+    # the placeholder (saved before it existed) gets the kinds searched after it.
     "REPORT_NOTHING_FOUND_TEXT": os.getenv(
-        "CLEANRECORD_REPORT_NOTHING_FOUND_TEXT", "查询期内，未发现该主体在本领域存在违法违规记录"
+        "CLEANRECORD_REPORT_NOTHING_FOUND_TEXT", "查询期内，未发现该主体在本领域存在{kinds}记录"
+    ),
+    # The 刑事 (criminal judgments) section is on every all-domain report; off here, reports on chosen domains omit it.
+    "REPORT_JUDGMENTS_ON_SINGLE_DOMAIN": envbool("CLEANRECORD_REPORT_JUDGMENTS_ON_SINGLE_DOMAIN", "true"),
+    # --- the report's wording, per city (frozen into each report's snapshot at issue) ---
+    # 专用信用报告 (Lanzhou plan) or 专项信用报告 (national rule, 发改财金〔2025〕565号); printed after "经营主体".
+    "REPORT_TITLE": os.getenv("CLEANRECORD_REPORT_TITLE", "专用信用报告"),
+    "REPORT_LEGAL_BASIS": os.getenv(
+        "CLEANRECORD_REPORT_LEGAL_BASIS",
+        "本报告依据《兰州市推行经营主体以专用信用报告替代无违法违规记录证明实施方案》"
+        "和国家发展改革委等部门有关文件（发改财金〔2025〕565号）出具。",
+    ),
+    "REPORT_REPLACES_STATEMENT": os.getenv(
+        "CLEANRECORD_REPORT_REPLACES_STATEMENT",
+        "本报告替代本市公布的替代事项清单所列领域在兰州市行政区域内的无违法违规记录证明，"
+        "有关部门和单位应当予以认可，不得要求经营主体另行开具。",
+    ),
+    # What the report does not cover, one item per entry; in the environment separated by "|".
+    "REPORT_NOT_COVERED": [item.strip() for item in os.getenv(
+        "CLEANRECORD_REPORT_NOT_COVERED",
+        "民事、行政案件的判决和裁定|欠缴税款信息|涉密信息及依法不予公开的信息|兰州市行政区域以外作出的处理决定"
+        "|平台数据来源范围以外的其他事项",
+    ).split("|") if item.strip()],
+    "REPORT_SOURCE_RESPONSIBILITY": os.getenv(
+        "CLEANRECORD_REPORT_SOURCE_RESPONSIBILITY",
+        "报告所列信息由数据来源单位按照“谁产生、谁负责”的原则对其真实性、准确性负责。",
     ),
     # Records printed in one report at most (typesetting time grows with them); all are in a signed CSV attachment.
     "REPORT_MAX_PRINTED_RECORDS": envint("CLEANRECORD_REPORT_MAX_PRINTED_RECORDS", "3000"),

@@ -9,18 +9,27 @@ Snapshot (schema 1), all values JSON:
 - issuer: {name, platform, seal_text}; region: {code, name}
 - entity: {name, credit_code, kind, kind_label, legal_rep, status_label}
 - query: {start, end, domains: [code], all_domains, purpose, purpose_label, purpose_text}
-- rules: the settings in force (include_simple_procedure, repaired_records, nothing_found_text, …)
+- rules: the settings in force (include_simple_procedure, repaired_records, nothing_found_text,
+  judgments_on_single_domain, …)
+- wording: the city's wording {title, legal_basis, replaces, not_covered: [str], responsibility}
+  (absent from snapshots issued before it existed: the PDF then prints the old fixed wording)
 - summary: one row per chosen domain, in domain order:
-    {code, name, order, found: int, statement}
+    {code, name, order, found: int, statement, kinds: [str] — the record kinds searched}
 - details: one block per domain with records, in domain order:
-    {code, name, records: [record]}; record = {kind: penalty|listing, title, number, authority,
-    date, category, content, amounts: str, labels: [str], explanation: {category, text, signer,
-    date} | null, period: str}
+    {code, name, records: [record]}; record = {kind: penalty|compulsion|listing|judgment, id,
+    version, content_hash, title, number, authority, date, category, content, violation, facts,
+    basis, amounts: str, period: str, procedure: str, labels: [str], explanation: {category, text,
+    signer, date} | null}; a compulsion adds type (强制类型) and lifted_on, a judgment judged_on
+    (its date is the 生效日期, category the 罪名, content the 摘要, amounts the 刑罚)
+- judgments: the 刑事 section {found: int, statement, records: [record]}, or null when the city
+  leaves it off reports on chosen domains (absent from snapshots issued before it existed)
 - notes: [str] — what the report covers and does not, how to verify it
 - hash: SHA-256 of the canonical JSON of everything above
 """
 
 import copy
+import csv
+from pathlib import Path
 
 EXAMPLE = {
     "schema": 1,
@@ -57,39 +66,82 @@ EXAMPLE = {
     "rules": {
         "include_simple_procedure": True,
         "repaired_records": "label",
-        "nothing_found_text": "查询期内，未发现该主体在本领域存在违法违规记录",
+        "nothing_found_text": "查询期内，未发现该主体在本领域存在{kinds}记录",
+        "judgments_on_single_domain": True,
+    },
+    "wording": {
+        "title": "专用信用报告",
+        "legal_basis": "本报告依据《兰州市推行经营主体以专用信用报告替代无违法违规记录证明实施方案》"
+                       "和国家发展改革委等部门有关文件（发改财金〔2025〕565号）出具。",
+        "replaces": "本报告替代本市公布的替代事项清单所列领域在兰州市行政区域内的无违法违规记录证明，"
+                    "有关部门和单位应当予以认可，不得要求经营主体另行开具。",
+        "not_covered": ["民事、行政案件的判决和裁定", "欠缴税款信息", "涉密信息及依法不予公开的信息",
+                        "兰州市行政区域以外作出的处理决定", "平台数据来源范围以外的其他事项"],
+        "responsibility": "报告所列信息由数据来源单位按照“谁产生、谁负责”的原则对其真实性、准确性负责。",
     },
     "summary": [
-        {"code": "court-enforcement", "name": "法院执行", "order": 1, "found": 1, "statement": "查询期内，该主体在本领域存在 1 条记录，详见下文"},
-        {"code": "market-regulation", "name": "市场监管", "order": 25, "found": 1, "statement": "查询期内，该主体在本领域存在 1 条记录，详见下文"},
-        {"code": "taxation", "name": "税务", "order": 34, "found": 0, "statement": "查询期内，未发现该主体在本领域存在违法违规记录"},
+        {"code": "court-enforcement", "name": "法院执行", "order": 1, "found": 1,
+         "statement": "查询期内，该主体在本领域存在 1 条违法违规记录（严重失信 1 条），详见下文",
+         "kinds": ["行政处罚", "行政强制", "严重失信"]},
+        {"code": "market-regulation", "name": "市场监管", "order": 25, "found": 2,
+         "statement": "查询期内，该主体在本领域存在 2 条违法违规记录（行政处罚 1 条、行政强制 1 条），详见下文",
+         "kinds": ["行政处罚", "行政强制", "严重失信"]},
+        {"code": "taxation", "name": "税务", "order": 34, "found": 0,
+         "statement": "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录",
+         "kinds": ["行政处罚", "行政强制", "严重失信"]},
     ],
     "details": [
         {
             "code": "court-enforcement", "name": "法院执行",
             "records": [{
-                "kind": "listing", "title": "失信被执行人", "number": "（2024）甘0102执1234号",
+                "kind": "listing", "id": 31, "version": 1, "content_hash": "5f0c2a9e",
+                "title": "严重失信主体名单", "number": "（2024）甘0102执1234号",
                 "authority": "兰州市城关区人民法院", "date": "2024-05-10", "category": "失信被执行人",
-                "content": "有履行能力而拒不履行生效法律文书确定义务", "amounts": "",
-                "period": "2024-05-10 列入，2025-05-10 移出", "labels": ["已修复"], "explanation": None,
+                "content": "有履行能力而拒不履行生效法律文书确定义务", "violation": "", "facts": "", "basis": "",
+                "amounts": "", "period": "2024-05-10 列入，2025-05-10 移出", "procedure": "",
+                "labels": ["已修复", "已移出名单"], "explanation": None,
             }],
         },
         {
             "code": "market-regulation", "name": "市场监管",
             "records": [{
-                "kind": "penalty", "title": "行政处罚", "number": "兰市监罚〔2025〕17号",
+                "kind": "penalty", "id": 17, "version": 2, "content_hash": "9b1d44c0",
+                "title": "行政处罚", "number": "兰市监罚〔2025〕17号",
                 "authority": "兰州市市场监督管理局", "date": "2025-03-01", "category": "罚款；警告",
-                "content": "罚款人民币五千元，责令改正", "amounts": "罚款 0.5 万元",
-                "period": "", "labels": ["异议处理中"],
+                "content": "罚款人民币五千元，责令改正", "violation": "发布虚假广告",
+                "facts": "在其经营场所及网店宣称产品“治疗高血压”，无任何依据",
+                "basis": "《中华人民共和国广告法》第五十五条第一款", "amounts": "罚款 0.5 万元",
+                "period": "", "procedure": "普通程序", "labels": ["异议处理中"],
                 "explanation": {"category": "不属于重大违法违规行为", "text": "该违法行为情节轻微，已及时改正，未造成危害后果。",
                                 "signer": "兰州市市场监督管理局", "date": "2025-06-01"},
+            }, {
+                "kind": "compulsion", "id": 5, "version": 1, "content_hash": "e3a7710b",
+                "title": "行政强制", "number": "兰市监强〔2025〕5号",
+                "authority": "兰州市市场监督管理局", "date": "2025-08-12", "type": "行政强制措施",
+                "category": "查封场所设施或者财物", "content": "涉嫌生产经营超过保质期的食品原料",
+                "violation": "", "facts": "", "basis": "《中华人民共和国食品安全法》第一百一十条第四项",
+                "amounts": "", "period": "2025-08-12 决定，2025-09-10 解除", "procedure": "",
+                "lifted_on": "2025-09-10", "labels": ["已解除"], "explanation": None,
             }],
         },
     ],
+    "judgments": {
+        "found": 1,
+        "statement": "查询期内，该主体存在 1 条生效刑事判决记录，详见下文",
+        "records": [{
+            "kind": "judgment", "id": 2, "version": 1, "content_hash": "0c9e51d2",
+            "title": "刑事判决", "number": "（2024）甘0102刑初88号", "authority": "兰州市城关区人民法院",
+            "date": "2024-09-30", "judged_on": "2024-09-12", "category": "单位行贿罪",
+            "content": "被告单位犯单位行贿罪，判处罚金人民币三十万元；已全部缴纳", "violation": "", "facts": "",
+            "basis": "", "amounts": "罚金 30 万元", "period": "", "procedure": "", "labels": [], "explanation": None,
+        }],
+    },
     "notes": [
-        "本报告依据兰州市信用信息共享平台归集的行政处罚、严重失信主体名单等信息生成，反映查询期内该主体在所选领域的违法违规记录情况。",
-        "本报告不包含涉密信息及依法不予公开的信息，不包含平台数据来源范围以外的事项。",
-        "依法不予行政处罚的决定、已撤销、撤回或确认无效的处罚决定不列入违法违规记录。",
+        "本报告依据兰州市信用信息共享平台归集的行政处罚（“双公示”）、行政强制、严重失信主体名单和刑事判决信息生成，"
+        "反映查询期内该主体在所选领域、兰州市行政区域内的违法违规记录情况。",
+        "本报告不包含涉密信息及依法不予公开的信息，不包含平台数据来源范围以外的事项；依法不予行政处罚的决定，"
+        "已撤销、撤回或确认无效的处罚和强制决定，宣告无罪或经再审撤销的判决，不列入违法违规记录。"
+        "已解除的行政强制照常列示并标注“已解除”。",
         "核验方式：扫描二维码或登录平台核验页面输入核验码，核验报告真实性及出具后信息变化情况。",
     ],
     "hash": "",
@@ -99,4 +151,21 @@ EXAMPLE = {
 def example_snapshot(**changes) -> dict:
     snapshot = copy.deepcopy(EXAMPLE)
     snapshot.update(changes)
+    return snapshot
+
+
+DOMAINS_CSV = Path(__file__).resolve().parents[1] / "reference" / "data" / "lanzhou" / "domains.csv"
+
+
+def full_example_snapshot() -> dict:
+    """The example as a report on all 38 domains (完整领域): the same records, every other domain clean."""
+    snapshot = example_snapshot()
+    found = {row["code"]: row for row in snapshot["summary"]}
+    nothing = found["taxation"]["statement"]
+    with DOMAINS_CSV.open(encoding="utf-8") as f:
+        domains = list(csv.DictReader(f))
+    snapshot["query"].update(domains=[d["code"] for d in domains], all_domains=True)
+    snapshot["summary"] = [found.get(d["code"]) or {
+        "code": d["code"], "name": d["name"], "order": int(d["order"]), "found": 0, "statement": nothing,
+        "kinds": ["行政处罚", "行政强制", "严重失信"]} for d in domains]
     return snapshot

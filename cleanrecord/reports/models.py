@@ -102,12 +102,15 @@ class RuleSettings(models.Model):
     include_simple_procedure = models.BooleanField(_("计入适用简易程序作出的行政处罚"), default=True)
     repaired_records = models.CharField(_("已完成信用修复的记录"), max_length=5, choices=RepairedRecords.choices,
                                         default=RepairedRecords.LABEL)
-    nothing_found_text = models.CharField(_("无记录时的表述"), max_length=200)
+    nothing_found_text = models.CharField(
+        _("无记录时的表述"), max_length=200,
+        help_text=_("{kinds} 处填入所查询的记录类别（行政处罚、行政强制、严重失信）；不含 {kinds} 时，类别附在表述之后。"))
     default_years = models.PositiveSmallIntegerField(
         _("默认查询年限"), validators=[MinValueValidator(1, _("默认查询年限至少为 1 年"))])
+    # The national rule (发改财金〔2025〕565号) lets a report look back at most 5 years.
     max_years = models.PositiveSmallIntegerField(_("最长追溯年限"), validators=[
-        MinValueValidator(1, _("最长追溯年限应在 1 到 10 年之间")),
-        MaxValueValidator(10, _("最长追溯年限应在 1 到 10 年之间")),
+        MinValueValidator(1, _("最长追溯年限应在 1 到 5 年之间（国家规定最长追溯 5 年）")),
+        MaxValueValidator(5, _("最长追溯年限应在 1 到 5 年之间（国家规定最长追溯 5 年）")),
     ])
     valid_days = models.PositiveSmallIntegerField(_("报告有效期（天）"), validators=[
         MinValueValidator(1, _("报告有效期应在 1 到 365 天之间")),

@@ -8,15 +8,17 @@ the API all render.
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
 from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.objections.models import Objection, SeverityExplanation
-from cleanrecord.records.models import Listing, Penalty, RecordStatus
+from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty, RecordStatus, Verdict
 from cleanrecord.reference.models import Domain, Region
 
 from .models import Purpose
@@ -24,6 +26,8 @@ from .models import Purpose
 REPAIRED = "已修复"
 UNDER_OBJECTION = "异议处理中"
 REMOVED = "已移出名单"
+LIFTED = "已解除"
+KINDS_PLACEHOLDER = "{kinds}"
 
 
 class ReportRefused(ValueError):
@@ -110,7 +114,31 @@ def rules_in_force() -> dict:
         "default_years": conf.get("REPORT_DEFAULT_YEARS"),
         "max_years": conf.get("REPORT_MAX_YEARS"),
         "valid_days": conf.get("REPORT_VALID_DAYS"),
+        "judgments_on_single_domain": conf.get("REPORT_JUDGMENTS_ON_SINGLE_DOMAIN"),
     }
+
+
+def wording() -> dict:
+    """The city's wording of the report, frozen into the snapshot: the signed text never changes after issue."""
+    return {
+        "title": conf.get("REPORT_TITLE"),
+        "legal_basis": conf.get("REPORT_LEGAL_BASIS"),
+        "replaces": conf.get("REPORT_REPLACES_STATEMENT"),
+        "not_covered": list(conf.get("REPORT_NOT_COVERED")),
+        "responsibility": conf.get("REPORT_SOURCE_RESPONSIBILITY"),
+    }
+
+
+def nothing_found(template: str, kinds: tuple[str, ...]) -> str:
+    """The statement of a domain with no record, naming the kinds searched.
+
+    The text is a template whose `{kinds}` becomes "行政处罚、行政强制、严重失信"; a text saved before it
+    was a template (without the placeholder) keeps its words and gets the kinds searched after it.
+    """
+    names = "、".join(kinds)
+    if KINDS_PLACEHOLDER in template:
+        return template.replace(KINDS_PLACEHOLDER, names)
+    return f"{template}（查询范围：{names}记录）"
 
 
 def _amounts(p: Penalty) -> str:
@@ -165,6 +193,38 @@ def counted_penalties(scope: Scope, rules: dict):
     return qs.order_by("decided_on", "id")
 
 
+def counted_compulsions(scope: Scope, rules: dict):
+    """行政强制 that count: decided in the period by an authority of the region, in a chosen domain, not
+    revoked, not confidential; lifted ones count too (labelled 已解除), repaired ones as the rules say."""
+    qs = (Compulsion.objects.for_subject(scope.subject)
+          .filter(decided_on__gte=scope.start, decided_on__lte=scope.end, confidential=False,
+                  region_code__startswith=region_prefix())
+          .exclude(status=RecordStatus.REVOKED))
+    if scope.domains is not None:
+        qs = qs.filter(domain__in=scope.domains)
+    if rules["repaired_records"] == "hide":
+        qs = qs.filter(repaired_on__isnull=True)
+    return qs.order_by("decided_on", "id")
+
+
+def counted_judgments(scope: Scope, rules: dict):
+    """Criminal judgments that count: took effect in the period, by a court of the region, not 无罪, not set
+    aside on retrial, not revoked, not confidential; in whatever domain (a conviction belongs to none)."""
+    qs = (Judgment.objects.for_subject(scope.subject)
+          .filter(effective_on__gte=scope.start, effective_on__lte=scope.end, confidential=False,
+                  set_aside_on__isnull=True, region_code__startswith=region_prefix())
+          .exclude(status=RecordStatus.REVOKED)
+          .exclude(verdict=Verdict.ACQUITTED))
+    if rules["repaired_records"] == "hide":
+        qs = qs.filter(repaired_on__isnull=True)
+    return qs.order_by("effective_on", "id")
+
+
+def shows_judgments(all_domains: bool, rules: dict) -> bool:
+    """Every report has the 刑事 section, unless the city turned it off for reports on chosen domains."""
+    return all_domains or rules.get("judgments_on_single_domain", True)
+
+
 def counted_listings(scope: Scope, rules: dict):
     """Listings that count: the entity was on the list at any time inside the period."""
     qs = (Listing.objects.for_subject(scope.subject)
@@ -178,8 +238,102 @@ def counted_listings(scope: Scope, rules: dict):
     return qs.order_by("listed_on", "id")
 
 
+def _wan(value) -> str:
+    return f"{value.normalize():f}"
+
+
+def _sentence(j: Judgment) -> str:
+    parts = []
+    if j.verdict == Verdict.EXEMPTED:
+        parts.append(str(Verdict.EXEMPTED.label))
+    if j.fine_wan:
+        parts.append(f"罚金 {_wan(j.fine_wan)} 万元")
+    if j.other_sentence:
+        parts.append(j.other_sentence)
+    return "；".join(parts)
+
+
+# Only the columns a report prints: an entity may have thousands of records, each with 37 columns.
+PENALTY_COLUMNS = ("id", "version", "content_hash", "domain_id", "decision_no", "authority_name", "decided_on",
+                   "categories", "content", "violation_type", "facts", "basis", "fine_wan", "confiscated_wan",
+                   "procedure", "repaired_on")
+COMPULSION_COLUMNS = ("id", "version", "content_hash", "domain_id", "decision_no", "authority_name", "decided_on",
+                      "compulsion_type", "category", "reason", "basis", "lifted_on", "repaired_on")
+LISTING_COLUMNS = ("id", "version", "content_hash", "domain_id", "case_no", "decision_no", "authority_name",
+                   "listed_on", "removed_on", "list_type", "reason", "repaired_on")
+JUDGMENT_COLUMNS = ("id", "version", "content_hash", "case_no", "authority_name", "charges", "verdict", "judged_on",
+                    "effective_on", "fine_wan", "other_sentence", "summary", "repaired_on")
+
+
+def _record(kind: str, record, **fields) -> dict:
+    """A record as a report prints it: the keys every kind has, then the kind's own."""
+    base = {"kind": kind, "id": record.pk, "version": record.version, "content_hash": record.content_hash,
+            "violation": "", "facts": "", "basis": "", "amounts": "", "period": "", "procedure": ""}
+    return {**base, **fields}
+
+
+def penalty_record(p: Penalty) -> dict:
+    return _record("penalty", p, title="行政处罚", number=p.decision_no, authority=p.authority_name,
+                   date=p.decided_on.isoformat(), category=p.categories, content=p.content,
+                   violation=p.violation_type, facts=p.facts, basis=p.basis, amounts=_amounts(p),
+                   procedure=p.get_procedure_display() if p.procedure else "")
+
+
+def compulsion_record(c: Compulsion, today: dt.date) -> dict:
+    lifted = c.lifted_on is not None and c.lifted_on <= today
+    period = f"{c.decided_on} 决定" + (f"，{c.lifted_on} 解除" if lifted else "，尚未解除")
+    return _record("compulsion", c, title="行政强制", number=c.decision_no, authority=c.authority_name,
+                   date=c.decided_on.isoformat(), type=str(c.get_compulsion_type_display()), category=c.category,
+                   content=c.reason, basis=c.basis, period=period,
+                   lifted_on=c.lifted_on.isoformat() if lifted else "", labels=[LIFTED] if lifted else [])
+
+
+def listing_record(li: Listing, today: dt.date) -> dict:
+    period = f"{li.listed_on} 列入" + (f"，{li.removed_on} 移出" if li.removed_on else "，至今未移出")
+    removed = li.removed_on is not None and li.removed_on <= today
+    return _record("listing", li, title="严重失信主体名单", number=li.case_no or li.decision_no,
+                   authority=li.authority_name, date=li.listed_on.isoformat(), category=li.list_type,
+                   content=li.reason, period=period, labels=[REMOVED] if removed else [])
+
+
+@dataclass(frozen=True)
+class DomainKind:
+    """A record kind a domain line searches: what the line calls it, which records count, the columns the
+    report reads (and `number`, the one naming a record), and the record as the report prints it."""
+
+    name: str
+    kind: str
+    counted: Callable[[Scope, dict], QuerySet]
+    columns: tuple[str, ...]
+    number: str
+    printed: Callable[[Any, dt.date], dict]
+
+
+# In the order a domain lists them; the "nothing found" statement names exactly these. Judgments belong to
+# no domain: they have a section of their own.
+DOMAIN_KINDS = (
+    DomainKind("行政处罚", "penalty", counted_penalties, PENALTY_COLUMNS, "decision_no",
+               lambda p, today: penalty_record(p)),
+    DomainKind("行政强制", "compulsion", counted_compulsions, COMPULSION_COLUMNS, "decision_no", compulsion_record),
+    DomainKind("严重失信", "listing", counted_listings, LISTING_COLUMNS, "listing_ref", listing_record),
+)
+
+
+def judgment_record(j: Judgment) -> dict:
+    return _record("judgment", j, title="刑事判决", number=j.case_no, authority=j.authority_name,
+                   date=j.effective_on.isoformat(), judged_on=j.judged_on.isoformat(), category=j.charges,
+                   content=j.summary, amounts=_sentence(j))
+
+
+def _found_statement(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    each = "、".join(f"{kind} {n} 条" for kind, n in counts.items() if n)
+    return f"查询期内，该主体在本领域存在 {total} 条违法违规记录（{each}），详见下文"
+
+
 def compute(query: Query, *, today: dt.date) -> dict:
-    """The report's content: entity, query, rules, a summary per domain and the records found."""
+    """The report's content: entity, query, rules, wording, a summary per domain, the records found and the
+    criminal judgments section (None when the city leaves it off this report)."""
     rules = rules_in_force()
     code = query.entity.credit_code
     objected = Objection.objects.open_record_keys(code)
@@ -187,52 +341,47 @@ def compute(query: Query, *, today: dt.date) -> dict:
                     for e in SeverityExplanation.objects.filter(subject_key=code).order_by("signed_on", "id")}
     found: dict[str, list[dict]] = {d.code: [] for d in query.domains}
 
-    def labels(kind: str, record) -> list[str]:
-        out = []
-        if (kind, record.pk) in objected:
-            out.append(UNDER_OBJECTION)
+    def finished(record, out: dict) -> dict:
+        """The labels (objection, repair, then the kind's own) and the severity explanation."""
+        own = out.pop("labels", [])
+        labels = [UNDER_OBJECTION] if (out["kind"], record.pk) in objected else []
         if record.repaired_on:
-            out.append(REPAIRED)
+            labels.append(REPAIRED)
+        out["labels"] = labels + own
+        out["explanation"] = explanations.get((out["kind"], record.pk))
         return out
 
     scope = Scope.of(query)
-    # Only the columns a report prints: an entity may have thousands of records, each with 37 columns.
-    penalties = counted_penalties(scope, rules).only(
-        "id", "version", "content_hash", "domain_id", "decision_no", "authority_name", "decided_on", "categories",
-        "content", "violation_type", "fine_wan", "confiscated_wan", "procedure", "repaired_on")
-    listings = counted_listings(scope, rules).only(
-        "id", "version", "content_hash", "domain_id", "case_no", "decision_no", "authority_name", "listed_on",
-        "removed_on", "list_type", "reason", "repaired_on")
-    for p in penalties:
-        found[p.domain_id].append({
-            "kind": "penalty", "id": p.pk, "version": p.version, "content_hash": p.content_hash,
-            "title": "行政处罚", "number": p.decision_no, "authority": p.authority_name,
-            "date": p.decided_on.isoformat(), "category": p.categories, "content": p.content,
-            "violation": p.violation_type, "amounts": _amounts(p), "period": "",
-            "procedure": p.get_procedure_display() if p.procedure else "",
-            "labels": labels("penalty", p), "explanation": explanations.get(("penalty", p.pk)),
-        })
-    for li in listings:
-        period = f"{li.listed_on} 列入" + (f"，{li.removed_on} 移出" if li.removed_on else "，至今未移出")
-        record_labels = labels("listing", li)
-        if li.removed_on and li.removed_on <= today:
-            record_labels.append(REMOVED)
-        found[li.domain_id].append({
-            "kind": "listing", "id": li.pk, "version": li.version, "content_hash": li.content_hash,
-            "title": "严重失信主体名单", "number": li.case_no or li.decision_no, "authority": li.authority_name,
-            "date": li.listed_on.isoformat(), "category": li.list_type, "content": li.reason,
-            "violation": "", "amounts": "", "period": period, "procedure": "",
-            "labels": record_labels, "explanation": explanations.get(("listing", li.pk)),
-        })
+    counts: dict[str, dict[str, int]] = {d.code: dict.fromkeys((k.name for k in DOMAIN_KINDS), 0)
+                                         for d in query.domains}
+    for kind in DOMAIN_KINDS:
+        for record in kind.counted(scope, rules).only(*kind.columns):
+            found[record.domain_id].append(finished(record, kind.printed(record, today)))
+            counts[record.domain_id][kind.name] += 1
 
-    nothing = rules["nothing_found_text"]
+    searched = tuple(k.name for k in DOMAIN_KINDS)
+    nothing = nothing_found(rules["nothing_found_text"], searched)
     summary, details = [], []
     for d in query.domains:
         records = found[d.code]
-        statement = nothing if not records else f"查询期内，该主体在本领域存在 {len(records)} 条违法违规记录，详见下文"
-        summary.append({"code": d.code, "name": d.name, "order": d.order, "found": len(records), "statement": statement})
+        statement = _found_statement(counts[d.code]) if records else nothing
+        summary.append({"code": d.code, "name": d.name, "order": d.order, "found": len(records),
+                        "statement": statement, "kinds": list(searched)})
         if records:
             details.append({"code": d.code, "name": d.name, "records": records})
+
+    judgments = None
+    if shows_judgments(query.all_domains, rules):
+        # Any domain: the query's domains only decide whether the section is there.
+        records = [finished(j, judgment_record(j))
+                   for j in counted_judgments(Scope(code, None, query.start, query.end), rules)
+                   .only(*JUDGMENT_COLUMNS)]
+        judgments = {
+            "found": len(records),
+            "statement": (f"查询期内，该主体存在 {len(records)} 条生效刑事判决记录，详见下文" if records
+                          else "查询期内，未发现刑事判决记录"),
+            "records": records,
+        }
     root = region()
     entity = query.entity
     return _masked({  # whoever holds the code reads the report: a person's ID number written in any text is masked
@@ -249,9 +398,11 @@ def compute(query: Query, *, today: dt.date) -> dict:
             "purpose_text": query.purpose_text,
         },
         "rules": rules,
+        "wording": wording(),
         "summary": summary,
         "details": details,
-        "notes": notes(root.name, rules),
+        "judgments": judgments,
+        "notes": notes(root.name, rules, judgments=judgments is not None),
     })
 
 
@@ -265,14 +416,16 @@ def _masked(value):
     return value
 
 
-def notes(region_name: str, rules: dict) -> list[str]:
+def notes(region_name: str, rules: dict, *, judgments: bool) -> list[str]:
     simple = "含" if rules["include_simple_procedure"] else "不含"
     repaired = "标注“已修复”后列示" if rules["repaired_records"] == "label" else "不再列示"
+    sources = "行政处罚（“双公示”）、行政强制、严重失信主体名单" + ("和刑事判决" if judgments else "")
     return [
-        f"本报告依据{region_name}信用信息共享平台归集的行政处罚（“双公示”）信息和严重失信主体名单信息生成，"
+        f"本报告依据{region_name}信用信息共享平台归集的{sources}信息生成，"
         f"反映查询期内该主体在所选领域、{region_name}行政区域内的违法违规记录情况。",
         "本报告不包含涉密信息及依法不予公开的信息，不包含平台数据来源范围以外的事项；"
-        "依法不予行政处罚的决定，以及已撤销、撤回或确认无效的处罚决定，不列入违法违规记录。",
+        "依法不予行政处罚的决定，已撤销、撤回或确认无效的处罚和强制决定，宣告无罪或经再审撤销的判决，"
+        "不列入违法违规记录。已解除的行政强制照常列示并标注“已解除”。",
         f"适用简易程序作出的行政处罚：{simple}。已完成信用修复的记录：{repaired}。"
         f"正在异议处理中的记录照常列示并标注“异议处理中”。",
         "核验方式：扫描报告首页二维码，或在平台核验页面输入核验码，可核验报告真实性、有效性及出具后相关信息的变化情况；"

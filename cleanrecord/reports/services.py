@@ -42,6 +42,11 @@ def _refuse_over_hourly_cap(entity, now: dt.datetime) -> None:
         raise rules.ReportRefused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
 
 
+def records_found(content: dict) -> int:
+    """Every record the report lists: the domains' and the 刑事 section's."""
+    return sum(s["found"] for s in content["summary"]) + (content.get("judgments") or {}).get("found", 0)
+
+
 def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date | None = None,
                  end: dt.date | None = None, purpose: str, purpose_text: str = "", user=None,
                  channel: str = "web", timings: dict | None = None) -> Report:
@@ -94,7 +99,7 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
         t_snapshot = time.perf_counter()
         pdf = render_pdf(snapshot)
         t_render = time.perf_counter()
-        signed = sign_pdf(pdf, reason=f"专用信用报告 {number}", location=content["region"]["name"])
+        signed = sign_pdf(pdf, reason=f"{content['wording']['title']} {number}", location=content["region"]["name"])
         t_sign = time.perf_counter()
         path = report_dir() / f"{today:%Y}" / f"{today:%m}" / f"{number}.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +110,7 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
                 domains=[d.code for d in query.domains], all_domains=query.all_domains,
                 period_start=query.start, period_end=query.end, purpose=query.purpose,
                 purpose_text=query.purpose_text, snapshot=snapshot, snapshot_hash=snapshot["hash"],
-                records_found=sum(s["found"] for s in content["summary"]), pdf_path=str(path),
+                records_found=records_found(content), pdf_path=str(path),
                 pdf_sha256=hashlib.sha256(signed).hexdigest(), pdf_size=len(signed), issued_at=now,
                 valid_until=valid_until, issued_by=user if user is not None and user.is_authenticated else None,
                 channel=channel,

@@ -23,6 +23,23 @@ class DomainOut(Schema):
     statement: str
 
 
+class JudgmentOut(Schema):
+    number: str
+    court: str
+    charges: str
+    effective_on: str
+    sentence: str
+    labels: list[str] = []
+
+
+class JudgmentsOut(Schema):
+    """The report's 刑事 section; absent (null) when the report has none."""
+
+    found: int
+    statement: str
+    records: list[JudgmentOut] = []
+
+
 class VerifyOut(Schema):
     result: str
     result_label: str
@@ -35,6 +52,7 @@ class VerifyOut(Schema):
     period_end: str | None = None
     revoked_reason: str | None = None
     domains: list[DomainOut] = []
+    judgments: JudgmentsOut | None = None
     changes: list[ChangeOut] = []
     changed_since_issue: bool = False
 
@@ -64,9 +82,18 @@ def verification_out(v: services.Verification) -> dict:
             issued_at=s["issued_at"], valid_until=s["valid_until"], period_start=s["query"]["start"],
             period_end=s["query"]["end"], revoked_reason=v.report.revoke_reason or None,
             domains=[{k: d[k] for k in ("code", "name", "found", "statement")} for d in s["summary"]],
+            judgments=judgments_out(s.get("judgments")),
             changes=[c.__dict__ for c in v.changes], changed_since_issue=bool(v.changes),
         )
     return out
+
+
+def judgments_out(section: dict | None) -> dict | None:
+    if section is None:
+        return None
+    return {"found": section["found"], "statement": section["statement"], "records": [
+        {"number": r["number"], "court": r["authority"], "charges": r["category"], "effective_on": r["date"],
+         "sentence": r["amounts"], "labels": r["labels"]} for r in section["records"]]}
 
 
 def file_verdict_out(v: files.FileVerdict) -> dict:

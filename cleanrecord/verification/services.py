@@ -14,7 +14,7 @@ from cleanrecord import conf
 from cleanrecord.audit.services import record_event
 from cleanrecord.lib.clientip import client_ip
 from cleanrecord.objections.models import Objection, SeverityExplanation
-from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion
+from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion, Verdict
 from cleanrecord.reports import codes, rules
 from cleanrecord.reports.models import Report
 
@@ -97,27 +97,48 @@ def log(report: Report | None, channel: str, result: str, client: str) -> None:
     VerificationLog.objects.create(report=report, channel=channel, result=result, client=client)
 
 
+JUDGMENTS = "judgments"  # the 刑事 section, in place of a domain code
+
+
+def _searched(report: Report, in_force: dict) -> list[tuple[str, object, str]]:
+    """(kind, today's records the report's rules count, the column naming a record) for each record kind the
+    report searched: one issued before 行政强制 and 刑事 were searched is compared on what it searched."""
+    snapshot = report.snapshot
+    subject = snapshot["entity"]["credit_code"]
+    scope = rules.Scope(subject, None if report.all_domains else tuple(report.domains), report.period_start,
+                        report.period_end)
+    # Penalties and listings were searched by every report; the line of each domain names the kinds since.
+    kinds = snapshot["summary"][0].get("kinds", ("行政处罚", "严重失信"))
+    searched = [(k.kind, k.counted(scope, in_force), k.number) for k in rules.DOMAIN_KINDS if k.name in kinds]
+    if snapshot.get("judgments") is not None:
+        every_domain = rules.Scope(subject, None, report.period_start, report.period_end)
+        searched.append(("judgment", rules.counted_judgments(every_domain, in_force), "case_no"))
+    return searched
+
+
 def changes_since_issue(report: Report) -> list[Change]:
     """How today's data differs from what the report said: records revoked, corrected, repaired, under
-    objection, or new records in the period that the report did not show.
+    objection, a compulsion lifted, a judgment set aside, or new records in the period that the report
+    did not show.
 
     The report's own rules are applied to today's data (one query per record kind, only the columns
     needed) and the result is compared with the snapshot; this runs on every verification.
     """
     snapshot = report.snapshot
-    names = {d["code"]: d["name"] for d in snapshot["summary"]}
+    names = {d["code"]: d["name"] for d in snapshot["summary"]} | {JUDGMENTS: "刑事"}
     shown = {(r["kind"], r["id"]): (block["code"], r) for block in snapshot.get("details", []) for r in block["records"]}
+    shown |= {(r["kind"], r["id"]): (JUDGMENTS, r) for r in (snapshot.get("judgments") or {}).get("records", [])}
     subject = snapshot["entity"]["credit_code"]
-    scope = rules.Scope(subject, None if report.all_domains else tuple(report.domains), report.period_start,
-                        report.period_end)
     in_force = snapshot.get("rules") or rules.rules_in_force()
     counted: dict[tuple[str, int], tuple] = {}
-    for kind, qs in (("penalty", rules.counted_penalties(scope, in_force)),
-                     ("listing", rules.counted_listings(scope, in_force))):
-        number = "decision_no" if kind == "penalty" else "listing_ref"
-        for pk, domain, version, content_hash, repaired_on, no in qs.values_list(
-                "pk", "domain_id", "version", "content_hash", "repaired_on", number):
-            counted[(kind, pk)] = (domain, version, content_hash, repaired_on, no)
+    lifted: dict[int, dt.date] = {}
+    for kind, qs, number in _searched(report, in_force):
+        extra = ("lifted_on",) if kind == "compulsion" else ()
+        for pk, domain, version, content_hash, repaired_on, no, *more in qs.values_list(
+                "pk", "domain_id", "version", "content_hash", "repaired_on", number, *extra):
+            counted[(kind, pk)] = (JUDGMENTS if kind == "judgment" else domain, version, content_hash, repaired_on, no)
+            if more and more[0] is not None and more[0] <= timezone.localdate():
+                lifted[pk] = more[0]
     # Objections matter only for records the report showed.
     objected = Objection.objects.open_record_keys(subject) if shown else set()
     explained = ({(e.kind, e.record_id): e for e in SeverityExplanation.objects.filter(subject_key=subject)
@@ -148,6 +169,8 @@ def changes_since_issue(report: Report) -> list[Change]:
             changes.append(Change(name, number, "该记录内容在报告出具后已更正"))
         if repaired_on and "已修复" not in record["labels"]:
             changes.append(Change(name, number, f"该记录已于 {repaired_on} 完成信用修复"))
+        if key[0] == "compulsion" and key[1] in lifted and rules.LIFTED not in record["labels"]:
+            changes.append(Change(name, number, f"该行政强制已于 {lifted[key[1]]} 解除"))
         if key in objected and "异议处理中" not in record["labels"]:
             changes.append(Change(name, number, "该记录在报告出具后被提出异议，正在处理中"))
         if key not in objected and "异议处理中" in record["labels"]:
@@ -158,7 +181,8 @@ def changes_since_issue(report: Report) -> list[Change]:
                                                 f"（{explanation.signer}，{explanation.signed_on}）——{explanation.text}"))
     for key, (domain, _, _, _, number) in counted.items():
         if key not in shown:
-            changes.append(Change(names.get(domain, domain), number, "报告出具后平台新增了查询期内的一条记录，报告未包含"))
+            what = "刑事判决记录" if key[0] == "judgment" else "记录"
+            changes.append(Change(names.get(domain, domain), number, f"报告出具后平台新增了查询期内的一条{what}，报告未包含"))
     return changes
 
 
@@ -170,6 +194,10 @@ def _no_longer_counted(key: tuple[str, int], subject: str) -> str:
         return "该记录已被撤销（或已删除），报告出具后不再计入"
     if record.confidential:
         return "该记录已转为不予公开"
+    if kind == "judgment" and record.set_aside_on:
+        return f"该判决已于 {record.set_aside_on} 经再审撤销，不再计入"
+    if kind == "judgment" and record.verdict == Verdict.ACQUITTED:
+        return "该判决已改判无罪，不再计入"
     if record.repaired_on:
         return f"该记录已于 {record.repaired_on} 完成信用修复，按规则不再列示"
     return "该记录已更正，不再符合本报告的计入条件"

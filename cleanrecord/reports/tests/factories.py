@@ -2,12 +2,13 @@
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 from django.utils import timezone
 from stdnum.cn import uscc
 
 from cleanrecord.entities.models import Entity
-from cleanrecord.records.models import Listing, Penalty
+from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty
 from cleanrecord.reference.models import Department
 
 _numbers = itertools.count(1)
@@ -54,3 +55,35 @@ def listing(e: Entity, listed_on: dt.date, removed_on: dt.date | None = None, do
     )
     values.update(fields)
     return Listing.objects.create(**values)
+
+
+def compulsion(e: Entity, decided_on: dt.date, domain: str = "market-regulation", **fields) -> Compulsion:
+    dept = Department.objects.get(code="amr")
+    now = timezone.now()
+    n = next(_numbers)
+    values = dict(
+        subject_key=e.credit_code, subject_name=e.name, subject_category="org", credit_code=e.credit_code,
+        domain_id=domain, department=dept, source_name=dept.name, source_code=dept.credit_code,
+        authority_name=dept.name, authority_code=dept.credit_code, region_code="620100",
+        decision_no=f"兰市监强〔{decided_on.year}〕{n}号", compulsion_type="measure", category="查封场所设施或者财物",
+        reason="涉嫌生产销售不符合安全标准的食品", basis="《食品安全法》第一百一十条", decided_on=decided_on,
+        content_hash=f"c{n}", created_at=now, updated_at=now,
+    )
+    values.update(fields)
+    return Compulsion.objects.create(**values)
+
+
+def judgment(e: Entity, effective_on: dt.date, **fields) -> Judgment:
+    dept = Department.objects.get(code="court-intermediate")
+    now = timezone.now()
+    n = next(_numbers)
+    values = dict(
+        subject_key=e.credit_code, subject_name=e.name, subject_category="org", credit_code=e.credit_code,
+        domain=None, department=dept, source_name=dept.name, source_code=dept.credit_code,
+        authority_name=dept.name, authority_code=dept.credit_code, region_code="620100",
+        case_no=f"（{effective_on.year}）甘01刑初{n}号", charges="单位行贿罪", verdict="guilty",
+        judged_on=effective_on - dt.timedelta(days=20), effective_on=effective_on, fine_wan=Decimal("50"),
+        summary="被告单位犯单位行贿罪，判处罚金人民币五十万元", content_hash=f"j{n}", created_at=now, updated_at=now,
+    )
+    values.update(fields)
+    return Judgment.objects.create(**values)

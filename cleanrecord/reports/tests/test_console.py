@@ -96,7 +96,7 @@ def test_without_the_revoke_permission_the_action_is_neither_shown_nor_run(clien
 
 def rule_form(**changes) -> dict:
     form = {"include_simple_procedure": "on", "repaired_records": "label",
-            "nothing_found_text": "查询期内，未发现该主体在本领域存在违法违规记录", "default_years": "3", "max_years": "5",
+            "nothing_found_text": "查询期内，未发现该主体在本领域存在{kinds}记录", "default_years": "3", "max_years": "5",
             "valid_days": "30"}
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
@@ -150,8 +150,8 @@ def test_until_the_office_saves_rules_the_environment_decides(settings):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"max_years": "11"}, "最长追溯年限应在 1 到 10 年之间"),
-    ({"max_years": "0", "default_years": "1"}, "最长追溯年限应在 1 到 10 年之间"),
+    ({"max_years": "6"}, "最长追溯年限应在 1 到 5 年之间（国家规定最长追溯 5 年）"),
+    ({"max_years": "0", "default_years": "1"}, "最长追溯年限应在 1 到 5 年之间"),
     ({"default_years": "6", "max_years": "5"}, "默认查询年限不能超过最长追溯年限"),
     ({"valid_days": "0"}, "报告有效期应在 1 到 365 天之间"),
     ({"valid_days": "366"}, "报告有效期应在 1 到 365 天之间"),
@@ -164,3 +164,22 @@ def test_invalid_rules_are_refused_with_the_reason(client, office_admin, changes
     assert message in response.content.decode()
     assert not RuleSettings.objects.exists()
     assert not AuditEntry.objects.filter(action="settings.change").exists()
+
+
+@pytest.mark.django_db
+def test_saved_rules_move_to_the_kinds_template_and_the_national_five_years():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cleanrecord.reports.migrations.0004_rules_five_years_and_kinds_template")
+    RuleSettings.objects.bulk_create([RuleSettings(
+        pk=1, include_simple_procedure=True, repaired_records="label", default_years=8, max_years=10, valid_days=30,
+        nothing_found_text="查询期内，未发现该主体在本领域存在违法违规记录")])
+    migration.forward(apps, None)
+    saved = RuleSettings.objects.get()
+    assert (saved.nothing_found_text, saved.max_years, saved.default_years) == (
+        "查询期内，未发现该主体在本领域存在{kinds}记录", 5, 5)
+    RuleSettings.objects.update(nothing_found_text="本领域无记录")
+    migration.forward(apps, None)
+    assert RuleSettings.objects.get().nothing_found_text == "本领域无记录"  # the office's own words stay

@@ -12,7 +12,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from cleanrecord.reports.example import example_snapshot
+from cleanrecord.reports.example import example_snapshot, full_example_snapshot
 from cleanrecord.reports.render import render_pdf
 
 DOMAINS_CSV = Path(__file__).resolve().parents[2] / "reference" / "data" / "lanzhou" / "domains.csv"
@@ -135,16 +135,21 @@ def test_it_details_records_with_labels_and_explanation(example_pdf):
         "异议处理中",
         "情节严重程度说明：不属于重大违法违规行为 — 该违法行为情节轻微，已及时改正，未造成危害后果。"
         "（兰州市市场监督管理局，2025-06-01）",
+        # every record kind: the penalty's new fields, the compulsion in its domain, the 刑事 section
+        "违法行为类型发布虚假广告", "处罚依据《中华人民共和国广告法》第五十五条第一款", "程序普通程序",
+        "行政强制决定书文号兰市监强〔2025〕5号", "强制类型行政强制措施", "强制类别查封场所设施或者财物",
+        "事由涉嫌生产经营超过保质期的食品原料", "解除日期2025-09-10", "已解除",
+        "五、刑事判决", "案号（2024）甘0102刑初88号", "罪名单位行贿罪", "生效日期2024-09-30", "刑罚罚金30万元",
     ):
-        assert flat(expected) in text
+        assert flat(expected) in text, expected
     for note in example_snapshot()["notes"]:
         assert flat(note) in text
 
 
 def test_it_numbers_the_pages(example_pdf):
     texts = page_texts(example_pdf)
-    assert "第 1 页 / 共 2 页" in texts[0]
-    assert "第 2 页 / 共 2 页" in texts[1]
+    assert "第 1 页 / 共 3 页" in texts[0]
+    assert "第 3 页 / 共 3 页" in texts[2]
 
 
 def test_the_qr_code_opens_the_verification_page(example_pdf):
@@ -204,11 +209,12 @@ def test_only_the_noto_cjk_fonts_are_embedded(example_pdf):
 def test_a_report_without_records_has_no_details_section():
     snapshot = example_snapshot()
     snapshot["details"] = []
+    snapshot["judgments"] = {"found": 0, "statement": "查询期内，未发现刑事判决记录", "records": []}
     for row in snapshot["summary"]:
         row.update(found=0, statement=snapshot["rules"]["nothing_found_text"])
     text = flat("\n".join(page_texts(render_pdf(snapshot))))
     assert "记录详情" not in text
-    assert "四、说明" in text
+    assert "四、刑事判决查询期内，未发现刑事判决记录。五、说明" in text
 
 
 def test_the_same_snapshot_gives_the_same_bytes(example_pdf):
@@ -229,3 +235,13 @@ def test_concurrent_renders_do_not_mix_up_reports():
 def test_it_renders_without_typst_warnings(caplog):
     render_pdf(example_snapshot(number="LZXY-20261126-999999"))
     assert not [r for r in caplog.records if r.name == "cleanrecord.reports.render"]
+
+
+def test_the_sample_report_has_every_domain_and_every_record_kind():
+    snapshot = full_example_snapshot()
+    text = flat("\n".join(page_texts(render_pdf(snapshot))))
+    assert len(snapshot["summary"]) == 38 and "全部38个领域" in text
+    for title in ("严重失信主体名单", "行政处罚", "行政强制", "四、记录详情", "五、刑事判决", "六、说明"):
+        assert title in text
+    assert {r["kind"] for block in snapshot["details"] for r in block["records"]} | {
+        r["kind"] for r in snapshot["judgments"]["records"]} == {"penalty", "compulsion", "listing", "judgment"}

@@ -5,7 +5,7 @@ import pytest
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.reports import rules
 
-from .factories import credit_code, entity, listing, penalty
+from .factories import compulsion, credit_code, entity, judgment, listing, penalty
 
 TODAY = dt.date(2026, 11, 26)
 START, END = dt.date(2023, 11, 27), TODAY
@@ -49,7 +49,7 @@ def test_revoked_confidential_and_not_penalised_decisions_never_count(company):
     penalty(company, dt.date(2024, 5, 3), not_penalised=True, categories="不予行政处罚")
     content = report(company)
     assert numbers(content) == []
-    assert statement(content, "market-regulation") == "查询期内，未发现该主体在本领域存在违法违规记录"
+    assert statement(content, "market-regulation") == "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录"
 
 
 @pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_only_the_chosen_domains_are_searched_and_reported_in_domain_order(compa
     penalty(company, dt.date(2024, 5, 1), domain="taxation")
     content = report(company, domains=["taxation", "court-enforcement"])
     assert [s["code"] for s in content["summary"]] == ["court-enforcement", "taxation"]
-    assert statement(content, "court-enforcement") == "查询期内，未发现该主体在本领域存在违法违规记录"
+    assert statement(content, "court-enforcement") == "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录"
     assert statement(content, "taxation").startswith("查询期内，该主体在本领域存在 1 条")
     assert numbers(report(company, domains=["market-regulation"])) == []
     assert len(report(company)["summary"]) == 38
@@ -117,9 +117,16 @@ def test_a_listing_counts_when_the_entity_was_on_the_list_at_any_time_in_the_per
 
 
 @pytest.mark.django_db
-def test_the_nothing_found_statement_is_configurable(company, settings):
+def test_the_nothing_found_statement_is_a_template_naming_the_kinds_searched(company, settings):
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_NOTHING_FOUND_TEXT": "未发现{kinds}记录。"}
+    assert statement(report(company, domains=["taxation"]), "taxation") == "未发现行政处罚、行政强制、严重失信记录。"
+
+
+@pytest.mark.django_db
+def test_a_nothing_found_text_saved_before_the_template_keeps_its_words_and_names_the_kinds(company, settings):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_NOTHING_FOUND_TEXT": "未发现违法违规记录。"}
-    assert statement(report(company, domains=["taxation"]), "taxation") == "未发现违法违规记录。"
+    assert statement(report(company, domains=["taxation"]), "taxation") == \
+        "未发现违法违规记录。（查询范围：行政处罚、行政强制、严重失信记录）"
 
 
 @pytest.mark.django_db
@@ -154,3 +161,115 @@ def test_the_default_period_is_the_last_three_years(company):
     query = rules.build_query(credit_code=company.credit_code.lower(), domains="all", start=None, end=None,
                               purpose="other", today=TODAY)
     assert (query.start, query.end, query.all_domains) == (dt.date(2023, 11, 27), TODAY, True)
+
+
+# -- 行政强制 ----------------------------------------------------------------------------------------
+
+def records(content, domain="market-regulation", kind=None) -> list[dict]:
+    for block in content["details"]:
+        if block["code"] == domain:
+            return [r for r in block["records"] if kind is None or r["kind"] == kind]
+    return []
+
+
+@pytest.mark.django_db
+def test_a_compulsion_counts_only_when_decided_inside_the_period(company):
+    on_first_day = compulsion(company, START)
+    inside = compulsion(company, dt.date(2025, 3, 1))
+    compulsion(company, START - dt.timedelta(days=1))
+    content = report(company)
+    assert [r["number"] for r in records(content, kind="compulsion")] == [on_first_day.decision_no, inside.decision_no]
+    assert statement(content, "market-regulation").startswith("查询期内，该主体在本领域存在 2 条违法违规记录（行政强制 2 条）")
+
+
+@pytest.mark.django_db
+def test_a_lifted_compulsion_counts_labelled_lifted(company):
+    lifted = compulsion(company, dt.date(2025, 3, 1), lifted_on=dt.date(2025, 4, 1))
+    standing = compulsion(company, dt.date(2025, 5, 1), compulsion_type="enforcement", category="划拨存款汇款")
+    first, second = records(report(company), kind="compulsion")
+    assert (first["number"], first["labels"], first["lifted_on"]) == (lifted.decision_no, ["已解除"], "2025-04-01")
+    assert "2025-04-01 解除" in first["period"]
+    assert (second["number"], second["labels"], second["type"], second["category"]) == (
+        standing.decision_no, [], "行政强制执行", "划拨存款汇款")
+    assert "尚未解除" in second["period"]
+    assert (second["content"], second["basis"]) == ("涉嫌生产销售不符合安全标准的食品", "《食品安全法》第一百一十条")
+
+
+@pytest.mark.django_db
+def test_revoked_confidential_other_region_and_other_domain_compulsions_never_count(company):
+    compulsion(company, dt.date(2025, 3, 1), status="revoked", revoked_on=dt.date(2025, 3, 5))
+    compulsion(company, dt.date(2025, 3, 2), confidential=True)
+    compulsion(company, dt.date(2025, 3, 3), region_code="620200")  # 嘉峪关市
+    compulsion(company, dt.date(2025, 3, 4), domain="taxation")
+    content = report(company, domains=["market-regulation"])
+    assert records(content) == []
+    assert statement(content, "market-regulation") == "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录"
+
+
+# -- 刑事 --------------------------------------------------------------------------------------------
+
+def judgment_numbers(content) -> list[str]:
+    return [r["number"] for r in content["judgments"]["records"]]
+
+
+@pytest.mark.django_db
+def test_a_judgment_counts_when_it_took_effect_inside_the_period(company):
+    # Judged before the period, effective inside it: counts. Judged inside, effective after the end: does not.
+    effective_inside = judgment(company, START, judged_on=START - dt.timedelta(days=30))
+    judgment(company, START - dt.timedelta(days=1))
+    judgment(company, END - dt.timedelta(days=5), judged_on=dt.date(2025, 1, 1))
+    content = report(company, end=END - dt.timedelta(days=10))
+    assert judgment_numbers(content) == [effective_inside.case_no]
+    record = content["judgments"]["records"][0]
+    assert (record["category"], record["date"], record["amounts"]) == ("单位行贿罪", START.isoformat(), "罚金 50 万元")
+    assert record["judged_on"] == (START - dt.timedelta(days=30)).isoformat()
+    assert content["judgments"]["statement"] == "查询期内，该主体存在 1 条生效刑事判决记录，详见下文"
+
+
+@pytest.mark.django_db
+def test_acquittals_set_aside_revoked_confidential_and_other_region_judgments_never_count(company):
+    judgment(company, dt.date(2025, 1, 1), verdict="acquitted", fine_wan=None, summary="被告单位无罪")
+    judgment(company, dt.date(2025, 1, 2), set_aside_on=dt.date(2025, 6, 1))
+    judgment(company, dt.date(2025, 1, 3), status="revoked", revoked_on=dt.date(2025, 2, 1))
+    judgment(company, dt.date(2025, 1, 4), confidential=True)
+    judgment(company, dt.date(2025, 1, 5), region_code="620200")
+    content = report(company)
+    assert content["judgments"] == {"found": 0, "statement": "查询期内，未发现刑事判决记录", "records": []}
+
+
+@pytest.mark.django_db
+def test_an_exempted_conviction_counts_and_says_so(company):
+    judgment(company, dt.date(2025, 1, 1), verdict="exempted", fine_wan=None, other_sentence="")
+    assert report(company)["judgments"]["records"][0]["amounts"] == "定罪免予刑事处罚"
+
+
+@pytest.mark.django_db
+def test_judgments_are_on_every_report_whatever_their_domain_unless_the_city_leaves_them_off_domain_reports(
+        company, settings):
+    j = judgment(company, dt.date(2025, 1, 1), domain_id="market-regulation")
+    assert judgment_numbers(report(company)) == [j.case_no]
+    assert judgment_numbers(report(company, domains=["taxation"])) == [j.case_no]
+    assert records(report(company)) == []  # never inside a domain's block
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_JUDGMENTS_ON_SINGLE_DOMAIN": False}
+    single = report(company, domains=["taxation"])
+    assert single["judgments"] is None and single["rules"]["judgments_on_single_domain"] is False
+    assert not any("刑事判决" in note for note in single["notes"][:1])
+    assert judgment_numbers(report(company)) == [j.case_no]
+
+
+@pytest.mark.django_db
+def test_penalty_records_carry_violation_facts_basis_and_procedure(company):
+    penalty(company, dt.date(2025, 1, 1), procedure="simple")
+    record = records(report(company))[0]
+    assert (record["violation"], record["facts"], record["basis"], record["procedure"]) == (
+        "虚假宣传", "发布虚假广告", "《广告法》第五十五条", "简易程序")
+
+
+@pytest.mark.django_db
+def test_the_city_wording_is_in_the_content(company, settings):
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_TITLE": "专项信用报告",
+                            "REPORT_NOT_COVERED": ["民事判决", "欠税"]}
+    wording = report(company)["wording"]
+    assert wording["title"] == "专项信用报告" and wording["not_covered"] == ["民事判决", "欠税"]
+    assert "565号" in wording["legal_basis"] and "谁产生、谁负责" in wording["responsibility"]
+    assert "应当予以认可" in wording["replaces"]
