@@ -9,6 +9,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord.conf import NATIONAL_MAX_YEARS
+
 
 class Purpose(models.TextChoices):
     FINANCE = "finance", _("金融")
@@ -103,11 +105,13 @@ class RuleSettings(models.Model):
     repaired_records = models.CharField(_("已完成信用修复的记录"), max_length=5, choices=RepairedRecords.choices,
                                         default=RepairedRecords.LABEL)
     nothing_found_text = models.CharField(_("无记录时的表述"), max_length=200)
-    default_years = models.PositiveSmallIntegerField(
-        _("默认查询年限"), validators=[MinValueValidator(1, _("默认查询年限至少为 1 年"))])
+    default_years = models.PositiveSmallIntegerField(_("默认查询年限"), validators=[
+        MinValueValidator(1, _("默认查询年限至少为 1 年")),
+        MaxValueValidator(NATIONAL_MAX_YEARS, _("默认查询年限不能超过国家规定的最长追溯年限（5 年）")),
+    ])
     max_years = models.PositiveSmallIntegerField(_("最长追溯年限"), validators=[
-        MinValueValidator(1, _("最长追溯年限应在 1 到 10 年之间")),
-        MaxValueValidator(10, _("最长追溯年限应在 1 到 10 年之间")),
+        MinValueValidator(1, _("最长追溯年限应在 1 到 5 年之间（国家规定查询期最长追溯 5 年）")),
+        MaxValueValidator(NATIONAL_MAX_YEARS, _("最长追溯年限应在 1 到 5 年之间（国家规定查询期最长追溯 5 年）")),
     ])
     valid_days = models.PositiveSmallIntegerField(_("报告有效期（天）"), validators=[
         MinValueValidator(1, _("报告有效期应在 1 到 365 天之间")),
