@@ -27,10 +27,11 @@ def worker(count: int, offset: int) -> None:
     django.setup()
     from cleanrecord.entities.models import Entity
     from cleanrecord.records.models import Penalty
+    from cleanrecord.reference import regions
     from cleanrecord.reports.services import issue_report
 
     with_records = list(Penalty.objects.values_list("subject_key", flat=True).distinct().order_by("subject_key"))
-    codes = list(Entity.objects.filter(region_code__startswith="6201", status="active").order_by("credit_code")
+    codes = list(Entity.objects.filter(regions.in_region("region_code"), status="active").order_by("credit_code")
                  .values_list("credit_code", flat=True))
     # Alternate entities with records and entities without.
     with_records = [c for c in with_records if c in set(codes)]

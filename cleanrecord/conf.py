@@ -5,6 +5,14 @@ from pathlib import Path
 
 from django.conf import settings
 
+# The national rule: a report looks back at most 5 years. A city may choose fewer, never more (the
+# environment is checked at start, the office's console when it saves).
+NATIONAL_MAX_YEARS = 5
+
+# Listings by authorities outside the region (REPORT_LISTINGS_ANY_REGION): all count, those on a
+# national list count, or none do.
+LISTINGS_ANY_REGION = ("all", "national", "none")
+
 # Report rules the credit office may change in its console (reports.RuleSettings): once the office
 # has saved them, the saved values win over the environment. Setting name → RuleSettings field.
 OFFICE_RULES = {

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from cleanrecord.conf import LISTINGS_ANY_REGION, NATIONAL_MAX_YEARS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,6 +24,30 @@ def envbool(name: str, default: str) -> bool:
 
 def envint(name: str, default: str) -> int:
     return int(os.getenv(name, default))
+
+
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.getenv(name, default).strip()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}：应为 {'、'.join(choices)} 之一")
+    return value
+
+
+def envlist(name: str, default: str) -> list[str]:
+    """A comma-separated list (ASCII or full-width commas), blanks dropped."""
+    return [v.strip() for v in os.getenv(name, default).replace("，", ",").split(",") if v.strip()]
+
+
+def report_years() -> tuple[int, int]:
+    """(default years, max years) of a report's period: at most the national 5 years back."""
+    default, most = envint("CLEANRECORD_REPORT_DEFAULT_YEARS", "3"), envint("CLEANRECORD_REPORT_MAX_YEARS", "5")
+    if not 1 <= most <= NATIONAL_MAX_YEARS:
+        raise ImproperlyConfigured(f"CLEANRECORD_REPORT_MAX_YEARS={most}：最长追溯年限应在 1 到 {NATIONAL_MAX_YEARS} 年"
+                                   f"之间（国家规定查询期最长追溯 {NATIONAL_MAX_YEARS} 年）")
+    if not 1 <= default <= most:
+        raise ImproperlyConfigured(f"CLEANRECORD_REPORT_DEFAULT_YEARS={default}：默认查询年限应在 1 年到最长追溯年限"
+                                   f"（{most} 年）之间")
+    return default, most
 
 
 def envsecret(name: str, default: str = "") -> str:
@@ -259,6 +286,8 @@ EMAIL_HOST_PASSWORD = envsecret("CLEANRECORD_EMAIL_PASSWORD")
 EMAIL_USE_TLS = envbool("CLEANRECORD_EMAIL_USE_TLS", "false")
 DEFAULT_FROM_EMAIL = os.getenv("CLEANRECORD_EMAIL_FROM", "noreply@credit.lanzhou.example")
 
+REPORT_YEARS = report_years()
+
 CLEANRECORD = {
     # Reference data set: a folder with region.json, domains.csv and departments.csv.
     "REFERENCE_DIR": os.getenv("CLEANRECORD_REFERENCE_DIR", str(BASE_DIR / "cleanrecord/reference/data/lanzhou")),
@@ -292,8 +321,18 @@ CLEANRECORD = {
     # A running import whose process left no trace on this host is called interrupted after this many hours.
     "IMPORT_STALE_HOURS": envint("CLEANRECORD_IMPORT_STALE_HOURS", "24"),
     # --- dedicated credit reports (domain brief §6) ---
-    "REPORT_DEFAULT_YEARS": envint("CLEANRECORD_REPORT_DEFAULT_YEARS", "3"),
-    "REPORT_MAX_YEARS": envint("CLEANRECORD_REPORT_MAX_YEARS", "5"),
+    # Period: default the last 3 years, at most 5 back (the national maximum; a larger value stops the start).
+    "REPORT_DEFAULT_YEARS": REPORT_YEARS[0],
+    "REPORT_MAX_YEARS": REPORT_YEARS[1],
+    # Listings by authorities outside the region: "national" (default) counts those on a national list
+    # below wherever listed, "all" every one, "none" only the region's own (as for penalties).
+    "REPORT_LISTINGS_ANY_REGION": envchoice("CLEANRECORD_REPORT_LISTINGS_ANY_REGION", "national", LISTINGS_ANY_REGION),
+    # 名单类别 of the national lists (exact names as the files give them): they apply everywhere.
+    "REPORT_NATIONAL_LIST_TYPES": envlist(
+        "CLEANRECORD_REPORT_NATIONAL_LIST_TYPES",
+        "失信被执行人,重大税收违法失信主体,拖欠农民工工资失信联合惩戒对象名单,市场监督管理严重违法失信名单,"
+        "安全生产严重失信主体名单,政府采购严重违法失信行为记录名单",
+    ),
     # 简易程序 (on-the-spot) penalties count by the 2025 national rule; some provinces exclude them.
     "REPORT_INCLUDE_SIMPLE_PROCEDURE": envbool("CLEANRECORD_REPORT_INCLUDE_SIMPLE_PROCEDURE", "true"),
     # Repaired records (信用修复): "label" shows them marked 已修复, "hide" leaves them out.

@@ -14,6 +14,7 @@ from cleanrecord.entities.models import Entity
 from cleanrecord.objections import workflow
 from cleanrecord.objections.models import Objection
 from cleanrecord.records.models import Penalty
+from cleanrecord.reference import regions
 from cleanrecord.reference.models import Department
 
 ROLES = (
@@ -47,9 +48,9 @@ def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
     # demo-amr answer; one objection is left waiting for the office.
     amr = Department.objects.get(code="amr")
     penalty = (Penalty.objects.public().filter(department=amr, subject_category="org", subject_key__in=Entity.objects.filter(
-        status="active", region_code__startswith="6201").values("credit_code")).order_by("subject_key", "id").first())
+        regions.in_region("region_code"), status="active").values("credit_code")).order_by("subject_key", "id").first())
     entity = (Entity.objects.get(credit_code=penalty.subject_key) if penalty is not None else
-              Entity.objects.filter(status="active", region_code__startswith="6201").order_by("credit_code").first())
+              Entity.objects.filter(regions.in_region("region_code"), status="active").order_by("credit_code").first())
     if entity is not None:
         owner = User.objects.get(username="demo-entity")
         EntityUser.objects.get_or_create(user=owner, entity=entity, defaults={"role": EntityUser.Role.LEGAL_REP})

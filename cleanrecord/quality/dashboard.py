@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cleanrecord.accounts.decorators import office_required
-from cleanrecord.reference.models import Department, Domain, Region
+from cleanrecord.reference import regions
+from cleanrecord.reference.models import Department, Domain
 from cleanrecord.reports.models import Report
 from cleanrecord.verification.models import VerificationLog
 
@@ -94,18 +95,29 @@ def _per_domain(reports) -> list[dict]:
 
 
 def _per_district(reports) -> list[dict]:
-    """Reports by the district the entity is registered in; every district of the region appears, codes
-    outside it are summed as one "other" row."""
+    """Reports by the district the entity is registered in (a county of a city, a city of a province);
+    every district of the region appears, the root's own code is its 本级 row, other codes are summed as
+    one "other" row."""
     counts = dict(reports.order_by().values("entity__region_code").annotate(n=Count("id"))
                   .values_list("entity__region_code", "n"))
-    out = [{"code": r.code, "name": r.name, "reports": counts.pop(r.code, 0)}
-           for r in Region.objects.exclude(parent=None)]
-    root = Region.objects.filter(parent=None).first()
-    if root is not None and root.code in counts:
-        out.append({"code": root.code, "name": f"{root.name}（市本级）", "reports": counts.pop(root.code)})
-    if counts:
-        out.append({"code": "", "name": "其他地区", "reports": sum(counts.values())})
-    return out
+    root = regions.root()
+    among = regions.districts()
+    out = {r.code: {"code": r.code, "name": r.name, "reports": 0} for r in among}
+    own = other = 0
+    for code, n in counts.items():
+        district = regions.district_of(code, among)
+        if district is not None:
+            out[district.code]["reports"] += n
+        elif code == root.code:
+            own += n
+        else:
+            other += n
+    rows = list(out.values())
+    if own:
+        rows.append({"code": root.code, "name": f"{root.name}（本级）", "reports": own})
+    if other:
+        rows.append({"code": "", "name": "其他地区", "reports": other})
+    return rows
 
 
 def quality_heat_map() -> dict:

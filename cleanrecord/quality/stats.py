@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cleanrecord.objections.models import Objection
+from cleanrecord.reference import regions
 from cleanrecord.reference.models import Domain, Region
 from cleanrecord.reports.models import Purpose, Report
 from cleanrecord.verification.models import Channel, Result, VerificationLog
@@ -74,8 +75,13 @@ def reports_per_purpose(*, start: dt.date | None = None, end: dt.date | None = N
 
 
 def reports_per_district(*, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
-    """Reports per district of the entity's registration, by region code (name from the region table)."""
-    counts = Counter(_reports(start, end).values_list("entity__region_code", flat=True))
+    """Reports per district of the entity's registration (a county of a city, a city of a province), keyed by
+    the district's code; a code in no district of the region is its own row (named when it is the root's)."""
+    among = regions.districts()
+    counts: Counter = Counter()
+    for code in _reports(start, end).values_list("entity__region_code", flat=True):
+        district = regions.district_of(code, among)
+        counts[district.code if district is not None else code] += 1
     names = dict(Region.objects.filter(code__in=list(counts)).values_list("code", "name"))
     return _rows(counts, names)
 

@@ -128,7 +128,6 @@ def _context(department: Department | None) -> Context:
         domains=domains,
         today=timezone.localdate(),
         max_fine_wan=Decimal(conf.get("MAX_FINE_WAN")),
-        region_prefix=root.code[:4] if root else "",
         regions=regions,
         find_credit_code=RegisterLookup(),
     )

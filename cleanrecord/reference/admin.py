@@ -2,12 +2,28 @@ from django.contrib import admin
 
 from cleanrecord.lib.admin import AuditedAdmin
 
-from .models import Department, Domain, Region
+from .models import Department, Domain, Region, RegionPrefix
 
 
 @admin.register(Region)
 class RegionAdmin(AuditedAdmin):
     list_display = ["code", "name", "parent"]
+
+
+@admin.register(RegionPrefix)
+class RegionPrefixAdmin(admin.ModelAdmin):
+    """Shown, not edited: the prefixes come from region_prefixes.csv, and a change there is a load_reference away."""
+
+    list_display = ["prefix", "name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Domain)

@@ -30,6 +30,24 @@ class Region(models.Model):
         return cls.objects.get(parent=None)
 
 
+class RegionPrefix(models.Model):
+    """One administrative code prefix of the platform's region (region_prefixes.csv in the reference folder).
+
+    A code belongs to the region when it starts with one of them: "62" for a whole province, "6201" for a
+    city, "620102" for a county, several where codes changed (a merged county keeps its old codes).
+    """
+
+    prefix = models.CharField(_("行政区划代码前缀"), max_length=6, primary_key=True)
+    name = models.CharField(_("说明"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["prefix"]
+        verbose_name = verbose_name_plural = _("本区域代码前缀")
+
+    def __str__(self) -> str:
+        return self.prefix
+
+
 class DomainQuerySet(models.QuerySet):
     def by_code_or_name(self) -> dict[str, "Domain"]:
         """Map every domain's code and Chinese name to the domain, for reading files."""

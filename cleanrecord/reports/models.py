@@ -9,6 +9,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord.conf import NATIONAL_MAX_YEARS
+
 
 class Purpose(models.TextChoices):
     FINANCE = "finance", _("金融")
@@ -105,12 +107,13 @@ class RuleSettings(models.Model):
     nothing_found_text = models.CharField(
         _("无记录时的表述"), max_length=200,
         help_text=_("{kinds} 处填入所查询的记录类别（行政处罚、行政强制、严重失信）；不含 {kinds} 时，类别附在表述之后。"))
-    default_years = models.PositiveSmallIntegerField(
-        _("默认查询年限"), validators=[MinValueValidator(1, _("默认查询年限至少为 1 年"))])
-    # The national rule (发改财金〔2025〕565号) lets a report look back at most 5 years.
+    default_years = models.PositiveSmallIntegerField(_("默认查询年限"), validators=[
+        MinValueValidator(1, _("默认查询年限至少为 1 年")),
+        MaxValueValidator(NATIONAL_MAX_YEARS, _("默认查询年限不能超过国家规定的最长追溯年限（5 年）")),
+    ])
     max_years = models.PositiveSmallIntegerField(_("最长追溯年限"), validators=[
-        MinValueValidator(1, _("最长追溯年限应在 1 到 5 年之间（国家规定最长追溯 5 年）")),
-        MaxValueValidator(5, _("最长追溯年限应在 1 到 5 年之间（国家规定最长追溯 5 年）")),
+        MinValueValidator(1, _("最长追溯年限应在 1 到 5 年之间（国家规定查询期最长追溯 5 年）")),
+        MaxValueValidator(NATIONAL_MAX_YEARS, _("最长追溯年限应在 1 到 5 年之间（国家规定查询期最长追溯 5 年）")),
     ])
     valid_days = models.PositiveSmallIntegerField(_("报告有效期（天）"), validators=[
         MinValueValidator(1, _("报告有效期应在 1 到 365 天之间")),

@@ -7,18 +7,20 @@ the API all render.
 """
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
+from django.db.models.lookups import StartsWith
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
 from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty, RecordStatus, Verdict
+from cleanrecord.reference import regions
 from cleanrecord.reference.models import Domain, Region
 
 from .models import Purpose
@@ -70,7 +72,7 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     entity = Entity.objects.filter(credit_code=code).first()
     if entity is None:
         raise ReportRefused(f"未找到统一社会信用代码为 {code} 的经营主体")
-    if not entity.region_code.startswith(region_prefix()):
+    if not regions.contains(entity.region_code):
         raise ReportRefused(f"该主体登记地（{entity.region_code}）不在{region().name}行政区域内，不能出具本地专用信用报告")
     if entity.status in (EntityStatus.CANCELLED, EntityStatus.MOVED):
         raise ReportRefused(f"该主体登记状态为“{entity.get_status_display()}”，不能出具专用信用报告")
@@ -115,6 +117,8 @@ def rules_in_force() -> dict:
         "max_years": conf.get("REPORT_MAX_YEARS"),
         "valid_days": conf.get("REPORT_VALID_DAYS"),
         "judgments_on_single_domain": conf.get("REPORT_JUDGMENTS_ON_SINGLE_DOMAIN"),
+        "listings_any_region": conf.get("REPORT_LISTINGS_ANY_REGION"),
+        "national_list_types": list(conf.get("REPORT_NATIONAL_LIST_TYPES")),
     }
 
 
@@ -165,24 +169,39 @@ class Scope:
                    query.start, query.end)
 
 
-@functools.cache
 def region() -> Region:
-    """The platform's region. Cached for the life of the process: it is reference data, set once per
-    deployment, and every report and every verification needs it."""
-    return Region.root()
+    """The platform's region (cached; see reference.regions)."""
+    return regions.root()
 
 
-def region_prefix() -> str:
-    """The first four digits of the region's code: records of authorities elsewhere do not count."""
-    return region().code[:4]
+def decided_in_region() -> Q:
+    """Records decided by an authority of the region: their 地方编码 starts with one of the region's
+    prefixes or, when the row gave none (the national 双公示 layout has no such column), the authority's
+    credit code does in its area part (characters 3–8: where it was registered). Every record kind
+    counts by this rule."""
+    authority_area = Substr("authority_code", 3, 6)
+    by_authority = Q(*(StartsWith(authority_area, p) for p in regions.prefixes()), _connector=Q.OR)
+    return regions.in_region("region_code") | (Q(region_code="") & by_authority)
+
+
+def listings_counted_here(rules: dict) -> Q:
+    """Which listings count by where their authority is (CLEANRECORD_REPORT_LISTINGS_ANY_REGION):
+    "all" wherever it is, "national" those of the region and any on a national list (失信被执行人 …),
+    "none" those of the region only. Reports issued before the setting existed searched every region."""
+    mode = rules.get("listings_any_region", "all")
+    if mode == "all":
+        return Q()
+    if mode == "national":
+        return decided_in_region() | Q(list_type__in=rules.get("national_list_types", []))
+    return decided_in_region()
 
 
 def counted_penalties(scope: Scope, rules: dict):
     """Penalties that count: decided in the period by an authority of the region, in a chosen domain,
     not revoked, not confidential, not 不予处罚; 简易程序 and repaired ones as the rules say."""
     qs = (Penalty.objects.for_subject(scope.subject)
-          .filter(decided_on__gte=scope.start, decided_on__lte=scope.end, confidential=False, not_penalised=False,
-                  region_code__startswith=region_prefix())
+          .filter(decided_in_region(), decided_on__gte=scope.start, decided_on__lte=scope.end, confidential=False,
+                  not_penalised=False)
           .exclude(status=RecordStatus.REVOKED))
     if scope.domains is not None:
         qs = qs.filter(domain__in=scope.domains)
@@ -197,8 +216,7 @@ def counted_compulsions(scope: Scope, rules: dict):
     """行政强制 that count: decided in the period by an authority of the region, in a chosen domain, not
     revoked, not confidential; lifted ones count too (labelled 已解除), repaired ones as the rules say."""
     qs = (Compulsion.objects.for_subject(scope.subject)
-          .filter(decided_on__gte=scope.start, decided_on__lte=scope.end, confidential=False,
-                  region_code__startswith=region_prefix())
+          .filter(decided_in_region(), decided_on__gte=scope.start, decided_on__lte=scope.end, confidential=False)
           .exclude(status=RecordStatus.REVOKED))
     if scope.domains is not None:
         qs = qs.filter(domain__in=scope.domains)
@@ -211,8 +229,8 @@ def counted_judgments(scope: Scope, rules: dict):
     """Criminal judgments that count: took effect in the period, by a court of the region, not 无罪, not set
     aside on retrial, not revoked, not confidential; in whatever domain (a conviction belongs to none)."""
     qs = (Judgment.objects.for_subject(scope.subject)
-          .filter(effective_on__gte=scope.start, effective_on__lte=scope.end, confidential=False,
-                  set_aside_on__isnull=True, region_code__startswith=region_prefix())
+          .filter(decided_in_region(), effective_on__gte=scope.start, effective_on__lte=scope.end, confidential=False,
+                  set_aside_on__isnull=True)
           .exclude(status=RecordStatus.REVOKED)
           .exclude(verdict=Verdict.ACQUITTED))
     if rules["repaired_records"] == "hide":
@@ -226,9 +244,10 @@ def shows_judgments(all_domains: bool, rules: dict) -> bool:
 
 
 def counted_listings(scope: Scope, rules: dict):
-    """Listings that count: the entity was on the list at any time inside the period."""
+    """Listings that count: the entity was on the list at any time inside the period, listed by an
+    authority the rules take (listings_counted_here)."""
     qs = (Listing.objects.for_subject(scope.subject)
-          .filter(listed_on__lte=scope.end, confidential=False)
+          .filter(listings_counted_here(rules), listed_on__lte=scope.end, confidential=False)
           .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=scope.start))
           .exclude(status=RecordStatus.REVOKED))
     if scope.domains is not None:
@@ -430,4 +449,15 @@ def notes(region_name: str, rules: dict, *, judgments: bool) -> list[str]:
         f"正在异议处理中的记录照常列示并标注“异议处理中”。",
         "核验方式：扫描报告首页二维码，或在平台核验页面输入核验码，可核验报告真实性、有效性及出具后相关信息的变化情况；"
         "报告的电子签名可用平台公布的根证书离线验证。",
+        *listing_region_note(rules),
     ]
+
+
+def listing_region_note(rules: dict) -> list[str]:
+    """What the report says about listings by authorities outside the region (none when it takes none)."""
+    mode = rules.get("listings_any_region", "all")
+    if mode == "national":
+        return ["严重失信主体名单中的全国性名单（如失信被执行人名单），不论认定部门所在地，均予列示。"]
+    if mode == "all":
+        return ["严重失信主体名单不论认定部门所在地，均予列示。"]
+    return []

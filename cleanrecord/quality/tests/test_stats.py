@@ -5,12 +5,15 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cleanrecord.objections.models import Objection
 from cleanrecord.quality import exports, stats
 from cleanrecord.reference.models import Domain
 from cleanrecord.reports.models import Report
+from cleanrecord.testing.regions import PROVINCE, other_region  # noqa: F401
 from cleanrecord.verification.models import VerificationLog
 
 from .factories import credit_code, entity, local
@@ -129,3 +132,22 @@ def test_the_workbook_holds_every_figure(seeded):
     assert ["异议办理", "average_days", "办结平均用时（天）", 9.75] in everything
     assert [list(r) for r in wb["按月出具报告"].iter_rows(values_only=True)] == [
         ["代码", "名称", "数量"], ["2024-02", "2024-02", 1], ["2024-03", "2024-03", 2], ["2024-04", "2024-04", 1]]
+
+
+def test_a_province_counts_reports_by_city(other_region, client):  # noqa: F811
+    other_region(PROVINCE)
+    lanzhou = entity(credit_code(1), "兰州甲商贸有限公司")  # 620102: a county of 兰州市
+    jiayuguan = entity(credit_code(2), "嘉峪关乙商贸有限公司")
+    jiayuguan.region_code = "620200"
+    jiayuguan.save()
+    provincial = entity(credit_code(3), "甘肃丙商贸有限公司")
+    provincial.region_code = "620000"
+    provincial.save()
+    for n, e in enumerate([lanzhou, lanzhou, jiayuguan, provincial], start=1):  # recent: the dashboard's weeks
+        report(n, e, timezone.now() - dt.timedelta(days=n), "finance", ["taxation"])
+
+    assert [(r["key"], r["label"], r["count"]) for r in stats.reports_per_district()] == [
+        ("620000", "甘肃省", 1), ("620100", "兰州市", 2), ("620200", "嘉峪关市", 1)]
+    client.force_login(User.objects.create_superuser("province-office", password="pw-province-1"))
+    districts = client.get("/office/dashboard/data.json").json()["districts"]
+    assert [(d["name"], d["reports"]) for d in districts] == [("兰州市", 2), ("嘉峪关市", 1), ("甘肃省（本级）", 1)]

@@ -107,7 +107,6 @@ class Context:
     domains: dict[str, str]  # code or Chinese name → code
     today: dt.date
     max_fine_wan: Decimal
-    region_prefix: str = ""
     regions: dict[str, str] = field(default_factory=dict)  # code or name (城关区, 兰州市城关区) → code
     # The register's credit code for a 组织机构代码 or 工商注册号 (keywords org_code, reg_no); None: not found.
     find_credit_code: Callable[..., str | None] | None = None

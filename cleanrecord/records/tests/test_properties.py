@@ -124,7 +124,7 @@ DOMAINS = {"market-regulation": "market-regulation", "市场监管": "market-reg
 
 def _parser(kind: str = "penalty", header=PENALTY_HEADERS, department=AMR) -> RowParser:
     context = Context(department=department, departments_by_credit_code={AMR_CODE: AMR}, domains=DOMAINS,
-                      today=dt.date(2026, 12, 6), max_fine_wan=Decimal(1000000), region_prefix="6201")
+                      today=dt.date(2026, 12, 6), max_fine_wan=Decimal(1000000))
     return RowParser(kind, list(header), context)
 
 

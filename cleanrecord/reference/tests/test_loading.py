@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from cleanrecord.reference.models import Department, Domain, Region
+from cleanrecord.testing.regions import clear_region
 
 
 @pytest.mark.django_db
@@ -31,6 +32,7 @@ def test_another_city_loads_its_own_reference_folder(tmp_path):
     (tmp_path / "departments.csv").write_text(
         "code,name,credit_code,region,default_domain,central_vertical,court\n"
         "jyg-tax,国家税务总局嘉峪关市税务局,11620200MB00000018,620200,taxation,1,0\n", encoding="utf-8")
+    clear_region()  # a platform serves one region: 嘉峪关市 deploys on a database of its own
     call_command("load_reference", dir=tmp_path, verbosity=0)
     assert Department.objects.get(code="jyg-tax").region.name == "嘉峪关市"
 
@@ -43,6 +45,7 @@ def test_the_office_allows_a_department_to_send_for_others_in_departments_csv(tm
                 "jyg-feed,嘉峪关市信用信息共享平台,11620200MB00000026,620200,taxation,0,0,1\n"
                 "jyg-tax,国家税务总局嘉峪关市税务局,11620200MB00000018,620200,taxation,1,0,\n")
     (tmp_path / "departments.csv").write_text(csv_text, encoding="utf-8")
+    clear_region()
     call_command("load_reference", dir=tmp_path, verbosity=0)
     assert Department.objects.get(code="jyg-feed").may_send_for_others
     assert not Department.objects.get(code="jyg-tax").may_send_for_others

@@ -140,8 +140,8 @@ def test_rules_saved_by_the_office_apply_to_the_next_report_and_are_audited(clie
 
 @pytest.mark.django_db
 def test_until_the_office_saves_rules_the_environment_decides(settings):
-    settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_MAX_YEARS": 7}
-    assert conf.get("REPORT_MAX_YEARS") == 7
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_MAX_YEARS": 2}
+    assert conf.get("REPORT_MAX_YEARS") == 2
     RuleSettings(include_simple_procedure=True, repaired_records="hide", nothing_found_text="无", default_years=2,
                  max_years=4, valid_days=10).save()
     assert conf.get("REPORT_MAX_YEARS") == 4
@@ -150,9 +150,12 @@ def test_until_the_office_saves_rules_the_environment_decides(settings):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"max_years": "6"}, "最长追溯年限应在 1 到 5 年之间（国家规定最长追溯 5 年）"),
+    # The national rule: at most 5 years back.
+    ({"max_years": "6"}, "最长追溯年限应在 1 到 5 年之间（国家规定查询期最长追溯 5 年）"),
+    ({"max_years": "10", "default_years": "3"}, "最长追溯年限应在 1 到 5 年之间（国家规定查询期最长追溯 5 年）"),
     ({"max_years": "0", "default_years": "1"}, "最长追溯年限应在 1 到 5 年之间"),
-    ({"default_years": "6", "max_years": "5"}, "默认查询年限不能超过最长追溯年限"),
+    ({"default_years": "6", "max_years": "5"}, "默认查询年限不能超过国家规定的最长追溯年限（5 年）"),
+    ({"default_years": "5", "max_years": "4"}, "默认查询年限不能超过最长追溯年限"),
     ({"valid_days": "0"}, "报告有效期应在 1 到 365 天之间"),
     ({"valid_days": "366"}, "报告有效期应在 1 到 365 天之间"),
     ({"nothing_found_text": "   "}, "这个字段是必填项"),
