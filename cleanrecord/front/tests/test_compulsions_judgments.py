@@ -1,14 +1,18 @@
 """行政强制 and 刑事 records through the web upload (with a profile and its preview), the API, the records API
 and the department portal (list, search, record page, correction, revocation)."""
 
+import io
 import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from cleanrecord.accounts.models import DepartmentClerk
+from cleanrecord.lib.identifiers import mask_id_number
 from cleanrecord.records.models import Compulsion, ImportBatch, ImportProfile, Judgment, RecordVersion
+from cleanrecord.records.tests.helpers import PERSON_ID
 from cleanrecord.reference.models import Department
 
 from .conftest import credit_code
@@ -162,3 +166,28 @@ def test_a_clerk_corrects_a_compulsion_s_lifting_and_its_category_within_its_typ
     record.refresh_from_db()
     assert (str(record.lifted_on), record.current_state, record.category, record.version) == (
         "2025-06-01", "已解除", "查封场所设施或者财物；扣押财物", 3)
+
+
+def test_the_office_finds_both_kinds_in_the_admin_and_cannot_edit_them(client, judgments):
+    office = User.objects.create_superuser("office", password="pw-office-1")
+    client.force_login(office)
+    found = client.get("/admin/records/judgment/", {"q": "（2025）甘01刑初501号"}).content.decode()
+    assert "兰州门户刑事示例有限公司" in found and "兰州门户无罪示例有限公司" not in found
+    assert client.get("/admin/records/compulsion/").status_code == 200
+    record = Judgment.objects.get(case_no="（2025）甘01刑初501号")
+    assert client.get("/admin/records/judgment/add/").status_code == 403
+    assert client.post(f"/admin/records/judgment/{record.pk}/change/", {"charges": "改"}).status_code == 403
+    assert Judgment.objects.get(pk=record.pk).charges == "污染环境罪"
+
+
+def test_check_personal_ids_scans_judgments_and_compulsions(client, court_clerk):
+    content = judgment_csv().decode("utf-8-sig").replace("判处罚金人民币三十万元", f"判处罚金人民币三十万元（代理人{PERSON_ID}）")
+    client.force_login(court_clerk)
+    client.post("/api/v1/imports", {"kind": "judgment", "file": SimpleUploadedFile("刑事.csv", content.encode())})
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("check_personal_ids", stdout=out, stderr=io.StringIO())
+    record = Judgment.objects.get(case_no="（2025）甘01刑初501号")
+    assert exit_.value.code == 1
+    assert ("records_judgment", str(record.pk), "summary", mask_id_number(PERSON_ID)) in {
+        tuple(line.split("\t")) for line in out.getvalue().splitlines()}
