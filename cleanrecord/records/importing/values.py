@@ -359,13 +359,20 @@ _GUILTY_WORDS = ("有罪", "判处", "罚金", "定罪", "构成犯罪")
 _CRIME = re.compile(r"犯.{1,40}罪")
 
 
+# A sentence that reports what someone asked or argued ("辩护人提出被告单位无罪的意见，不予采纳") is no verdict.
+_ARGUMENT_WORDS = ("意见", "辩护", "辩称", "请求", "建议", "主张", "不予采纳", "指控")
+_SENTENCE = re.compile(r"[。；;]")
+
+
 def verdict_of(text: str) -> str | None:
-    """The verdict a 判决结果 text states, or None when it states none: 免予刑事处罚 is a conviction, 无罪 is not."""
-    value = compact(text)
-    if any(w in value for w in _EXEMPT_WORDS):
-        return EXEMPTED
-    if any(w in value for w in _ACQUIT_WORDS):
-        return ACQUITTED
-    if any(w in value for w in _GUILTY_WORDS) or _CRIME.search(value):
+    """The verdict a 判决结果 text states, or None when it states none: 免予刑事处罚 is a conviction, 无罪 is not.
+
+    Sentences that only report an argument are skipped; of the rest, an exemption wins over an acquittal,
+    an acquittal over the words of a conviction (a 判项 of 无罪 may still mention the 罪名 charged)."""
+    sentences = [s for s in _SENTENCE.split(compact(text)) if s and not any(w in s for w in _ARGUMENT_WORDS)]
+    for words, verdict in ((_EXEMPT_WORDS, EXEMPTED), (_ACQUIT_WORDS, ACQUITTED)):
+        if any(w in s for s in sentences for w in words):
+            return verdict
+    if any(w in s for s in sentences for w in _GUILTY_WORDS) or any(_CRIME.search(s) for s in sentences):
         return GUILTY
     return None

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleanrecord.entities.models import Entity
+from cleanrecord.records.importing.values import verdict_of
 from cleanrecord.records.models import Compulsion, Judgment, RecordVersion
 from cleanrecord.reference.models import Department
 
@@ -283,3 +284,16 @@ def test_a_judgment_file_with_the_headers_of_a_published_page(tmp_path):
     record = Judgment.objects.get()
     assert (record.verdict, record.domain_id, record.judged_on, record.effective_on) == (
         "exempted", "work-safety", dt.date(2025, 4, 1), dt.date(2025, 4, 20))
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("有罪", "guilty"), ("无罪", "acquitted"), ("定罪免予刑事处罚", "exempted"),
+    ("被告单位兰州某公司犯污染环境罪，判处罚金人民币五十万元。", "guilty"),
+    ("被告单位犯单位行贿罪，免予刑事处罚。", "exempted"),
+    ("撤销原判，改判被告单位无罪。", "acquitted"),
+    ("辩护人提出被告单位无罪的辩护意见，本院不予采纳；被告单位犯非法经营罪，判处罚金人民币十万元。", "guilty"),
+    ("辩护人请求对被告单位免予刑事处罚的意见不予采纳。被告单位犯串通投标罪，判处罚金人民币五万元。", "guilty"),
+    ("维持原判", None), ("辩护人提出被告单位无罪的意见", None),
+])
+def test_the_verdict_is_read_from_the_words_of_the_judgment(text, verdict):
+    assert verdict_of(text) == verdict
