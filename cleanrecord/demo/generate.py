@@ -1,6 +1,6 @@
 """Demo and benchmark data as department files in the national layouts: the one place rows are made.
 
-`seed_demo` writes a register, penalty, licence and listing file for a few hundred entities and
+`seed_demo` writes a register, penalty, licence, listing, compulsion and judgment file for a few hundred entities and
 imports them; the import benchmark writes a million penalty rows with the same `write_penalty_csv`.
 Files are streamed row by row, so their size is bounded by the disk, not by memory.
 
@@ -49,6 +49,15 @@ LISTING_HEADER = [
     "主体名称", "主体类别", "统一社会信用代码", "法定代表人/主要负责人", "法定代表人证件号码", "名单类别", "列入原因",
     "认定依据", "认定部门", "认定部门统一社会信用代码", "列入日期", "移出日期", "列入决定文书号", "执行法院", "执行案号",
     "立案时间", "执行依据文号", "做出执行依据单位", "生效法律文书确定的义务", "履行情况", "失信行为具体情形", "发布时间",
+    "数据来源单位", "数据来源单位统一社会信用代码", "备注",
+]
+COMPULSION_HEADER = SUBJECT_HEADER + [
+    "行政强制决定书文号", "强制类型", "强制类别", "事由", "依据", "决定日期", "解除日期", "实施机关", "实施机关统一社会信用代码",
+    "数据来源单位", "数据来源单位统一社会信用代码", "当前状态", "备注",
+]
+JUDGMENT_HEADER = [
+    "被告单位名称", "行政相对人类别", "统一社会信用代码", "法定代表人", "案号", "审理法院", "审理法院统一社会信用代码", "罪名",
+    "判决结果类型", "判决结果摘要", "判决（裁定）日期", "生效日期", "罚金(万元)", "其他刑罚", "再审撤销日期", "领域",
     "数据来源单位", "数据来源单位统一社会信用代码", "备注",
 ]
 REGISTER_HEADER = ["统一社会信用代码", "名称", "主体类型", "法定代表人", "法定代表人证件号码", "登记状态", "成立日期"]
@@ -794,10 +803,107 @@ def write_listing_csv(path: Path | str, *, subjects: Sequence[Subject], seed: in
     return written
 
 
+# -- administrative compulsion ---------------------------------------------------------------------
+
+MEASURE_NAME = "行政强制措施"
+
+
+def write_compulsion_csv(path: Path | str, *, subjects: Sequence[Subject], seed: int, reference: Reference,
+                         today: dt.date) -> int:
+    """A few entities under 行政强制: measures (查封, 扣押, 冻结), lifted or not, and enforcements (划拨, 加处罚款).
+
+    The first row is a measure since lifted, the second one still in force, so a small demo shows both."""
+    d = Draw(seed, "compulsion")
+    cal = Calendar(today, (PENALTY_YEARS + 1) * 366, 0)
+    n = len(subjects)
+    order = d.permutation(n)
+    kinds = _bag([(c, c.weight) for c in vocab.COMPULSIONS if c.domain in reference.domain_names])
+    measures = [c for c in vocab.COMPULSIONS if c.type_name == MEASURE_NAME and c.domain in reference.domain_names]
+    numbers: dict[tuple[str, int], int] = {}
+    written = 0
+    with _csv_file(path, COMPULSION_HEADER) as w:
+        for i in range(max(4, round(n * 0.03))):
+            s = subjects[order[i % n]]
+            kind = measures[0] if i < 2 and measures else d.pick(kinds)
+            depts = reference.departments_for(kind.domain, s.district)
+            if not depts:
+                continue
+            dept = depts[0]
+            decided = cal.today - d.between(120 if i == 0 else 20, 4 * 365)
+            lifted, remark = "", ""
+            if kind.type_name != MEASURE_NAME:
+                state = "执行完毕" if d.chance(0.6) else "执行中"
+            elif i == 0 or (i != 1 and d.chance(0.5)):
+                lifted = cal.iso[decided + d.between(7, min(90, cal.today - decided - 1))]
+                state, remark = "已解除", d.pick(vocab.COMPULSION_LIFT_REMARKS)
+            else:
+                state = "实施中"
+            year = cal.year[decided]
+            number = numbers[(dept.code, year)] = numbers.get((dept.code, year), 0) + 1
+            w.writerow([
+                *_subject_cells(s), f"{dept.prefix}强〔{year}〕{number}号", kind.type_name, kind.category, kind.reason,
+                kind.basis, cal.iso[decided], lifted, dept.name, dept.credit_code, dept.name, dept.credit_code, state,
+                remark,
+            ])
+            written += 1
+    return written
+
+
+# -- criminal judgments ------------------------------------------------------------------------------
+
+GUILTY, ACQUITTED, EXEMPTED, SET_ASIDE = range(4)
+# The first judgments of every file: a conviction with a fine, an acquittal, an exemption, one set aside on retrial.
+FORCED_VERDICTS = (GUILTY, ACQUITTED, EXEMPTED, SET_ASIDE)
+
+
+def write_judgment_csv(path: Path | str, *, subjects: Sequence[Subject], seed: int, reference: Reference,
+                       today: dt.date) -> int:
+    """A few companies convicted as 被告单位 (单位犯罪), judged by the court of their district."""
+    d = Draw(seed, "judgment")
+    cal = Calendar(today, (PENALTY_YEARS + 1) * 366, 0)
+    units = [s for s in subjects if s.category == ORGANISATION]
+    order = d.permutation(len(units))
+    numbers: dict[tuple[str, int], int] = {}
+    written = 0
+    with _csv_file(path, JUDGMENT_HEADER) as w:
+        for i in range(min(len(units), max(len(FORCED_VERDICTS), round(len(subjects) * 0.01)))):
+            s = units[order[i]]
+            courts = reference.departments_for("court-enforcement", s.district, courts=True)
+            if not courts:
+                continue
+            court = courts[0]
+            crime = d.pick(vocab.CRIMES)
+            outcome = FORCED_VERDICTS[i] if i < len(FORCED_VERDICTS) else GUILTY
+            judged = cal.today - d.between(400 if outcome == SET_ASIDE else 60, 5 * 365)
+            effective = judged + d.between(10, 25)
+            year = cal.year[judged]
+            number = numbers[(court.code, year)] = numbers.get((court.code, year), 0) + 1
+            province = vocab.PROVINCE_ABBREVIATIONS.get(court.region[:2], "")
+            court_no = court.region[2:4] if court.region == reference.city_code else court.region[2:6]
+            fine, set_aside, remark = "", "", ""
+            if outcome == ACQUITTED:
+                verdict, summary, remark = "无罪", f"被告单位{s.name}无罪", vocab.ACQUITTAL_REMARK
+            elif outcome == EXEMPTED:
+                verdict, summary = "定罪免予刑事处罚", f"被告单位{s.name}犯{crime.charges}，免予刑事处罚"
+            else:
+                fine = str(d.between(*crime.fine_wan))
+                verdict, summary = "有罪", f"被告单位{s.name}犯{crime.charges}，判处罚金人民币{fine}万元"
+                if outcome == SET_ASIDE:
+                    set_aside = cal.iso[effective + d.between(60, cal.today - effective - 1)]
+                    remark = vocab.JUDGMENT_SET_ASIDE_REMARK
+            w.writerow([
+                s.name, s.category, s.credit_code, s.legal_rep, f"（{year}）{province}{court_no}刑初{number}号", court.name,
+                court.credit_code, crime.charges, verdict, summary, cal.iso[judged], cal.iso[effective], fine, "",
+                set_aside, reference.domain_names.get(crime.domain, ""), court.name, court.credit_code, remark,
+            ])
+            written += 1
+    return written
+
+
 # -- the demo data set ------------------------------------------------------------------------
 
 DEMO_FILES = {"register": "demo-register.csv", "penalty": "demo-penalty.csv", "licence": "demo-licence.csv",
-              "listing": "demo-listing.csv"}
+              "listing": "demo-listing.csv", "compulsion": "demo-compulsion.csv", "judgment": "demo-judgment.csv"}
 DEMO_PENALTIES_PER_ENTITY = 0.5
 
 
@@ -809,7 +915,8 @@ class DemoFiles:
 
 def write_demo_files(folder: Path | str, *, entities: int, seed: int, reference: Reference | None = None,
                      today: dt.date | None = None) -> DemoFiles:
-    """The demo data set as four import files: the register first, then penalties, licences and listings."""
+    """The demo data set as import files: the register first, then penalties, licences, listings, compulsions
+    and judgments."""
     folder = Path(folder)
     reference = reference or Reference.from_db()
     today = today or timezone.localdate()
@@ -824,5 +931,8 @@ def write_demo_files(folder: Path | str, *, entities: int, seed: int, reference:
                                      today=today),
         "licence": write_licence_csv(paths["licence"], subjects=subjects, seed=seed, reference=reference, today=today),
         "listing": write_listing_csv(paths["listing"], subjects=subjects, seed=seed, reference=reference, today=today),
+        "compulsion": write_compulsion_csv(paths["compulsion"], subjects=subjects, seed=seed, reference=reference,
+                                           today=today),
+        "judgment": write_judgment_csv(paths["judgment"], subjects=subjects, seed=seed, reference=reference, today=today),
     }
     return DemoFiles(paths, rows)

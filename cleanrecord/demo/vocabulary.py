@@ -546,3 +546,51 @@ CONDUCTS = (
 )
 ARBITRATION = "兰州仲裁委员会"
 REPAIR_PREFIX = "兰信修"
+
+
+# 行政强制 (行政强制法 Arts. 9 and 12): which authority takes which measure, why, on what basis.
+class CompulsionKind(NamedTuple):
+    domain: str
+    type_name: str  # 强制类型 as files write it
+    category: str  # 强制类别 as a bureau's 公示 page writes it; the import puts it in the law's words
+    reason: str  # 事由
+    basis: str  # 依据
+    weight: int
+
+
+COMPULSIONS = (
+    CompulsionKind("market-regulation", "行政强制措施", "查封", "涉嫌生产经营不符合食品安全标准的食品，查封有关场所及食品原料。",
+                   "《中华人民共和国食品安全法》第一百一十条", 4),
+    CompulsionKind("market-regulation", "行政强制措施", "扣押财物", "涉嫌销售侵犯注册商标专用权的商品，扣押涉案商品。",
+                   "《中华人民共和国商标法》第六十二条", 3),
+    CompulsionKind("ecology-environment", "行政强制措施", "查封场所设施或者财物", "违法排放大气污染物，查封造成污染物排放的设施、设备。",
+                   "《中华人民共和国大气污染防治法》第三十条", 2),
+    CompulsionKind("work-safety", "行政强制措施", "查封", "存在重大事故隐患且拒不排除，查封有关场所、设施。",
+                   "《中华人民共和国安全生产法》第六十五条", 2),
+    CompulsionKind("taxation", "行政强制措施", "冻结存款", "有明显转移、隐匿应纳税的商品、货物迹象，冻结相当于应纳税款的存款。",
+                   "《中华人民共和国税收征收管理法》第三十八条", 2),
+    CompulsionKind("taxation", "行政强制执行", "划拨存款", "逾期未缴纳税款，经催告仍未缴纳，从其存款中扣缴税款。",
+                   "《中华人民共和国税收征收管理法》第四十条", 1),
+    CompulsionKind("market-regulation", "行政强制执行", "加处罚款", "到期不缴纳罚款，每日按罚款数额的百分之三加处罚款。",
+                   "《中华人民共和国行政处罚法》第七十二条", 2),
+)
+COMPULSION_LIFT_REMARKS = ("经检验合格，依法解除", "违法行为已改正，依法解除", "已缴清税款，依法解除")
+
+
+# 刑事: crimes units are convicted of (单位犯罪), with the domain a court may name, and the sentence.
+class Crime(NamedTuple):
+    charges: str  # 罪名
+    domain: str  # "" when the court names none
+    fine_wan: tuple[int, int]  # 罚金 range in 万元
+
+
+CRIMES = (
+    Crime("污染环境罪", "ecology-environment", (10, 200)),
+    Crime("生产、销售伪劣产品罪", "market-regulation", (5, 100)),
+    Crime("虚开增值税专用发票罪", "taxation", (20, 300)),
+    Crime("重大责任事故罪", "", (5, 50)),
+    Crime("单位行贿罪", "", (10, 100)),
+    Crime("串通投标罪", "", (5, 80)),
+)
+JUDGMENT_SET_ASIDE_REMARK = "经再审撤销原判"
+ACQUITTAL_REMARK = "公诉机关指控的犯罪事实不清、证据不足，指控的罪名不能成立"

@@ -47,13 +47,13 @@ def entity_detail(request, code: str):
     return get_object_or_404(Entity, credit_code=code.strip().upper())
 
 
-@router.get("/{code}/records", summary="经营主体的信用记录（行政处罚、行政许可、严重失信主体名单）")
+@router.get("/{code}/records", summary="经营主体的信用记录（行政处罚、行政许可、严重失信主体名单、行政强制、刑事判决）")
 def entity_records(request, code: str, kind: str | None = None, domain: str | None = None) -> dict:
     require_scope(request, "reports:read")
     _own_or_office(request, code)
     entity = get_object_or_404(Entity, credit_code=code.strip().upper())
     if kind is not None and kind not in RECORD_MODELS:
-        raise HttpError(400, "kind 应为 penalty、licence 或 listing")
+        raise HttpError(400, "kind 应为 " + "、".join(RECORD_MODELS) + " 之一")
     out: dict[str, list] = {}
     for k, model in RECORD_MODELS.items():
         if kind in (None, k):

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.models import departments_for, is_office
@@ -218,12 +219,37 @@ def department_records(request):
         qs = qs.filter(department__in=departments)
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        number = {"penalty": "decision_no", "licence": "doc_no", "listing": "case_no"}[kind]
+        number = RECORD_NUMBERS[kind]
         qs = qs.filter(Q(credit_code=q.upper()) | Q(subject_name__contains=q) | Q(**{number: q}))
     page = Paginator(qs.order_by("-id"), 25).get_page(request.GET.get("page"))
     return render(request, "front/department_records.html", {
-        "page": page, "kind": kind, "q": q, "kinds": {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单"},
+        "page": page, "kind": kind, "q": q, "kinds": {k: KIND_LABELS[k] for k in models},
     })
+
+
+# The column a clerk searches by number: 文号, 案号.
+RECORD_NUMBERS = {"penalty": "decision_no", "licence": "doc_no", "listing": "case_no", "compulsion": "decision_no",
+                  "judgment": "case_no"}
+
+
+def record_details(record) -> list[tuple[str, object]]:
+    """The kind's own columns (文号, 类别, 日期 …) with their labels, in the model's order, for the record page."""
+    from cleanrecord.records.models import CreditRecord
+
+    shared = {f.name for f in CreditRecord._meta.get_fields()}
+    out = []
+    for f in record._meta.concrete_fields:
+        if f.name in shared or f.name == "id" or not f.editable:
+            continue
+        value = getattr(record, f"get_{f.name}_display")() if f.choices else getattr(record, f.name)
+        if isinstance(value, bool):
+            value = _("是") if value else _("否")
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif hasattr(value, "as_tuple"):  # an amount in 万元, without trailing zeros
+            value = f"{value.normalize():f}"
+        out.append((f.verbose_name, "—" if value in (None, "") else value))
+    return out
 
 
 def _own_record(user, kind: str, record_id: int):
@@ -279,7 +305,8 @@ def department_record(request, kind: str, record_id: int):
                              for name, msgs in form.errors.items() for m in msgs)
     versions = RecordVersion.history(record)[::-1]
     return render(request, "front/department_record.html", {
-        "record": record, "kind": kind, "versions": versions, "error": error,
+        "record": record, "kind": kind, "kind_label": KIND_LABELS[kind], "details": record_details(record),
+        "versions": versions, "error": error,
         "action": action, "forms": forms, "correctable": forms["correct"].fields["field"].choices,
         "today": timezone.localdate().isoformat(),
     }, status=400 if error else 200)

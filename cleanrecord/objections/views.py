@@ -24,7 +24,7 @@ from cleanrecord.accounts.decorators import office_required
 from cleanrecord.accounts.models import Notification, acts_for, entities_for, is_office
 from cleanrecord.entities.models import Entity
 from cleanrecord.records import changes
-from cleanrecord.records.models import Listing, Penalty
+from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty
 from cleanrecord.workdays.services import calendar_warning
 
 from . import workflow
@@ -51,18 +51,20 @@ def _clerk_department(user):
 
 @login_required
 def entity_records(request, code: str):
-    """The entity's penalties and listings on the platform, each with its objection and explanation."""
+    """The entity's penalties, listings, compulsions and judgments on the platform, each with its objection and
+    explanation."""
     entity = _entity(request.user, code)
     open_objections = {(o.kind, o.record_id): o for o in Objection.objects.open().filter(subject_key=entity.credit_code)}
-    requests = {r.record_id: r for r in ExplanationRequest.objects.filter(subject_key=entity.credit_code)}
+    requests = {(r.kind, r.record_id): r for r in ExplanationRequest.objects.filter(subject_key=entity.credit_code)}
     explained = set(SeverityExplanation.objects.filter(subject_key=entity.credit_code).values_list("kind", "record_id"))
     rows = []
-    for kind, model, date in (("penalty", Penalty, "decided_on"), ("listing", Listing, "listed_on")):
+    for kind, model, date in (("penalty", Penalty, "decided_on"), ("listing", Listing, "listed_on"),
+                              ("compulsion", Compulsion, "decided_on"), ("judgment", Judgment, "effective_on")):
         for r in (model.objects.for_subject(entity.credit_code).public().select_related("domain", "department")
                   .order_by(f"-{date}")[:500]):
-            rows.append({"kind": kind, "record": r, "date": getattr(r, date), "objection": open_objections.get((kind, r.pk)),
-                         "request": requests.get(r.pk) if kind == "penalty" else None,
-                         "explained": (kind, r.pk) in explained})
+            rows.append({"kind": kind, "kind_label": workflow.KIND_NAMES[kind], "record": r, "date": getattr(r, date),
+                         "objection": open_objections.get((kind, r.pk)), "request": requests.get((kind, r.pk)),
+                         "explainable": kind in workflow.EXPLAINABLE, "explained": (kind, r.pk) in explained})
     return render(request, "objections/entity_records.html", {"entity": entity, "rows": rows})
 
 
@@ -89,7 +91,8 @@ def new_objection(request, code: str, kind: str, record_id: int):
                                       f"信用办将于 {objection.due_on} 前受理。")
             return redirect("objection-detail", pk=objection.pk)
     return render(request, "objections/new.html", {
-        "entity": entity, "record": record, "kind": kind, "reasons": Objection.Reason.choices, "form": form,
+        "entity": entity, "record": record, "kind": kind, "kind_label": workflow.KIND_NAMES[kind],
+        "reasons": Objection.Reason.choices, "form": form,
         "error": error, "report_number": request.POST.get("report_number", report_number),
         "max_mb": workflow.setting("OBJECTION_EVIDENCE_MAX_BYTES") // 1048576,
         "max_files": workflow.setting("OBJECTION_EVIDENCE_MAX_FILES"),
@@ -102,7 +105,8 @@ def new_explanation(request, code: str, record_id: int):
     entity = _entity(request.user, code)
     try:
         req = workflow.request_explanation(user=request.user, subject_key=entity.credit_code, record_id=record_id,
-                                           reason=request.POST.get("reason", ""))
+                                           reason=request.POST.get("reason", ""),
+                                           kind=request.POST.get("kind", "penalty")[:20])
     except workflow.WorkflowError as e:
         messages.error(request, str(e))
         return redirect("entity-records", code=entity.credit_code)
@@ -187,7 +191,7 @@ def objection_detail(request, pk: int):
     if record is not None and "answer" in actions:
         correctable = [{"name": n, "label": record._meta.get_field(n).verbose_name,
                         "value": workflow.display_value(getattr(record, n)),
-                        "long": n in ("facts", "basis", "content", "reason", "remarks")}
+                        "long": n in ("facts", "basis", "content", "reason", "remarks", "summary")}
                        for n in sorted(changes.CORRECTABLE[record.KIND])]
     return render(request, "objections/detail.html", {
         "o": objection, "record": record, "events": objection.events.select_related("actor"),

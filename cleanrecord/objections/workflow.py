@@ -35,7 +35,10 @@ from cleanrecord.workdays.services import add_working_days
 from .models import Evidence, ExplanationRequest, Objection, ObjectionEvent, SeverityExplanation
 
 S = Objection.Status
-OBJECTABLE = ("penalty", "listing")  # what reports show
+OBJECTABLE = ("penalty", "listing", "compulsion", "judgment")  # what reports show
+# Decisions the deciding body may explain the severity of: a penalty, a compulsion (its 实施机关), a judgment (its court).
+EXPLAINABLE = ("penalty", "compulsion", "judgment")
+KIND_NAMES = {"penalty": "行政处罚", "listing": "严重失信主体名单", "compulsion": "行政强制", "judgment": "刑事判决"}
 
 ACTION_LABELS = ObjectionEvent.LABELS
 
@@ -379,22 +382,23 @@ def notify_overdue(today: dt.date | None = None) -> int:
 # -- severity explanations --------------------------------------------------------------------------
 
 @transaction.atomic
-def request_explanation(*, user, subject_key: str, record_id: int, reason: str) -> ExplanationRequest:
+def request_explanation(*, user, subject_key: str, record_id: int, reason: str,
+                        kind: str = "penalty") -> ExplanationRequest:
     if not acts_for(user, subject_key):
         raise PermissionDenied(ROLE_REFUSALS[ENTITY])
-    record = record_of("penalty", subject_key, record_id)
+    record = record_of(kind, subject_key, record_id) if kind in EXPLAINABLE else None
     if record is None or record.confidential or record.status == RecordStatus.REVOKED:
-        raise WorkflowError("未找到该行政处罚记录")
+        raise WorkflowError(f"未找到该{KIND_NAMES.get(kind, '')}记录")
     bounded(reason.strip(), "申请理由", 2000)
-    if ExplanationRequest.objects.filter(subject_key=subject_key, kind="penalty", record_id=record_id,
+    if ExplanationRequest.objects.filter(subject_key=subject_key, kind=kind, record_id=record_id,
                                          status=ExplanationRequest.Status.REQUESTED).exists():
         raise WorkflowError("该记录已有待出具的情节说明申请，请勿重复申请")
     req = ExplanationRequest.objects.create(
-        kind="penalty", record_id=record_id, subject_key=subject_key, department_id=record.department_id,
+        kind=kind, record_id=record_id, subject_key=subject_key, department_id=record.department_id,
         record_number=record.natural_number[:200], reason=reason.strip()[:2000], requested_by=user,
         due_on=add_working_days(timezone.localdate(), setting("EXPLANATION_DAYS")))
     record_event(user=user, action="objections.explanation_request", target=f"explanation_request:{req.pk}",
-                 after={"record": f"penalty:{record_id}", "department": record.department_id})
+                 after={"record": f"{kind}:{record_id}", "department": record.department_id})
     url = reverse("explanation-detail", args=[req.pk])
     notify(department_clerks(record.department_id), f"情节严重程度说明申请：{req.number}",
            f"{record.subject_name} 申请对 {record.natural_number} 出具情节严重程度说明，请于 {req.due_on} 前出具。", url)

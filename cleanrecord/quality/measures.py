@@ -41,7 +41,8 @@ from cleanrecord.entities.models import Entity
 from cleanrecord.lib.identifiers import USCC_RE
 from cleanrecord.records.importing.layouts import LAYOUTS
 from cleanrecord.records.importing.rows import LISTING_COURT, split_categories
-from cleanrecord.records.models import RECORD_MODELS, ImportBatch, RecordKind, RecordStatus
+from cleanrecord.records.importing.values import COMPULSION_LIFTED
+from cleanrecord.records.models import RECORD_MODELS, ImportBatch, RecordKind, RecordStatus, Verdict
 from cleanrecord.reference.models import Department, Domain
 from cleanrecord.workdays.services import known_years
 from cleanrecord.workdays.sql import WorkingDays
@@ -154,6 +155,8 @@ CONFISCATED = Q(categories__contains="没收")
 LICENCE_TAKEN = Q(categories__contains="暂扣") | Q(categories__contains="吊销")
 PENALISED = Q(not_penalised=False)
 COURT_LIST = Q(list_type=LISTING_COURT)
+LIFTED = Q(current_state=COMPULSION_LIFTED)  # a compulsion that says it was lifted should say when
+SENTENCED_TO_FINE = Q(summary__contains="罚金") & ~Q(verdict=Verdict.ACQUITTED)  # 判处罚金: the amount in its column
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,11 @@ REQUIRED: dict[str, tuple[Expected, ...]] = {
         "doc_name", "doc_no", "licence_category", "content", "decided_on")), *_SOURCE),
     RecordKind.LISTING: (*_SUBJECT, *(Expected(f) for f in (
         "list_type", "reason", "basis", "listed_on")), *_SOURCE),
+    RecordKind.COMPULSION: (*_SUBJECT, *(Expected(f) for f in (
+        "decision_no", "compulsion_type", "category", "reason", "basis", "decided_on")), *_SOURCE),
+    # A judgment's 领域 is optional (a conviction belongs to no administrative domain): never expected.
+    RecordKind.JUDGMENT: (*_SUBJECT, *(Expected(f) for f in (
+        "case_no", "charges", "verdict", "judged_on", "effective_on", "summary")), *_SOURCE),
 }
 RECOMMENDED: dict[str, tuple[Expected, ...]] = {
     RecordKind.PENALTY: (
@@ -200,8 +208,16 @@ RECOMMENDED: dict[str, tuple[Expected, ...]] = {
         *(Expected(f, COURT_LIST) for f in ("court_name", "case_no", "filed_on", "basis_doc_no", "basis_issuer",
                                             "obligation", "performance", "published_on")),
     ),
+    RecordKind.COMPULSION: (
+        Expected("legal_rep", ORGANISATION), Expected("lifted_on", LIFTED), Expected("current_state"),
+    ),
+    RecordKind.JUDGMENT: (
+        Expected("legal_rep", ORGANISATION), Expected("fine_wan", SENTENCED_TO_FINE),
+    ),
 }
-NUMBER_FIELD = {RecordKind.PENALTY: "decision_no", RecordKind.LICENCE: "doc_no"}  # 文号
+# 文号 / 案号. Co-defendant units share a judgment's 案号, so judgments are checked against other courts only.
+NUMBER_FIELD = {RecordKind.PENALTY: "decision_no", RecordKind.LICENCE: "doc_no", RecordKind.COMPULSION: "decision_no",
+                RecordKind.JUDGMENT: "case_no"}
 
 
 # -- measures ---------------------------------------------------------------------------------
@@ -210,7 +226,8 @@ COMPLETENESS, ACCURACY, TIMELINESS, CONSISTENCY, SUBMISSION = (
     "completeness", "accuracy", "timeliness", "consistency", "submission")
 DIMENSION_LABELS = {COMPLETENESS: _("全面性"), ACCURACY: _("准确性"), TIMELINESS: _("及时性"),
                     CONSISTENCY: _("一致性"), SUBMISSION: _("报送")}
-ALL_KINDS = (RecordKind.PENALTY, RecordKind.LICENCE, RecordKind.LISTING)
+# Judgments carry no domain unless the court named one: their scores are kept per department with no domain.
+ALL_KINDS = (RecordKind.PENALTY, RecordKind.LICENCE, RecordKind.LISTING, RecordKind.COMPULSION, RecordKind.JUDGMENT)
 
 
 @dataclass(frozen=True)
@@ -350,12 +367,26 @@ def _dates_out_of_order(kind: str, ctx: Context) -> Q:
         return Q(valid_until__lt=F("decided_on")) | Q(publish_until__lt=F("decided_on"))
     if kind == RecordKind.LICENCE:
         return Q(valid_to__lt=F("valid_from")) | Q(valid_to__lt=F("decided_on"))
+    if kind == RecordKind.COMPULSION:
+        return Q(lifted_on__lt=F("decided_on"))
+    if kind == RecordKind.JUDGMENT:
+        return Q(effective_on__lt=F("judged_on")) | Q(set_aside_on__lt=F("effective_on"))
     return Q(removed_on__lt=F("listed_on"))
+
+
+AMOUNT_FIELDS = {RecordKind.PENALTY: ("fine_wan", "confiscated_wan"), RecordKind.JUDGMENT: ("fine_wan",)}  # 万元
+
+
+def _with_amount(kind: str, ctx: Context) -> Q:
+    q = Q()
+    for name in AMOUNT_FIELDS[kind]:
+        q |= Q(**{f"{name}__isnull": False})
+    return q
 
 
 def _amount_out_of_range(kind: str, ctx: Context) -> Q:
     q = Q()
-    for name in ("fine_wan", "confiscated_wan"):
+    for name in AMOUNT_FIELDS[kind]:
         q |= Q(**{f"{name}__lt": 0}) | Q(**{f"{name}__gt": ctx.max_amount_wan})
     return q
 
@@ -439,10 +470,8 @@ MEASURES: dict[str, MeasureDef] = {m.code: m for m in (
         failing=_dates_out_of_order),
     RecordMeasure(
         Measure.AMOUNT_OUT_OF_RANGE, ACCURACY, "lower", 0.0,
-        _("%(count)s 条处罚记录的金额为负数或超过 %(max)s 万元，请核实金额及单位（万元）"),
-        kinds=(RecordKind.PENALTY,),
-        population=lambda kind, ctx: Q(fine_wan__isnull=False) | Q(confiscated_wan__isnull=False),
-        failing=_amount_out_of_range),
+        _("%(count)s 条记录的罚款、没收或罚金金额为负数或超过 %(max)s 万元，请核实金额及单位（万元）"),
+        kinds=(RecordKind.PENALTY, RecordKind.JUDGMENT), population=_with_amount, failing=_amount_out_of_range),
     RecordMeasure(
         Measure.UNKNOWN_CATEGORY, ACCURACY, "lower", 0.0,
         _("%(count)s 条处罚记录的处罚类别不在《行政处罚法》第九条所列种类中，请按规范类别填写"),
@@ -457,11 +486,12 @@ MEASURES: dict[str, MeasureDef] = {m.code: m for m in (
     RecordMeasure(
         Measure.SAME_NUMBER_OTHER_AUTHORITY, CONSISTENCY, "lower", 0.0,
         _("%(count)s 条记录与其他机关报送的同一主体记录文号相同，请核实是否重复报送或决定机关代码填错"),
-        kinds=(RecordKind.PENALTY, RecordKind.LICENCE), failing=_same_number("authority_code")),
+        kinds=(RecordKind.PENALTY, RecordKind.LICENCE, RecordKind.COMPULSION, RecordKind.JUDGMENT),
+        failing=_same_number("authority_code")),
     RecordMeasure(
         Measure.SAME_NUMBER_OTHER_SUBJECT, CONSISTENCY, "lower", 0.0,
         _("%(count)s 条记录与本机关其他主体的记录文号相同，请核实文号或主体是否填错"),
-        kinds=(RecordKind.PENALTY, RecordKind.LICENCE), failing=_same_number("subject_key")),
+        kinds=(RecordKind.PENALTY, RecordKind.LICENCE, RecordKind.COMPULSION), failing=_same_number("subject_key")),
     RecordMeasure(
         Measure.REVOKED_INCONSISTENT, CONSISTENCY, "lower", 0.0,
         _("%(count)s 条记录的撤销状态与撤销日期不一致（有撤销日期仍为有效，或已撤销无撤销日期），请更正"),

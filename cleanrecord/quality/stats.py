@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cleanrecord.objections.models import Objection
+from cleanrecord.records.models import RECORD_MODELS, RecordKind
 from cleanrecord.reference import regions
 from cleanrecord.reference.models import Domain, Region
 from cleanrecord.reports.models import Purpose, Report
@@ -86,6 +87,19 @@ def reports_per_district(*, start: dt.date | None = None, end: dt.date | None = 
     return _rows(counts, names)
 
 
+def records_per_kind(*, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
+    """Records that arrived on the platform in the range, for each record kind (zero included), in RecordKind's order."""
+    counts = Counter({kind: _in_range(model.objects.order_by(), "created_at", start, end).count()
+                      for kind, model in RECORD_MODELS.items()})
+    return _rows(counts, {k.value: str(k.label) for k in RecordKind}, order=list(RECORD_MODELS))
+
+
+def objections_per_kind(*, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
+    """Objections opened in the range, by the kind of record objected to (zero included)."""
+    counts = Counter(_in_range(Objection.objects.order_by(), "opened_at", start, end).values_list("kind", flat=True))
+    return _rows(counts, {k.value: str(k.label) for k in RecordKind}, order=list(RECORD_MODELS))
+
+
 def certificates_replaced(*, start: dt.date | None = None, end: dt.date | None = None) -> int:
     """Certificates a report stands in for: one per domain it covers, summed over the reports."""
     every = list(Domain.objects.values_list("code", flat=True))
@@ -150,6 +164,8 @@ def rollout(*, start: dt.date | None = None, end: dt.date | None = None) -> dict
         "verifications": verifications(**span),
         "verifications_per_channel": verifications_per_channel(**span),
         "objections": objections(**span),
+        "records_per_kind": records_per_kind(**span),
+        "objections_per_kind": objections_per_kind(**span),
     }
 
 
@@ -159,4 +175,5 @@ def section_titles() -> dict[str, str]:
         "per_day": _("按日出具报告"), "per_month": _("按月出具报告"), "per_domain": _("按领域出具报告"),
         "per_purpose": _("按用途出具报告"), "per_district": _("按区县出具报告"),
         "verifications_per_channel": _("按渠道核验次数"),
+        "records_per_kind": _("按类别归集记录"), "objections_per_kind": _("按记录类别异议"),
     }

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from cleanrecord.lib.admin import ReadOnlyAdmin
 
-from .models import ImportBatch, ImportProfile, Licence, Listing, Penalty, RecordVersion
+from .models import Compulsion, ImportBatch, ImportProfile, Judgment, Licence, Listing, Penalty, RecordVersion
 
 
 class RecordAdmin(ReadOnlyAdmin):
@@ -36,6 +36,24 @@ class ListingAdmin(RecordAdmin):
     list_display = ["subject_name", "credit_code", "list_type", "listed_on", "removed_on", "domain", "status"]
     search_fields = [*RecordAdmin.search_fields, "=case_no"]
     list_filter = [*RecordAdmin.list_filter, "list_type"]
+
+
+@admin.register(Compulsion)
+class CompulsionAdmin(RecordAdmin):
+    list_display = ["subject_name", "credit_code", "decision_no", "domain", "compulsion_type", "category", "decided_on",
+                    "lifted_on", "status"]
+    search_fields = [*RecordAdmin.search_fields, "=decision_no"]
+    list_filter = [*RecordAdmin.list_filter, "compulsion_type"]
+    date_hierarchy = "decided_on"
+
+
+@admin.register(Judgment)
+class JudgmentAdmin(RecordAdmin):
+    list_display = ["subject_name", "credit_code", "case_no", "authority_name", "charges", "verdict", "effective_on",
+                    "set_aside_on", "status"]
+    search_fields = [*RecordAdmin.search_fields, "=case_no"]
+    list_filter = [*RecordAdmin.list_filter, "verdict"]
+    date_hierarchy = "effective_on"
 
 
 @admin.register(RecordVersion)

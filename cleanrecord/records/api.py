@@ -16,7 +16,16 @@ from .downloads import rejected_rows_response
 from .importing.rows import MappingError
 from .models import ImportBatch
 from .profiles import ProfileRefused, chosen_profile
-from .services import KINDS, ImportResult, UploadTooLarge, import_upload, load_mapping, mark_if_interrupted, temp_dir
+from .services import (
+    KINDS,
+    KINDS_TEXT,
+    ImportResult,
+    UploadTooLarge,
+    import_upload,
+    load_mapping,
+    mark_if_interrupted,
+    temp_dir,
+)
 
 router = Router()
 MAX_ISSUES = 200
@@ -83,7 +92,7 @@ def create_import(
     """Import a CSV/XLSX/XLS file. 200: every row accepted (or some rejected, see counts); 422: unreadable."""
     require_scope(request, "imports:write")
     if kind not in KINDS:
-        raise HttpError(400, "kind 应为 penalty、licence、listing 或 register")
+        raise HttpError(400, f"kind 应为 {KINDS_TEXT} 之一")
     dept = upload_department(request.user, department)
     if kind == "register" and not is_office(request.user):
         raise PermissionDenied("登记信息只能由信用办导入")

@@ -18,8 +18,8 @@ from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.audit.services import record_event
 from cleanrecord.lib.text import has_control
 
-from .importing.values import amount
-from .models import CreditRecord, RecordStatus, RecordVersion
+from .importing.values import COMPULSION_LIFTED, amount, compulsion_category
+from .models import COMPULSION_CATEGORIES, CreditRecord, RecordStatus, RecordVersion
 
 # Columns a correction may change: the content, not who the record is about or where it came from.
 CORRECTABLE = {
@@ -28,6 +28,10 @@ CORRECTABLE = {
     "licence": {"doc_name", "licence_category", "certificate_name", "licence_no", "content", "decided_on", "valid_from",
                 "valid_to", "current_state", "remarks"},
     "listing": {"reason", "basis", "listed_on", "removed_on", "obligation", "performance", "conduct", "remarks"},
+    # 强制类型 follows from 强制类别 (parse_value checks that they agree); 当前状态 follows 解除日期 (correct()).
+    "compulsion": {"category", "reason", "basis", "decided_on", "lifted_on", "remarks"},
+    "judgment": {"charges", "verdict", "judged_on", "effective_on", "fine_wan", "other_sentence", "summary", "set_aside_on",
+                 "remarks"},
 }
 
 
@@ -107,13 +111,40 @@ def correct(record: CreditRecord, *, values: dict, reason: str, user=None) -> Cr
         raise ValueError(f"以下字段不能更正：{'、'.join(sorted(unknown))}")
     if not reason.strip():
         raise ValueError("更正记录必须填写原因")
+    values = {**values, **_follows(record, values)}
     return apply_change(record, values=values, change=RecordVersion.Change.CORRECTED, user=user, reason=reason)
+
+
+def _follows(record: CreditRecord, values: dict) -> dict:
+    """Columns that follow a corrected one (a compulsion's 当前状态 its 解除日期); dates stay in order. 强制类型
+    cannot change: parse_value() refuses a 强制类别 of the other type."""
+    out: dict = {}
+    if record.KIND == "compulsion":
+        if "lifted_on" in values:
+            if values["lifted_on"] is not None:
+                out["current_state"] = COMPULSION_LIFTED
+            elif record.current_state == COMPULSION_LIFTED:
+                out["current_state"] = "实施中"
+        _in_order(record, values, "decided_on", "lifted_on")
+    elif record.KIND == "judgment":
+        _in_order(record, values, "judged_on", "effective_on")
+        _in_order(record, values, "effective_on", "set_aside_on")
+    return out
+
+
+def _in_order(record: CreditRecord, values: dict, first: str, later: str) -> None:
+    start, end = values.get(first, getattr(record, first)), values.get(later, getattr(record, later))
+    if start is not None and end is not None and end < start:
+        label = record._meta.get_field
+        raise ValueError(f"{label(later).verbose_name}（{end}）不能早于{label(first).verbose_name}（{start}）")
+
 
 
 # The longest a corrected free-text column may be: what the import accepts for the same columns.
 TEXT_MAX = 20000
 EARLIEST = dt.date(1949, 10, 1)
-_NOT_AFTER_TODAY = {"decided_on", "listed_on"}  # decisions are taken, not planned
+# Decisions are taken, not planned; a measure is lifted, a judgment takes effect or is set aside, on a day past.
+_NOT_AFTER_TODAY = {"decided_on", "listed_on", "lifted_on", "judged_on", "effective_on", "set_aside_on"}
 
 
 def parse_value(record: CreditRecord, name: str, raw: str):
@@ -151,6 +182,8 @@ def parse_value(record: CreditRecord, name: str, raw: str):
         if value > most:
             raise ValueError(f"金额超出合理范围（大于 {most} 万元），请核实单位是否为万元")
         return value
+    if record.KIND == "compulsion" and name == "category":
+        return _compulsion_category(record, raw)
     limit = field.max_length or TEXT_MAX
     if len(raw) > limit:
         raise ValueError(f"内容过长（{len(raw)} 字，最多 {limit} 字）")
@@ -163,3 +196,18 @@ def parse_value(record: CreditRecord, name: str, raw: str):
     if not raw and not field.blank:
         raise ValueError(f"{field.verbose_name}不能为空")
     return raw
+
+
+def _compulsion_category(record: CreditRecord, raw: str) -> str:
+    """A corrected 强制类别, read as the import reads it; "其他" keeps the record's type, and a name of the
+    other type (a measure corrected to an enforcement) is refused: that is another decision, sent anew."""
+    parsed = compulsion_category(raw)
+    if not parsed:
+        raise ValueError("强制类别不能为空")
+    prefixed, names = parsed
+    types = {t for t, allowed in COMPULSION_CATEGORIES.items() for n in names if n in allowed and n != "其他"}
+    types |= {prefixed} if prefixed else set()
+    if types - {record.compulsion_type}:
+        raise ValueError(f"“{'、'.join(names)}”不属于{record.get_compulsion_type_display()}：强制类型不同的是另一项决定，"
+                         "请撤销本记录后重新报送")
+    return "；".join(names)

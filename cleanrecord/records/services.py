@@ -39,13 +39,17 @@ from .models import RECORD_MODELS, ImportBatch, ImportProfile
 
 log = logging.getLogger("cleanrecord.records")
 
-KINDS = ("penalty", "licence", "listing", "register")
-KIND_LABELS = {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单", "register": "经营主体登记信息"}
+KINDS = ("penalty", "licence", "listing", "compulsion", "judgment", "register")
+KIND_LABELS = {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单", "compulsion": "行政强制",
+               "judgment": "刑事判决", "register": "经营主体登记信息"}
 NATURAL_KEYS = {
     "penalty": ("subject_key", "authority_code", "decision_no"),
     "licence": ("subject_key", "authority_code", "doc_no"),
     "listing": ("subject_key", "authority_code", "list_type", "listing_ref"),
+    "compulsion": ("subject_key", "authority_code", "decision_no"),
+    "judgment": ("subject_key", "authority_code", "case_no"),
 }
+KINDS_TEXT = "、".join(KINDS)  # for refusals: "kind 应为 penalty、licence、…"
 ERROR_HEADER = ["行号", "列", "值", "级别", "原因"]
 MIN_RECOGNISED = 3
 

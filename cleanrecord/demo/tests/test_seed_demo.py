@@ -35,7 +35,7 @@ def test_the_same_seed_writes_the_same_files(tmp_path):
     second = write_demo_files(tmp_path / "b", entities=ENTITIES, seed=7, today=today)
     other = write_demo_files(tmp_path / "c", entities=ENTITIES, seed=8, today=today)
 
-    assert list(first.paths) == ["register", "penalty", "licence", "listing"]
+    assert list(first.paths) == ["register", "penalty", "licence", "listing", "compulsion", "judgment"]
     for kind in DEMO_FILES:
         assert first.paths[kind].read_bytes() == second.paths[kind].read_bytes(), kind
         assert first.paths[kind].read_bytes() != other.paths[kind].read_bytes(), kind
@@ -44,7 +44,7 @@ def test_the_same_seed_writes_the_same_files(tmp_path):
 def test_it_imports_every_row_and_keeps_the_files(seeded, tmp_path):
     batches = list(ImportBatch.objects.order_by("id"))
 
-    assert [b.kind for b in batches] == ["register", "penalty", "licence", "listing"]
+    assert [b.kind for b in batches] == ["register", "penalty", "licence", "listing", "compulsion", "judgment"]
     for b in batches:
         assert (b.status, b.channel, b.rows_rejected, b.rows_warned) == ("done", "cli", 0, 0), b.kind
         assert b.rows_read > 0

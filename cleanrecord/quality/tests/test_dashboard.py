@@ -160,8 +160,8 @@ def test_recomputing_replaces_todays_scores(client, alice, seeded):
     assert response.status_code == 200 and response["Content-Type"].startswith("application/x-ndjson")
     lines = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
     steps, done = lines[:-1], lines[-1]
-    assert [(s["step"], s["total"]) for s in steps] == [(n, 6) for n in range(1, 7)]
-    assert [s["label"] for s in steps] == ["行政处罚", "行政许可", "严重失信主体名单", "各部门报送情况", "导入拒收率",
+    assert [(s["step"], s["total"]) for s in steps] == [(n, 8) for n in range(1, 9)]
+    assert [s["label"] for s in steps] == ["行政处罚", "行政许可", "严重失信主体名单", "行政强制", "刑事判决", "各部门报送情况", "导入拒收率",
                                           "全市层面（无数据领域）"]
     assert done["done"] and done["scores"] == QualityScore.objects.filter(as_of=timezone.localdate()).count() > 0
     assert not QualityScore.objects.filter(as_of=seeded, numerator=6, denominator=10).exists()

@@ -15,7 +15,9 @@ class Field:
     name: str
     label: str  # the Chinese name used in error messages
     aliases: tuple[str, ...] = ()
-    parser: str = "text"  # text, code, date, amount, category, flag, public, status, domain, procedure, id, region
+    # text, code, date, amount, category, flag, public, status, domain, procedure, id, region, compulsion_type,
+    # compulsion_category, compulsion_state (values.py)
+    parser: str = "text"
     max_length: int = 0
     join: bool = False  # several columns may feed this field; their values are joined
 
@@ -158,7 +160,62 @@ REGISTER = [
     Field("established_on", "成立日期", ("成立日期", "注册日期", "成立时间"), "date"),
 ]
 
-LAYOUTS: dict[str, list[Field]] = {"penalty": PENALTY, "licence": LICENCE, "listing": LISTING, "register": REGISTER}
+# 行政强制 (行政强制法 Arts. 9 and 12): the subject columns of the penalty layout, the 实施机关 as authority.
+COMPULSION = _subject("QZ") + [
+    Field("decision_no", "行政强制决定书文号",
+          ("行政强制决定书文号", "QZ_WSH", "强制措施决定书文号", "行政强制措施决定书文号", "强制执行决定书文号",
+           "行政强制执行决定书文号", "查封扣押决定书文号", "查封扣押决定书", "查封(扣押)决定书文号", "强制决定书文号",
+           "决定书文号", "文书号"), max_length=200),
+    Field("compulsion_type", "强制类型", ("强制类型", "QZ_QZLX", "行政强制类型", "强制种类"), "compulsion_type"),
+    Field("category", "强制类别", ("强制类别", "QZ_QZLB", "行政强制类别", "强制措施种类", "强制措施类别", "行政强制措施种类",
+                                   "强制执行方式", "行政强制执行方式", "强制措施"), "compulsion_category"),
+    Field("reason", "事由", ("事由", "QZ_SY", "强制事由", "实施事由", "强制原因", "违法事实", "案由"), max_length=20000),
+    Field("basis", "依据", ("依据", "QZ_YJ", "强制依据", "实施依据", "法律依据", "强制措施依据"), max_length=20000),
+    Field("decided_on", "决定日期", ("决定日期", "QZ_JDRQ", "强制决定日期", "作出决定日期", "实施日期", "强制措施决定日期",
+                                     "决定时间"), "date"),
+    Field("lifted_on", "解除日期", ("解除日期", "QZ_JCRQ", "解除时间", "解除强制措施日期", "解封日期", "解冻日期"), "date"),
+    Field("authority_name", "实施机关", ("实施机关", "QZ_SSJG", "实施机关名称", "行政强制实施机关", "决定机关", "执法机关",
+                                         "作出决定机关", "实施主体"), max_length=200),
+    Field("authority_code", "实施机关统一社会信用代码",
+          ("实施机关统一社会信用代码", "QZ_SSJGDM", "实施机关代码", "决定机关统一社会信用代码"), "code"),
+    Field("source_name", "数据来源单位", ("数据来源单位", "QZ_SJLY", "数据来源"), max_length=200),
+    Field("source_code", "数据来源单位统一社会信用代码", ("数据来源单位统一社会信用代码", "QZ_SJLYDM"), "code"),
+    # 当前状态 says 实施中 / 已解除 / 执行完毕 / 已撤销 here: the compulsion's own state, not only revocation.
+    Field("current_state", "当前状态", ("当前状态", "QZ_ZT", "状态", "记录状态", "强制状态"), "compulsion_state"),
+] + [f for f in _COMMON_TAIL if f.name != "status"]
+
+# 刑事: a criminal judgment against the entity as 被告单位; the 审理法院 is the authority.
+JUDGMENT = [
+    Field("subject_name", "被告单位名称", ("被告单位名称", "被告单位", "XS_BGDW", "XS_XDR_MC", "被告单位(名称)", "被告名称",
+                                         "行政相对人名称", "主体名称", "当事人名称", "单位名称"), max_length=200),
+    *[f for f in _subject("XS") if f.name not in ("subject_name", "credit_code")],
+    Field("credit_code", "被告单位统一社会信用代码",
+          ("被告单位统一社会信用代码", "XS_BGDWDM", "XS_XDR_SHXYM", "被告单位代码", "统一社会信用代码", "社会信用代码",
+           "行政相对人代码_1(统一社会信用代码)", "统一信用代码", "信用代码"), "code"),
+    Field("case_no", "案号", ("案号", "XS_AH", "判决书案号", "裁判文书案号", "刑事判决书案号", "判决书文号", "裁判文书号",
+                             "文书号"), max_length=200),
+    Field("authority_name", "审理法院", ("审理法院", "XS_SLFY", "审判法院", "判决法院", "裁判法院", "作出判决法院",
+                                         "审理法院名称", "法院名称", "法院"), max_length=200),
+    Field("authority_code", "审理法院统一社会信用代码",
+          ("审理法院统一社会信用代码", "XS_SLFYDM", "审理法院代码", "审判法院统一社会信用代码", "法院统一社会信用代码"), "code"),
+    Field("charges", "罪名", ("罪名", "XS_ZM", "判决罪名", "定罪罪名", "罪名名称"), max_length=500),
+    # 判决结果 is often the whole 判项 on published pages: the verdict is read from its words (values.verdict_of).
+    Field("verdict", "判决结果类型", ("判决结果类型", "XS_PJJGLX", "判决结果", "裁判结果", "判决类型"), max_length=20000),
+    Field("judged_on", "判决(裁定)日期", ("判决(裁定)日期", "XS_PJRQ", "判决日期", "裁判日期", "裁定日期", "判决时间",
+                                          "宣判日期", "判决裁定日期"), "date"),
+    Field("effective_on", "生效日期", ("生效日期", "XS_SXRQ", "判决生效日期", "裁判生效日期", "生效时间"), "date"),
+    Field("fine_wan", "罚金(万元)", ("罚金(万元)", "XS_FJ", "罚金", "罚金金额", "罚金金额(万元)", "罚金(元)", "罚金金额(元)"),
+          "amount"),
+    Field("other_sentence", "其他刑罚", ("其他刑罚", "XS_QTXF", "附加刑", "其他刑罚内容", "刑罚", "判处刑罚"), max_length=500),
+    Field("summary", "判决结果摘要", ("判决结果摘要", "XS_PJJGZY", "判决摘要", "判决主文", "判项", "裁判要旨", "判决内容"),
+          max_length=20000),
+    Field("set_aside_on", "再审撤销日期", ("再审撤销日期", "XS_ZSCXRQ", "撤销原判日期", "再审改判日期"), "date"),
+    Field("source_name", "数据来源单位", ("数据来源单位", "XS_SJLY", "数据来源"), max_length=200),
+    Field("source_code", "数据来源单位统一社会信用代码", ("数据来源单位统一社会信用代码", "XS_SJLYDM"), "code"),
+] + _COMMON_TAIL
+
+LAYOUTS: dict[str, list[Field]] = {"penalty": PENALTY, "licence": LICENCE, "listing": LISTING, "compulsion": COMPULSION,
+                                   "judgment": JUDGMENT, "register": REGISTER}
 
 
 # The 2016 national layout numbered the subject's codes differently from today's (_2 组织机构代码,

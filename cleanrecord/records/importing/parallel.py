@@ -45,7 +45,7 @@ from .rejected import RejectedRows
 log = logging.getLogger("cleanrecord.records")
 
 MIN_BYTES = 20 * 1024 * 1024  # below this, a second process costs more than it saves
-KINDS = ("penalty", "licence", "listing")  # the kinds staged by StagingWriter
+KINDS = ("penalty", "licence", "listing", "compulsion", "judgment")  # the kinds staged by StagingWriter
 ENCODINGS = ("utf-8", "utf-8-sig")  # a line end byte is a character boundary, and BOM-less parts decode alone
 
 

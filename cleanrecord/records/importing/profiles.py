@@ -75,7 +75,7 @@ def _object(spec: dict, part: str) -> dict:
 def parse_spec(kind: str, spec) -> Spec:
     """Check a spec strictly for `kind` and return it resolved to fields; ProfileError says what is wrong."""
     if kind not in LAYOUTS:
-        raise ProfileError("数据类别应为 penalty、licence、listing 或 register")
+        raise ProfileError("数据类别应为 " + "、".join(LAYOUTS) + " 之一")
     if not isinstance(spec, dict):
         raise ProfileError("导入方案应为 JSON 对象，如 {\"rename\": {…}, \"constants\": {…}}")
     unknown = [k for k in spec if k not in PARTS]
@@ -157,7 +157,8 @@ def _check_value(f: Field, value: str, where: str) -> None:
 
 
 def _kind_label(kind: str) -> str:
-    return {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单", "register": "登记信息"}[kind]
+    return {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单", "compulsion": "行政强制",
+            "judgment": "刑事判决", "register": "登记信息"}[kind]
 
 
 _SPACES = re.compile(r"\s+")

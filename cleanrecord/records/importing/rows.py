@@ -33,6 +33,7 @@ from cleanrecord.lib.identifiers import (
     reg_no_ok,
 )
 from cleanrecord.lib.text import without_controls
+from cleanrecord.records.models import COMPULSION_CATEGORIES, CompulsionType
 from cleanrecord.reference.models import Department
 
 from . import values
@@ -57,6 +58,7 @@ LISTING_COURT = "失信被执行人"
 # Fields a court list fills from another of its columns: an empty cell there is an empty cell, not a missing column.
 _FILLED_FROM = {"authority_name": "court_name", "listed_on": "published_on", "reason": "conduct"}
 COURT_LIST_BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
+COMPULSION_TYPE_LABELS = {CompulsionType.MEASURE.value: "行政强制措施", CompulsionType.ENFORCEMENT.value: "行政强制执行"}
 
 
 @dataclass(slots=True)
@@ -122,10 +124,12 @@ class _Department(NamedTuple):
     region_id: str
     default_domain_id: str
     may_send_for_others: bool
+    is_court: bool = False
 
     @classmethod
     def of(cls, dept: Department) -> "_Department":
-        return cls(dept.pk, dept.credit_code, dept.name, dept.region_id, dept.default_domain_id, dept.may_send_for_others)
+        return cls(dept.pk, dept.credit_code, dept.name, dept.region_id, dept.default_domain_id, dept.may_send_for_others,
+                   dept.is_court)
 
 
 _MISSING = object()
@@ -741,6 +745,97 @@ class RowParser:
         out["listing_ref"] = out.get("case_no") or out.get("decision_no") or (listed.isoformat() if listed else "")
         return self._done(row, out, issues, LISTING_HASH)
 
+    def _finish_compulsion(self, row: int, out: dict, issues: list[Issue]):
+        self._subject(row, out, issues)
+        dept = self._source(row, out, issues)
+        self._region(row, out, issues)
+        self._require(row, out, issues, "subject_name", "decision_no", "category", "reason", "basis", "decided_on",
+                      "authority_name", "authority_code")
+        if dept is None or "subject_key" not in out:
+            return None, issues
+        self._domain(row, out, issues, dept)
+        self._credit_code(row, out, issues, "authority_code")
+        self._compulsion_category(row, out, issues)
+        state = out.get("current_state", "")
+        out["status"] = "revoked" if state == values.COMPULSION_REVOKED else "active"
+        if state == values.COMPULSION_LIFTED and out.get("lifted_on") is None and "lifted_on" not in self._failed:
+            self._err(issues, row, "lifted_on", f"{self.labels['current_state']}为“已解除”，但未填写解除日期："
+                      "报告须写明何时解除，请补填", state)
+        if out.get("lifted_on") is not None and not state:
+            out["current_state"] = values.COMPULSION_LIFTED
+        if out.get("lifted_on") is not None and out.get("lifted_on") > self.ctx.today:
+            self._err(issues, row, "lifted_on", "日期晚于今天", str(out["lifted_on"]))
+        self._lifecycle(row, out, issues)
+        self._dates_in_order(row, out, issues, "decided_on", "lifted_on")
+        return self._done(row, out, issues, COMPULSION_HASH)
+
+    def _compulsion_category(self, row: int, out: dict, issues: list[Issue]) -> None:
+        """强制类别 in the law's words; 强制类型 follows from it, and must agree with the 强制类型 column if any."""
+        given = out.get("compulsion_type", "")
+        parsed = out.pop("category", "")
+        if not parsed:
+            return  # _require() named the empty cell, or the parser refused it
+        prefixed, names = parsed
+        named = {t for t, allowed in COMPULSION_CATEGORIES.items() for n in names if n in allowed and n != "其他"}
+        label = "、".join(names)
+        if len(named) > 1:
+            self._err(issues, row, "category", "强制类别同时含行政强制措施和行政强制执行，请分行报送", label)
+            return
+        derived = named.pop() if named else prefixed
+        if derived and given and derived != given:
+            self._err(issues, row, "compulsion_type", f"与强制类别“{label}”不符（“{label}”属于"
+                      f"{COMPULSION_TYPE_LABELS[derived]}）", COMPULSION_TYPE_LABELS[given])
+            return
+        typ = derived or given
+        if not typ:
+            self._err(issues, row, "category", "强制类别为“其他”时须填写强制类型（行政强制措施或行政强制执行）", label)
+            return
+        out["compulsion_type"] = typ
+        out["category"] = "；".join(names)
+
+    def _finish_judgment(self, row: int, out: dict, issues: list[Issue]):
+        verdict_text = out.pop("verdict", "")
+        if not out.get("summary") and verdict_text:
+            out["summary"] = verdict_text  # a 判决结果 column holding the 判项 is the summary too
+        self._subject(row, out, issues)
+        if out.get("subject_category") == "person" and "subject_key" in out:
+            self._err(issues, row, "subject_name", "刑事判决只归集被告单位（单位犯罪）的判决，自然人的刑事判决不在本平台归集",
+                      out.get("subject_name", ""))
+            return None, issues
+        dept = self._source(row, out, issues)
+        self._region(row, out, issues)
+        self._require(row, out, issues, "subject_name", "case_no", "charges", "summary", "judged_on", "effective_on",
+                      "authority_name", "authority_code")
+        if dept is None or "subject_key" not in out:
+            return None, issues
+        court = self._departments.get(out.get("authority_code", ""))
+        if court is not None and not court.is_court:
+            self._err(issues, row, "authority_name", f"“{court.name}”不是法院：刑事判决的审理法院应为人民法院",
+                      out.get("authority_code", ""))
+        # A conviction belongs to no administrative domain: a row may name one; none is filled in for it.
+        if out.get("domain"):
+            self._domain(row, out, issues, dept)
+        else:
+            out.pop("domain", None)
+            out["domain_id"] = None
+        self._credit_code(row, out, issues, "authority_code")
+        verdict = values.verdict_of(verdict_text or out.get("summary", ""))
+        if verdict is None and "verdict" not in self._failed:
+            self._err(issues, row, "verdict", "无法识别判决结果（应写明有罪、定罪免予刑事处罚或无罪）",
+                      (verdict_text or out.get("summary", ""))[:200])
+        out["verdict"] = verdict or "guilty"
+        if out.get("fine_wan") is not None and out["fine_wan"] > self.ctx.max_fine_wan:
+            self._err(issues, row, "fine_wan", f"金额超出合理范围（大于 {self.ctx.max_fine_wan} 万元），请核实单位是否为万元",
+                      str(out["fine_wan"]))
+        if out.get("fine_wan") and verdict == values.ACQUITTED:
+            self._err(issues, row, "fine_wan", "判决结果为无罪，却填写了罚金，请核实", f"{out['fine_wan'].normalize():f}")
+        self._lifecycle(row, out, issues)
+        self._dates_in_order(row, out, issues, "judged_on", "effective_on", "set_aside_on")
+        for name in ("effective_on", "set_aside_on"):
+            if out.get(name) is not None and out[name] > self.ctx.today:
+                self._err(issues, row, name, "日期晚于今天", str(out[name]))
+        return self._done(row, out, issues, JUDGMENT_HASH)
+
     def _finish_register(self, row: int, out: dict, issues: list[Issue]):
         self._region(row, out, issues)
         code = out.get("credit_code", "")
@@ -782,5 +877,9 @@ LICENCE_HASH = _SUBJECT_HASH + _TAIL_HASH + (
 LISTING_HASH = _SUBJECT_HASH + _TAIL_HASH + (
     "list_type", "listing_ref", "reason", "basis", "listed_on", "removed_on", "decision_no", "court_name", "case_no",
     "filed_on", "basis_doc_no", "basis_issuer", "obligation", "performance", "conduct", "published_on")
+COMPULSION_HASH = _SUBJECT_HASH + _TAIL_HASH + (
+    "decision_no", "compulsion_type", "category", "reason", "basis", "decided_on", "lifted_on", "current_state")
+JUDGMENT_HASH = _SUBJECT_HASH + _TAIL_HASH + (
+    "case_no", "charges", "verdict", "judged_on", "effective_on", "fine_wan", "other_sentence", "summary", "set_aside_on")
 REGISTER_HASH = ("credit_code", "name", "kind", "region_code", "legal_rep", "legal_rep_id", "status", "established_on",
                  "checksum_warning", "reg_no")

@@ -246,3 +246,133 @@ def region(cell) -> str:
     if len(value) > 50:
         raise ValueError(f"地方编码过长（{len(value)} 字），应为 6 位行政区划代码")
     return value
+
+
+# -- 行政强制 ------------------------------------------------------------------------------------
+
+MEASURE, ENFORCEMENT = "measure", "enforcement"  # records.models.CompulsionType
+_COMPULSION_TYPES = {"行政强制措施": MEASURE, "强制措施": MEASURE, "措施": MEASURE,
+                     "行政强制执行": ENFORCEMENT, "强制执行": ENFORCEMENT, "执行": ENFORCEMENT}
+# 强制类别 as written on published pages → the name 行政强制法 Arts. 9 and 12 give it (COMPULSION_CATEGORIES).
+_COMPULSION_NAMES = {
+    "查封场所设施或者财物": "查封场所设施或者财物", "查封场所设施或财物": "查封场所设施或者财物", "查封": "查封场所设施或者财物",
+    "查封场所": "查封场所设施或者财物", "查封设施": "查封场所设施或者财物", "查封财物": "查封场所设施或者财物",
+    "扣押财物": "扣押财物", "扣押": "扣押财物", "扣押物品": "扣押财物",
+    "冻结存款汇款": "冻结存款汇款", "冻结存款或汇款": "冻结存款汇款", "冻结存款": "冻结存款汇款", "冻结汇款": "冻结存款汇款",
+    "冻结": "冻结存款汇款",
+    "加处罚款或者滞纳金": "加处罚款或者滞纳金", "加处罚款或滞纳金": "加处罚款或者滞纳金", "加处罚款": "加处罚款或者滞纳金",
+    "加收滞纳金": "加处罚款或者滞纳金", "滞纳金": "加处罚款或者滞纳金",
+    "划拨存款汇款": "划拨存款汇款", "划拨存款": "划拨存款汇款", "划拨汇款": "划拨存款汇款", "划拨": "划拨存款汇款",
+    "拍卖或者依法处理查封扣押的场所设施或者财物": "拍卖或者依法处理查封扣押的场所设施或者财物",
+    "拍卖或依法处理查封扣押的场所设施或财物": "拍卖或者依法处理查封扣押的场所设施或者财物",
+    "拍卖": "拍卖或者依法处理查封扣押的场所设施或者财物",
+    "排除妨碍恢复原状": "排除妨碍恢复原状", "排除妨碍": "排除妨碍恢复原状", "恢复原状": "排除妨碍恢复原状",
+    "代履行": "代履行", "其他": "其他",
+}
+_COMPULSION_OTHER = {"其他行政强制措施": MEASURE, "其他强制措施": MEASURE, "其他行政强制执行方式": ENFORCEMENT,
+                     "其他强制执行方式": ENFORCEMENT, "其他行政强制执行": ENFORCEMENT, "其他强制执行": ENFORCEMENT}
+_COMPULSION_PUNCT = str.maketrans("", "", "、，,。.“”\"'()（）")
+_COMPULSION_SPLIT = re.compile(r"[;；|/+]|和|及")
+_TYPE_PREFIX = re.compile(r"^(行政强制措施|行政强制执行|强制措施|强制执行)[:：\-—]+")
+
+
+def compulsion_type(cell) -> str:
+    """强制类型: 行政强制措施 (measure) or 行政强制执行 (enforcement)."""
+    value = compact(as_text(cell))
+    if is_empty(value):
+        return ""
+    try:
+        return _COMPULSION_TYPES[value.translate(_COMPULSION_PUNCT)]
+    except KeyError:
+        raise ValueError("强制类型应为“行政强制措施”或“行政强制执行”") from None
+
+
+def compulsion_category(cell) -> tuple[str, tuple[str, ...]] | str:
+    """强制类别: (the type its prefix names or "", the categories in the law's words); "" when blank.
+
+    "查封、扣押" gives both measures; "行政强制执行：其他" says which 其他 it is. Which type each name
+    belongs to, and whether they agree, the row decides (rows.py), with the 强制类型 column beside it.
+    """
+    value = compact(as_text(cell))
+    if is_empty(value):
+        return ""
+    if len(value) > 100:
+        raise ValueError(f"内容过长（{len(value)} 字，最多 100 字）")
+    typ = ""
+    m = _TYPE_PREFIX.match(value)
+    if m:
+        typ, value = _COMPULSION_TYPES[m[1]], value[m.end():]
+    whole = value.translate(_COMPULSION_PUNCT)
+    if whole in _COMPULSION_NAMES:
+        return typ, (_COMPULSION_NAMES[whole],)
+    if whole in _COMPULSION_OTHER:
+        return typ or _COMPULSION_OTHER[whole], ("其他",)
+    found: list[str] = []
+    unknown: list[str] = []
+    for part in _COMPULSION_SPLIT.split(value.replace("、", "；")):
+        key = part.translate(_COMPULSION_PUNCT)
+        if not key:
+            continue
+        if key in _COMPULSION_OTHER:
+            typ = typ or _COMPULSION_OTHER[key]
+            found.append("其他")
+        elif key in _COMPULSION_NAMES:
+            found.append(_COMPULSION_NAMES[key])
+        else:
+            unknown.append(part)
+    if unknown or not found:
+        raise ValueError(f"强制类别“{'、'.join(unknown) or value}”不是《行政强制法》第九条、第十二条所列的种类"
+                         "（如查封场所设施或者财物、扣押财物、冻结存款汇款、加处罚款或者滞纳金、划拨存款汇款、代履行、其他）")
+    return typ, tuple(dict.fromkeys(found))
+
+
+COMPULSION_LIFTED = "已解除"
+COMPULSION_REVOKED = "已撤销"
+_COMPULSION_STATES = {
+    "正常": "实施中", "有效": "实施中", "0": "实施中", "实施中": "实施中", "执行中": "实施中", "未解除": "实施中",
+    "进行中": "实施中", "2": "实施中", "异议": "实施中", "3": "实施中", "其他": "实施中",
+    "已解除": COMPULSION_LIFTED, "解除": COMPULSION_LIFTED, "已解除强制措施": COMPULSION_LIFTED, "已解冻": COMPULSION_LIFTED,
+    "解冻": COMPULSION_LIFTED, "已解封": COMPULSION_LIFTED, "解封": COMPULSION_LIFTED, "已返还": COMPULSION_LIFTED,
+    "执行完毕": "执行完毕", "已执行完毕": "执行完毕", "已执行": "执行完毕", "已履行": "执行完毕", "履行完毕": "执行完毕",
+    "终结执行": "执行完毕", "1": COMPULSION_REVOKED, "撤销": COMPULSION_REVOKED, "已撤销": COMPULSION_REVOKED,
+    "撤回": COMPULSION_REVOKED, "已撤回": COMPULSION_REVOKED, "确认无效": COMPULSION_REVOKED, "无效": COMPULSION_REVOKED,
+}
+
+
+def compulsion_state(cell) -> str:
+    """当前状态 of a compulsion: 实施中, 已解除, 执行完毕 or 已撤销 (the decision revoked: it never counts)."""
+    value = compact(as_text(cell))
+    if is_empty(value):
+        return ""
+    try:
+        return _COMPULSION_STATES[value]
+    except KeyError:
+        raise ValueError("当前状态应为“实施中”“已解除”“执行完毕”或“已撤销”") from None
+
+
+# -- 刑事 ---------------------------------------------------------------------------------------------
+
+GUILTY, EXEMPTED, ACQUITTED = "guilty", "exempted", "acquitted"  # records.models.Verdict
+_EXEMPT_WORDS = ("免予刑事处罚", "免于刑事处罚", "免除刑事处罚", "免予处罚", "定罪免刑", "免予刑事处分")
+_ACQUIT_WORDS = ("无罪", "不构成犯罪", "不负刑事责任")
+_GUILTY_WORDS = ("有罪", "判处", "罚金", "定罪", "构成犯罪")
+_CRIME = re.compile(r"犯.{1,40}罪")
+
+
+# A sentence that reports what someone asked or argued ("辩护人提出被告单位无罪的意见，不予采纳") is no verdict.
+_ARGUMENT_WORDS = ("意见", "辩护", "辩称", "请求", "建议", "主张", "不予采纳", "指控")
+_SENTENCE = re.compile(r"[。；;]")
+
+
+def verdict_of(text: str) -> str | None:
+    """The verdict a 判决结果 text states, or None when it states none: 免予刑事处罚 is a conviction, 无罪 is not.
+
+    Sentences that only report an argument are skipped; of the rest, an exemption wins over an acquittal,
+    an acquittal over the words of a conviction (a 判项 of 无罪 may still mention the 罪名 charged)."""
+    sentences = [s for s in _SENTENCE.split(compact(text)) if s and not any(w in s for w in _ARGUMENT_WORDS)]
+    for words, verdict in ((_EXEMPT_WORDS, EXEMPTED), (_ACQUIT_WORDS, ACQUITTED)):
+        if any(w in s for s in sentences for w in words):
+            return verdict
+    if any(w in s for s in sentences for w in _GUILTY_WORDS) or any(_CRIME.search(s) for s in sentences):
+        return GUILTY
+    return None

@@ -15,7 +15,8 @@ from cleanrecord.reference.models import Department
 
 class Command(BaseCommand):
     help = (
-        "Make a deterministic demo data set of the region (register, penalties, licences, listings), write it as "
+        "Make a deterministic demo data set of the region (register, penalties, licences, listings, compulsions, "
+        "judgments), write it as "
         "import files in the national layout and import them the way a department would."
     )
 
@@ -53,7 +54,8 @@ class Command(BaseCommand):
             accepted[kind] = b.rows_read - b.rows_rejected
         self.stdout.write(
             f"演示数据已导入：经营主体 {accepted['register']} 户，行政处罚 {accepted['penalty']} 条，"
-            f"行政许可 {accepted['licence']} 条，严重失信主体名单 {accepted['listing']} 条"
+            f"行政许可 {accepted['licence']} 条，严重失信主体名单 {accepted['listing']} 条，"
+            f"行政强制 {accepted['compulsion']} 条，刑事判决 {accepted['judgment']} 条"
             f"（种子 {seed}；导入文件保存在 {folder}）"
         )
         accounts = create_demo_accounts(folder)

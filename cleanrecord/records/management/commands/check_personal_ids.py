@@ -18,8 +18,8 @@ from cleanrecord.lib.identifiers import find_id_numbers, mask_id_number, mask_id
 
 # Tables whose text reaches the public (entity page, search, reports and their verification pages, the
 # record history they are explained from). Models are named, not imported: reports sits above records.
-SCANNED = ("entities.Entity", "records.Penalty", "records.Licence", "records.Listing", "records.RecordVersion",
-           "reports.Report")
+SCANNED = ("entities.Entity", "records.Penalty", "records.Licence", "records.Listing", "records.Compulsion",
+           "records.Judgment", "records.RecordVersion", "reports.Report")
 PREFILTER = r"[0-9]{15}"
 # Columns where 15 digits are an old registration or tax number: only an 18-character ID number counts.
 OLD_NUMBER_COLUMNS = frozenset({"reg_no", "tax_no", "org_code", "institution_no", "social_org_no"})  # every ID number holds 15 digits in a row; the database drops the other rows

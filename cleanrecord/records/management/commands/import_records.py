@@ -11,7 +11,7 @@ from cleanrecord.reference.models import Department
 
 class Command(BaseCommand):
     help = (
-        "Import a department file of penalties, licences, listings or register entries. "
+        "Import a department file of penalties, licences, listings, compulsions, judgments or register entries. "
         "Exit status: 0 all rows accepted, 1 some rows rejected, 2 the file could not be read."
     )
 
