@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
+from cleanrecord.freshness import services as freshness
 from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import Listing, Penalty, RecordStatus
@@ -233,6 +234,7 @@ def compute(query: Query, *, today: dt.date) -> dict:
         summary.append({"code": d.code, "name": d.name, "order": d.order, "found": len(records), "statement": statement})
         if records:
             details.append({"code": d.code, "name": d.name, "records": records})
+    fresh = freshness.annotate_summary(summary, today=today)  # each domain's as_of and silence_note
     root = region()
     entity = query.entity
     return _masked({  # whoever holds the code reads the report: a person's ID number written in any text is masked
@@ -250,6 +252,7 @@ def compute(query: Query, *, today: dt.date) -> dict:
         },
         "rules": rules,
         "summary": summary,
+        "freshness": fresh,
         "details": details,
         "notes": notes(root.name, rules),
     })
