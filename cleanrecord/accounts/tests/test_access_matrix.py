@@ -273,6 +273,10 @@ ROWS = [
     Row("GET /api/v1/imports/{batch_id}/rejected", "GET",
         lambda a: f"/api/v1/imports/{a.batch_tax.pk}/rejected?format=xlsx", 404,
         api_auth(clerk_tax=200, office=200, office_token=403)),
+    # A 无新增数据确认 is a clerk's, for their own department (tokens need imports:write, as for imports).
+    Row("POST /api/v1/nothing-new", "POST", lambda a: "/api/v1/nothing-new", 403,
+        api_auth(clerk_amr=201, clerk_tax=201, amr_token=201),
+        data=lambda a: {"as_of": a.grant.valid_from.isoformat(), "kind": "penalty"}, json=True),
     # -- the API: reports (by number: others get 404; tokens need reports:read / reports:write) ------
     Row("POST /api/v1/reports", "POST", lambda a: "/api/v1/reports", 403, api_auth(entity_a_user=201, office=201),
         data=lambda a: {"credit_code": a.entity_a.credit_code, "domains": ["market-regulation"]}, json=True),

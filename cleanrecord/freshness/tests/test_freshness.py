@@ -286,6 +286,9 @@ def test_the_verification_page_shows_what_the_snapshot_said_even_after_the_sourc
     page = Client().get(f"/verify/{silent_tax_report.verification_code}").content.decode()
     assert f"数据截至：{LONG_AGO.isoformat()}" in page and f"{TAX}自{zh(LONG_AGO)}后未报送数据" in page
     assert "有 1 个领域的数据来源超过 30 个工作日未报送数据" in page
+    domains = {d["code"]: d for d in Client().get(f"/api/v1/verify/{silent_tax_report.verification_code}").json()["domains"]}
+    assert domains["taxation"]["as_of"] == LONG_AGO.isoformat() and TAX in domains["taxation"]["silence_note"]
+    assert domains["market-regulation"]["silence_note"] == ""
 
 
 def test_a_report_issued_before_freshness_still_renders_and_verifies(silent_tax_report):
@@ -297,6 +300,8 @@ def test_a_report_issued_before_freshness_still_renders_and_verifies(silent_tax_
     response = Client().get(f"/verify/{report.verification_code}")
     page = response.content.decode()
     assert response.status_code == 200 and "真实有效" in page and "数据截至" not in page
+    answer = Client().get(f"/api/v1/verify/{report.verification_code}").json()
+    assert answer["result"] == "authentic" and answer["domains"][0]["as_of"] is None
     text = pdf_text(render_pdf(old))
     assert "数据截至：" not in text and "数据时效提示" not in text and "税务" in text
 
@@ -329,3 +334,30 @@ def test_the_office_adjusts_a_feed_in_the_admin_and_the_change_is_audited():
     assert feed.origin == Feed.Origin.OFFICE
     assert AuditEntry.objects.filter(action="freshness.feed_add", target=f"feed:{feed.pk}").exists()
     assert "tax" in [s.department.code for s in services.domain_freshness(["finance"], today=TODAY)["finance"].sources]
+
+
+# -- the API ---------------------------------------------------------------------------------------
+
+def test_a_clerk_confirms_nothing_new_through_the_api():
+    client, user = clerk_client("carol", "tax")
+    yesterday = TODAY - dt.timedelta(days=1)
+    response = client.post("/api/v1/nothing-new", {"as_of": yesterday.isoformat(), "kind": "compulsion"},
+                           content_type="application/json")
+    assert response.status_code == 201
+    assert response.json() == {"id": NothingNew.objects.get().pk, "department": "tax", "as_of": yesterday.isoformat(),
+                               "kind": "compulsion", "note": ""}
+    assert SourceStatus.objects.get(department__code="tax").last_confirmed_on == yesterday
+    assert AuditEntry.objects.filter(action="freshness.nothing_new", user=user).count() == 1
+
+
+@pytest.mark.parametrize("body, status, message", [
+    ({"as_of": (TODAY + dt.timedelta(days=1)).isoformat()}, 400, "不能晚于今天"),
+    ({"as_of": "2026-02-30"}, 422, "as_of应为日期（YYYY-MM-DD）"),
+    ({"as_of": TODAY.isoformat(), "note": "无" * 201}, 422, "note过长（最多 200）"),
+    ({"as_of": TODAY.isoformat(), "kind": "register"}, 400, "数据类别“register”无效"),
+])
+def test_the_api_refuses_a_confirmation_that_cannot_be_right(body, status, message):
+    client, _ = clerk_client("carol", "tax")
+    response = client.post("/api/v1/nothing-new", body, content_type="application/json")
+    assert response.status_code == status and message in response.json()["detail"]
+    assert not NothingNew.objects.exists() and not SourceStatus.objects.exists()
