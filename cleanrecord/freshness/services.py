@@ -12,11 +12,13 @@ days (the official calendar) gives each domain it feeds a note naming it and the
 """
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import DateField, Value
+from django.db.models import DateField, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,14 +67,15 @@ def note_import(sender=None, *, batch: ImportBatch, feeds: set[tuple[int, str | 
     on = timezone.localdate(batch.finished_at or timezone.now())
     departments = {d for d, _ in feeds} | ({batch.department_id} if batch.department_id else set())
     _sent(departments, column="last_import_on", on=on)
-    for department_id, domain_id in feeds:
-        if domain_id is None:  # a judgment belongs to no domain
-            continue
-        feed, created = Feed.objects.get_or_create(department_id=department_id, domain_id=domain_id,
-                                                   defaults={"origin": Feed.Origin.RECORDS, "last_records_on": on})
-        if not created:
-            day = Value(on, output_field=DateField())
-            Feed.objects.filter(pk=feed.pk).update(last_records_on=Greatest(Coalesce("last_records_on", day), day))
+    pairs = {(department_id, domain_id) for department_id, domain_id in feeds if domain_id is not None}
+    if not pairs:  # judgments alone: they belong to no domain
+        return
+    # Two imports at once may both meet a new pair: the second insert is skipped, never an error.
+    Feed.objects.bulk_create([Feed(department_id=d, domain_id=c, origin=Feed.Origin.RECORDS, last_records_on=on)
+                              for d, c in pairs], ignore_conflicts=True)
+    day = Value(on, output_field=DateField())
+    Feed.objects.filter(functools.reduce(operator.or_, (Q(department_id=d, domain_id=c) for d, c in pairs))).update(
+        last_records_on=Greatest(Coalesce("last_records_on", day), day))
 
 
 def confirm_nothing_new(*, user, department: Department, as_of: dt.date, kind: str = "", note: str = "",

@@ -361,3 +361,23 @@ def test_the_api_refuses_a_confirmation_that_cannot_be_right(body, status, messa
     response = client.post("/api/v1/nothing-new", body, content_type="application/json")
     assert response.status_code == status and message in response.json()["detail"]
     assert not NothingNew.objects.exists() and not SourceStatus.objects.exists()
+
+
+def test_the_migration_fills_the_tables_from_the_imports_and_records_already_there():
+    import importlib
+
+    from django.apps import apps
+
+    from cleanrecord.reports.tests.factories import penalty
+
+    backfill = importlib.import_module("cleanrecord.freshness.migrations.0002_backfill").backfill
+    batch = sent("amr", LONG_AGO, "market-regulation")
+    sent("tax", LATELY, kind="licence")  # licences say nothing about violations
+    penalty(entity(), LONG_AGO, domain="intellectual-property")  # an amr record in another domain
+    SourceStatus.objects.all().delete()
+    Feed.objects.all().delete()
+    backfill(apps, None)
+    assert list(SourceStatus.objects.values_list("department__code", "last_import_on")) == [
+        ("amr", timezone.localdate(batch.finished_at))]
+    assert list(Feed.objects.values_list("department__code", "domain", "origin")) == [
+        ("amr", "intellectual-property", "records")]
