@@ -7,7 +7,9 @@ import re
 
 import pypdf
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -19,6 +21,7 @@ from cleanrecord.freshness.models import Feed, NothingNew, SourceStatus
 from cleanrecord.records.models import ImportBatch, Penalty
 from cleanrecord.records.services import import_file
 from cleanrecord.records.signals import import_finished
+from cleanrecord.records.tests.test_import_parallel import split_files  # noqa: F401  (a fixture)
 from cleanrecord.reference.models import Department
 from cleanrecord.reports.render import render_pdf
 from cleanrecord.reports.services import issue_report, snapshot_hash
@@ -174,7 +177,7 @@ def penalties_csv(dept: Department, *domains: str) -> bytes:
     company = Entity.objects.first() or entity()
     lines = [header] + [
         f"{company.name},法人及非法人组织,{company.credit_code},兰市监罚〔2026〕{i}号,虚假宣传,发布虚假广告,"
-        f"《广告法》第五十五条,罚款,罚款五千元,0.5,2026-03-0{i},{dept.name},{dept.credit_code},{dept.name},"
+        f"《广告法》第五十五条,罚款,罚款五千元,0.5,2026-03-01,{dept.name},{dept.credit_code},{dept.name},"
         f"{dept.credit_code},{domain}" for i, domain in enumerate(domains, start=1)]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
@@ -188,6 +191,20 @@ def test_an_applied_import_counts_for_its_department_and_feeds_the_domains_of_it
     assert SourceStatus.objects.get(department=amr).last_import_on == timezone.localdate()
     assert set(Feed.objects.filter(department=amr).values_list("domain", flat=True)) == {
         "market-regulation", "intellectual-property"}
+
+
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
+                    reason="files are split between processes on PostgreSQL only")
+def test_a_file_loaded_by_two_processes_feeds_the_domains_of_both_halves(tmp_path, split_files):  # noqa: F811
+    amr = Department.objects.get(code="amr")
+    path = tmp_path / "p.csv"
+    path.write_bytes(penalties_csv(amr, *["market-regulation"] * 60, *["intellectual-property"] * 60))
+    with transaction.atomic():  # rolled back: the import's DROP of the shared stage then holds no lock
+        result = import_file(path=path, kind="penalty", department=amr)
+        feeds = set(Feed.objects.filter(department=amr).values_list("domain", flat=True))
+        transaction.set_rollback(True)
+    assert result.batch.status == "done" and result.batch.rows_created == 120 and len(split_files) == 1
+    assert feeds == {"market-regulation", "intellectual-property"}
 
 
 def test_a_dry_run_a_licence_file_and_a_file_whose_every_row_was_refused_do_not_count(tmp_path):
