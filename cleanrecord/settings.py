@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "cleanrecord.accounts",
     "cleanrecord.audit",
     "cleanrecord.workdays",
+    "cleanrecord.freshness",
     "cleanrecord.objections",
     "cleanrecord.reports",
     "cleanrecord.verification",
@@ -415,6 +416,10 @@ CLEANRECORD = {
     "OBJECTION_EVIDENCE_MAX_BYTES": envint("CLEANRECORD_OBJECTION_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)),
     "OBJECTION_EVIDENCE_MAX_FILES": envint("CLEANRECORD_OBJECTION_EVIDENCE_MAX_FILES", "5"),
     "EVIDENCE_DIR": os.getenv("CLEANRECORD_EVIDENCE_DIR", str(DATA_DIR / "evidence")),
+    # --- how fresh each domain's data is (cleanrecord/freshness) ---
+    # A department that has neither imported nor confirmed "nothing new" for more than this many working
+    # days gives the domains it feeds a printed note on every report.
+    "SOURCE_SILENT_WORKDAYS": envint("CLEANRECORD_SOURCE_SILENT_WORKDAYS", "30"),
     # --- audit trail (cleanrecord/audit) ---
     # Key of the audit chain's HMAC: 32 bytes, base64, kept outside the database. Made in the data directory if unset.
     "AUDIT_KEY": envsecret("CLEANRECORD_AUDIT_KEY"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("cleanrecord.audit.urls")),
     path("", include("cleanrecord.quality.dashboard_urls")),
     path("", include("cleanrecord.quality.urls")),
+    path("", include("cleanrecord.freshness.urls")),
     path("", include("cleanrecord.accounts.urls")),
     path("", include("cleanrecord.workdays.urls")),
     path("", include("cleanrecord.objections.urls")),

@@ -21,6 +21,7 @@ from cleanrecord.accounts.decorators import office_required
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.accounts.notify import department_clerks, notify
 from cleanrecord.audit.services import record_event
+from cleanrecord.freshness.services import silent_after, silent_sources
 from cleanrecord.records.models import ImportBatch
 from cleanrecord.reference.models import Department
 
@@ -82,7 +83,8 @@ def supervision(request):
         rows_url = reverse("quality-office-rows", args=[key, s.measure]) if s.department else ""
         group["shortfalls"].append({"shortfall": s, "rows_url": rows_url})
     return render(request, "quality/supervision.html", {"groups": list(groups.values()),
-                                                        "this_month": timezone.localdate().strftime("%Y-%m")})
+                                                        "this_month": timezone.localdate().strftime("%Y-%m"),
+                                                        "silent_sources": silent_sources(), "silent_after": silent_after()})
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -36,6 +36,7 @@ from .importing.rows import Context, Issue, MappingError
 from .importing.sandbox import HeaderTest, open_table_isolated
 from .importing.writer import StagingWriter
 from .models import RECORD_MODELS, ImportBatch, ImportProfile
+from .signals import import_finished
 
 log = logging.getLogger("cleanrecord.records")
 
@@ -201,12 +202,14 @@ def import_file(
             spec = profile.parsed_spec() if profile is not None else None
             # Large files sent from the command line may be loaded by two processes; the web server's workers
             # never fork for an upload. A profile counts what it fills in, in this process only.
-            _run(batch, path, kind, department, mapping, dry_run, error_path,
-                 parallel_ok=channel == ImportBatch.Channel.CLI and spec is None, spec=spec)
+            feeds = _run(batch, path, kind, department, mapping, dry_run, error_path,
+                         parallel_ok=channel == ImportBatch.Channel.CLI and spec is None, spec=spec)
         except (UnreadableFile, MappingError) as e:
+            feeds = set()
             _fail(batch, str(e))
         except Exception as e:  # a crash mid-file: the transaction rolled back, nothing was applied
             log.exception("import batch %s failed", batch.pk)
+            feeds = set()
             _fail(batch, f"导入过程中发生错误，本文件的数据均未写入：{type(e).__name__}: {e}")
         finally:
             batch.file_sha256 = sha256.result()
@@ -219,6 +222,12 @@ def import_file(
                **({"profile": profile.name, "profile_spec": profile.spec, "profile_note": batch.profile_note}
                   if profile else {})},
     )
+    if batch.status == ImportBatch.Status.DONE:
+        # Freshness (which department sent data for which domain, and when) listens; a failure there is
+        # logged, never raised: the import is applied.
+        for receiver, outcome in import_finished.send_robust(ImportBatch, batch=batch, feeds=feeds):
+            if isinstance(outcome, Exception):
+                log.error("after import batch %s, %s failed: %r", batch.pk, receiver, outcome, exc_info=outcome)
     if channel != ImportBatch.Channel.CLI:
         # A clerk sees the department's quality scores at once; bulk command-line loads rely on the
         # nightly `quality_report` run instead of adding a full recompute to every load.
@@ -393,7 +402,9 @@ def limits() -> Limits:
                   zip_members=conf.get("IMPORT_MAX_ZIP_MEMBERS"))
 
 
-def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_ok=False, spec: Spec | None = None) -> None:
+def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_ok=False,
+         spec: Spec | None = None) -> set[tuple[int, str | None]]:
+    """Load and apply the file; returns the (department id, domain code) pairs of the rows applied."""
     mapped = {**(spec.rename if spec else {}), **(mapping or {})}
     looks_like_header = HeaderTest(kind, frozenset(header_key(k) for k in mapped), MIN_RECOGNISED)
     encoding, split = parallel.plan(path, kind) if parallel_ok else (None, None)
@@ -428,6 +439,7 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_o
         lines.insert(0, "文件中没有数据行")
     batch.message = "\n".join(lines)
     batch.save()
+    return set() if dry_run else counts.feeds
 
 
 def _rejection_summary(error_path: Path, top: int = 20) -> str:

@@ -23,6 +23,8 @@ Snapshot (schema 1), all values JSON:
     (its date is the 生效日期, category the 罪名, content the 摘要, amounts the 刑罚)
 - judgments: the 刑事 section {found: int, statement, records: [record]}, or null when the city
   leaves it off reports on chosen domains (absent from snapshots issued before it existed)
+- freshness (issue 13): each summary row also has as_of (ISO date, '' when unknown) and silence_note
+    (str, '' when none); the block {silent_after_workdays, noted_domains, statement} says how many have one
 - notes: [str] — what the report covers and does not, how to verify it
 - hash: SHA-256 of the canonical JSON of everything above
 """
@@ -145,6 +147,19 @@ EXAMPLE = {
         "核验方式：扫描二维码或登录平台核验页面输入核验码，核验报告真实性及出具后信息变化情况。",
     ],
     "hash": "",
+}
+
+# How fresh each domain's data is (freshness.services.annotate_summary): taxation's source has been silent.
+_FRESHNESS = {
+    "taxation": ("2026-08-31", "数据时效提示：国家税务总局兰州市税务局自2026年8月31日后未报送数据（超过 30 个工作日未报送数据，"
+                               "也未确认无新增数据），本领域查询结果可能未包含其后作出的决定。"),
+}
+for _row in EXAMPLE["summary"]:
+    _row["as_of"], _row["silence_note"] = _FRESHNESS.get(_row["code"], ("2026-11-20", ""))
+EXAMPLE["freshness"] = {
+    "silent_after_workdays": 30, "noted_domains": 1,
+    "statement": "所查 3 个领域中，有 1 个领域的数据来源超过 30 个工作日未报送数据或尚无数据来源，相关领域已注明数据时效提示，"
+                 "其查询结果仅反映平台已归集的数据。",
 }
 
 

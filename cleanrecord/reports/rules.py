@@ -17,6 +17,7 @@ from django.db.models.lookups import StartsWith
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
+from cleanrecord.freshness import services as freshness
 from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty, RecordStatus, Verdict
@@ -401,6 +402,7 @@ def compute(query: Query, *, today: dt.date) -> dict:
                           else "查询期内，未发现刑事判决记录"),
             "records": records,
         }
+    fresh = freshness.annotate_summary(summary, today=today)  # each domain's as_of and silence_note
     root = region()
     entity = query.entity
     return _masked({  # whoever holds the code reads the report: a person's ID number written in any text is masked
@@ -419,6 +421,7 @@ def compute(query: Query, *, today: dt.date) -> dict:
         "rules": rules,
         "wording": wording(),
         "summary": summary,
+        "freshness": fresh,
         "details": details,
         "judgments": judgments,
         "notes": notes(root.name, rules, judgments=judgments is not None),

@@ -21,6 +21,8 @@ class DomainOut(Schema):
     name: str
     found: int
     statement: str
+    as_of: str | None = None  # the domain's data as of this date ('' unknown); None: issued before it was stated
+    silence_note: str | None = None
 
 
 class JudgmentOut(Schema):
@@ -81,7 +83,8 @@ def verification_out(v: services.Verification) -> dict:
             number=s["number"], entity_name=s["entity"]["name"], credit_code=s["entity"]["credit_code"],
             issued_at=s["issued_at"], valid_until=s["valid_until"], period_start=s["query"]["start"],
             period_end=s["query"]["end"], revoked_reason=v.report.revoke_reason or None,
-            domains=[{k: d[k] for k in ("code", "name", "found", "statement")} for d in s["summary"]],
+            domains=[{k: d.get(k) for k in ("code", "name", "found", "statement", "as_of", "silence_note")}
+                     for d in s["summary"]],
             judgments=judgments_out(s.get("judgments")),
             changes=[c.__dict__ for c in v.changes], changed_since_issue=bool(v.changes),
         )

@@ -171,6 +171,11 @@ ROWS = [
         lambda a: f"/department/records/penalty/{a.penalty_tax.pk}/", 404, logged_in(clerk_tax=302, office=302),
         data=lambda a: {"action": "repair", "decision": "兰税修〔2026〕1号", "repaired_on": a.grant.valid_from.isoformat()},
         note="mark repaired"),
+    # A 无新增数据确认 speaks for one department: only its clerks file it (the office sees them on its pages).
+    Row("department/nothing-new/", "GET", lambda a: "/department/nothing-new/", 403,
+        logged_in(clerk_amr=200, clerk_tax=200)),
+    Row("department/nothing-new/", "POST", lambda a: "/department/nothing-new/", 403,
+        logged_in(clerk_amr=302, clerk_tax=302), data=lambda a: {"as_of": a.grant.valid_from.isoformat(), "kind": ""}),
     # -- credit office and audit -------------------------------------------------------------------
     Row("audit/", "GET", lambda a: "/audit/", 403, logged_in(auditor=200, office=200)),
     # -- data quality and rollout: the office everywhere, a clerk only their own department -----------
@@ -220,6 +225,7 @@ ROWS = [
     Row("office/quality/<slug:code>/scorecard/send", "POST", lambda a: "/office/quality/amr/scorecard/send", 403,
         logged_in(office=302), data=lambda a: {"month": "2026-01"}),
     Row("office/quality/", "GET", lambda a: "/office/quality/", 403, logged_in(office=200)),
+    Row("office/quality/sources/", "GET", lambda a: "/office/quality/sources/", 403, logged_in(office=200)),
     Row("office/quality/statistics/", "GET", lambda a: "/office/quality/statistics/", 403, logged_in(office=200)),
     Row("office/quality/statistics.csv", "GET", lambda a: "/office/quality/statistics.csv", 403, logged_in(office=200)),
     Row("office/quality/statistics.xlsx", "GET", lambda a: "/office/quality/statistics.xlsx", 403,
@@ -267,6 +273,10 @@ ROWS = [
     Row("GET /api/v1/imports/{batch_id}/rejected", "GET",
         lambda a: f"/api/v1/imports/{a.batch_tax.pk}/rejected?format=xlsx", 404,
         api_auth(clerk_tax=200, office=200, office_token=403)),
+    # A 无新增数据确认 is a clerk's, for their own department (tokens need imports:write, as for imports).
+    Row("POST /api/v1/nothing-new", "POST", lambda a: "/api/v1/nothing-new", 403,
+        api_auth(clerk_amr=201, clerk_tax=201, amr_token=201),
+        data=lambda a: {"as_of": a.grant.valid_from.isoformat(), "kind": "penalty"}, json=True),
     # -- the API: reports (by number: others get 404; tokens need reports:read / reports:write) ------
     Row("POST /api/v1/reports", "POST", lambda a: "/api/v1/reports", 403, api_auth(entity_a_user=201, office=201),
         data=lambda a: {"credit_code": a.entity_a.credit_code, "domains": ["market-regulation"]}, json=True),

@@ -47,6 +47,8 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     duplicate: int = 0
+    # (department id, domain code) of the rows applied: which department sent data for which domain.
+    feeds: set[tuple[int, str | None]] = field(default_factory=set)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per merge step, for `make bench`
 
 
@@ -281,6 +283,8 @@ class StagingWriter:
             if by_index:
                 self._cursor.execute("RESET enable_sort")
         self._add_entities(now)
+        self._exec("feeds", f"SELECT DISTINCT department_id, domain_id FROM {self.stage}")
+        counts.feeds = set(self._cursor.fetchall())
         pause_at("merge")  # everything applied, nothing committed yet
         self._cursor.execute(f"DROP TABLE {self.stage}")
         return counts

@@ -86,7 +86,7 @@ def test_a_published_compulsion_file_goes_in_with_its_categories_in_the_law_s_wo
     assert lifted.remarks == "经检验合格，解除扣押"
     fined = Compulsion.objects.get(decision_no="兰市监强〔2025〕3号")
     assert (fined.compulsion_type, fined.category, fined.subject_category) == ("enforcement", "加处罚款或者滞纳金", "individual")
-    assert RecordVersion.objects.filter(kind="compulsion", change="created").count() == 3
+    assert [[v.change for v in RecordVersion.history(r)] for r in Compulsion.objects.all()] == [["created"]] * 3
     assert Entity.objects.count() == 3
     # The domain came from the authority's department, and the result says so once.
     assert "market-regulation" in run.batch.message or "市场监管" in run.batch.message
@@ -110,8 +110,7 @@ def test_compulsions_in_the_column_code_layout_from_a_workbook_and_a_re_send(tmp
     assert (changed.batch.rows_updated, changed.batch.rows_unchanged) == (1, 2)
     record = Compulsion.objects.get(decision_no="兰市监强〔2025〕101号")
     assert (record.lifted_on, record.current_state, record.version) == (dt.date(2025, 7, 1), "已解除", 2)
-    assert list(RecordVersion.objects.filter(kind="compulsion", record_id=record.pk).order_by("version")
-                .values_list("change", flat=True)) == ["created", "updated"]
+    assert [v.change for v in RecordVersion.history(record)] == ["created", "updated"]
     assert Compulsion.objects.count() == 3
 
 
@@ -190,7 +189,7 @@ def test_a_court_s_judgment_file_goes_in_with_verdicts_read_from_the_words(tmp_p
     assert Judgment.objects.get(case_no="（2025）甘01刑初15号").verdict == "exempted"
     acquitted = Judgment.objects.get(case_no="（2025）甘01刑初18号")
     assert (acquitted.verdict, acquitted.remarks) == ("acquitted", "公诉机关指控的罪名不能成立")
-    assert RecordVersion.objects.filter(kind="judgment", change="created").count() == 3
+    assert [[v.change for v in RecordVersion.history(r)] for r in Judgment.objects.all()] == [["created"]] * 3
 
 
 def test_judgments_in_the_column_code_layout_from_a_workbook_re_sent_and_set_aside(tmp_path):
