@@ -159,3 +159,14 @@ def test_seed_demo_makes_one_account_per_role_with_random_passwords(tmp_path):
     assert office is not None and is_office(office)
     assert EntityUser.objects.filter(user__username="demo-entity").exists()
     assert accounts["demo-office"] in out.getvalue()
+
+
+
+def test_departments_without_demo_files_confirm_nothing_new(seeded):
+    from cleanrecord.freshness.models import NothingNew
+    from cleanrecord.freshness.services import silent_sources
+
+    assert silent_sources() == []
+    confirmed = set(NothingNew.objects.values_list("department__code", flat=True))
+    assert confirmed and not confirmed & set(Penalty.objects.values_list("department__code", flat=True))
+    assert f"{len(confirmed)} 个未报送演示数据的部门已确认“本期无新增数据”" in seeded

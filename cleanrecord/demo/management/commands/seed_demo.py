@@ -8,6 +8,8 @@ from django.utils import timezone
 from cleanrecord.demo.accounts import create_demo_accounts
 from cleanrecord.demo.generate import Reference, write_demo_files
 from cleanrecord.entities.models import Entity
+from cleanrecord.freshness.models import SourceStatus
+from cleanrecord.freshness.services import confirm_nothing_new
 from cleanrecord.records.models import ImportBatch
 from cleanrecord.records.services import KIND_LABELS, import_file
 from cleanrecord.reference.models import Department
@@ -58,8 +60,22 @@ class Command(BaseCommand):
             f"行政强制 {accepted['compulsion']} 条，刑事判决 {accepted['judgment']} 条"
             f"（种子 {seed}；导入文件保存在 {folder}）"
         )
+        confirmed = confirm_quiet_departments(timezone.localdate())
+        if confirmed:
+            self.stdout.write(f"{confirmed} 个未报送演示数据的部门已确认“本期无新增数据”")
         accounts = create_demo_accounts(folder)
         self.stdout.write("演示账号（登录 http://127.0.0.1:8000/accounts/login/，密码仅显示这一次，另存于 "
                           f"{folder / 'demo-accounts.txt'}）：")
         for username, role, password in accounts:
             self.stdout.write(f"  {username:<14} {password:<14} {role}")
+
+
+
+def confirm_quiet_departments(today) -> int:
+    """Departments that sent no demo file confirm 无新增数据 as of today, as a working city's would, so that
+    demo reports do not flag them as silent sources. Returns how many confirmed."""
+    sent = set(SourceStatus.objects.exclude(last_import_on=None).values_list("department_id", flat=True))
+    quiet = Department.objects.filter(is_active=True).exclude(pk__in=sent).order_by("code")
+    for department in quiet:
+        confirm_nothing_new(user=None, department=department, as_of=today, note="演示数据：本期无新增")
+    return len(quiet)
