@@ -341,7 +341,7 @@ CLEANRECORD = {
     # A domain with no record: {kinds} becomes the kinds searched (行政处罚、行政强制、严重失信). A text without
     # the placeholder (saved before it existed) gets the kinds searched after it.
     "REPORT_NOTHING_FOUND_TEXT": os.getenv(
-        "CLEANRECORD_REPORT_NOTHING_FOUND_TEXT", "查询期内，未发现该主体在本领域存在{kinds}记录"
+        "CLEANRECORD_REPORT_NOTHING_FOUND_TEXT", "查询期内，未发现{kinds}记录"
     ),
     # The 刑事 (criminal judgments) section is on every all-domain report; off here, reports on chosen domains omit it.
     "REPORT_JUDGMENTS_ON_SINGLE_DOMAIN": envbool("CLEANRECORD_REPORT_JUDGMENTS_ON_SINGLE_DOMAIN", "true"),

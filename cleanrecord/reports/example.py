@@ -68,7 +68,7 @@ EXAMPLE = {
     "rules": {
         "include_simple_procedure": True,
         "repaired_records": "label",
-        "nothing_found_text": "查询期内，未发现该主体在本领域存在{kinds}记录",
+        "nothing_found_text": "查询期内，未发现{kinds}记录",
         "judgments_on_single_domain": True,
     },
     "wording": {
@@ -89,7 +89,7 @@ EXAMPLE = {
          "statement": "查询期内，该主体在本领域存在 2 条违法违规记录（行政处罚 1 条、行政强制 1 条），详见下文",
          "kinds": ["行政处罚", "行政强制", "严重失信"]},
         {"code": "taxation", "name": "税务", "order": 34, "found": 0,
-         "statement": "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录",
+         "statement": "查询期内，未发现行政处罚、行政强制、严重失信记录",
          "kinds": ["行政处罚", "行政强制", "严重失信"]},
     ],
     "details": [
@@ -182,5 +182,7 @@ def full_example_snapshot() -> dict:
     snapshot["query"].update(domains=[d["code"] for d in domains], all_domains=True)
     snapshot["summary"] = [found.get(d["code"]) or {
         "code": d["code"], "name": d["name"], "order": int(d["order"]), "found": 0, "statement": nothing,
-        "kinds": ["行政处罚", "行政强制", "严重失信"]} for d in domains]
+        "kinds": ["行政处罚", "行政强制", "严重失信"], "as_of": "2026-11-20", "silence_note": ""} for d in domains]
+    snapshot["freshness"] = {**snapshot["freshness"], "statement": snapshot["freshness"]["statement"].replace(
+        f"所查 {len(found)} 个领域", f"所查 {len(domains)} 个领域")}
     return snapshot

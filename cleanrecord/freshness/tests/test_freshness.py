@@ -285,7 +285,10 @@ def test_the_snapshot_and_the_pdf_state_each_domains_as_of_date_and_the_silent_s
     assert by_code["intellectual-property"]["silence_note"] == by_code["market-regulation"]["silence_note"] == ""
     assert s["freshness"]["noted_domains"] == 1 and s["freshness"]["silent_after_workdays"] == 30
     text = pdf_text(silent_tax_report.pdf_bytes())
-    assert f"数据截至：{zh(LONG_AGO)}" in text and f"数据截至：{zh(LATELY)}" in text
+    # The summary table's last column, 数据截至, holds each domain's date.
+    assert "查询结果数据截至" in text
+    assert "税务查询期内，未发现行政处罚、行政强制、严重失信记录" in text and LONG_AGO.isoformat() in text
+    assert LATELY.isoformat() in text
     assert f"{TAX}自{zh(LONG_AGO)}后未报送数据" in text
     assert "所查3个领域中，有1个领域的数据来源超过30个工作日未报送数据" in text
 
@@ -320,7 +323,8 @@ def test_a_report_issued_before_freshness_still_renders_and_verifies(silent_tax_
     answer = Client().get(f"/api/v1/verify/{report.verification_code}").json()
     assert answer["result"] == "authentic" and answer["domains"][0]["as_of"] is None
     text = pdf_text(render_pdf(old))
-    assert "数据截至：" not in text and "数据时效提示" not in text and "税务" in text
+    assert "查询结果数据截至" not in text and "查询结果" in text and LATELY.isoformat() not in text
+    assert "数据时效提示" not in text and "税务" in text
 
 
 def test_the_supervision_page_lists_silent_sources_with_domains_last_date_and_working_days():

@@ -204,7 +204,7 @@ def test_revoked(w, django_capture_on_commit_callbacks):
     assert RecordVersion.objects.get(record_id=record.pk, version=record.version).change == "revoked"
     assert "处理结果：记录已撤销" in Notification.objects.filter(user=w.owner).first().body
     text = w.new_report_text()
-    assert "兰市监罚〔2026〕301号" not in text and "未发现该主体在本领域存在行政处罚、行政强制、严重失信记录" in text
+    assert "兰市监罚〔2026〕301号" not in text and "未发现行政处罚、行政强制、严重失信记录" in text
     assert "该记录已被撤销" in w.verification_page()
     answer = AuditEntry.objects.get(action="objections.answer", target=f"objection:{o.pk}")
     assert answer.after["decision"] == "revoke" and answer.user == w.clerk

@@ -4,7 +4,7 @@ import django.core.validators
 from django.db import migrations, models
 
 OLD_DEFAULT = "查询期内，未发现该主体在本领域存在违法违规记录"
-NEW_DEFAULT = "查询期内，未发现该主体在本领域存在{kinds}记录"
+NEW_DEFAULT = "查询期内，未发现{kinds}记录"
 
 
 def forward(apps, schema_editor):

@@ -96,7 +96,7 @@ def test_without_the_revoke_permission_the_action_is_neither_shown_nor_run(clien
 
 def rule_form(**changes) -> dict:
     form = {"include_simple_procedure": "on", "repaired_records": "label",
-            "nothing_found_text": "查询期内，未发现该主体在本领域存在{kinds}记录", "default_years": "3", "max_years": "5",
+            "nothing_found_text": "查询期内，未发现{kinds}记录", "default_years": "3", "max_years": "5",
             "valid_days": "30"}
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
@@ -182,7 +182,7 @@ def test_saved_rules_move_to_the_kinds_template_and_the_national_five_years():
     migration.forward(apps, None)
     saved = RuleSettings.objects.get()
     assert (saved.nothing_found_text, saved.max_years, saved.default_years) == (
-        "查询期内，未发现该主体在本领域存在{kinds}记录", 5, 5)
+        "查询期内，未发现{kinds}记录", 5, 5)
     RuleSettings.objects.update(nothing_found_text="本领域无记录")
     migration.forward(apps, None)
     assert RuleSettings.objects.get().nothing_found_text == "本领域无记录"  # the office's own words stay

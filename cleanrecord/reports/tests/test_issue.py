@@ -59,7 +59,7 @@ def test_an_issued_report_is_a_signed_pdf_that_states_every_chosen_domain(compan
     s = report.snapshot
     for expected in ("经营主体专用信用报告", "兰州𡃁仔䶮记餐饮有限公司", company.credit_code, report.number,
                      s["verification_code_display"], "市场监管", "法院执行", "税务", "兰市监罚〔2026〕88号",
-                     "（2025）甘01执77号", "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录", "申请银行贷款"):
+                     "（2025）甘01执77号", "查询期内，未发现行政处罚、行政强制、严重失信记录", "申请银行贷款"):
         assert expected in text, expected
     assert report.number.startswith(f"LZXY-{dt.date.today():%Y%m%d}-")
     assert len(report.verification_code) == 20 and report.records_found == 2
@@ -149,7 +149,7 @@ def test_the_web_page_issues_a_report_and_offers_its_pdf(client, company, owner)
     assert response.status_code == 302
     detail = client.get(response["Location"]).content.decode()
     report = Report.objects.get()
-    assert report.number in detail and "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录" in detail
+    assert report.number in detail and "查询期内，未发现行政处罚、行政强制、严重失信记录" in detail
     # The code works in lower case and with separators, as a person types it.
     typed = report.snapshot["verification_code_display"].lower()
     assert client.get(f"/reports/{typed}/pdf").status_code == 200

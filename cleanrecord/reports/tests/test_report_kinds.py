@@ -16,7 +16,7 @@ from .factories import compulsion, entity, judgment, listing, penalty
 
 LEGACY_SNAPSHOT = Path(__file__).parent / "data" / "snapshot-before-issue-13.json"
 TODAY = dt.date.today()
-NOTHING = "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录"
+NOTHING = "查询期内，未发现行政处罚、行政强制、严重失信记录"
 
 
 def text_of(pdf: bytes) -> str:

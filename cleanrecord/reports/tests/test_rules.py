@@ -49,7 +49,7 @@ def test_revoked_confidential_and_not_penalised_decisions_never_count(company):
     penalty(company, dt.date(2024, 5, 3), not_penalised=True, categories="不予行政处罚")
     content = report(company)
     assert numbers(content) == []
-    assert statement(content, "market-regulation") == "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录"
+    assert statement(content, "market-regulation") == "查询期内，未发现行政处罚、行政强制、严重失信记录"
 
 
 @pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_only_the_chosen_domains_are_searched_and_reported_in_domain_order(compa
     penalty(company, dt.date(2024, 5, 1), domain="taxation")
     content = report(company, domains=["taxation", "court-enforcement"])
     assert [s["code"] for s in content["summary"]] == ["court-enforcement", "taxation"]
-    assert statement(content, "court-enforcement") == "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录"
+    assert statement(content, "court-enforcement") == "查询期内，未发现行政处罚、行政强制、严重失信记录"
     assert statement(content, "taxation").startswith("查询期内，该主体在本领域存在 1 条")
     assert numbers(report(company, domains=["market-regulation"])) == []
     assert len(report(company)["summary"]) == 38
@@ -203,7 +203,7 @@ def test_revoked_confidential_other_region_and_other_domain_compulsions_never_co
     compulsion(company, dt.date(2025, 3, 4), domain="taxation")
     content = report(company, domains=["market-regulation"])
     assert records(content) == []
-    assert statement(content, "market-regulation") == "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录"
+    assert statement(content, "market-regulation") == "查询期内，未发现行政处罚、行政强制、严重失信记录"
 
 
 # -- 刑事 --------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_a_genuine_report_verifies_in_words_with_what_it_says(client, issued):
     assert status == 200
     assert 'id="verdict">真实有效<' in html and "✔" in html
     assert e.name in html and report.number in html and e.credit_code in html
-    assert "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录" in html  # 税务
+    assert "查询期内，未发现行政处罚、行政强制、严重失信记录" in html  # 税务
     assert "报告出具后，平台上相关信息未发生变化" in html
     log = VerificationLog.objects.get()
     assert (log.report, log.channel, log.result) == (report, "page", "authentic")
