@@ -16,7 +16,7 @@ from cleanrecord.lib.identifiers import find_id_numbers, looks_like_id_number, m
 from cleanrecord.records import profiles
 from cleanrecord.records.access import batch_for, batches_for, upload_department
 from cleanrecord.records.downloads import rejected_rows_response
-from cleanrecord.records.models import ImportProfile, Licence, Listing, Penalty
+from cleanrecord.records.models import Compulsion, ImportProfile, Judgment, Licence, Listing, Penalty, Verdict
 from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, mark_if_interrupted
 from cleanrecord.reference.models import Domain, Region
 
@@ -53,8 +53,14 @@ def entity_detail(request, code: str):
     listings = (Listing.objects.for_subject(entity.credit_code).public().filter(status="active")
                 .select_related("domain").order_by("-listed_on"))
     licences = Licence.objects.for_subject(entity.credit_code).public().order_by("-decided_on")[:20]
+    # 行政强制 in force or lifted (labelled), never revoked ones; criminal judgments in force: not 无罪, not set aside.
+    compulsions = (Compulsion.objects.for_subject(entity.credit_code).public().select_related("domain")
+                   .order_by("-decided_on"))
+    judgments = (Judgment.objects.for_subject(entity.credit_code).public().filter(set_aside_on=None)
+                 .exclude(verdict=Verdict.ACQUITTED).order_by("-effective_on"))
     return render(request, "front/entity.html", {
         "entity": entity, "penalties": penalties, "listings": listings, "licences": licences,
+        "compulsions": compulsions, "judgments": judgments,
     })
 
 

@@ -70,3 +70,27 @@ def test_entity_created_by_import_is_marked_not_yet_checked_against_the_register
     assert entity.from_register is False
     assert entity.kind == "company"
     assert entity.region_code == "620102"
+
+
+@pytest.mark.django_db
+def test_entity_page_shows_compulsions_and_judgments_in_force_but_not_revoked_acquitted_or_set_aside(client, amr):
+    import datetime as dt
+
+    from cleanrecord.reports.tests.factories import compulsion, judgment
+
+    _import(amr, penalty_csv(amr, {"no": "兰市监罚〔2025〕1号"}))
+    company = Entity.objects.get(credit_code=COMPANY)
+    day = dt.date(2025, 3, 1)
+    compulsion(company, day, decision_no="兰市监强〔2025〕1号", lifted_on=dt.date(2025, 4, 1), reason="扣押过期食品")
+    compulsion(company, day, decision_no="兰市监强〔2025〕2号", status="revoked")
+    compulsion(company, day, decision_no="兰市监强〔2025〕3号", confidential=True)
+    judgment(company, day, case_no="（2025）甘01刑初1号")
+    judgment(company, day, case_no="（2025）甘01刑初2号", verdict="acquitted")
+    judgment(company, day, case_no="（2025）甘01刑初3号", set_aside_on=dt.date(2025, 6, 1))
+
+    html = client.get(f"/entities/{COMPANY}/").content.decode()
+
+    assert "兰市监强〔2025〕1号" in html and "扣押过期食品" in html and "已解除（2025-04-01）" in html
+    assert "兰市监强〔2025〕2号" not in html and "兰市监强〔2025〕3号" not in html
+    assert "（2025）甘01刑初1号" in html and "单位行贿罪" in html
+    assert "（2025）甘01刑初2号" not in html and "（2025）甘01刑初3号" not in html
