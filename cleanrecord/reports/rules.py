@@ -197,6 +197,16 @@ def listings_counted_here(rules: dict) -> Q:
     return decided_in_region()
 
 
+def _chosen(qs, scope: Scope, rules: dict):
+    """Records of the chosen domains (all when scope.domains is None); repaired ones left out when the rules
+    say so."""
+    if scope.domains is not None:
+        qs = qs.filter(domain__in=scope.domains)
+    if rules["repaired_records"] == "hide":
+        qs = qs.filter(repaired_on__isnull=True)
+    return qs
+
+
 def counted_penalties(scope: Scope, rules: dict):
     """Penalties that count: decided in the period by an authority of the region, in a chosen domain,
     not revoked, not confidential, not 不予处罚; 简易程序 and repaired ones as the rules say."""
@@ -204,13 +214,9 @@ def counted_penalties(scope: Scope, rules: dict):
           .filter(decided_in_region(), decided_on__gte=scope.start, decided_on__lte=scope.end, confidential=False,
                   not_penalised=False)
           .exclude(status=RecordStatus.REVOKED))
-    if scope.domains is not None:
-        qs = qs.filter(domain__in=scope.domains)
     if not rules["include_simple_procedure"]:
         qs = qs.exclude(procedure="simple")
-    if rules["repaired_records"] == "hide":
-        qs = qs.filter(repaired_on__isnull=True)
-    return qs.order_by("decided_on", "id")
+    return _chosen(qs, scope, rules).order_by("decided_on", "id")
 
 
 def counted_compulsions(scope: Scope, rules: dict):
@@ -219,11 +225,7 @@ def counted_compulsions(scope: Scope, rules: dict):
     qs = (Compulsion.objects.for_subject(scope.subject)
           .filter(decided_in_region(), decided_on__gte=scope.start, decided_on__lte=scope.end, confidential=False)
           .exclude(status=RecordStatus.REVOKED))
-    if scope.domains is not None:
-        qs = qs.filter(domain__in=scope.domains)
-    if rules["repaired_records"] == "hide":
-        qs = qs.filter(repaired_on__isnull=True)
-    return qs.order_by("decided_on", "id")
+    return _chosen(qs, scope, rules).order_by("decided_on", "id")
 
 
 def counted_judgments(scope: Scope, rules: dict):
@@ -234,9 +236,7 @@ def counted_judgments(scope: Scope, rules: dict):
                   set_aside_on__isnull=True)
           .exclude(status=RecordStatus.REVOKED)
           .exclude(verdict=Verdict.ACQUITTED))
-    if rules["repaired_records"] == "hide":
-        qs = qs.filter(repaired_on__isnull=True)
-    return qs.order_by("effective_on", "id")
+    return _chosen(qs, Scope(scope.subject, None, scope.start, scope.end), rules).order_by("effective_on", "id")
 
 
 def shows_judgments(all_domains: bool, rules: dict) -> bool:
@@ -251,11 +251,7 @@ def counted_listings(scope: Scope, rules: dict):
           .filter(listings_counted_here(rules), listed_on__lte=scope.end, confidential=False)
           .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=scope.start))
           .exclude(status=RecordStatus.REVOKED))
-    if scope.domains is not None:
-        qs = qs.filter(domain__in=scope.domains)
-    if rules["repaired_records"] == "hide":
-        qs = qs.filter(repaired_on__isnull=True)
-    return qs.order_by("listed_on", "id")
+    return _chosen(qs, scope, rules).order_by("listed_on", "id")
 
 
 def _wan(value) -> str:
