@@ -14,6 +14,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 
+from cleanrecord import conf
 from cleanrecord.lib.clientip import from_trusted_proxy
 
 HEADER = "X-Request-ID"
@@ -61,13 +62,11 @@ class RequestIdFilter(logging.Filter):
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page with the request's id. Rendered without context processors: whatever failed (the
     database, most often) must not fail the error page too."""
-    from django.conf import settings
-
     request_id = getattr(request, "request_id", None) or current.get()
     try:
         body = loader.get_template("500.html").render({
             "request_id": request_id,
-            "platform_name": settings.CLEANRECORD.get("PLATFORM_NAME", ""),
+            "platform_name": conf.get("PLATFORM_NAME"),
         })
     except Exception:
         log.exception("the error page itself failed")

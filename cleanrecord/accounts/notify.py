@@ -7,11 +7,12 @@ nobody. The backend is Django's (CLEANRECORD_EMAIL_BACKEND; the console in devel
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
+
+from cleanrecord import conf
 
 from .models import OFFICE_PERMISSION, DepartmentClerk, EntityUser, Notification
 
@@ -54,8 +55,8 @@ def notify(users: Iterable, subject: str, body: str = "", url: str = "",
 
 
 def _mail(n: Notification, subject: str, body: str, url: str, attachments) -> EmailMessage:
-    base = settings.CLEANRECORD["PUBLIC_BASE_URL"].rstrip("/")
-    platform = settings.CLEANRECORD["PLATFORM_NAME"]
+    base = conf.get("PUBLIC_BASE_URL").rstrip("/")
+    platform = conf.get("PLATFORM_NAME")
     text = f"{body}\n\n{base}{url}" if url else body
     message = EmailMessage(f"【{platform}】{subject}", f"{text}\n\n—— {platform}（系统邮件，请勿直接回复）",
                            to=[n.user.email])

@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from cleanrecord import conf
 from cleanrecord.audit.services import record_event
 
 from .models import ApiToken
@@ -34,8 +34,8 @@ PREFIX = "cr_"
 
 
 def max_days() -> int:
-    """The longest a token may live, in days (CLEANRECORD["API_TOKEN_MAX_DAYS"], a year unless set)."""
-    return int(settings.CLEANRECORD.get("API_TOKEN_MAX_DAYS", 365))
+    """The longest a token may live, in days (CLEANRECORD_API_TOKEN_MAX_DAYS, a year unless set)."""
+    return conf.get("API_TOKEN_MAX_DAYS")
 
 
 def hash_secret(secret: str) -> str:

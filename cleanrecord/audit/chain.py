@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from cleanrecord import conf
+
 log = logging.getLogger("cleanrecord.audit")
 
 GENESIS = "0" * 64
@@ -40,13 +42,13 @@ class MissingKey(ImproperlyConfigured):
 
 
 def current_version() -> int:
-    return HMAC_SM3 if settings.CLEANRECORD.get("FIELD_CIPHER") == "sm4-gcm" else HMAC_SHA256
+    return HMAC_SM3 if conf.get("FIELD_CIPHER") == "sm4-gcm" else HMAC_SHA256
 
 
 def audit_key(*, create: bool = True) -> bytes:
     """The chain's key. Made in the data directory (mode 0600) on first use when none is configured;
     `create=False` is for checking, where a missing key must be said, not replaced."""
-    value = settings.CLEANRECORD.get("AUDIT_KEY")
+    value = conf.get("AUDIT_KEY")
     if value:
         return _decode(value)
     return _key_from_file(str(settings.DATA_DIR), create)

@@ -1,4 +1,4 @@
-from django.conf import settings
+from cleanrecord import conf
 
 
 def platform(request):
@@ -7,7 +7,7 @@ def platform(request):
     from cleanrecord.reference.models import Department
 
     user = getattr(request, "user", None)
-    context = {"platform_name": settings.CLEANRECORD.get("PLATFORM_NAME", "信用信息共享平台"), "submits_data": False,
+    context = {"platform_name": conf.get("PLATFORM_NAME"), "submits_data": False,
                "is_office": False, "is_clerk": False, "acts_for_entity": False, "unread": 0}
     if user is not None and user.is_authenticated and user.is_active:
         # What accounts.departments_for() would list, without fetching every department on every page.

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from cleanrecord import conf
+
 log = logging.getLogger("cleanrecord.fieldcrypt")
 PREFIX = "v1:"
 SM4_PREFIX = "v2s:"
@@ -31,7 +33,7 @@ TAG_BYTES = 16
 
 @cache
 def _master_key() -> bytes:
-    value = settings.CLEANRECORD.get("FIELD_KEY")
+    value = conf.get("FIELD_KEY")
     if not value:
         path = settings.DATA_DIR / "field_key"
         if not path.exists():
@@ -60,7 +62,7 @@ def _sm4_key() -> bytes:
 
 
 def _cipher() -> str:
-    name = settings.CLEANRECORD.get("FIELD_CIPHER") or "aes-gcm"
+    name = conf.get("FIELD_CIPHER")
     if name not in CIPHERS:
         raise ImproperlyConfigured(f"CLEANRECORD_FIELD_CIPHER must be one of {', '.join(CIPHERS)}, not {name!r}")
     return name

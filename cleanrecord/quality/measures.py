@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.conf import settings
 from django.db.models import (
     Avg,
     CharField,
@@ -37,6 +36,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord import conf
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib.identifiers import USCC_RE
 from cleanrecord.records.importing.layouts import LAYOUTS
@@ -49,28 +49,11 @@ from cleanrecord.workdays.sql import WorkingDays
 
 from .models import Measure, QualityScore
 
-# -- settings ---------------------------------------------------------------------------------
-
-DEFAULTS = {
-    # Silent departments and domains, the rejection rate and timeliness look at the last this many days.
-    "QUALITY_WINDOW_DAYS": 30,
-    # 双公示: a decision is published within this many working days (the official calendar, cleanrecord.workdays).
-    "QUALITY_TIMELY_WORKING_DAYS": 7,
-    # Fines and confiscations above this many 万元 are flagged for checking (often 元 typed as 万元).
-    "QUALITY_MAX_AMOUNT_WAN": 10000,
-    # Measure code → threshold, over each measure's default: a dict, or "on_time=0.95,rejection_rate=0.02".
-    "QUALITY_THRESHOLDS": {},
-}
-
-
-def setting(name: str):
-    """A quality setting from settings.CLEANRECORD, or its default here."""
-    return settings.CLEANRECORD.get(name, DEFAULTS[name])
-
 
 def thresholds() -> dict[str, float]:
-    """Every measure's threshold: the default, unless the settings name another."""
-    given = setting("QUALITY_THRESHOLDS") or {}
+    """Every measure's threshold: the default, unless the settings name another (QUALITY_THRESHOLDS:
+    measure code → threshold, a dict, or text such as "on_time=0.95,rejection_rate=0.02")."""
+    given = conf.get("QUALITY_THRESHOLDS") or {}
     if isinstance(given, str):
         given = dict(item.split("=", 1) for item in given.replace(" ", "").split(",") if item)
     unknown = set(given) - set(MEASURES)
@@ -96,7 +79,7 @@ class Context:
 
     @cached_property
     def window_days(self) -> int:
-        return int(setting("QUALITY_WINDOW_DAYS"))
+        return int(conf.get("QUALITY_WINDOW_DAYS"))
 
     @cached_property
     def since(self) -> dt.datetime:
@@ -106,11 +89,11 @@ class Context:
 
     @cached_property
     def timely_days(self) -> int:
-        return int(setting("QUALITY_TIMELY_WORKING_DAYS"))
+        return int(conf.get("QUALITY_TIMELY_WORKING_DAYS"))
 
     @cached_property
     def max_amount_wan(self) -> Decimal:
-        return Decimal(setting("QUALITY_MAX_AMOUNT_WAN"))
+        return Decimal(conf.get("QUALITY_MAX_AMOUNT_WAN"))
 
     def records(self, kind: str) -> QuerySet:
         model = RECORD_MODELS[kind]

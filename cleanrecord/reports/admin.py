@@ -4,9 +4,9 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from cleanrecord import conf
 from cleanrecord.lib.admin import ReadOnlyAdmin
 
+from . import rules
 from .models import Report, RuleSettings
 
 
@@ -71,13 +71,13 @@ class RuleSettingsAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request) -> dict:
         # The first save starts from the rules in force, i.e. the environment's.
-        return {field: conf.environment(name) for name, field in conf.OFFICE_RULES.items()}
+        return rules.environment_rules()
 
     def save_model(self, request, obj, form, change):
         from cleanrecord.audit.services import record_event
 
         saved = RuleSettings.objects.filter(pk=RuleSettings.SINGLETON_PK).first()
-        before = saved.values() if saved else {field: conf.environment(name) for name, field in conf.OFFICE_RULES.items()}
+        before = saved.values() if saved else rules.environment_rules()
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
         record_event(user=request.user, action="settings.change", target="reports:rulesettings", before=before,

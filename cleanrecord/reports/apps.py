@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from cleanrecord.audit import checkpoints
 
+        from . import rules  # noqa: F401  (connects forget_office_rules to RuleSettings saves)
         from .audit_signer import PlatformSigner
 
         checkpoints.register_signer(PlatformSigner())

@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,8 +98,18 @@ class RepairedRecords(models.TextChoices):
 class RuleSettings(models.Model):
     """The report rules as the credit office set them in its console; one row at most.
 
-    While no row exists the environment's values apply (cleanrecord.conf.get reads this row).
+    While no row exists the environment's values apply (cleanrecord.reports.rules.rule reads this row).
     """
+
+    # The settings (cleanrecord.conf, declared office=True) the office may change here → their fields.
+    SETTINGS = {
+        "REPORT_INCLUDE_SIMPLE_PROCEDURE": "include_simple_procedure",
+        "REPORT_REPAIRED_RECORDS": "repaired_records",
+        "REPORT_NOTHING_FOUND_TEXT": "nothing_found_text",
+        "REPORT_DEFAULT_YEARS": "default_years",
+        "REPORT_MAX_YEARS": "max_years",
+        "REPORT_VALID_DAYS": "valid_days",
+    }
 
     include_simple_procedure = models.BooleanField(_("计入适用简易程序作出的行政处罚"), default=True)
     repaired_records = models.CharField(_("已完成信用修复的记录"), max_length=5, choices=RepairedRecords.choices,
@@ -134,11 +144,7 @@ class RuleSettings(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.pk = self.SINGLETON_PK  # the one row: saving again changes it
         self.nothing_found_text = self.nothing_found_text.strip()
-        super().save(*args, **kwargs)
-        from cleanrecord import conf
-
-        conf.forget_office_rules()
-        transaction.on_commit(conf.forget_office_rules)  # a read before commit may have cached the old row
+        super().save(*args, **kwargs)  # post_save: reports.rules reads the rules afresh
 
     def clean(self) -> None:
         errors = {}
@@ -151,9 +157,7 @@ class RuleSettings(models.Model):
 
     def values(self) -> dict:
         """The rule values as plain data, keyed by field name (for the audit trail)."""
-        from cleanrecord import conf
-
-        return {field: getattr(self, field) for field in conf.OFFICE_RULES.values()}
+        return {field: getattr(self, field) for field in self.SETTINGS.values()}
 
 
 class SigningRoot(models.Model):

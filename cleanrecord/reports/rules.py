@@ -7,13 +7,17 @@ the API all render.
 """
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
 from django.db.models.lookups import StartsWith
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
@@ -24,7 +28,7 @@ from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty, R
 from cleanrecord.reference import regions
 from cleanrecord.reference.models import Domain, Region
 
-from .models import Purpose
+from .models import Purpose, RuleSettings
 
 REPAIRED = "已修复"
 UNDER_OBJECTION = "异议处理中"
@@ -57,7 +61,7 @@ def years_before(day: dt.date, years: int) -> dt.date:
 
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     """The last N years up to today (N from settings, 3 by default)."""
-    return years_before(today, conf.get("REPORT_DEFAULT_YEARS")) + dt.timedelta(days=1), today
+    return years_before(today, rule("REPORT_DEFAULT_YEARS")) + dt.timedelta(days=1), today
 
 
 PURPOSE_TEXT_MAX = 200  # Report.purpose_text
@@ -98,7 +102,7 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
         raise ReportRefused(f"查询期止（{end}）不能晚于今天（{today}）")
     if start > end:
         raise ReportRefused(f"查询期起（{start}）不能晚于查询期止（{end}）")
-    max_years = conf.get("REPORT_MAX_YEARS")
+    max_years = rule("REPORT_MAX_YEARS")
     if start < years_before(today, max_years):
         raise ReportRefused(f"查询期最长追溯 {max_years} 年（不早于 {years_before(today, max_years)}）")
     if purpose not in Purpose.values:
@@ -109,14 +113,57 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     return Query(entity, chosen, all_domains, start, end, purpose, purpose_text)
 
 
+# One query per process every few seconds rather than one per rule read; a change saved in another
+# process is seen here at most this late.
+OFFICE_RULES_TTL_SECONDS = 5.0
+_office_rules: tuple[float, dict | None] | None = None
+
+
+def rule(name: str) -> Any:
+    """A report rule in force: for those the office may change in its console (RuleSettings.SETTINGS)
+    its saved value once it has saved one, else the environment's (cleanrecord.conf)."""
+    if name not in RuleSettings.SETTINGS:
+        return conf.get(name)
+    saved = office_rules()
+    return saved[name] if saved is not None else conf.environment(name)
+
+
+def office_rules() -> dict | None:
+    """The rules the office saved, by setting name, or None while it has saved none."""
+    global _office_rules
+    now = time.monotonic()
+    if _office_rules is None or now - _office_rules[0] > OFFICE_RULES_TTL_SECONDS:
+        row = RuleSettings.objects.first()
+        values = {name: getattr(row, field) for name, field in RuleSettings.SETTINGS.items()} if row else None
+        _office_rules = (now, values)
+    return _office_rules[1]
+
+
+def forget_office_rules() -> None:
+    """Read the office's rules afresh on the next rule(): called when they are saved."""
+    global _office_rules
+    _office_rules = None
+
+
+@receiver(post_save, sender=RuleSettings, dispatch_uid="reports.rules.forget_office_rules")
+def _office_rules_saved(**kwargs) -> None:
+    forget_office_rules()
+    transaction.on_commit(forget_office_rules)  # a read before commit may have cached the old row
+
+
+def environment_rules() -> dict:
+    """The office's rules as the environment sets them, by RuleSettings field (what its console starts from)."""
+    return {field: conf.environment(name) for name, field in RuleSettings.SETTINGS.items()}
+
+
 def rules_in_force() -> dict:
     return {
-        "include_simple_procedure": conf.get("REPORT_INCLUDE_SIMPLE_PROCEDURE"),
-        "repaired_records": conf.get("REPORT_REPAIRED_RECORDS"),
-        "nothing_found_text": conf.get("REPORT_NOTHING_FOUND_TEXT"),
-        "default_years": conf.get("REPORT_DEFAULT_YEARS"),
-        "max_years": conf.get("REPORT_MAX_YEARS"),
-        "valid_days": conf.get("REPORT_VALID_DAYS"),
+        "include_simple_procedure": rule("REPORT_INCLUDE_SIMPLE_PROCEDURE"),
+        "repaired_records": rule("REPORT_REPAIRED_RECORDS"),
+        "nothing_found_text": rule("REPORT_NOTHING_FOUND_TEXT"),
+        "default_years": rule("REPORT_DEFAULT_YEARS"),
+        "max_years": rule("REPORT_MAX_YEARS"),
+        "valid_days": rule("REPORT_VALID_DAYS"),
         "judgments_on_single_domain": conf.get("REPORT_JUDGMENTS_ON_SINGLE_DOMAIN"),
         "listings_any_region": conf.get("REPORT_LISTINGS_ANY_REGION"),
         "national_list_types": list(conf.get("REPORT_NATIONAL_LIST_TYPES")),

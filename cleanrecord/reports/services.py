@@ -75,7 +75,7 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
         _refuse_over_hourly_cap(query.entity, now)
         number = codes.next_number(conf.get("REPORT_NUMBER_PREFIX"), today)
         code = codes.new_verification_code()
-        valid_until = today + dt.timedelta(days=conf.get("REPORT_VALID_DAYS"))
+        valid_until = today + dt.timedelta(days=rules.rule("REPORT_VALID_DAYS"))
         snapshot = {
             "schema": 1,
             "number": number,

@@ -53,6 +53,8 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from cleanrecord import conf
+
 log = logging.getLogger("cleanrecord.signing")
 
 FIELD_NAME = "CleanrecordSignature"
@@ -269,7 +271,6 @@ class _Keys:
 
 def uses_local_ca() -> bool:
     """No key configured in settings: the key is the local CA in the signing folder."""
-    conf = settings.CLEANRECORD
     return not any(conf.get(name) for name in ("SIGNING_KEY", "SIGNING_CERT", "SIGNING_PKCS12"))
 
 
@@ -285,10 +286,9 @@ def loaded_certificates() -> tuple[x509.Certificate, x509.Certificate]:
 
 @cache
 def _keys() -> _Keys:
-    conf = settings.CLEANRECORD
-    key_path, cert_path = conf.get("SIGNING_KEY", ""), conf.get("SIGNING_CERT", "")
-    pkcs12_path, chain_path = conf.get("SIGNING_PKCS12", ""), conf.get("SIGNING_CHAIN", "")
-    passphrase = (conf.get("SIGNING_PASSPHRASE") or "").encode() or None
+    key_path, cert_path = conf.get("SIGNING_KEY"), conf.get("SIGNING_CERT")
+    pkcs12_path, chain_path = conf.get("SIGNING_PKCS12"), conf.get("SIGNING_CHAIN")
+    passphrase = conf.get("SIGNING_PASSPHRASE").encode() or None
 
     if pkcs12_path and (key_path or cert_path):
         raise ImproperlyConfigured("Configure either CLEANRECORD_SIGNING_PKCS12 or CLEANRECORD_SIGNING_KEY/_CERT, not both")
@@ -525,7 +525,7 @@ def rotate_local_signing(folder: Path) -> x509.Certificate:
 
 def _write_local_ca(folder: Path) -> None:
     # ECDSA P-256: signing takes 0.1 ms, where pyHanko needs 25 ms to load an RSA-2048 key alone.
-    platform = str(settings.CLEANRECORD.get("PLATFORM_NAME") or "cleanrecord")
+    platform = conf.get("PLATFORM_NAME")
     now = dt.datetime.now(dt.UTC)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root_name = _name("cleanrecord 本地根证书", platform)
@@ -546,7 +546,7 @@ def _write_local_ca(folder: Path) -> None:
 
 
 def _issue_signing(root: x509.Certificate, root_key) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    platform = str(settings.CLEANRECORD.get("PLATFORM_NAME") or "cleanrecord")
+    platform = conf.get("PLATFORM_NAME")
     now = dt.datetime.now(dt.UTC)
     signing_key = ec.generate_private_key(ec.SECP256R1())
     signing = (

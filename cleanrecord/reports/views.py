@@ -57,7 +57,7 @@ def new_report(request, code: str):
             return redirect("report-detail", code=report.verification_code)
     return render(request, "reports/new.html", {
         "entity": entity, "domains": Domain.objects.all(), "purposes": Purpose.choices, "form": form,
-        "error": error, "max_start": rules.years_before(today, rules.conf.get("REPORT_MAX_YEARS")).isoformat(),
+        "error": error, "max_start": rules.years_before(today, rules.rule("REPORT_MAX_YEARS")).isoformat(),
         "today": today.isoformat(),
     }, status=400 if error else 200)
 

@@ -84,14 +84,14 @@ def test_a_department_marks_a_record_repaired_and_reports_follow_the_setting(w):
     RuleSettings.objects.create(include_simple_procedure=True, repaired_records="hide",
                                 nothing_found_text="查询期内，未发现该主体在本领域存在违法违规记录",
                                 default_years=3, max_years=5, valid_days=30)
-    from cleanrecord import conf
+    from cleanrecord.reports import rules
 
-    conf.forget_office_rules()
+    rules.forget_office_rules()
     try:
         text = w.new_report_text()
         assert "兰市监罚〔2026〕301号" not in text and "未发现该主体在本领域存在违法违规记录" in text
     finally:
-        conf.forget_office_rules()
+        rules.forget_office_rules()
 
 
 def test_the_office_may_mark_repaired_too(w):

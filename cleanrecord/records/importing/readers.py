@@ -41,7 +41,7 @@ class TooLarge(UnreadableFile):
 
 @dataclass(frozen=True)
 class Limits:
-    """What one imported file may hold (settings CLEANRECORD_IMPORT_MAX_*, see settings.py)."""
+    """What one imported file may hold (settings CLEANRECORD_IMPORT_MAX_*, see cleanrecord/conf.py)."""
 
     rows: int = 2_000_000
     columns: int = 200

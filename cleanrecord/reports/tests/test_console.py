@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from cleanrecord import conf
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.reports import rules
 from cleanrecord.reports.models import Report, RuleSettings
@@ -20,9 +19,9 @@ RULES_ADD = "/admin/reports/rulesettings/add/"
 @pytest.fixture(autouse=True)
 def _fresh_office_rules():
     """Rows roll back with each test but the cached rules would not: start and end without them."""
-    conf.forget_office_rules()
+    rules.forget_office_rules()
     yield
-    conf.forget_office_rules()
+    rules.forget_office_rules()
 
 
 @pytest.fixture
@@ -119,7 +118,7 @@ def test_rules_saved_by_the_office_apply_to_the_next_report_and_are_audited(clie
     response = client.post(RULES_ADD, rule_form(include_simple_procedure=None, valid_days="60"))
     assert response.status_code == 302
     assert market_records(e.credit_code) == []
-    assert conf.get("REPORT_VALID_DAYS") == 60
+    assert rules.rule("REPORT_VALID_DAYS") == 60
     entry = AuditEntry.objects.get(action="settings.change")
     assert entry.actor == "chief"
     assert (entry.before["include_simple_procedure"], entry.after["include_simple_procedure"]) == (True, False)
@@ -131,7 +130,7 @@ def test_rules_saved_by_the_office_apply_to_the_next_report_and_are_audited(clie
     response = client.post("/admin/reports/rulesettings/1/change/", rule_form(nothing_found_text="未发现违法违规记录"))
     assert response.status_code == 302
     assert market_records(e.credit_code) == [simple.decision_no]
-    assert conf.get("REPORT_NOTHING_FOUND_TEXT") == "未发现违法违规记录"
+    assert rules.rule("REPORT_NOTHING_FOUND_TEXT") == "未发现违法违规记录"
     second = AuditEntry.objects.filter(action="settings.change").latest("id")
     assert (second.before["include_simple_procedure"], second.after["include_simple_procedure"]) == (False, True)
     assert second.after["nothing_found_text"] == "未发现违法违规记录"
@@ -141,10 +140,10 @@ def test_rules_saved_by_the_office_apply_to_the_next_report_and_are_audited(clie
 @pytest.mark.django_db
 def test_until_the_office_saves_rules_the_environment_decides(settings):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_MAX_YEARS": 2}
-    assert conf.get("REPORT_MAX_YEARS") == 2
+    assert rules.rule("REPORT_MAX_YEARS") == 2
     RuleSettings(include_simple_procedure=True, repaired_records="hide", nothing_found_text="无", default_years=2,
                  max_years=4, valid_days=10).save()
-    assert conf.get("REPORT_MAX_YEARS") == 4
+    assert rules.rule("REPORT_MAX_YEARS") == 4
     assert rules.rules_in_force()["repaired_records"] == "hide"
 
 

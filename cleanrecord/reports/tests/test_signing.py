@@ -2,6 +2,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import os
 import shutil
 import stat
 from io import BytesIO
@@ -20,6 +21,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
+from cleanrecord import conf
 from cleanrecord.reports.models import SigningRoot
 from cleanrecord.reports.signing import (
     KeyMissing,
@@ -31,7 +33,6 @@ from cleanrecord.reports.signing import (
     root_fingerprint,
     sign_pdf,
 )
-from cleanrecord.settings import envsecret
 
 PLATFORM = "信用中国（甘肃兰州）信用信息共享平台"
 
@@ -264,7 +265,7 @@ def test_a_configured_pkcs12_file_signs_with_its_passphrase(settings, tmp_path, 
         monkeypatch.setenv("CLEANRECORD_SIGNING_PASSPHRASE_FILE", str(tmp_path / "passphrase"))
     # What settings.py does with the environment.
     configure(settings, SIGNING_PKCS12=str(tmp_path / "signing.p12"),
-              SIGNING_PASSPHRASE=envsecret("CLEANRECORD_SIGNING_PASSPHRASE"))
+              SIGNING_PASSPHRASE=conf.read_environment(os.environ, settings.BASE_DIR)["SIGNING_PASSPHRASE"])
 
     check = check_signature(sign_pdf(make_pdf()))
     assert check.status == Status.VALID
