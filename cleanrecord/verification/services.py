@@ -16,7 +16,7 @@ from cleanrecord.lib.clientip import client_ip
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion, Verdict
 from cleanrecord.reports import codes, rules
-from cleanrecord.reports.models import Report
+from cleanrecord.reports.models import Report, ReportStatus
 
 from .models import ClientBudget, Result, VerificationLog
 
@@ -59,11 +59,8 @@ def client_key(request) -> str:
 
 
 def status_of(report: Report) -> str:
-    if report.revoked_at:
-        return Result.REVOKED
-    if timezone.localdate() > report.valid_until:
-        return Result.EXPIRED
-    return Result.AUTHENTIC
+    return {ReportStatus.VALID: Result.AUTHENTIC, ReportStatus.EXPIRED: Result.EXPIRED,
+            ReportStatus.REVOKED: Result.REVOKED}[report.status]
 
 
 class Throttled(Exception):
