@@ -35,14 +35,12 @@ from .importing.rejected import RejectedRows, rejected_rows_path
 from .importing.rows import Context, Issue, MappingError
 from .importing.sandbox import HeaderTest, open_table_isolated
 from .importing.writer import StagingWriter
-from .models import RECORD_MODELS, ImportBatch, ImportProfile
+from .models import KIND_LABELS, RECORD_MODELS, ImportBatch, ImportProfile
 from .signals import import_finished
 
 log = logging.getLogger("cleanrecord.records")
 
-KINDS = ("penalty", "licence", "listing", "compulsion", "judgment", "register")
-KIND_LABELS = {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单", "compulsion": "行政强制",
-               "judgment": "刑事判决", "register": "经营主体登记信息"}
+KINDS = tuple(KIND_LABELS)  # penalty, licence, listing, compulsion, judgment, register
 NATURAL_KEYS = {
     "penalty": ("subject_key", "authority_code", "decision_no"),
     "licence": ("subject_key", "authority_code", "doc_no"),
