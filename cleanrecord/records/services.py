@@ -205,10 +205,11 @@ def import_file(
         except (UnreadableFile, MappingError) as e:
             feeds = set()
             _fail(batch, str(e))
-        except Exception as e:  # a crash mid-file: the transaction rolled back, nothing was applied
+        except Exception:  # a crash mid-file: the transaction rolled back, nothing was applied
             log.exception("import batch %s failed", batch.pk)
             feeds = set()
-            _fail(batch, f"导入过程中发生错误，本文件的数据均未写入：{type(e).__name__}: {e}")
+            # The clerk reads this on the batch's page: what happened and what to do; the error is in the log.
+            _fail(batch, crash_message(batch))
         finally:
             batch.file_sha256 = sha256.result()
             ImportBatch.objects.filter(pk=batch.pk).update(file_sha256=batch.file_sha256)
@@ -377,6 +378,10 @@ def _drop_stage(name: str) -> None:
             cur.execute(f"DROP TABLE IF EXISTS {name}")
     except DatabaseError:
         log.warning("could not drop the staging table %s; the next sweep will", name, exc_info=True)
+
+
+def crash_message(batch: ImportBatch) -> str:
+    return f"导入过程中发生错误，本文件的数据均未写入。请联系平台管理员，并告知批次编号 #{batch.pk}"
 
 
 def _fail(batch: ImportBatch, message: str, status: str = ImportBatch.Status.FAILED) -> None:
