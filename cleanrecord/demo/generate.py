@@ -24,6 +24,8 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
+from cleanrecord.records.importing.rows import COURT_LIST_BASIS
+
 from . import vocabulary as vocab
 
 # -- file layouts (headers as records/importing/layouts.py knows them) ------------------------
@@ -66,7 +68,6 @@ ORGANISATION = "法人及非法人组织"
 INDIVIDUAL_BUSINESS = "个体工商户"
 ID_CARD = "身份证"
 COURT_LIST = "失信被执行人"
-COURT_LIST_BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条"
 
 PENALTY_YEARS = 6  # decisions spread over this many years back
 LICENCE_YEARS = 8

@@ -24,7 +24,7 @@ from cleanrecord.accounts.decorators import office_required
 from cleanrecord.accounts.models import Notification, acts_for, entities_for, is_office
 from cleanrecord.entities.models import Entity
 from cleanrecord.records import changes
-from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty
+from cleanrecord.records.models import KIND_LABELS, Compulsion, Judgment, Listing, Penalty
 from cleanrecord.workdays.services import calendar_warning
 
 from . import workflow
@@ -62,7 +62,7 @@ def entity_records(request, code: str):
                               ("compulsion", Compulsion, "decided_on"), ("judgment", Judgment, "effective_on")):
         for r in (model.objects.for_subject(entity.credit_code).public().select_related("domain", "department")
                   .order_by(f"-{date}")[:500]):
-            rows.append({"kind": kind, "kind_label": workflow.KIND_NAMES[kind], "record": r, "date": getattr(r, date),
+            rows.append({"kind": kind, "kind_label": KIND_LABELS[kind], "record": r, "date": getattr(r, date),
                          "objection": open_objections.get((kind, r.pk)), "request": requests.get((kind, r.pk)),
                          "explainable": kind in workflow.EXPLAINABLE, "explained": (kind, r.pk) in explained})
     return render(request, "objections/entity_records.html", {"entity": entity, "rows": rows})
@@ -91,7 +91,7 @@ def new_objection(request, code: str, kind: str, record_id: int):
                                       f"信用办将于 {objection.due_on} 前受理。")
             return redirect("objection-detail", pk=objection.pk)
     return render(request, "objections/new.html", {
-        "entity": entity, "record": record, "kind": kind, "kind_label": workflow.KIND_NAMES[kind],
+        "entity": entity, "record": record, "kind": kind, "kind_label": KIND_LABELS[kind],
         "reasons": Objection.Reason.choices, "form": form,
         "error": error, "report_number": request.POST.get("report_number", report_number),
         "max_mb": workflow.setting("OBJECTION_EVIDENCE_MAX_BYTES") // 1048576,

@@ -29,7 +29,7 @@ from cleanrecord.audit.services import record_event
 from cleanrecord.lib import fieldcrypt
 from cleanrecord.lib.text import has_control
 from cleanrecord.records import changes
-from cleanrecord.records.models import RECORD_MODELS, CreditRecord, RecordStatus
+from cleanrecord.records.models import KIND_LABELS, RECORD_MODELS, CreditRecord, RecordStatus
 from cleanrecord.workdays.services import add_working_days
 
 from .models import Evidence, ExplanationRequest, Objection, ObjectionEvent, SeverityExplanation
@@ -38,7 +38,6 @@ S = Objection.Status
 OBJECTABLE = ("penalty", "listing", "compulsion", "judgment")  # what reports show
 # Decisions the deciding body may explain the severity of: a penalty, a compulsion (its 实施机关), a judgment (its court).
 EXPLAINABLE = ("penalty", "compulsion", "judgment")
-KIND_NAMES = {"penalty": "行政处罚", "listing": "严重失信主体名单", "compulsion": "行政强制", "judgment": "刑事判决"}
 
 ACTION_LABELS = ObjectionEvent.LABELS
 
@@ -388,7 +387,7 @@ def request_explanation(*, user, subject_key: str, record_id: int, reason: str,
         raise PermissionDenied(ROLE_REFUSALS[ENTITY])
     record = record_of(kind, subject_key, record_id) if kind in EXPLAINABLE else None
     if record is None or record.confidential or record.status == RecordStatus.REVOKED:
-        raise WorkflowError(f"未找到该{KIND_NAMES.get(kind, '')}记录")
+        raise WorkflowError(f"未找到该{KIND_LABELS.get(kind, '')}记录")
     bounded(reason.strip(), "申请理由", 2000)
     if ExplanationRequest.objects.filter(subject_key=subject_key, kind=kind, record_id=record_id,
                                          status=ExplanationRequest.Status.REQUESTED).exists():

@@ -5,7 +5,7 @@ from pathlib import Path
 from openpyxl.styles import Font
 
 from cleanrecord.lib.spreadsheets import Workbook
-from cleanrecord.records.services import KIND_LABELS
+from cleanrecord.records.models import KIND_LABELS
 
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> None:
@@ -32,7 +32,7 @@ def write_xlsx(summary: dict, path: Path | str) -> None:
                 for d in summary["departments"] for m in d["measures"]]
     _sheet(wb, "部门指标", ["部门代码", "部门", "维度", "指标", "分子", "分母", "比率", "阈值", "未达标", "待整改数"],
            measures)
-    parts = [[d["code"], d["name"], p["domain_name"] or "", KIND_LABELS.get(p["kind"], p["kind"]), m["label"],
+    parts = [[d["code"], d["name"], p["domain_name"] or "", str(KIND_LABELS.get(p["kind"], p["kind"])), m["label"],
               p["numerator"], p["denominator"], _share(p["value"]), p["as_of"]]
              for d in summary["departments"] for m in d["measures"] for p in m["parts"]]
     _sheet(wb, "明细", ["部门代码", "部门", "领域", "数据类别", "指标", "分子", "分母", "比率", "日期"], parts)

@@ -10,10 +10,12 @@ keyed hash of the ID number — and each natural key includes it, so a distribut
 can shard all of them by that column alongside the entity register.
 """
 
+import functools
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.reference.models import Department, Domain
@@ -25,6 +27,24 @@ class RecordKind(models.TextChoices):
     LISTING = "listing", _("严重失信主体名单")
     COMPULSION = "compulsion", _("行政强制")
     JUDGMENT = "judgment", _("刑事判决")
+
+
+# What an import carries: a record kind, or the entity register (which is no record).
+IMPORT_KIND_CHOICES = [*RecordKind.choices, ("register", _("经营主体登记信息"))]
+# The one set of kind names: pages, refusals, files and the report all read them here.
+KIND_LABELS = dict(IMPORT_KIND_CHOICES)
+# The name a sentence uses where the full one reads heavily (…存在行政处罚、行政强制、严重失信记录).
+_SHORT_KIND_TEXT = {RecordKind.LISTING.value: "严重失信"}
+
+
+@functools.cache  # the same whatever the language: the source text
+def kind_text(kind: str, *, short: bool = False) -> str:
+    """A kind's name as plain text in the source language, whatever language is active: for text frozen at
+    issue (the signed report's snapshot keeps it as data). `short`: the name a sentence uses."""
+    if short and kind in _SHORT_KIND_TEXT:
+        return _SHORT_KIND_TEXT[kind]
+    with translation.override(None):
+        return str(KIND_LABELS[kind])
 
 
 class SubjectCategory(models.TextChoices):
@@ -119,7 +139,7 @@ class ImportProfile(models.Model):
     """A department's saved recipe for files that do not fit the national layout (importing/profiles.py)."""
 
     department = models.ForeignKey(Department, models.CASCADE, verbose_name=_("报送部门"), related_name="import_profiles")
-    kind = models.CharField(_("数据类别"), max_length=20, choices=[*RecordKind.choices, ("register", _("经营主体登记信息"))])
+    kind = models.CharField(_("数据类别"), max_length=20, choices=IMPORT_KIND_CHOICES)
     name = models.CharField(_("方案名称"), max_length=100)
     spec = models.JSONField(_("方案内容"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)

@@ -35,14 +35,12 @@ from .importing.rejected import RejectedRows, rejected_rows_path
 from .importing.rows import Context, Issue, MappingError
 from .importing.sandbox import HeaderTest, open_table_isolated
 from .importing.writer import StagingWriter
-from .models import RECORD_MODELS, ImportBatch, ImportProfile
+from .models import KIND_LABELS, RECORD_MODELS, ImportBatch, ImportProfile
 from .signals import import_finished
 
 log = logging.getLogger("cleanrecord.records")
 
-KINDS = ("penalty", "licence", "listing", "compulsion", "judgment", "register")
-KIND_LABELS = {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单", "compulsion": "行政强制",
-               "judgment": "刑事判决", "register": "经营主体登记信息"}
+KINDS = tuple(KIND_LABELS)  # penalty, licence, listing, compulsion, judgment, register
 NATURAL_KEYS = {
     "penalty": ("subject_key", "authority_code", "decision_no"),
     "licence": ("subject_key", "authority_code", "doc_no"),
@@ -207,10 +205,11 @@ def import_file(
         except (UnreadableFile, MappingError) as e:
             feeds = set()
             _fail(batch, str(e))
-        except Exception as e:  # a crash mid-file: the transaction rolled back, nothing was applied
+        except Exception:  # a crash mid-file: the transaction rolled back, nothing was applied
             log.exception("import batch %s failed", batch.pk)
             feeds = set()
-            _fail(batch, f"导入过程中发生错误，本文件的数据均未写入：{type(e).__name__}: {e}")
+            # The clerk reads this on the batch's page: what happened and what to do; the error is in the log.
+            _fail(batch, crash_message(batch))
         finally:
             batch.file_sha256 = sha256.result()
             ImportBatch.objects.filter(pk=batch.pk).update(file_sha256=batch.file_sha256)
@@ -379,6 +378,10 @@ def _drop_stage(name: str) -> None:
             cur.execute(f"DROP TABLE IF EXISTS {name}")
     except DatabaseError:
         log.warning("could not drop the staging table %s; the next sweep will", name, exc_info=True)
+
+
+def crash_message(batch: ImportBatch) -> str:
+    return f"导入过程中发生错误，本文件的数据均未写入。请联系平台管理员，并告知批次编号 #{batch.pk}"
 
 
 def _fail(batch: ImportBatch, message: str, status: str = ImportBatch.Status.FAILED) -> None:

@@ -10,7 +10,7 @@ from pydantic import Field
 from cleanrecord.accounts.models import acts_for, is_office, may_read_reports
 from cleanrecord.accounts.tokens import require_scope
 
-from .models import Purpose, Report
+from .models import Purpose, Report, ReportStatus
 from .rules import ReportRefused
 from .services import issue_report
 
@@ -44,7 +44,8 @@ class ReportOut(Schema):
     pdf_url: str
     verify_url: str
     pdf_sha256: str
-    status: str
+    status: ReportStatus = Field(description="valid / expired / revoked（报告状态代码）")
+    status_label: str = Field(description="有效 / 已过期 / 已撤销（状态的中文名称）")
     revoke_reason: str
 
 
@@ -55,7 +56,8 @@ def report_out(r: Report) -> dict:
         "domains": r.domains, "period_start": r.period_start, "period_end": r.period_end,
         "records_found": r.records_found, "issued_at": r.issued_at, "valid_until": r.valid_until,
         "pdf_url": f"/api/v1/reports/{r.number}/pdf", "verify_url": r.snapshot["verify_url"],
-        "pdf_sha256": r.pdf_sha256, "status": r.status_label(), "revoke_reason": r.revoke_reason,
+        "pdf_sha256": r.pdf_sha256, "status": r.status, "status_label": r.get_status_display(),
+        "revoke_reason": r.revoke_reason,
     }
 
 

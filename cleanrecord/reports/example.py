@@ -1,32 +1,9 @@
 """A complete report snapshot with made-up content: the shape every renderer works from.
 
 The real snapshot is made by `rules.compute()` + `services.issue_report()`; this one lets the PDF
-renderer, the signer and their tests run without a database.
-
-Snapshot (schema 1), all values JSON:
-- number, verification_code (canonical, no separators), verification_code_display (grouped),
-  verify_url, issued_at, data_as_of (ISO 8601 with offset), valid_until (date)
-- issuer: {name, platform, seal_text}; region: {code, name}
-- entity: {name, credit_code, kind, kind_label, legal_rep, status_label}
-- query: {start, end, domains: [code], all_domains, purpose, purpose_label, purpose_text}
-- rules: the settings in force (include_simple_procedure, repaired_records, nothing_found_text,
-  judgments_on_single_domain, …)
-- wording: the city's wording {title, legal_basis, replaces, not_covered: [str], responsibility}
-  (absent from snapshots issued before it existed: the PDF then prints the old fixed wording)
-- summary: one row per chosen domain, in domain order:
-    {code, name, order, found: int, statement, kinds: [str] — the record kinds searched}
-- details: one block per domain with records, in domain order:
-    {code, name, records: [record]}; record = {kind: penalty|compulsion|listing|judgment, id,
-    version, content_hash, title, number, authority, date, category, content, violation, facts,
-    basis, amounts: str, period: str, procedure: str, labels: [str], explanation: {category, text,
-    signer, date} | null}; a compulsion adds type (强制类型) and lifted_on, a judgment judged_on
-    (its date is the 生效日期, category the 罪名, content the 摘要, amounts the 刑罚)
-- judgments: the 刑事 section {found: int, statement, records: [record]}, or null when the city
-  leaves it off reports on chosen domains (absent from snapshots issued before it existed)
-- freshness (issue 13): each summary row also has as_of (ISO date, '' when unknown) and silence_note
-    (str, '' when none); the block {silent_after_workdays, noted_domains, statement} says how many have one
-- notes: [str] — what the report covers and does not, how to verify it
-- hash: SHA-256 of the canonical JSON of everything above
+renderer, the signer and their tests run without a database. Its shape (every key, its type, and what
+a key meant before it existed) is described once, in `reports/snapshot.py`; the tests hold this
+example to it.
 """
 
 import copy

@@ -19,6 +19,15 @@ class Purpose(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class ReportStatus(models.TextChoices):
+    """Where a report stands, derived from its revocation and expiry (not stored): the code the API returns,
+    the label pages show."""
+
+    VALID = "valid", _("有效")
+    EXPIRED = "expired", _("已过期")
+    REVOKED = "revoked", _("已撤销")
+
+
 class ReportSequence(models.Model):
     """The last report number used on a day: numbers run 000001, 000002 … per day."""
 
@@ -75,10 +84,14 @@ class Report(models.Model):
     def is_expired(self) -> bool:
         return timezone.localdate() > self.valid_until
 
-    def status_label(self) -> str:
+    @property
+    def status(self) -> ReportStatus:
         if self.revoked_at:
-            return "已撤销"
-        return "已过期" if self.is_expired else "有效"
+            return ReportStatus.REVOKED
+        return ReportStatus.EXPIRED if self.is_expired else ReportStatus.VALID
+
+    def get_status_display(self) -> str:
+        return str(self.status.label)
 
     def pdf_bytes(self) -> bytes:
         from pathlib import Path

@@ -9,14 +9,18 @@ import io
 import json
 import logging
 import threading
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import segno
 import typst
 
 from cleanrecord import conf
 from cleanrecord.lib.spreadsheets import csv_writer
+
+from .snapshot import AuditHead, Snapshot, read_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -47,32 +51,37 @@ COMPACT_FROM = 20
 ATTACHMENT_NAME = "全部记录清单.csv"
 
 
-def render_pdf(snapshot: dict, *, max_printed: int | None = None) -> bytes:
-    """Typeset the snapshot as an A4 PDF; same snapshot and print limit, same bytes."""
-    plan = print_plan(snapshot, conf.get("REPORT_MAX_PRINTED_RECORDS") if max_printed is None else max_printed)
+def render_pdf(snapshot: Mapping[str, Any], *, max_printed: int | None = None) -> bytes:
+    """Typeset the snapshot, as stored, as an A4 PDF; same snapshot and print limit, same bytes.
+
+    Typst reads the stored snapshot itself (report.typ knows what an absent key meant); what Python works
+    out for it reads the snapshot through read_snapshot().
+    """
+    content = read_snapshot(snapshot)
+    plan = print_plan(content, conf.get("REPORT_MAX_PRINTED_RECORDS") if max_printed is None else max_printed)
     # Typst reads only the records it prints; the counts it states come from the plan.
     printed = {**snapshot, "details": [{**domain, "records": domain["records"][:p["printed"]]}
                                        for domain, p in zip(snapshot["details"], plan["domains"], strict=True)]}
     inputs = {
         "snapshot": json.dumps(printed, ensure_ascii=False),
-        "view": json.dumps(display_strings(snapshot), ensure_ascii=False),
+        "view": json.dumps(display_strings(content), ensure_ascii=False),
         "layout": json.dumps(plan, ensure_ascii=False),
-        "qr": qr_svg(snapshot["verify_url"]),
-        "records-csv": records_csv(snapshot) if plan["attachment"] else "",
+        "qr": qr_svg(content["verify_url"]),
+        "records-csv": records_csv(content) if plan["attachment"] else "",
     }
     # The issue time as the PDF's creation date keeps the output reproducible. No PDF structure
     # tags: Typst writes each one as its own uncompressed object, ~5 KB per record, which would
     # push a report with a few dozen records past the size a tender portal accepts.
-    issued_at = datetime.fromisoformat(snapshot["issued_at"])
+    issued_at = datetime.fromisoformat(content["issued_at"])
     with _lock:
         pdf, warnings = compiler(TEMPLATE).compile_with_warnings(sys_inputs=inputs, timestamp=issued_at, pdf_tags=False)
     # A warning means a degraded document (a font not found, a value of the wrong type): say so.
     for warning in warnings:
-        logger.warning("report %s: typst: %s", snapshot.get("number"), warning.message)
+        logger.warning("report %s: typst: %s", content["number"], warning.message)
     return pdf
 
 
-def print_plan(snapshot: dict, max_printed: int) -> dict:
+def print_plan(snapshot: Snapshot, max_printed: int) -> dict:
     """How many records of each domain the PDF prints, and whether as a compact table.
 
     Typesetting time grows with the records printed (14,000 took 19 s as blocks), so a report prints
@@ -94,19 +103,19 @@ CSV_HEADER = ("序号", "领域", "记录类型", "文号", "作出机关/认定
               "情节严重程度说明")
 
 
-def records_csv(snapshot: dict) -> str:
+def records_csv(snapshot: Snapshot) -> str:
     """Every record of the report, one row each, as a spreadsheet opens it (UTF-8 with BOM)."""
     out = io.StringIO()
     writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for domain in snapshot["details"]:
         for i, r in enumerate(domain["records"], 1):
-            explanation = r.get("explanation")
+            explanation = r["explanation"]
             note = f"{explanation['category']}：{explanation['text']}（{explanation['signer']}，{explanation['date']}）" \
                 if explanation else ""
             writer.writerow((
                 i, domain["name"], r["title"], r["number"], r["authority"], r["date"], r["category"], r["content"],
-                r["amounts"], r["period"], "、".join(r.get("labels") or ()), note,
+                r["amounts"], r["period"], "、".join(r["labels"]), note,
             ))
     return "\ufeff" + out.getvalue()
 
@@ -119,14 +128,14 @@ def qr_svg(url: str) -> str:
     return buffer.getvalue().decode()
 
 
-def display_strings(snapshot: dict) -> dict[str, str]:
+def display_strings(snapshot: Snapshot) -> dict[str, str]:
     """Dates and lists as the report prints them, so the template only places text."""
     query = snapshot["query"]
     if query["all_domains"]:
         domains = f"全部 {len(snapshot['summary'])} 个领域"
     else:
         domains = "、".join(row["name"] for row in snapshot["summary"])
-    head = snapshot.get("audit_head")
+    head = snapshot["audit_head"]
     return {
         "audit_head": _audit_head(head) if head else "",
         "issued_at": _datetime_zh(snapshot["issued_at"]),
@@ -138,8 +147,8 @@ def display_strings(snapshot: dict) -> dict[str, str]:
     }
 
 
-def _audit_head(head: dict) -> str:
-    checkpoint = _datetime_zh(head["checkpoint_at"]) if head.get("checkpoint_at") else "无"
+def _audit_head(head: AuditHead) -> str:
+    checkpoint = _datetime_zh(head["checkpoint_at"]) if head["checkpoint_at"] else "无"
     return f"审计日志链头 #{head['entry_id']} {head['hash']}，签名检查点 {checkpoint}"
 
 

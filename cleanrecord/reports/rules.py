@@ -24,7 +24,7 @@ from cleanrecord.entities.models import Entity, EntityStatus
 from cleanrecord.freshness import services as freshness
 from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.objections.models import Objection, SeverityExplanation
-from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty, RecordStatus, Verdict
+from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty, RecordStatus, Verdict, kind_text
 from cleanrecord.reference import regions
 from cleanrecord.reference.models import Domain, Region
 
@@ -336,7 +336,7 @@ def _record(kind: str, record, **fields) -> dict:
 
 
 def penalty_record(p: Penalty) -> dict:
-    return _record("penalty", p, title="行政处罚", number=p.decision_no, authority=p.authority_name,
+    return _record("penalty", p, title=kind_text("penalty"), number=p.decision_no, authority=p.authority_name,
                    date=p.decided_on.isoformat(), category=p.categories, content=p.content,
                    violation=p.violation_type, facts=p.facts, basis=p.basis, amounts=_amounts(p),
                    procedure=p.get_procedure_display() if p.procedure else "")
@@ -345,7 +345,7 @@ def penalty_record(p: Penalty) -> dict:
 def compulsion_record(c: Compulsion, today: dt.date) -> dict:
     lifted = c.lifted_on is not None and c.lifted_on <= today
     period = f"{c.decided_on} 决定" + (f"，{c.lifted_on} 解除" if lifted else "，尚未解除")
-    return _record("compulsion", c, title="行政强制", number=c.decision_no, authority=c.authority_name,
+    return _record("compulsion", c, title=kind_text("compulsion"), number=c.decision_no, authority=c.authority_name,
                    date=c.decided_on.isoformat(), type=str(c.get_compulsion_type_display()), category=c.category,
                    content=c.reason, basis=c.basis, period=period,
                    lifted_on=c.lifted_on.isoformat() if lifted else "", labels=[LIFTED] if lifted else [])
@@ -354,36 +354,39 @@ def compulsion_record(c: Compulsion, today: dt.date) -> dict:
 def listing_record(li: Listing, today: dt.date) -> dict:
     period = f"{li.listed_on} 列入" + (f"，{li.removed_on} 移出" if li.removed_on else "，至今未移出")
     removed = li.removed_on is not None and li.removed_on <= today
-    return _record("listing", li, title="严重失信主体名单", number=li.case_no or li.decision_no,
+    return _record("listing", li, title=kind_text("listing"), number=li.case_no or li.decision_no,
                    authority=li.authority_name, date=li.listed_on.isoformat(), category=li.list_type,
                    content=li.reason, period=period, labels=[REMOVED] if removed else [])
 
 
 @dataclass(frozen=True)
 class DomainKind:
-    """A record kind a domain line searches: what the line calls it, which records count, the columns the
-    report reads (and `number`, the one naming a record), and the record as the report prints it."""
+    """A record kind a domain line searches: which records count, the columns the report reads (and
+    `number`, the one naming a record), and the record as the report prints it."""
 
-    name: str
     kind: str
     counted: Callable[[Scope, dict], QuerySet]
     columns: tuple[str, ...]
     number: str
     printed: Callable[[Any, dt.date], dict]
 
+    @property
+    def name(self) -> str:
+        """What the line calls the kind (行政处罚, 行政强制, 严重失信): kept in the snapshot's `kinds`."""
+        return kind_text(self.kind, short=True)
+
 
 # In the order a domain lists them; the "nothing found" statement names exactly these. Judgments belong to
 # no domain: they have a section of their own.
 DOMAIN_KINDS = (
-    DomainKind("行政处罚", "penalty", counted_penalties, PENALTY_COLUMNS, "decision_no",
-               lambda p, today: penalty_record(p)),
-    DomainKind("行政强制", "compulsion", counted_compulsions, COMPULSION_COLUMNS, "decision_no", compulsion_record),
-    DomainKind("严重失信", "listing", counted_listings, LISTING_COLUMNS, "listing_ref", listing_record),
+    DomainKind("penalty", counted_penalties, PENALTY_COLUMNS, "decision_no", lambda p, today: penalty_record(p)),
+    DomainKind("compulsion", counted_compulsions, COMPULSION_COLUMNS, "decision_no", compulsion_record),
+    DomainKind("listing", counted_listings, LISTING_COLUMNS, "listing_ref", listing_record),
 )
 
 
 def judgment_record(j: Judgment) -> dict:
-    return _record("judgment", j, title="刑事判决", number=j.case_no, authority=j.authority_name,
+    return _record("judgment", j, title=kind_text("judgment"), number=j.case_no, authority=j.authority_name,
                    date=j.effective_on.isoformat(), judged_on=j.judged_on.isoformat(), category=j.charges,
                    content=j.summary, amounts=_sentence(j))
 

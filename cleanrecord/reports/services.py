@@ -44,7 +44,8 @@ def _refuse_over_hourly_cap(entity, now: dt.datetime) -> None:
 
 def records_found(content: dict) -> int:
     """Every record the report lists: the domains' and the 刑事 section's."""
-    return sum(s["found"] for s in content["summary"]) + (content.get("judgments") or {}).get("found", 0)
+    judgments = content["judgments"]
+    return sum(s["found"] for s in content["summary"]) + (judgments["found"] if judgments is not None else 0)
 
 
 def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date | None = None,

@@ -14,6 +14,7 @@ from cleanrecord.reference.models import Domain
 from . import codes, rules
 from .models import Purpose, Report
 from .services import issue_report
+from .snapshot import read_snapshot
 
 
 def _date(value: str) -> dt.date | None:
@@ -72,7 +73,7 @@ def _report_by_code(code: str) -> Report:
 def report_detail(request, code: str):
     report = _report_by_code(code)
     return render(request, "reports/detail.html", {
-        "report": report, "s": report.snapshot,
+        "report": report, "s": read_snapshot(report.snapshot),
         # The entity's own users may object to a record the report shows, from here.
         "may_object": acts_for(request.user, report.entity_id),
     })

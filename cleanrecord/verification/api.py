@@ -3,6 +3,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from cleanrecord.reports.services import verify_url
+from cleanrecord.reports.snapshot import Judgments
 
 from . import files, services
 from .models import Channel, Result
@@ -77,21 +78,20 @@ class FileVerifyOut(Schema):
 
 def verification_out(v: services.Verification) -> dict:
     out = {"result": v.result, "result_label": v.label}
-    if v.report is not None:
-        s = v.snapshot
+    if v.report is not None and (s := v.snapshot) is not None:
         out.update(
             number=s["number"], entity_name=s["entity"]["name"], credit_code=s["entity"]["credit_code"],
             issued_at=s["issued_at"], valid_until=s["valid_until"], period_start=s["query"]["start"],
             period_end=s["query"]["end"], revoked_reason=v.report.revoke_reason or None,
-            domains=[{k: d.get(k) for k in ("code", "name", "found", "statement", "as_of", "silence_note")}
+            domains=[{k: d[k] for k in ("code", "name", "found", "statement", "as_of", "silence_note")}
                      for d in s["summary"]],
-            judgments=judgments_out(s.get("judgments")),
+            judgments=judgments_out(s["judgments"]),
             changes=[c.__dict__ for c in v.changes], changed_since_issue=bool(v.changes),
         )
     return out
 
 
-def judgments_out(section: dict | None) -> dict | None:
+def judgments_out(section: Judgments | None) -> dict | None:
     if section is None:
         return None
     return {"found": section["found"], "statement": section["statement"], "records": [

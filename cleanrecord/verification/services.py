@@ -16,7 +16,8 @@ from cleanrecord.lib.clientip import client_ip
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion, Verdict
 from cleanrecord.reports import codes, rules
-from cleanrecord.reports.models import Report
+from cleanrecord.reports.models import Report, ReportStatus
+from cleanrecord.reports.snapshot import Record, Snapshot, read_snapshot
 
 from .models import ClientBudget, Result, VerificationLog
 
@@ -34,9 +35,9 @@ class Verification:
     report: Report | None = None
     changes: list[Change] = field(default_factory=list)
 
-    @property
-    def snapshot(self) -> dict | None:
-        return self.report.snapshot if self.report else None
+    @functools.cached_property
+    def snapshot(self) -> Snapshot | None:
+        return read_snapshot(self.report.snapshot) if self.report else None
 
     @property
     def label(self) -> str:
@@ -59,11 +60,8 @@ def client_key(request) -> str:
 
 
 def status_of(report: Report) -> str:
-    if report.revoked_at:
-        return Result.REVOKED
-    if timezone.localdate() > report.valid_until:
-        return Result.EXPIRED
-    return Result.AUTHENTIC
+    return {ReportStatus.VALID: Result.AUTHENTIC, ReportStatus.EXPIRED: Result.EXPIRED,
+            ReportStatus.REVOKED: Result.REVOKED}[report.status]
 
 
 class Throttled(Exception):
@@ -90,7 +88,9 @@ def verify_code(typed: str, *, channel: str, client: str) -> Verification:
         return Verification(Result.NOT_FOUND)
     result = status_of(report)
     log(report, channel, result, client)
-    return Verification(result, report, changes_since_issue(report))
+    verification = Verification(result, report)
+    verification.changes = changes_since_issue(report, verification.snapshot)
+    return verification
 
 
 def log(report: Report | None, channel: str, result: str, client: str) -> None:
@@ -100,23 +100,21 @@ def log(report: Report | None, channel: str, result: str, client: str) -> None:
 JUDGMENTS = "judgments"  # the 刑事 section, in place of a domain code
 
 
-def _searched(report: Report, in_force: dict) -> list[tuple[str, object, str]]:
+def _searched(report: Report, snapshot: Snapshot, in_force: dict) -> list[tuple[str, object, str]]:
     """(kind, today's records the report's rules count, the column naming a record) for each record kind the
     report searched: one issued before 行政强制 and 刑事 were searched is compared on what it searched."""
-    snapshot = report.snapshot
     subject = snapshot["entity"]["credit_code"]
     scope = rules.Scope(subject, None if report.all_domains else tuple(report.domains), report.period_start,
                         report.period_end)
-    # Penalties and listings were searched by every report; the line of each domain names the kinds since.
-    kinds = snapshot["summary"][0].get("kinds", ("行政处罚", "严重失信"))
+    kinds = snapshot["summary"][0]["kinds"]  # what reports before 行政强制 searched: read_snapshot()
     searched = [(k.kind, k.counted(scope, in_force), k.number) for k in rules.DOMAIN_KINDS if k.name in kinds]
-    if snapshot.get("judgments") is not None:
+    if snapshot["judgments"] is not None:
         every_domain = rules.Scope(subject, None, report.period_start, report.period_end)
         searched.append(("judgment", rules.counted_judgments(every_domain, in_force), "case_no"))
     return searched
 
 
-def changes_since_issue(report: Report) -> list[Change]:
+def changes_since_issue(report: Report, snapshot: Snapshot | None = None) -> list[Change]:
     """How today's data differs from what the report said: records revoked, corrected, repaired, under
     objection, a compulsion lifted, a judgment set aside, or new records in the period that the report
     did not show.
@@ -124,15 +122,17 @@ def changes_since_issue(report: Report) -> list[Change]:
     The report's own rules are applied to today's data (one query per record kind, only the columns
     needed) and the result is compared with the snapshot; this runs on every verification.
     """
-    snapshot = report.snapshot
+    snapshot = snapshot or read_snapshot(report.snapshot)
     names = {d["code"]: d["name"] for d in snapshot["summary"]} | {JUDGMENTS: "刑事"}
-    shown = {(r["kind"], r["id"]): (block["code"], r) for block in snapshot.get("details", []) for r in block["records"]}
-    shown |= {(r["kind"], r["id"]): (JUDGMENTS, r) for r in (snapshot.get("judgments") or {}).get("records", [])}
+    shown: dict[tuple[str, int | None], tuple[str, Record]] = {
+        (r["kind"], r["id"]): (block["code"], r) for block in snapshot["details"] for r in block["records"]}
+    if snapshot["judgments"] is not None:
+        shown |= {(r["kind"], r["id"]): (JUDGMENTS, r) for r in snapshot["judgments"]["records"]}
     subject = snapshot["entity"]["credit_code"]
-    in_force = snapshot.get("rules") or rules.rules_in_force()
+    in_force: dict = dict(snapshot["rules"]) or rules.rules_in_force()
     counted: dict[tuple[str, int], tuple] = {}
     lifted: dict[int, dt.date] = {}
-    for kind, qs, number in _searched(report, in_force):
+    for kind, qs, number in _searched(report, snapshot, in_force):
         extra = ("lifted_on",) if kind == "compulsion" else ()
         for pk, domain, version, content_hash, repaired_on, no, *more in qs.values_list(
                 "pk", "domain_id", "version", "content_hash", "repaired_on", number, *extra):
@@ -147,10 +147,10 @@ def changes_since_issue(report: Report) -> list[Change]:
     # Corrections made on the platform (an objection answered 更正) keep the import's content hash, which
     # stands for what the department sent; their versions say what happened.
     moved = [key for key, (_, record) in shown.items()
-             if key in counted and counted[key][1] != record.get("version") and counted[key][2] == record.get("content_hash")]
+             if key in counted and counted[key][1] != record["version"] and counted[key][2] == record["content_hash"]]
     corrected = set()
     if moved:
-        since = {key: shown[key][1].get("version") or 0 for key in moved}
+        since = {key: shown[key][1]["version"] or 0 for key in moved}
         for kind, record_id, version in RecordVersion.objects.filter(
                 subject_key=subject, change=RecordVersion.Change.CORRECTED,
                 record_id__in=[pk for _, pk in moved]).values_list("kind", "record_id", "version"):
@@ -165,7 +165,7 @@ def changes_since_issue(report: Report) -> list[Change]:
             changes.append(Change(name, number, _no_longer_counted(key, subject)))
             continue
         _, version, content_hash, repaired_on, _ = now
-        if version != record.get("version") and (content_hash != record.get("content_hash") or key in corrected):
+        if version != record["version"] and (content_hash != record["content_hash"] or key in corrected):
             changes.append(Change(name, number, "该记录内容在报告出具后已更正"))
         if repaired_on and "已修复" not in record["labels"]:
             changes.append(Change(name, number, f"该记录已于 {repaired_on} 完成信用修复"))
@@ -176,7 +176,7 @@ def changes_since_issue(report: Report) -> list[Change]:
         if key not in objected and "异议处理中" in record["labels"]:
             changes.append(Change(name, number, "该记录的异议已办结"))
         explanation = explained.get(key)
-        if explanation is not None and explanation.to_dict() != record.get("explanation"):
+        if explanation is not None and explanation.to_dict() != record["explanation"]:
             changes.append(Change(name, number, f"报告出具后，决定机关出具了情节严重程度说明：{explanation.category}"
                                                 f"（{explanation.signer}，{explanation.signed_on}）——{explanation.text}"))
     for key, (domain, _, _, _, number) in counted.items():

@@ -87,7 +87,8 @@ def test_an_office_token_reads_entities_and_reports_but_cannot_issue_or_revoke(c
     assert records["penalty"][0]["decision_no"] == "兰市监罚〔2026〕9号"
     assert [r["number"] for r in client.get(f"/api/v1/entities/{code}/reports", headers=headers).json()] == [
         report.number]
-    assert client.get(f"/api/v1/reports/{report.number}", headers=headers).json()["status"] == report.status_label()
+    answer = client.get(f"/api/v1/reports/{report.number}", headers=headers).json()
+    assert (answer["status"], answer["status_label"]) == ("valid", "有效") == (report.status, report.get_status_display())
     assert client.get(f"/api/v1/reports/{report.number}/pdf", headers=headers).status_code == 200
     assert client.get(f"/api/v1/reports/{report.number}/verifications", headers=headers).status_code == 200
 

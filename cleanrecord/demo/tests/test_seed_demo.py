@@ -91,6 +91,8 @@ def test_it_includes_every_case_a_report_must_handle(seeded):
     assert court.exists()
     assert all(c.case_no.startswith("（") and "执" in c.case_no and c.court_name and c.filed_on for c in court)
     assert all(c.domain_id == "court-enforcement" and c.department.is_court for c in court)
+    # The basis the demo writes is the one the import fills in for a court list sent without it.
+    assert set(court.values_list("basis", flat=True)) == {"《最高人民法院关于公布失信被执行人名单信息的若干规定》"}
     assert court.filter(status=RecordStatus.REMOVED).exclude(removed_on=None).exists()
     assert Listing.objects.exclude(list_type="失信被执行人").exists()
 

@@ -18,6 +18,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from cleanrecord.records.models import KIND_LABELS
+
 from . import values
 from .layouts import LAYOUTS, AliasIndex, Field, header_key
 from .rows import MappingError, RowParser
@@ -91,14 +93,14 @@ def parse_spec(kind: str, spec) -> Spec:
             raise ProfileError(f"{PART_LABELS['rename']}中有空的文件列名")
         f = index.match(target)
         if f is None:
-            raise ProfileError(f"{where}对应的“{target}”不是{_kind_label(kind)}的标准列名或列代码")
+            raise ProfileError(f"{where}对应的“{target}”不是{KIND_LABELS[kind]}的标准列名或列代码")
         rename[source] = target
         renamed[header_key(source)] = f
 
     def column(name: str, part: str) -> Field:
         f = index.match(name) or renamed.get(header_key(name))
         if f is None:
-            raise ProfileError(f"{PART_LABELS[part]}中的“{name}”不是{_kind_label(kind)}的标准列名，"
+            raise ProfileError(f"{PART_LABELS[part]}中的“{name}”不是{KIND_LABELS[kind]}的标准列名，"
                                "也不是“列名对应”中的文件列名")
         return f
 
@@ -154,11 +156,6 @@ def _check_value(f: Field, value: str, where: str) -> None:
         _cell_parser(f)(value)
     except ValueError as e:
         raise ProfileError(f"{where}“{value}”不是有效的{f.label}：{e}") from e
-
-
-def _kind_label(kind: str) -> str:
-    return {"penalty": "行政处罚", "licence": "行政许可", "listing": "严重失信主体名单", "compulsion": "行政强制",
-            "judgment": "刑事判决", "register": "登记信息"}[kind]
 
 
 _SPACES = re.compile(r"\s+")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import logging
 from decimal import Decimal
 
 import pytest
@@ -173,16 +174,20 @@ def _fail_on_third_row(monkeypatch):
     monkeypatch.setattr(RowParser, "parse", failing_parse)
 
 
-def test_a_crash_mid_file_writes_nothing(tmp_path, monkeypatch):
+def test_a_crash_mid_file_writes_nothing(tmp_path, monkeypatch, caplog):
     _fail_on_third_row(monkeypatch)
     path = penalty_csv(tmp_path / "a.csv", [penalty(n) for n in range(1, 6)])
 
-    run = run_import(path)
+    with caplog.at_level(logging.ERROR, logger="cleanrecord.records"):
+        run = run_import(path)
 
     assert run.code == 2
     batch = run.batch
     assert batch.status == ImportBatch.Status.FAILED
-    assert batch.message == "导入过程中发生错误，本文件的数据均未写入：RuntimeError: 模拟故障"
+    # The clerk is told what happened and what to do, never the exception; the log has it.
+    assert batch.message == f"导入过程中发生错误，本文件的数据均未写入。请联系平台管理员，并告知批次编号 #{batch.pk}"
+    assert [(r.getMessage(), str(r.exc_info[1])) for r in caplog.records if r.exc_info] == [
+        (f"import batch {batch.pk} failed", "模拟故障")]
     assert "导入失败：导入过程中发生错误，本文件的数据均未写入" in run.errors
     assert (batch.rows_created, batch.rows_updated, batch.rows_unchanged, batch.error_file) == (0, 0, 0, "")
     assert not Penalty.objects.exists()
@@ -214,7 +219,7 @@ def test_a_crash_while_merging_rolls_back_the_records_already_written(tmp_path, 
     run = run_import(penalty_csv(tmp_path / "a.csv", [penalty(1), penalty(2), penalty(3)]))
 
     assert run.code == 2
-    assert run.batch.message == "导入过程中发生错误，本文件的数据均未写入：RuntimeError: 磁盘已满"
+    assert run.batch.message == f"导入过程中发生错误，本文件的数据均未写入。请联系平台管理员，并告知批次编号 #{run.batch.pk}"
     assert not Penalty.objects.exists()
     assert not RecordVersion.objects.exists()
 

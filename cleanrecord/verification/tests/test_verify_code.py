@@ -140,7 +140,8 @@ def test_the_office_revokes_through_the_api_and_reads_the_verification_log(clien
     client.force_login(office)
     response = client.post(f"/api/v1/reports/{report.number}/revoke", {"reason": "信息有误"},
                            content_type="application/json")
-    assert response.status_code == 200 and response.json()["status"] == "已撤销"
+    assert response.status_code == 200 and (response.json()["status"], response.json()["status_label"]) == (
+        "revoked", "已撤销")
     log = client.get(f"/api/v1/reports/{report.number}/verifications").json()
     assert [(entry["channel"], entry["result"]) for entry in log] == [("page", "authentic")]
 
