@@ -24,6 +24,8 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
+from cleanrecord.reference.models import Department, Domain, Region
+
 from . import vocabulary as vocab
 
 # -- file layouts (headers as records/importing/layouts.py knows them) ------------------------
@@ -102,8 +104,6 @@ class Reference:
 
     @classmethod
     def from_db(cls) -> "Reference":
-        from cleanrecord.reference.models import Department, Domain, Region
-
         root = Region.root()
         districts = tuple(Region.objects.filter(parent=root).order_by("order", "code").values_list("code", "name"))
         departments = tuple(

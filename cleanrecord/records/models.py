@@ -140,6 +140,7 @@ class ImportProfile(models.Model):
         super().save(*args, **kwargs)
 
     def parsed_spec(self):
+        # Not at the top: the importer (importing/rows.py) reads this module's choices.
         from .importing.profiles import parse_spec
 
         return parse_spec(self.kind, self.spec)
@@ -147,6 +148,7 @@ class ImportProfile(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        # Not at the top: as in parsed_spec.
         from .importing.profiles import ProfileError
 
         try:

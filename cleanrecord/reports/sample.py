@@ -15,6 +15,7 @@ def main(out: Path) -> None:
     import django
 
     django.setup()
+    # Only after django.setup(): run as a script, the renderer reads settings.
     import pypdfium2
 
     from .example import full_example_snapshot
