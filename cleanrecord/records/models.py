@@ -140,7 +140,7 @@ class ImportProfile(models.Model):
         super().save(*args, **kwargs)
 
     def parsed_spec(self):
-        # Not at the top: the importer (importing/rows.py) reads this module's choices.
+        # Not at the top: importing.profiles imports importing/rows.py, which imports this module.
         from .importing.profiles import parse_spec
 
         return parse_spec(self.kind, self.spec)
