@@ -11,7 +11,9 @@ from ninja.security import django_auth
 from cleanrecord.accounts.tokens import InvalidToken, TokenAuth
 from cleanrecord.entities.api import router as entities_router
 from cleanrecord.freshness.api import router as nothing_new_router
+from cleanrecord.records.api import entities_router as entity_records_router
 from cleanrecord.records.api import router as imports_router
+from cleanrecord.reports.api import entities_router as entity_reports_router
 from cleanrecord.reports.api import router as reports_router
 from cleanrecord.verification.api import router as verify_router
 
@@ -30,6 +32,8 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
 )
 api.add_router("/entities", entities_router, tags=["经营主体"])
+api.add_router("/entities", entity_records_router, tags=["经营主体"])
+api.add_router("/entities", entity_reports_router, tags=["经营主体"])
 api.add_router("/imports", imports_router, tags=["数据导入"])
 api.add_router("/nothing-new", nothing_new_router, tags=["数据导入"])
 api.add_router("/reports", reports_router, tags=["专用信用报告"])

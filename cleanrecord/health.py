@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cleanrecord import conf
+from cleanrecord.reports.signing import ensure_ready
 
 log = logging.getLogger("cleanrecord.health")
 
@@ -44,8 +45,6 @@ def database_answers() -> None:
 
 @check("signing_key")
 def signing_key_matches_recorded_root() -> None:
-    from cleanrecord.reports.signing import ensure_ready
-
     ensure_ready()
 
 

@@ -15,7 +15,6 @@ urlpatterns = [
     path("", include("cleanrecord.quality.dashboard_urls")),
     path("", include("cleanrecord.quality.urls")),
     path("", include("cleanrecord.freshness.urls")),
-    path("", include("cleanrecord.accounts.urls")),
     path("", include("cleanrecord.workdays.urls")),
     path("", include("cleanrecord.objections.urls")),
     path("", include("cleanrecord.verification.urls")),

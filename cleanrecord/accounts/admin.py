@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cleanrecord.lib.admin import AuditedAdmin
+from cleanrecord.audit.admin import AuditedAdmin
 
 from . import tokens
 from .models import ApiToken, DepartmentClerk, EntityUser, ReportGrant

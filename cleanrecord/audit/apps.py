@@ -6,6 +6,7 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: signals records events (a model).
         from django.contrib.auth import signals as auth
 
         from . import signals

@@ -25,6 +25,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 from cleanrecord.records.importing.rows import COURT_LIST_BASIS
+from cleanrecord.reference.models import Department, Domain, Region
 
 from . import vocabulary as vocab
 
@@ -103,8 +104,6 @@ class Reference:
 
     @classmethod
     def from_db(cls) -> "Reference":
-        from cleanrecord.reference.models import Department, Domain, Region
-
         root = Region.root()
         districts = tuple(Region.objects.filter(parent=root).order_by("order", "code").values_list("code", "name"))
         departments = tuple(

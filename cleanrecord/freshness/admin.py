@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from cleanrecord.lib.admin import AuditedAdmin, ReadOnlyAdmin
+from cleanrecord.audit.admin import AuditedAdmin
+from cleanrecord.lib.admin import ReadOnlyAdmin
 
 from .models import Feed, NothingNew, SourceStatus
 

@@ -6,6 +6,7 @@ class FreshnessConfig(AppConfig):
     verbose_name = "数据时效"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: services imports models (Django's AppConfig rule).
         from cleanrecord.records.signals import import_finished
 
         from .services import note_import

@@ -1,11 +1,10 @@
 from cleanrecord import conf
+from cleanrecord.accounts.models import DepartmentClerk, EntityUser, Notification, is_office
+from cleanrecord.reference.models import Department
 
 
 def platform(request):
     """The platform's name, which menus the signed-in user has a use for, and their unread messages."""
-    from cleanrecord.accounts.models import DepartmentClerk, EntityUser, Notification, is_office
-    from cleanrecord.reference.models import Department
-
     user = getattr(request, "user", None)
     context = {"platform_name": conf.get("PLATFORM_NAME"), "submits_data": False,
                "is_office": False, "is_clerk": False, "acts_for_entity": False, "unread": 0}

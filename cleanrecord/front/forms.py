@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from cleanrecord.lib.text import has_control
 from cleanrecord.records import changes
 from cleanrecord.records.importing.profiles import ProfileError, parse_spec
 from cleanrecord.records.models import CreditRecord, ImportProfile
@@ -83,8 +84,6 @@ class ImportProfileForm(forms.Form):
         return self.departments[self.cleaned_data["department"]]
 
     def clean_name(self):
-        from cleanrecord.lib.text import has_control
-
         name = self.cleaned_data["name"].strip()
         if has_control(name):
             raise forms.ValidationError("方案名称不能含控制字符")

@@ -10,15 +10,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cleanrecord.accounts.models import departments_for, is_office
+from cleanrecord.accounts.models import DepartmentClerk, departments_for, is_office
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib.identifiers import find_id_numbers, looks_like_id_number, mask_id_numbers_in
-from cleanrecord.records import profiles
+from cleanrecord.records import changes, profiles
 from cleanrecord.records.access import batch_for, batches_for, upload_department
+from cleanrecord.records.changes import may_change
 from cleanrecord.records.downloads import rejected_rows_response
-from cleanrecord.records.models import Compulsion, ImportProfile, Judgment, Licence, Listing, Penalty, Verdict
+from cleanrecord.records.models import (
+    RECORD_MODELS,
+    Compulsion,
+    CreditRecord,
+    ImportProfile,
+    Judgment,
+    Licence,
+    Listing,
+    Penalty,
+    RecordVersion,
+    Verdict,
+)
 from cleanrecord.records.services import KIND_LABELS, ImportResult, UploadTooLarge, mark_if_interrupted
 from cleanrecord.reference.models import Domain, Region
+
+from .forms import CorrectForm, ImportProfileForm, RepairForm, RevokeForm
 
 MAX_SHOWN_ISSUES = 200
 
@@ -141,8 +155,6 @@ def import_profiles(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_profile_edit(request, profile_id: int | None = None):
-    from .forms import ImportProfileForm
-
     departments = departments_for(request.user)
     if not departments:
         raise PermissionDenied("账号未绑定报送部门")
@@ -203,8 +215,6 @@ def import_rejected(request, batch_id: int, file_format: str):
 # -- department portal: my department's records ------------------------------------------------
 
 def _record_kinds():
-    from cleanrecord.records.models import RECORD_MODELS
-
     return RECORD_MODELS
 
 
@@ -240,8 +250,6 @@ RECORD_NUMBERS = {"penalty": "decision_no", "licence": "doc_no", "listing": "cas
 
 def record_details(record) -> list[tuple[str, object]]:
     """The kind's own columns (文号, 类别, 日期 …) with their labels, in the model's order, for the record page."""
-    from cleanrecord.records.models import CreditRecord
-
     shared = {f.name for f in CreditRecord._meta.get_fields()}
     out = []
     for f in record._meta.concrete_fields:
@@ -259,8 +267,6 @@ def record_details(record) -> list[tuple[str, object]]:
 
 
 def _own_record(user, kind: str, record_id: int):
-    from cleanrecord.records.changes import may_change
-
     models = _record_kinds()
     if kind not in models:
         raise Http404("未找到该记录")
@@ -273,11 +279,6 @@ def _own_record(user, kind: str, record_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_record(request, kind: str, record_id: int):
-    from cleanrecord.records import changes
-    from cleanrecord.records.models import RecordVersion
-
-    from .forms import CorrectForm, RepairForm, RevokeForm
-
     record = _own_record(request.user, kind, record_id)
     error, action = "", ""
     forms = {"revoke": RevokeForm(), "correct": CorrectForm(record), "repair": RepairForm()}
@@ -322,8 +323,6 @@ class LoginView(auth_views.LoginView):
     """After signing in without a `next`, each role lands on its own start page."""
 
     def get_default_redirect_url(self):
-        from cleanrecord.accounts.models import DepartmentClerk, is_office
-
         user = self.request.user
         if is_office(user):
             return reverse("office-objections")

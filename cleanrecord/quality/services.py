@@ -101,6 +101,14 @@ def after_import(batch: ImportBatch) -> None:
         log.exception("quality scores not recomputed after import batch %s", batch.pk)
 
 
+def import_applied(sender=None, *, batch: ImportBatch, **kwargs) -> None:
+    """Receiver of records' `import_finished`: a clerk (web page, API) sees the department's scores at once;
+    bulk command-line loads rely on the nightly `quality_report` run instead of adding a full recompute to
+    every load."""
+    if batch.channel != ImportBatch.Channel.CLI:
+        after_import(batch)
+
+
 # -- reading scores back ----------------------------------------------------------------------
 
 

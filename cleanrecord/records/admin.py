@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from cleanrecord.lib.admin import ReadOnlyAdmin
 
 from .models import Compulsion, ImportBatch, ImportProfile, Judgment, Licence, Listing, Penalty, RecordVersion
+from .profiles import ProfileRefused, delete_profile, save_profile
 
 
 class RecordAdmin(ReadOnlyAdmin):
@@ -81,8 +82,6 @@ class ImportProfileAdmin(admin.ModelAdmin):
     fields = ["department", "kind", "name", "spec"]
 
     def save_model(self, request, obj, form, change):
-        from .profiles import ProfileRefused, save_profile
-
         try:
             save_profile(user=request.user, profile=obj, department=obj.department, kind=obj.kind, name=obj.name,
                          spec=obj.spec)
@@ -90,8 +89,6 @@ class ImportProfileAdmin(admin.ModelAdmin):
             raise ValidationError(str(e)) from e
 
     def delete_model(self, request, obj):
-        from .profiles import delete_profile
-
         delete_profile(user=request.user, profile=obj)
 
     def delete_queryset(self, request, queryset):

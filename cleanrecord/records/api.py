@@ -4,17 +4,20 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from cleanrecord.accounts.models import is_office
 from cleanrecord.accounts.tokens import require_scope
+from cleanrecord.entities.api import own_or_office
+from cleanrecord.entities.models import Entity
 
 from .access import batch_for, upload_department
 from .downloads import rejected_rows_response
 from .importing.rows import MappingError
-from .models import ImportBatch
+from .models import RECORD_MODELS, ImportBatch
 from .profiles import ProfileRefused, chosen_profile
 from .services import (
     KINDS,
@@ -28,6 +31,8 @@ from .services import (
 )
 
 router = Router()
+# Mounted at /entities beside entities' own router: an entity's records.
+entities_router = Router()
 MAX_ISSUES = 200
 
 
@@ -141,3 +146,23 @@ def get_import_rejected(request, batch_id: int, format: Literal["csv", "xlsx"] =
     require_scope(request, "imports:write")
     batch = batch_for(request.user, batch_id)
     return rejected_rows_response(user=request.user, batch=batch, file_format=format)
+
+
+# The operation id it had in entities/api.py: clients generated from the OpenAPI name their methods by it.
+@entities_router.get(
+    "/{code}/records", operation_id="cleanrecord_entities_api_entity_records",
+    summary="经营主体的信用记录（行政处罚、行政许可、严重失信主体名单、行政强制、刑事判决）")
+def entity_records(request, code: str, kind: str | None = None, domain: str | None = None) -> dict:
+    require_scope(request, "reports:read")
+    own_or_office(request, code)
+    entity = get_object_or_404(Entity, credit_code=code.strip().upper())
+    if kind is not None and kind not in RECORD_MODELS:
+        raise HttpError(400, "kind 应为 " + "、".join(RECORD_MODELS) + " 之一")
+    out: dict[str, list] = {}
+    for k, model in RECORD_MODELS.items():
+        if kind in (None, k):
+            qs = model.objects.for_subject(entity.credit_code).order_by("-id")
+            if domain:
+                qs = qs.filter(domain_id=domain)
+            out[k] = [r.to_dict() for r in qs]
+    return {"credit_code": entity.credit_code, "name": entity.name, "records": out}

@@ -160,6 +160,7 @@ class ImportProfile(models.Model):
         super().save(*args, **kwargs)
 
     def parsed_spec(self):
+        # Not at the top: importing.profiles imports importing/rows.py, which imports this module.
         from .importing.profiles import parse_spec
 
         return parse_spec(self.kind, self.spec)
@@ -167,6 +168,7 @@ class ImportProfile(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        # Not at the top: as in parsed_spec.
         from .importing.profiles import ProfileError
 
         try:

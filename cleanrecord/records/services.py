@@ -23,7 +23,6 @@ from cleanrecord import conf
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib import spreadsheets
-from cleanrecord.quality.services import after_import
 from cleanrecord.reference.models import Department, Domain, Region
 
 from .importing import locks, parallel
@@ -222,15 +221,11 @@ def import_file(
                   if profile else {})},
     )
     if batch.status == ImportBatch.Status.DONE:
-        # Freshness (which department sent data for which domain, and when) listens; a failure there is
-        # logged, never raised: the import is applied.
+        # Freshness (which department sent data for which domain, and when) and quality (the scores) listen;
+        # a failure there is logged, never raised: the import is applied.
         for receiver, outcome in import_finished.send_robust(ImportBatch, batch=batch, feeds=feeds):
             if isinstance(outcome, Exception):
                 log.error("after import batch %s, %s failed: %r", batch.pk, receiver, outcome, exc_info=outcome)
-    if channel != ImportBatch.Channel.CLI:
-        # A clerk sees the department's quality scores at once; bulk command-line loads rely on the
-        # nightly `quality_report` run instead of adding a full recompute to every load.
-        after_import(batch)
     return ImportResult(batch)
 
 

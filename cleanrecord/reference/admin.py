@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from cleanrecord.lib.admin import AuditedAdmin
+from cleanrecord.audit.admin import AuditedAdmin
+from cleanrecord.audit.services import record_event
 
 from .models import Department, Domain, Region, RegionPrefix
 
@@ -43,8 +44,6 @@ class DepartmentAdmin(AuditedAdmin):
         # Who may send rows naming other authorities decides what reports print: the audit names the change.
         super().save_model(request, obj, form, change)
         if change and "may_send_for_others" in form.changed_data:
-            from cleanrecord.audit.services import record_event
-
             record_event(user=request.user, action="reference.department_send_for_others", target=f"department:{obj.pk}",
                          before={"may_send_for_others": not obj.may_send_for_others},
                          after={"may_send_for_others": obj.may_send_for_others})

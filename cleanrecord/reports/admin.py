@@ -4,10 +4,12 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord.audit.services import record_event
 from cleanrecord.lib.admin import ReadOnlyAdmin
 
 from . import rules
 from .models import Report, RuleSettings
+from .services import revoke_report
 
 
 class RevokeForm(forms.Form):
@@ -30,8 +32,6 @@ class ReportAdmin(ReadOnlyAdmin):
     @admin.action(description=_("撤销所选报告"), permissions=["revoke"])
     def revoke(self, request, queryset):
         """Ask for the reason on a page of its own, then revoke each report (audited by revoke_report)."""
-        from cleanrecord.verification.services import revoke_report
-
         reports = list(queryset.filter(revoked_at__isnull=True).select_related("entity"))
         if not reports:
             self.message_user(request, _("所选报告均已撤销。"), messages.WARNING)
@@ -74,8 +74,6 @@ class RuleSettingsAdmin(admin.ModelAdmin):
         return rules.environment_rules()
 
     def save_model(self, request, obj, form, change):
-        from cleanrecord.audit.services import record_event
-
         saved = RuleSettings.objects.filter(pk=RuleSettings.SINGLETON_PK).first()
         before = saved.values() if saved else rules.environment_rules()
         obj.updated_by = request.user

@@ -6,6 +6,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "专用信用报告"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: audit_signer reads the signing roots (a model).
         from cleanrecord.audit import checkpoints
 
         from . import rules  # noqa: F401  (connects forget_office_rules to RuleSettings saves)

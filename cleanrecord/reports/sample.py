@@ -15,6 +15,7 @@ def main(out: Path) -> None:
     import django
 
     django.setup()
+    # Only after django.setup(): this runs as a script (python -m), with no settings before main().
     import pypdfium2
 
     from .example import full_example_snapshot

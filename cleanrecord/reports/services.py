@@ -17,6 +17,8 @@ from cleanrecord.entities.models import Entity
 
 from . import codes, rules
 from .models import Report
+from .render import render_pdf
+from .signing import SigningUnavailable, ensure_ready, sign_pdf
 
 log = logging.getLogger("cleanrecord.reports")
 
@@ -52,9 +54,6 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
                  end: dt.date | None = None, purpose: str, purpose_text: str = "", user=None,
                  channel: str = "web", timings: dict | None = None) -> Report:
     """Issue one signed report, or raise rules.ReportRefused with the reason in Chinese."""
-    from .render import render_pdf
-    from .signing import SigningUnavailable, ensure_ready, sign_pdf
-
     t = time.perf_counter()
     try:
         ensure_ready()
@@ -127,4 +126,19 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
     if timings is not None:
         timings.update(rules=t_rules - t, snapshot=t_snapshot - t_rules, render=t_render - t_snapshot,
                        sign=t_sign - t_render, store=time.perf_counter() - t_sign)
+    return report
+
+
+@transaction.atomic
+def revoke_report(report: Report, *, reason: str, user=None) -> Report:
+    """The credit office withdraws a report; the verification page then says 已撤销 and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("撤销报告必须填写原因")
+    if report.revoked_at:
+        raise ValueError(f"报告 {report.number} 已于 {report.revoked_at:%Y-%m-%d %H:%M} 撤销")
+    report.revoked_at = timezone.now()
+    report.revoke_reason = reason[:500]
+    report.save(update_fields=["revoked_at", "revoke_reason"])
+    record_event(user=user, action="reports.revoke", target=f"report:{report.number}", after={"reason": report.revoke_reason})
     return report

@@ -55,6 +55,8 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from cleanrecord import conf
 
+from .models import SigningRoot
+
 log = logging.getLogger("cleanrecord.signing")
 
 FIELD_NAME = "CleanrecordSignature"
@@ -110,8 +112,6 @@ def ensure_ready() -> None:
     A rotation made by another process is picked up here: a recorded signing certificate other than
     the loaded one makes this process read the keys again.
     """
-    from .models import SigningRoot
-
     recorded = SigningRoot.objects.filter(current=True).first()
     if recorded is None:
         log.error("No signing root recorded: run `manage.py signing_keys init`")
@@ -179,8 +179,6 @@ def trusted_roots() -> list[asn1_x509.Certificate]:
     issued before, and a root nobody recorded vouches for nothing. Only before any root is recorded
     (an installation not yet initialised, a test) is the loaded key's root trusted.
     """
-    from .models import SigningRoot
-
     roots = [asn1_x509.Certificate.load(x509.load_pem_x509_certificate(pem.encode()).public_bytes(
         serialization.Encoding.DER)) for pem in SigningRoot.objects.values_list("certificate", flat=True)]
     if roots:

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import portal, views
 
 urlpatterns = [
     path("entities/<str:code>/report/", views.new_report, name="report-new"),
     # reports/<code>/ and reports/<code>/pdf are routed in verification/urls.py, behind the guessing budget.
     path("trust/root.pem", views.root_certificate, name="trust-root"),
+    path("my/", portal.portal, name="portal"),
+    path("my/entities/<str:code>/grants", portal.grant, name="grant"),
+    path("my/entities/<str:code>/grants/<int:grant_id>/revoke", portal.revoke_grant, name="grant-revoke"),
 ]

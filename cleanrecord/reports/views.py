@@ -12,8 +12,9 @@ from cleanrecord.entities.models import Entity
 from cleanrecord.reference.models import Domain
 
 from . import codes, rules
-from .models import Purpose, Report
+from .models import Purpose, Report, SigningRoot
 from .services import issue_report
+from .signing import KeyMissing, root_certificate_pem
 from .snapshot import read_snapshot
 
 
@@ -87,9 +88,6 @@ def report_pdf(request, code: str):
 
 def root_certificate(request):
     """The platform's root certificate, to trust the reports' signatures in a PDF reader."""
-    from .models import SigningRoot
-    from .signing import KeyMissing, root_certificate_pem
-
     try:
         pem = root_certificate_pem()
     except KeyMissing:  # issuing stops until the key is back, but the root readers trust is still the recorded one

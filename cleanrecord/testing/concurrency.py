@@ -18,12 +18,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from cleanrecord.reference.models import Department
+
 
 @pytest.fixture
 def shared_database(transactional_db, tmp_path):
     """The database as a deployment has it, for tests that start threads; returns its settings."""
-    from cleanrecord.reference.models import Department
-
     if not Department.objects.exists():  # an earlier transactional test flushed what the session loaded
         call_command("load_reference", verbosity=0)
     default = connections["default"]

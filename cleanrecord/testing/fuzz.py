@@ -486,6 +486,7 @@ def _fresh_postgres(url: str) -> None:
 def prepare(work: Path, seed_no: int) -> None:
     """Migrate the scratch database, load reference and demo data, write the seed files, issue reports."""
     _setup_django(work / "data")
+    # Models and services only now that Django points at the scratch data directory (run as a script).
     from django.core.management import call_command
 
     from cleanrecord.demo.generate import write_demo_files
@@ -493,8 +494,7 @@ def prepare(work: Path, seed_no: int) -> None:
     from cleanrecord.records.models import Penalty
     from cleanrecord.records.services import import_file
     from cleanrecord.records.tests import helpers
-    from cleanrecord.reports.services import issue_report
-    from cleanrecord.verification.services import revoke_report
+    from cleanrecord.reports.services import issue_report, revoke_report
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("load_reference", verbosity=0)
@@ -539,6 +539,7 @@ def prepare(work: Path, seed_no: int) -> None:
         path.write_bytes(report.pdf_bytes())
         pdf.append({"path": str(path), "kind": "report", "format": "pdf"})
     # An office account's API token: some department files go through POST /api/v1/imports.
+    # (Imported here, as above: Django is set up inside prepare.)
     from django.contrib.auth.models import User
 
     from cleanrecord.accounts.tokens import create_token
@@ -603,6 +604,7 @@ class Runner:
         return outcome
 
     def _importer(self, seed: dict, data: bytes) -> dict:
+        # Models and services only once _setup_django has pointed Django at the scratch data directory.
         from cleanrecord.records.models import ImportBatch
         from cleanrecord.records.services import import_file
         from cleanrecord.reference.models import Department
@@ -630,6 +632,7 @@ class Runner:
 
     def _import_api(self, seed: dict, data: bytes) -> dict:
         """The same through POST /api/v1/imports, as a department's system sends it."""
+        # Models and services only once _setup_django has pointed Django at the scratch data directory.
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from cleanrecord.records.models import ImportBatch
@@ -654,6 +657,7 @@ class Runner:
     def _pdf(self, data: bytes, case: int) -> dict:
         """Through the file check itself, the page or the API, in turn; each from a client address of its
         own (the file check may spend the guessing budget)."""
+        # Models and services only once _setup_django has pointed Django at the scratch data directory.
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from cleanrecord.verification import files
@@ -685,6 +689,7 @@ class Runner:
 
 
 def batch_issues(batch):
+    # Models and services only once _setup_django has pointed Django at the scratch data directory.
     from cleanrecord.records.services import ImportResult
 
     try:

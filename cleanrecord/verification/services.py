@@ -1,4 +1,4 @@
-"""Verifying reports: by code, with what changed since issue; revocation; logging; the guessing budget."""
+"""Verifying reports: by code, with what changed since issue; logging; the guessing budget."""
 
 import datetime as dt
 import functools
@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cleanrecord import conf
-from cleanrecord.audit.services import record_event
 from cleanrecord.lib.clientip import client_ip
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion, Verdict
@@ -201,21 +200,6 @@ def _no_longer_counted(key: tuple[str, int], subject: str) -> str:
     if record.repaired_on:
         return f"该记录已于 {record.repaired_on} 完成信用修复，按规则不再列示"
     return "该记录已更正，不再符合本报告的计入条件"
-
-
-@transaction.atomic
-def revoke_report(report: Report, *, reason: str, user=None) -> Report:
-    """The credit office withdraws a report; the verification page then says 已撤销 and why."""
-    reason = reason.strip()
-    if not reason:
-        raise ValueError("撤销报告必须填写原因")
-    if report.revoked_at:
-        raise ValueError(f"报告 {report.number} 已于 {report.revoked_at:%Y-%m-%d %H:%M} 撤销")
-    report.revoked_at = timezone.now()
-    report.revoke_reason = reason[:500]
-    report.save(update_fields=["revoked_at", "revoke_reason"])
-    record_event(user=user, action="reports.revoke", target=f"report:{report.number}", after={"reason": report.revoke_reason})
-    return report
 
 
 # -- the guessing budget ------------------------------------------------------------------------

@@ -5,7 +5,7 @@
     is_working_day(d)
 
 A day follows the week unless CalendarDay says otherwise. The table is filled from the chinese-calendar
-package (sync_package, run by load_reference and on first use) and by the office for years the package
+package (sync_package, run when load_reference loads the reference data, and on first use) and by the office for years the package
 does not know yet (set_year). Years that neither knows are counted Monday to Friday, and
 missing_years() names them so that the office sees why a deadline may be off.
 """
@@ -168,6 +168,13 @@ def sync_package() -> list[int]:
         _renumber()
     forget()
     return loaded
+
+
+def load_with_reference(sender=None, *, stdout=None, **kwargs) -> None:
+    """Receiver of reference's `reference_loaded`: loading the reference data loads the package's years too."""
+    years = sync_package()
+    if years and stdout is not None:
+        stdout.write(f"工作日历已从 chinese-calendar 载入 {len(years)} 个年度（{years[0]}–{years[-1]}）")
 
 
 @transaction.atomic

@@ -9,10 +9,9 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from cleanrecord.records.models import Penalty
-from cleanrecord.reports.services import issue_report
+from cleanrecord.reports.services import issue_report, revoke_report
 from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
-from cleanrecord.verification.services import revoke_report
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 

@@ -26,11 +26,10 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from cleanrecord.reports.models import Report
 from cleanrecord.reports.render import render_pdf
-from cleanrecord.reports.services import issue_report
+from cleanrecord.reports.services import issue_report, revoke_report
 from cleanrecord.reports.signing import root_certificate_pem, sign_pdf
 from cleanrecord.reports.tests.factories import entity
 from cleanrecord.verification.models import VerificationLog
-from cleanrecord.verification.services import revoke_report
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000000"
                     "000500010d0a2db40000000049454e44ae426082")

@@ -189,7 +189,7 @@ def test_anything_after_the_signed_revision_is_said_with_the_report_the_signed_p
 
 @pytest.mark.django_db
 def test_appended_content_on_a_revoked_report_says_it_is_revoked(client, report, pdf):
-    from cleanrecord.verification.services import revoke_report
+    from cleanrecord.reports.services import revoke_report
 
     revoke_report(report, reason="主体申请撤回")
     answer = check(client, "page", pdf + b"\n")

@@ -7,10 +7,9 @@ from django.test import Client
 
 from cleanrecord.objections.models import Objection
 from cleanrecord.records.models import Penalty
-from cleanrecord.reports.services import issue_report
+from cleanrecord.reports.services import issue_report, revoke_report
 from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.verification.models import ClientBudget, VerificationLog
-from cleanrecord.verification.services import revoke_report
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cleanrecord import conf
 from cleanrecord.reference.loading import ReferenceDataError, load_reference
-from cleanrecord.workdays.services import sync_package
+from cleanrecord.reference.signals import reference_loaded
 
 
 class Command(BaseCommand):
@@ -19,9 +19,8 @@ class Command(BaseCommand):
             loaded = load_reference(folder)
         except (ReferenceDataError, OSError, KeyError, ValueError) as e:
             raise CommandError(f"参考数据加载失败：{e}") from e
-        years = sync_package()
-        if years:
-            self.stdout.write(f"工作日历已从 chinese-calendar 载入 {len(years)} 个年度（{years[0]}–{years[-1]}）")
+        # The working-day calendar listens: the years chinese-calendar knows come with the reference data.
+        reference_loaded.send(self.__class__, folder=folder, stdout=self.stdout)
         self.stdout.write(
             f"参考数据已加载：区划 {loaded.regions} 个，领域 {loaded.domains} 个，部门 {loaded.departments} 个（{folder}）"
         )

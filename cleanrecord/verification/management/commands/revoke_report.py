@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from cleanrecord.reports.models import Report
-from cleanrecord.verification.services import revoke_report
+from cleanrecord.reports.services import revoke_report
 
 
 class Command(BaseCommand):

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cleanrecord.accounts.models import ReportGrant, acts_for, entities_for
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
-from cleanrecord.reports.models import Report
 
-from .models import ReportGrant, acts_for, entities_for
+from .models import Report
 
 MAX_GRANT_DAYS = 366
 
@@ -25,7 +25,7 @@ def portal(request):
     mine = entities_for(request.user)
     granted = (ReportGrant.objects.active().filter(grantee=request.user).select_related("entity")
                .order_by("entity__name"))
-    return render(request, "accounts/portal.html", {
+    return render(request, "reports/portal.html", {
         "entities": [{
             "entity": e,
             "reports": list(Report.objects.for_entity(e.credit_code).prefetch_related("verifications")[:20]),
