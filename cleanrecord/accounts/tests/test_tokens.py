@@ -35,7 +35,7 @@ def post_import(client, headers: dict, content: bytes, **fields):
 @pytest.fixture
 def company(db):
     e = entity(name="兰州令牌测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕9号")
+    penalty(e, timezone.localdate() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕9号")
     return e
 
 

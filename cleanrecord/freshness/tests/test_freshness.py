@@ -30,7 +30,7 @@ from cleanrecord.workdays.services import working_days_between
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 LONG_AGO = TODAY - dt.timedelta(days=100)  # about 70 working days: silent under the default 30
 LATELY = TODAY - dt.timedelta(days=10)  # at most 8 working days
 TAX = "国家税务总局兰州市税务局"

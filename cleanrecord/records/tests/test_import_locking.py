@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from cleanrecord.demo.generate import write_penalty_csv
 from cleanrecord.records.models import ImportBatch, Penalty
@@ -26,7 +27,7 @@ HOLD_SECONDS = 4.0
 
 def a_report():
     e = entity(name="兰州导入期间核验测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30))
+    penalty(e, timezone.localdate() - dt.timedelta(days=30))
     return issue_report(credit_code=e.credit_code, domains=["market-regulation"], purpose="finance")
 
 

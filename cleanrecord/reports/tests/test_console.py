@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.utils import timezone
 
 from cleanrecord import conf
 from cleanrecord.audit.models import AuditEntry
@@ -28,7 +29,7 @@ def _fresh_office_rules():
 @pytest.fixture
 def report(db) -> Report:
     e = entity(name="兰州撤销测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30))
+    penalty(e, timezone.localdate() - dt.timedelta(days=30))
     return issue_report(credit_code=e.credit_code, domains=["market-regulation"], purpose="finance")
 
 
@@ -104,15 +105,15 @@ def rule_form(**changes) -> dict:
 
 def market_records(credit_code: str) -> list[str]:
     query = rules.build_query(credit_code=credit_code, domains=["market-regulation"], start=None, end=None,
-                              purpose="finance", today=dt.date.today())
-    details = rules.compute(query, today=dt.date.today())["details"]
+                              purpose="finance", today=timezone.localdate())
+    details = rules.compute(query, today=timezone.localdate())["details"]
     return [r["number"] for block in details for r in block["records"]]
 
 
 @pytest.mark.django_db
 def test_rules_saved_by_the_office_apply_to_the_next_report_and_are_audited(client, office_admin):
     e = entity()
-    simple = penalty(e, dt.date.today() - dt.timedelta(days=100), procedure="simple")
+    simple = penalty(e, timezone.localdate() - dt.timedelta(days=100), procedure="simple")
     assert market_records(e.credit_code) == [simple.decision_no]
     client.force_login(office_admin)
 

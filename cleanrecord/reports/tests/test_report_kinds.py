@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from django.utils import timezone
 
 from cleanrecord.reports.render import render_pdf
 from cleanrecord.reports.services import issue_report
@@ -15,7 +16,7 @@ from cleanrecord.reports.services import issue_report
 from .factories import compulsion, entity, judgment, listing, penalty
 
 LEGACY_SNAPSHOT = Path(__file__).parent / "data" / "snapshot-before-issue-13.json"
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 NOTHING = "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录"
 
 

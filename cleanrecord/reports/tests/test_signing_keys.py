@@ -8,6 +8,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.reports import signing
@@ -36,7 +37,7 @@ def own_keys(settings, tmp_path):
 @pytest.fixture
 def company():
     e = entity(name="兰州密钥轮换测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕901号")
+    penalty(e, timezone.localdate() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕901号")
     return e
 
 
