@@ -10,6 +10,8 @@ from cleanrecord.audit.models import AuditEntry
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 
 @pytest.fixture
 def setup(db):

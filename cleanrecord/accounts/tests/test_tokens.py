@@ -5,7 +5,6 @@ import hashlib
 import io
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -37,11 +36,6 @@ def company(db):
     e = entity(name="兰州令牌测试有限公司")
     penalty(e, timezone.localdate() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕9号")
     return e
-
-
-@pytest.fixture
-def office_admin(db):
-    return User.objects.create_superuser("office", password="pw-office-1")
 
 
 @pytest.mark.django_db
@@ -77,6 +71,7 @@ def test_a_token_without_imports_write_cannot_import_or_read_batches(client, bob
     assert Penalty.objects.count() == 1
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_an_office_token_reads_entities_and_reports_but_cannot_issue_or_revoke(client, alice, company):
     report = issue_report(credit_code=company.credit_code, domains=["market-regulation"], purpose="finance")
@@ -210,6 +205,7 @@ def test_a_token_cannot_outlive_the_longest_lifetime_or_have_unknown_scopes(alic
     assert ApiToken.objects.count() == 1
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_verification_needs_no_token_at_all(client):
     response = client.get("/api/v1/verify/ABCD-EFGH-JKLM-NPQR-STUV")

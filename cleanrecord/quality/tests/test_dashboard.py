@@ -6,10 +6,8 @@ import json
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from cleanrecord.accounts.models import DepartmentClerk
 from cleanrecord.entities.models import Entity
 from cleanrecord.quality.dashboard import TREND_DAYS
 from cleanrecord.quality.models import Measure, QualityScore
@@ -53,22 +51,6 @@ def score(dept: str, measure: str, numerator: int, denominator: int, as_of: dt.d
 
 
 @pytest.fixture
-def alice(db):
-    """The credit office."""
-    user = User.objects.create_user("alice", password="pw-alice-1")
-    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
-    return user
-
-
-@pytest.fixture
-def bob(db):
-    """A market-regulation clerk."""
-    user = User.objects.create_user("bob", password="pw-bob-1")
-    DepartmentClerk.objects.create(user=user, department=Department.objects.get(code="amr"))
-    return user
-
-
-@pytest.fixture
 def seeded(db):
     """Reports in two districts and one outside the city, verifications, and two days of quality scores."""
     today = timezone.localdate()
@@ -94,6 +76,7 @@ def seeded(db):
     return today
 
 
+@pytest.mark.pdf
 def test_it_counts_reports_and_verifications_per_local_day(client, alice, seeded):
     client.force_login(alice)
     data = client.get("/office/dashboard/data.json").json()
@@ -105,6 +88,7 @@ def test_it_counts_reports_and_verifications_per_local_day(client, alice, seeded
     assert (verifications[-1], verifications[-3], sum(verifications)) == (2, 1, 3)
 
 
+@pytest.mark.pdf
 def test_a_full_report_counts_in_every_domain(client, alice, seeded):
     client.force_login(alice)
     domains = {d["code"]: d["reports"] for d in client.get("/office/dashboard/data.json").json()["domains"]}
@@ -114,6 +98,7 @@ def test_a_full_report_counts_in_every_domain(client, alice, seeded):
     assert sum(domains.values()) == 38 + 1 + 2 + 1
 
 
+@pytest.mark.pdf
 def test_it_breaks_reports_down_by_the_entitys_district(client, alice, seeded):
     client.force_login(alice)
     districts = client.get("/office/dashboard/data.json").json()["districts"]
@@ -125,6 +110,7 @@ def test_it_breaks_reports_down_by_the_entitys_district(client, alice, seeded):
     assert [d["name"] for d in districts][:2] == ["城关区", "七里河区"]
 
 
+@pytest.mark.pdf
 def test_the_heat_map_shows_each_departments_current_scores_summed_over_domains_and_kinds(client, alice, seeded):
     client.force_login(alice)
     quality = client.get("/office/dashboard/data.json").json()["quality"]
@@ -154,6 +140,7 @@ def test_the_page_loads_its_charts_from_static_files(client, alice):
         assert f'id="{chart}"' in html
 
 
+@pytest.mark.pdf
 def test_recomputing_replaces_todays_scores(client, alice, seeded):
     client.force_login(alice)
     response = client.post("/office/dashboard/recompute")
@@ -167,6 +154,7 @@ def test_recomputing_replaces_todays_scores(client, alice, seeded):
     assert not QualityScore.objects.filter(as_of=seeded, numerator=6, denominator=10).exists()
 
 
+@pytest.mark.pdf
 def test_recomputing_needs_a_post_with_the_csrf_token(alice, seeded):
     from django.test import Client
 
@@ -191,6 +179,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db, url):
     assert response["Location"] == f"{settings.LOGIN_URL}?next={url}"
 
 
+@pytest.mark.pdf
 def test_a_recomputation_that_fails_midway_says_so_and_replaces_nothing(client, alice, seeded, monkeypatch):
     from cleanrecord.quality import services
 

@@ -47,6 +47,7 @@ def requests_meanwhile(report) -> dict[str, int]:
 ANSWERED = {"verify": 200, "unknown": 404, "login": 302}
 
 
+@pytest.mark.pdf
 def test_requests_wait_for_a_held_write_transaction_instead_of_failing(shared_database):
     """Another connection holds the write lock (on SQLite: the whole database) for seconds."""
     report = a_report()
@@ -76,6 +77,7 @@ def test_requests_wait_for_a_held_write_transaction_instead_of_failing(shared_da
         assert waited >= HOLD_SECONDS - 1.0
 
 
+@pytest.mark.pdf
 def test_a_long_import_does_not_lock_out_logins_and_verifications(shared_database, tmp_path):
     report = a_report()
     path = tmp_path / "penalties.csv"

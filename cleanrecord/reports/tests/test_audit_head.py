@@ -13,7 +13,7 @@ from cleanrecord.reports.services import issue_report
 from .factories import entity, penalty
 from .test_issue import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ def revoke_action(client, report: Report, **extra):
     return client.post(CHANGELIST, {"action": "revoke", "_selected_action": [report.pk], **extra})
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_the_office_revokes_a_report_with_a_reason_shown_on_its_verification_page(client, office, report):
     client.force_login(office)
@@ -76,6 +77,7 @@ def test_the_office_revokes_a_report_with_a_reason_shown_on_its_verification_pag
                                                        {"reason": "企业提供虚假申请材料"})
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_revocation_without_a_reason_is_asked_again(client, office, report):
     client.force_login(office)
@@ -85,6 +87,7 @@ def test_a_revocation_without_a_reason_is_asked_again(client, office, report):
     assert report.revoked_at is None
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_without_the_revoke_permission_the_action_is_neither_shown_nor_run(client, report):
     client.force_login(staff("viewer", "view_report"))

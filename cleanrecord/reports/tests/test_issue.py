@@ -21,6 +21,8 @@ from cleanrecord.reports.signing import check_signature
 
 from .factories import entity, listing, penalty
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 
 def pdf_text(pdf: bytes) -> str:
     doc = pypdfium2.PdfDocument(pdf)

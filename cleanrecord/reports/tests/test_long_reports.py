@@ -18,7 +18,7 @@ from cleanrecord.reports.signing import Status, check_signature
 from .factories import entity
 from .test_issue import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
 NUMBER = re.compile(r"兰市监罚〔2025〕(\d+)号")
 

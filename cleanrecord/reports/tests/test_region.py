@@ -53,6 +53,7 @@ def test_a_province_reports_on_entities_and_authorities_of_every_city(other_regi
         report(entity("91610102MA71RPT02", "西安测试有限公司"))
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_province_report_prints_its_region_and_the_records_of_its_cities(other_region):  # noqa: F811
     other_region(PROVINCE)
@@ -149,6 +150,7 @@ def test_the_national_lists_are_a_setting(db, settings):
     assert listed(report(company)) == {refs["here"], refs["local elsewhere"]}
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_report_is_verified_by_the_listing_rule_it_was_issued_under(db, settings):
     company = entity()

@@ -15,6 +15,8 @@ from cleanrecord.reports.services import issue_report
 
 from .factories import compulsion, entity, judgment, listing, penalty
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 LEGACY_SNAPSHOT = Path(__file__).parent / "data" / "snapshot-before-issue-13.json"
 TODAY = timezone.localdate()
 NOTHING = "查询期内，未发现该主体在本领域存在行政处罚、行政强制、严重失信记录"

@@ -15,7 +15,7 @@ from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
 from cleanrecord.verification.services import revoke_report
 
-pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.testing.concurrency import run_at_once
 from cleanrecord.verification.models import ClientBudget, VerificationLog
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 PROXY = "10.0.0.5"
 UNKNOWN = "ZZZZZZZZZZZZZZZZZZ"  # + two digits: a well-formed code no report has
 

@@ -12,6 +12,8 @@ from cleanrecord.reports.services import issue_report, snapshot_hash
 from cleanrecord.reports.tests.factories import compulsion, entity, judgment
 from cleanrecord.reports.tests.test_report_kinds import text_of
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 TODAY = timezone.localdate()
 
 

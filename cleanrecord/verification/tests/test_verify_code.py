@@ -13,6 +13,8 @@ from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.verification.models import ClientBudget, VerificationLog
 from cleanrecord.verification.services import revoke_report
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 
 @pytest.fixture
 def issued(db):
