@@ -14,8 +14,8 @@ from .factories import compulsion, entity, listing, penalty
 pytestmark = pytest.mark.pdf  # each issue renders and signs a real PDF
 
 # The hourly cap, the day's number, the rules' queries per record kind and domain, the objections on the
-# records, the as-of dates, the audit entry and the report row; with a little room.
-ISSUE_QUERIES = 60
+# records, the as-of dates, the audit entry and the report row (27 when written), with room for three.
+ISSUE_QUERIES = 30
 
 
 def company_with_records(code_body: str, name: str, n: int):

@@ -15,8 +15,8 @@ from cleanrecord.testing.queries import count_queries
 pytestmark = pytest.mark.pdf  # verifies an issued (rendered and signed) report
 
 # The guessing budget, the report, the log entry, and one query per record kind the report's rules count
-# (penalties, listings, compulsions, judgments) with the objections on them; with a little room.
-VERIFY_QUERIES = 15
+# (penalties, listings, compulsions, judgments) with the objections on them (9 when written), with room for two.
+VERIFY_QUERIES = 11
 
 
 def new_penalties(company, first: int, last: int) -> list[str]:
