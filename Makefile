@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CLEANRECORD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test test-quick bench fuzz lint migrations-check demo sample-report clean
+.PHONY: install run test test-quick bench fuzz lint typecheck migrations-check demo sample-report clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,9 @@ test-quick: install
 
 lint: install
 	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

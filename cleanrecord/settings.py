@@ -7,6 +7,7 @@ cleanrecord.conf so that the rest of the code never looks at os.environ.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -289,7 +290,8 @@ DEFAULT_FROM_EMAIL = os.getenv("CLEANRECORD_EMAIL_FROM", "noreply@credit.lanzhou
 
 REPORT_YEARS = report_years()
 
-CLEANRECORD = {
+# Values of several types (str, int, bool, paths): readers know which one each setting has.
+CLEANRECORD: dict[str, Any] = {
     # Reference data set: a folder with region.json, domains.csv and departments.csv.
     "REFERENCE_DIR": os.getenv("CLEANRECORD_REFERENCE_DIR", str(BASE_DIR / "cleanrecord/reference/data/lanzhou")),
     # Key for personal ID numbers at rest: 32 bytes, base64. Made in the data directory if unset.
