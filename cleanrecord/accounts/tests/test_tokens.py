@@ -96,6 +96,7 @@ def test_an_office_token_reads_entities_and_reports_but_cannot_issue_or_revoke(c
     assert Report.objects.count() == 1 and not report.revoke_reason
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_reports_write_token_issues_a_report_for_the_office(client, alice, bob, company):
     response = client.post("/api/v1/reports", {"credit_code": company.credit_code, "domains": ["market-regulation"]},
@@ -205,7 +206,6 @@ def test_a_token_cannot_outlive_the_longest_lifetime_or_have_unknown_scopes(alic
     assert ApiToken.objects.count() == 1
 
 
-@pytest.mark.pdf
 @pytest.mark.django_db
 def test_verification_needs_no_token_at_all(client):
     response = client.get("/api/v1/verify/ABCD-EFGH-JKLM-NPQR-STUV")

@@ -59,7 +59,6 @@ def test_an_imported_sole_trader_with_an_id_number_as_code_has_no_public_page(cl
     assert "城关区张记面馆" not in client.get("/entities/", {"q": "张记面馆"}).content.decode()  # no entity was made
 
 
-@pytest.mark.pdf
 @pytest.mark.django_db
 def test_public_pages_mask_and_refuse_id_numbers_already_stored(client):
     company, p = _planted(timezone.localdate() - dt.timedelta(days=30))

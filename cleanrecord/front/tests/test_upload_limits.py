@@ -46,7 +46,6 @@ def test_a_verification_upload_over_the_limit_gets_the_verifications_own_answer_
     assert VerificationLog.objects.get().result == "bad_file"
 
 
-@pytest.mark.pdf
 def test_a_file_within_the_routes_limit_goes_through(client, db):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -72,7 +71,6 @@ def _raw_post(server, path: str, length: int, body: bytes, headers: dict | None 
     return response.status, text, time.monotonic() - started
 
 
-@pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)
 def test_a_real_request_claiming_ten_gigabytes_is_answered_at_once_and_nothing_reaches_disk(live_server, tmp_path):
     uploads = tmp_path / "uploads"

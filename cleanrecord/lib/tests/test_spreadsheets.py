@@ -119,7 +119,6 @@ def test_statistics_csv_and_xlsx_neutralise_hostile_labels():
     _assert_neutral_workbook(exports.statistics_xlsx(data), HOSTILE[0])
 
 
-@pytest.mark.pdf
 @pytest.mark.django_db
 def test_the_downloaded_scorecard_neutralises_a_hostile_department_name():
     from cleanrecord.quality.tests.test_supervision_views import bad_amr, client_for

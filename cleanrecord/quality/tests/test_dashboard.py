@@ -76,7 +76,6 @@ def seeded(db):
     return today
 
 
-@pytest.mark.pdf
 def test_it_counts_reports_and_verifications_per_local_day(client, alice, seeded):
     client.force_login(alice)
     data = client.get("/office/dashboard/data.json").json()
@@ -88,7 +87,6 @@ def test_it_counts_reports_and_verifications_per_local_day(client, alice, seeded
     assert (verifications[-1], verifications[-3], sum(verifications)) == (2, 1, 3)
 
 
-@pytest.mark.pdf
 def test_a_full_report_counts_in_every_domain(client, alice, seeded):
     client.force_login(alice)
     domains = {d["code"]: d["reports"] for d in client.get("/office/dashboard/data.json").json()["domains"]}
@@ -98,7 +96,6 @@ def test_a_full_report_counts_in_every_domain(client, alice, seeded):
     assert sum(domains.values()) == 38 + 1 + 2 + 1
 
 
-@pytest.mark.pdf
 def test_it_breaks_reports_down_by_the_entitys_district(client, alice, seeded):
     client.force_login(alice)
     districts = client.get("/office/dashboard/data.json").json()["districts"]
@@ -110,7 +107,6 @@ def test_it_breaks_reports_down_by_the_entitys_district(client, alice, seeded):
     assert [d["name"] for d in districts][:2] == ["城关区", "七里河区"]
 
 
-@pytest.mark.pdf
 def test_the_heat_map_shows_each_departments_current_scores_summed_over_domains_and_kinds(client, alice, seeded):
     client.force_login(alice)
     quality = client.get("/office/dashboard/data.json").json()["quality"]
@@ -140,7 +136,6 @@ def test_the_page_loads_its_charts_from_static_files(client, alice):
         assert f'id="{chart}"' in html
 
 
-@pytest.mark.pdf
 def test_recomputing_replaces_todays_scores(client, alice, seeded):
     client.force_login(alice)
     response = client.post("/office/dashboard/recompute")
@@ -154,7 +149,6 @@ def test_recomputing_replaces_todays_scores(client, alice, seeded):
     assert not QualityScore.objects.filter(as_of=seeded, numerator=6, denominator=10).exists()
 
 
-@pytest.mark.pdf
 def test_recomputing_needs_a_post_with_the_csrf_token(alice, seeded):
     from django.test import Client
 
@@ -179,7 +173,6 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db, url):
     assert response["Location"] == f"{settings.LOGIN_URL}?next={url}"
 
 
-@pytest.mark.pdf
 def test_a_recomputation_that_fails_midway_says_so_and_replaces_nothing(client, alice, seeded, monkeypatch):
     from cleanrecord.quality import services
 

@@ -84,7 +84,6 @@ def test_the_scorecard_pdf_names_the_department_and_a_measures_value(office, bad
     assert "50.0%" in text  # one of two names mismatched
 
 
-@pytest.mark.pdf
 def test_the_scorecard_workbook_holds_the_departments_measures(office, bad_amr):
     r = office.get("/office/quality/amr/scorecard.xlsx")
     assert r.status_code == 200
@@ -136,7 +135,6 @@ def test_office_pages_refuse_others(clerk, path):
     assert anonymous.url.startswith("/accounts/login/")
 
 
-@pytest.mark.pdf
 def test_a_user_of_no_department_has_no_scorecard():
     assert client_for("outsider").get("/department/quality/").status_code == 404
     assert client_for("outsider2").get("/department/quality/amr/").status_code == 404

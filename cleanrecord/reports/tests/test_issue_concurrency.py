@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
@@ -11,6 +12,8 @@ from cleanrecord.reports.models import Report
 from cleanrecord.testing.concurrency import run_at_once
 
 from .factories import entity, penalty
+
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
 
 CAP = 3
 

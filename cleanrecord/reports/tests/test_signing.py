@@ -213,6 +213,7 @@ def test_a_signature_from_another_ca_is_untrusted(settings, tmp_path):
     assert check.signer == "某某假冒签章"
 
 
+@pytest.mark.pdf
 def test_a_pdf_without_a_signature_is_unsigned():
     pdf = make_pdf()
     check = check_signature(pdf)

@@ -98,7 +98,6 @@ def test_a_deleted_key_folder_refuses_to_issue_fails_readiness_and_makes_no_new_
     assert check_signature(earlier.pdf_bytes()).status == Status.VALID
 
 
-@pytest.mark.pdf
 def test_a_refusal_reaches_the_applicant_as_a_message_not_an_error_page(own_keys, company, client):
     from django.contrib.auth.models import Permission, User
 
@@ -115,7 +114,6 @@ def test_a_refusal_reaches_the_applicant_as_a_message_not_an_error_page(own_keys
     assert not Report.objects.exists()
 
 
-@pytest.mark.pdf
 def test_a_root_other_than_the_recorded_one_refuses_to_issue(own_keys, company, client):
     shutil.rmtree(own_keys)
     signing.create_local_ca(own_keys)  # someone made a CA by hand
