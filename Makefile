@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CLEANRECORD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test bench fuzz lint migrations-check demo sample-report clean
+.PHONY: install run test test-quick bench fuzz lint typecheck migrations-check demo sample-report clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,8 +35,15 @@ run: install
 test: install
 	$(BIN)/pytest -q
 
+# The suite less its slow tests: those that drive a browser or render/read a real PDF (markers in pyproject.toml).
+test-quick: install
+	$(BIN)/pytest -q -m "not browser and not pdf"
+
 lint: install
 	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

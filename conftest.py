@@ -1,6 +1,22 @@
 import pytest
 from django.core.management import call_command
 
+from cleanrecord.testing.actors import (  # noqa: F401  (the named actors every app's tests share)
+    alice,
+    amr,
+    amr_clerk,
+    auditor,
+    bank_user,
+    bob,
+    carol,
+    dave,
+    office_admin,
+    office_user,
+    outsider,
+    superuser,
+    tax,
+    tax_clerk,
+)
 from cleanrecord.testing.browser import browser  # noqa: F401  (a fixture for the browser tests)
 from cleanrecord.testing.concurrency import shared_database  # noqa: F401  (for tests that start threads)
 
@@ -45,3 +61,12 @@ def _fresh_calendar():
     forget()
     yield
     forget()
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that drives Chromium (uses the `browser` fixture, directly or through another fixture) must carry
+    the `browser` marker: `make test-quick` leaves out exactly the marked tests."""
+    unmarked = [item.nodeid for item in items
+                if "browser" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError("browser tests without the `browser` marker: " + ", ".join(unmarked))

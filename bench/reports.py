@@ -74,7 +74,7 @@ def long_worker(records: int) -> None:
         name="兰州大量处罚记录测试有限公司", kind="company", region_code=code[2:8], legal_rep="王五", from_register=True))
     if Penalty.objects.filter(subject_key=code).count() != records:
         Penalty.objects.filter(subject_key=code).delete()
-        dept, now, today = Department.objects.get(code="amr"), timezone.now(), dt.date.today()
+        dept, now, today = Department.objects.get(code="amr"), timezone.now(), timezone.localdate()
         Penalty.objects.bulk_create((Penalty(
             subject_key=code, subject_name=entity.name, subject_category="org", credit_code=code,
             domain_id=("market-regulation", "transport", "ecology-environment")[n % 3], department=dept,

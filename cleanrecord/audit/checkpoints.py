@@ -160,7 +160,9 @@ def latest_time() -> dt.datetime | None:
     names = _names(directory())
     if not names:
         return None
-    stamp = NAME.match(names[-1]).group(1)
+    found = NAME.match(names[-1])
+    assert found is not None  # _names() lists only the names NAME matches
+    stamp = found.group(1)
     return dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=dt.UTC)
 
 

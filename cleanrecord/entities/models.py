@@ -53,10 +53,11 @@ def guess_kind(code: str, name: str, declared: str = "") -> str:
     return EntityKind.OTHER
 
 
-class EntityQuerySet(models.QuerySet):
-    def by_secondary_code(self, *, org_code: str = "", reg_no: str = "") -> "EntityQuerySet":
+class EntityQuerySet(models.QuerySet["Entity"]):
+    def by_secondary_code(self, *, org_code: str = "", reg_no: str = "") -> "models.QuerySet[Entity, str]":
         """Credit codes of the entities with this 组织机构代码 (which a credit code embeds, positions 9-17, served
         by entity_org_code_idx) or 工商注册号: at most two, enough to tell one from several."""
+        qs: models.QuerySet[Entity]
         if org_code:
             qs = self.annotate(org=Substr("credit_code", 9, 9)).filter(org=org_code)
         else:

@@ -16,6 +16,7 @@ import functools
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import DateField, Q, Value
@@ -135,7 +136,7 @@ class DomainFreshness:
     def as_of(self) -> dt.date | None:
         """The last date by which every source had sent data; None when one never did, or none feeds it."""
         dates = [s.last_data_on for s in self.sources]
-        return min(dates) if dates and None not in dates else None
+        return min(d for d in dates if d is not None) if dates and None not in dates else None
 
     def note(self, workdays: int) -> str:
         """The printed note naming the gap, or '' (plain Chinese, frozen in the snapshot)."""
@@ -225,9 +226,9 @@ def silent_sources(*, today: dt.date | None = None) -> list[SilentSource]:
     return sorted(by_department.values(), key=lambda e: (e.last_data_on or dt.date.min, e.department.name))
 
 
-def history(department: Department, *, limit: int = 100) -> list[dict]:
+def history(department: Department, *, limit: int = 100) -> list[dict[str, Any]]:
     """A department's recent sending: applied imports and confirmations, newest first."""
-    rows = [{"on": c.as_of, "at": c.created_at, "what": "无新增数据确认", "kind": c.get_kind_display(),
+    rows: list[dict[str, Any]] = [{"on": c.as_of, "at": c.created_at, "what": "无新增数据确认", "kind": c.get_kind_display(),
              "user": c.user, "note": c.note}
             for c in NothingNew.objects.filter(department=department).select_related("user")[:limit]]
     batches = (ImportBatch.objects.filter(department=department, status=ImportBatch.Status.DONE,

@@ -6,6 +6,7 @@ import re
 from enum import Enum
 from functools import lru_cache
 
+from django.utils import timezone
 from stdnum.cn import ric
 from stdnum.iso7064 import mod_11_10
 
@@ -131,7 +132,7 @@ def _id_date_ok(number: str) -> bool:
         born = dt.date(year, int(rest[:2]), int(rest[2:]))
     except ValueError:
         return False
-    return dt.date(1880, 1, 1) <= born <= dt.date.today()
+    return dt.date(1880, 1, 1) <= born <= timezone.localdate()
 
 
 def looks_like_id_number(value: str) -> bool:

@@ -88,7 +88,7 @@ def xlsx_row(ws, values: Iterable) -> list:
 def _guard(ws):
     """Route the sheet's append() through xlsx_row, whatever its caller passes."""
     append = ws.append
-    ws.append = lambda values: append(xlsx_row(ws, values))  # type: ignore[method-assign]
+    ws.append = lambda values: append(xlsx_row(ws, values))
     return ws
 
 

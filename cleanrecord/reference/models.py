@@ -48,7 +48,7 @@ class RegionPrefix(models.Model):
         return self.prefix
 
 
-class DomainQuerySet(models.QuerySet):
+class DomainQuerySet(models.QuerySet["Domain"]):
     def by_code_or_name(self) -> dict[str, "Domain"]:
         """Map every domain's code and Chinese name to the domain, for reading files."""
         out: dict[str, Domain] = {}

@@ -6,8 +6,8 @@ who only reads the audit trail; an outsider with an account and no role; a bank 
 read its reports; and API tokens: clerk_amr's feed (imports:write), the office's reader
 (reports:read), and an expired and a revoked one.
 
-Use the `actors` fixture: `actors.client("clerk_amr")` is a logged-in test client,
-`actors.token("office_token")` the bearer text of a token.
+The users are made with the shared helpers of cleanrecord/testing/actors.py. Use the `actors` fixture:
+`actors.client("clerk_amr")` is a logged-in test client, `actors.token("office_token")` the bearer text of a token.
 """
 
 import dataclasses
@@ -33,6 +33,7 @@ from cleanrecord.reference.models import Department
 from cleanrecord.reports.models import Report, ReportSequence
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity, penalty
+from cleanrecord.testing.actors import make_user
 
 # People who log in with a session, and anonymous visitors.
 ANONYMOUS = "anonymous"
@@ -71,14 +72,6 @@ class Actors:
 
     def token(self, name: str) -> str:
         return self.tokens[name]
-
-
-def _user(username: str, *perms: str, **fields) -> User:
-    user = User.objects.create_user(username, **fields)  # force_login needs no password; hashing one is slow
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return user
 
 
 def _batch(dept: Department, user: User) -> ImportBatch:
@@ -121,14 +114,14 @@ def build_actors() -> Actors:
     office_perms = ["records.add_importbatch", "audit.view_auditentry"] + [
         f"reports.{p.codename}" for p in Permission.objects.filter(content_type__app_label="reports")]
     users = {
-        "entity_a_user": _user("entity_a_user"),
-        "entity_b_user": _user("entity_b_user"),
-        "clerk_amr": _user("clerk_amr"),
-        "clerk_tax": _user("clerk_tax"),
-        "office": _user("office", *office_perms, is_staff=True),
-        "auditor": _user("auditor", "audit.view_auditentry"),
-        "outsider": _user("outsider"),
-        "bank": _user("bank"),
+        "entity_a_user": make_user("entity_a_user"),
+        "entity_b_user": make_user("entity_b_user"),
+        "clerk_amr": make_user("clerk_amr"),
+        "clerk_tax": make_user("clerk_tax"),
+        "office": make_user("office", *office_perms, is_staff=True),
+        "auditor": make_user("auditor", "audit.view_auditentry"),
+        "outsider": make_user("outsider"),
+        "bank": make_user("bank"),
     }
     EntityUser.objects.create(user=users["entity_a_user"], entity=entity_a, role=EntityUser.Role.LEGAL_REP)
     EntityUser.objects.create(user=users["entity_b_user"], entity=entity_b, role=EntityUser.Role.LEGAL_REP)

@@ -3,11 +3,14 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from cleanrecord.accounts.models import EntityUser, ReportGrant
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity
+
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def test_the_portal_shows_my_entity_my_reports_and_who_verified_them(setup):
 @pytest.mark.django_db
 def test_a_grant_lets_a_bank_read_the_reports_until_it_is_revoked(setup):
     mine, _, owner, _, bank, report, theirs_report = setup
-    today = dt.date.today()
+    today = timezone.localdate()
     c = logged_in(owner)
     response = c.post(f"/my/entities/{mine.credit_code}/grants",
                       {"grantee": "bank", "valid_from": today.isoformat(),
@@ -68,7 +71,7 @@ def test_a_grant_lets_a_bank_read_the_reports_until_it_is_revoked(setup):
 @pytest.mark.django_db
 def test_nobody_grants_for_an_entity_they_do_not_act_for(setup):
     mine, _, _, other_owner, _, _, _ = setup
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     response = logged_in(other_owner).post(f"/my/entities/{mine.credit_code}/grants",
                                            {"grantee": "other-owner", "valid_from": today, "valid_until": today})
     assert response.status_code == 404
@@ -83,7 +86,7 @@ def test_nobody_grants_for_an_entity_they_do_not_act_for(setup):
 ])
 def test_wrong_grants_are_refused_with_a_reason(setup, fields, message):
     mine, _, owner, _, _, _, _ = setup
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     c = logged_in(owner)
     c.post(f"/my/entities/{mine.credit_code}/grants", {"grantee": "bank", "valid_from": today, "valid_until": today, **fields})
     assert message in c.get("/my/").content.decode()

@@ -5,7 +5,6 @@ import hashlib
 import io
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -35,13 +34,8 @@ def post_import(client, headers: dict, content: bytes, **fields):
 @pytest.fixture
 def company(db):
     e = entity(name="兰州令牌测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕9号")
+    penalty(e, timezone.localdate() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕9号")
     return e
-
-
-@pytest.fixture
-def office_admin(db):
-    return User.objects.create_superuser("office", password="pw-office-1")
 
 
 @pytest.mark.django_db
@@ -77,6 +71,7 @@ def test_a_token_without_imports_write_cannot_import_or_read_batches(client, bob
     assert Penalty.objects.count() == 1
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_an_office_token_reads_entities_and_reports_but_cannot_issue_or_revoke(client, alice, company):
     report = issue_report(credit_code=company.credit_code, domains=["market-regulation"], purpose="finance")
@@ -102,6 +97,7 @@ def test_an_office_token_reads_entities_and_reports_but_cannot_issue_or_revoke(c
     assert Report.objects.count() == 1 and not report.revoke_reason
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_reports_write_token_issues_a_report_for_the_office(client, alice, bob, company):
     response = client.post("/api/v1/reports", {"credit_code": company.credit_code, "domains": ["market-regulation"]},

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 
 
-def verify() -> tuple[int, str]:
+def verify() -> tuple[int | str | None, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
         call_command("verify_audit", stdout=out, stderr=err)

@@ -30,7 +30,7 @@ from cleanrecord.workdays.services import working_days_between
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 LONG_AGO = TODAY - dt.timedelta(days=100)  # about 70 working days: silent under the default 30
 LATELY = TODAY - dt.timedelta(days=10)  # at most 8 working days
 TAX = "国家税务总局兰州市税务局"
@@ -277,6 +277,7 @@ def silent_tax_report():
                         domains=["taxation", "intellectual-property", "market-regulation"], purpose="finance")
 
 
+@pytest.mark.pdf
 def test_the_snapshot_and_the_pdf_state_each_domains_as_of_date_and_the_silent_sources_note(silent_tax_report):
     s = silent_tax_report.snapshot
     by_code = {row["code"]: row for row in s["summary"]}
@@ -293,6 +294,7 @@ def test_the_snapshot_and_the_pdf_state_each_domains_as_of_date_and_the_silent_s
     assert "所查3个领域中，有1个领域的数据来源超过30个工作日未报送数据" in text
 
 
+@pytest.mark.pdf
 def test_a_report_with_every_source_fresh_says_so():
     fresh_all_but()
     report = issue_report(credit_code=entity().credit_code, domains=["taxation"], purpose="finance")
@@ -301,6 +303,7 @@ def test_a_report_with_every_source_fresh_says_so():
     assert "所查1个领域的数据报送部门均在30个工作日内报送了数据或确认无新增数据" in text and "数据时效提示" not in text
 
 
+@pytest.mark.pdf
 def test_the_verification_page_shows_what_the_snapshot_said_even_after_the_source_sent_data(silent_tax_report):
     services.confirm_nothing_new(user=None, department=Department.objects.get(code="tax"), as_of=TODAY)
     page = Client().get(f"/verify/{silent_tax_report.verification_code}").content.decode()
@@ -311,6 +314,7 @@ def test_the_verification_page_shows_what_the_snapshot_said_even_after_the_sourc
     assert domains["market-regulation"]["silence_note"] == ""
 
 
+@pytest.mark.pdf
 def test_a_report_issued_before_freshness_still_renders_and_verifies(silent_tax_report):
     report = silent_tax_report
     old = {k: v for k, v in report.snapshot.items() if k not in ("freshness", "hash")}

@@ -1,15 +1,9 @@
-"""Named actors for access tests: the office (alice), a market-regulation clerk (bob), a tax clerk
-(carol), and an outsider with an account but no binding (dave)."""
+"""Penalty files for the import tests. The named actors (alice, bob, carol, dave, amr, tax) are the shared
+ones of cleanrecord/testing/actors.py."""
 
-import pytest
-from django.contrib.auth.models import Permission, User
 from stdnum.cn import uscc
 
-from cleanrecord.accounts.models import DepartmentClerk
 from cleanrecord.reference.models import Department
-
-AMR = "amr"
-TAX = "tax"
 
 
 def credit_code(body: str) -> str:
@@ -33,39 +27,3 @@ def penalty_csv(dept: Department, *rows: dict) -> bytes:
             "0.5", r.get("date", "2025-03-01"), dept.name, dept.credit_code, dept.name, r.get("source", dept.credit_code),
         ]))
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
-
-
-@pytest.fixture
-def alice(db):
-    user = User.objects.create_user("alice", password="pw-alice-1")
-    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
-    return user
-
-
-@pytest.fixture
-def bob(db):
-    user = User.objects.create_user("bob", password="pw-bob-1")
-    DepartmentClerk.objects.create(user=user, department=Department.objects.get(code=AMR))
-    return user
-
-
-@pytest.fixture
-def carol(db):
-    user = User.objects.create_user("carol", password="pw-carol-1")
-    DepartmentClerk.objects.create(user=user, department=Department.objects.get(code=TAX))
-    return user
-
-
-@pytest.fixture
-def dave(db):
-    return User.objects.create_user("dave", password="pw-dave-1")
-
-
-@pytest.fixture
-def amr(db):
-    return Department.objects.get(code=AMR)
-
-
-@pytest.fixture
-def tax(db):
-    return Department.objects.get(code=TAX)

@@ -1,15 +1,9 @@
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cleanrecord.records.services import import_upload
 
 from .conftest import COMPANY, penalty_csv
-
-
-@pytest.fixture
-def office_admin(db):
-    return User.objects.create_superuser("office", password="pw-office-1")
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
 
 from .test_import_preview import SPEC, list_csv
 
-pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -112,6 +112,7 @@ def test_check_personal_ids_finds_planted_numbers_and_prints_them_masked(capsys)
     assert "发现" in err.getvalue()
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_report_and_its_public_page_show_an_id_number_in_a_records_text_masked(client):
     import pypdfium2

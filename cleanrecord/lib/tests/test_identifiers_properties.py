@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
@@ -17,7 +18,7 @@ from cleanrecord.lib.identifiers import (
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 provinces = st.sampled_from(["11", "31", "44", "51", "62", "65", "82"])
-births = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date.today())
+births = st.dates(min_value=dt.date(1900, 1, 1), max_value=timezone.localdate())
 
 
 @st.composite

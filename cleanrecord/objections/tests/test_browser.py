@@ -21,7 +21,7 @@ from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.reports.tests.test_issue import pdf_text
 from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
 
-pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-objection-6"
 DECISION_NO = "兰市监罚〔2026〕601号"

@@ -15,6 +15,8 @@ from cleanrecord.reports.models import RuleSettings
 
 from .test_workflow import World, pdf_text  # noqa: F401  (the same people and records)
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 
 @pytest.fixture
 def w(db):

@@ -17,7 +17,7 @@ from cleanrecord.records.services import import_upload
 from cleanrecord.reference.models import Department
 from cleanrecord.reports.tests.factories import credit_code
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
 COMPANY = credit_code("91620100MA78QA001")
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"

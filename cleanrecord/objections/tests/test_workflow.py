@@ -23,6 +23,8 @@ from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.reports.tests.test_issue import pdf_text
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 

@@ -6,10 +6,8 @@ import json
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from cleanrecord.accounts.models import DepartmentClerk
 from cleanrecord.entities.models import Entity
 from cleanrecord.quality.dashboard import TREND_DAYS
 from cleanrecord.quality.models import Measure, QualityScore
@@ -50,22 +48,6 @@ def score(dept: str, measure: str, numerator: int, denominator: int, as_of: dt.d
         numerator=numerator, denominator=denominator, value=numerator / denominator if denominator else None,
         computed_at=local(as_of, 2),
     )
-
-
-@pytest.fixture
-def alice(db):
-    """The credit office."""
-    user = User.objects.create_user("alice", password="pw-alice-1")
-    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
-    return user
-
-
-@pytest.fixture
-def bob(db):
-    """A market-regulation clerk."""
-    user = User.objects.create_user("bob", password="pw-bob-1")
-    DepartmentClerk.objects.create(user=user, department=Department.objects.get(code="amr"))
-    return user
 
 
 @pytest.fixture

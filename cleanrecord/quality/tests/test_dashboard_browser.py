@@ -29,7 +29,7 @@ from cleanrecord.verification.models import Channel, VerificationLog
 SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "dashboard.png"
 CHARTS = ["chart-trend", "chart-domains", "chart-districts", "chart-quality"]
 
-pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def seed_demo_figures(seed: int = 2026) -> None:

@@ -74,6 +74,7 @@ def test_supervision_lists_a_bad_department_with_what_to_fix_and_its_rows(office
     assert "兰州甲商贸有限公司" not in rows.content.decode()
 
 
+@pytest.mark.pdf
 def test_the_scorecard_pdf_names_the_department_and_a_measures_value(office, bad_amr):
     r = office.get("/office/quality/amr/scorecard.pdf")
     assert (r.status_code, r["Content-Type"]) == (200, "application/pdf")
@@ -105,6 +106,7 @@ def test_statistics_page_and_downloads(office):
     assert "全部指标" in load_workbook(io.BytesIO(xlsx.content)).sheetnames
 
 
+@pytest.mark.pdf
 def test_a_clerk_sees_their_own_scorecard_and_rows(clerk, bad_amr):
     assert clerk.get("/department/quality/").url == "/department/quality/amr/"
     page = clerk.get("/department/quality/amr/")
@@ -138,6 +140,7 @@ def test_a_user_of_no_department_has_no_scorecard():
     assert client_for("outsider2").get("/department/quality/amr/").status_code == 404
 
 
+@pytest.mark.pdf
 def test_a_past_months_scorecard_shows_the_scores_at_its_end(clerk, bad_amr):
     from cleanrecord.records.models import Penalty
 
@@ -156,6 +159,7 @@ def test_a_past_months_scorecard_shows_the_scores_at_its_end(clerk, bad_amr):
     assert clerk.get("/department/quality/amr/?month=2999-01").status_code == 400
 
 
+@pytest.mark.pdf
 def test_the_office_sends_a_department_its_scorecard(office, bad_amr, django_capture_on_commit_callbacks):
     from django.core import mail
 

@@ -30,8 +30,10 @@ import logging
 import multiprocessing
 import os
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from django.db import connection, connections
@@ -111,7 +113,7 @@ def _records(data: bytes, quoted: bool) -> tuple[int, bool] | None:
     its end is inside one; None when a CR stands alone outside quotes (a record end this pass leaves
     to the one-process reader)."""
     if b'"' in data:
-        pieces = data.split(b'"')
+        pieces: Sequence[bytes] = data.split(b'"')
         ends_quoted = quoted ^ (len(pieces) % 2 == 0)
         pieces = pieces[1::2] if quoted else pieces[0::2]
     else:
@@ -187,8 +189,8 @@ class SecondPart:
         self.path, self.split, self.delimiter, self.limits = path, split, delimiter, limits
         self.parser, self.writer, self.issues_path = parser, writer, issues_path
         self.rejected_path = issues_path.with_suffix(".rows")  # its rejected rows (rejected.RejectedRows)
-        self._process = None
-        self._result = None
+        self._process: Any = None  # the second part's process and the pipe its outcome comes back by
+        self._result: Any = None
 
     def start(self) -> None:
         params = connection.get_connection_params()
@@ -295,7 +297,7 @@ def _second_part(sender, params: dict, path: Path, split: Split, delimiter: str,
                 raise
             writer.finish_loading()
         conn.commit()
-        outcome = ("ok", Part(read, rejected, warned, writer.rows, writer._entity_rows))
+        outcome: tuple[str, Part | str] = ("ok", Part(read, rejected, warned, writer.rows, writer._entity_rows))
     except (UnreadableFile, UnicodeDecodeError, csv.Error) as e:  # the one process says what is wrong
         outcome = ("unsafe", f"{type(e).__name__}: {e}")
     except BaseException as e:

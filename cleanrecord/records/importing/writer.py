@@ -12,6 +12,7 @@ staging table, made outside it, is dropped by merge() or, after a failure, by dr
 import contextlib
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from django.db import IntegrityError, connection, transaction
@@ -81,9 +82,9 @@ class StagingWriter:
         self._json_positions = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
         self._hash_position = self.columns.index("content_hash")
         self.stage_columns = [*self.columns, "row_no", "entity_kind", "entity_warning"]
-        self._cursor = None
-        self._copy_cm = None
-        self._copy = None
+        self._cursor: Any = None  # the connection's cursor and its COPY, from start() to merge()
+        self._copy_cm: Any = None
+        self._copy: Any = None
         self._buffer: list[list] = []
         # The last row naming each credit code: the row a new entity is made from (see _add_entities).
         self._entity_rows: dict[str, int] = {}
@@ -111,7 +112,7 @@ class StagingWriter:
         if self.pg:
             # Sorts and hashes over a million staged rows stay in memory.
             cur.execute("SET LOCAL work_mem = '256MB'")
-            if connection.pg_version >= 140000:
+            if connection.pg_version >= 140000:  # type: ignore[attr-defined]  # PostgreSQL's wrapper has it
                 # A killed import's merge statement is cancelled within a second, its transaction rolled
                 # back, rather than run on, holding its locks, until it next speaks to the dead client.
                 cur.execute("SET LOCAL client_connection_check_interval = '1s'")

@@ -31,6 +31,7 @@ def test_an_imports_error_file_and_folders_are_private(tmp_path):
     assert mode(error_file.parent / "running") == 0o700
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_an_issued_reports_pdf_and_folders_are_private(tmp_path):
     from cleanrecord.reports.services import issue_report

@@ -53,6 +53,7 @@ def _minimal_pdf() -> bytes:
     return bytes(out)
 
 
+@pytest.mark.pdf
 def test_appended_updates_are_revisions_a_pdf_reader_sees():
     pdf = _minimal_pdf()
     assert PdfFileReader(io.BytesIO(pdf)).xrefs.total_revisions == 1

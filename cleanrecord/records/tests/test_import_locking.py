@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from cleanrecord.demo.generate import write_penalty_csv
 from cleanrecord.records.models import ImportBatch, Penalty
@@ -26,7 +27,7 @@ HOLD_SECONDS = 4.0
 
 def a_report():
     e = entity(name="兰州导入期间核验测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30))
+    penalty(e, timezone.localdate() - dt.timedelta(days=30))
     return issue_report(credit_code=e.credit_code, domains=["market-regulation"], purpose="finance")
 
 
@@ -46,6 +47,7 @@ def requests_meanwhile(report) -> dict[str, int]:
 ANSWERED = {"verify": 200, "unknown": 404, "login": 302}
 
 
+@pytest.mark.pdf
 def test_requests_wait_for_a_held_write_transaction_instead_of_failing(shared_database):
     """Another connection holds the write lock (on SQLite: the whole database) for seconds."""
     report = a_report()
@@ -75,6 +77,7 @@ def test_requests_wait_for_a_held_write_transaction_instead_of_failing(shared_da
         assert waited >= HOLD_SECONDS - 1.0
 
 
+@pytest.mark.pdf
 def test_a_long_import_does_not_lock_out_logins_and_verifications(shared_database, tmp_path):
     report = a_report()
     path = tmp_path / "penalties.csv"

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from cleanrecord.audit import checkpoints
 from cleanrecord.audit.models import AuditEntry
@@ -12,7 +13,7 @@ from cleanrecord.reports.services import issue_report
 from .factories import entity, penalty
 from .test_issue import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def checkpoint_dir(tmp_path, settings):
 @pytest.fixture
 def company(db):
     e = entity(name="兰州审计链头测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕9号")
+    penalty(e, timezone.localdate() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕9号")
     return e
 
 

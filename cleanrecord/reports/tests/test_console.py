@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.utils import timezone
 
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.reports import rules
@@ -27,7 +28,7 @@ def _fresh_office_rules():
 @pytest.fixture
 def report(db) -> Report:
     e = entity(name="兰州撤销测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30))
+    penalty(e, timezone.localdate() - dt.timedelta(days=30))
     return issue_report(credit_code=e.credit_code, domains=["market-regulation"], purpose="finance")
 
 
@@ -51,6 +52,7 @@ def revoke_action(client, report: Report, **extra):
     return client.post(CHANGELIST, {"action": "revoke", "_selected_action": [report.pk], **extra})
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_the_office_revokes_a_report_with_a_reason_shown_on_its_verification_page(client, office, report):
     client.force_login(office)
@@ -74,6 +76,7 @@ def test_the_office_revokes_a_report_with_a_reason_shown_on_its_verification_pag
                                                        {"reason": "企业提供虚假申请材料"})
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_revocation_without_a_reason_is_asked_again(client, office, report):
     client.force_login(office)
@@ -83,6 +86,7 @@ def test_a_revocation_without_a_reason_is_asked_again(client, office, report):
     assert report.revoked_at is None
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_without_the_revoke_permission_the_action_is_neither_shown_nor_run(client, report):
     client.force_login(staff("viewer", "view_report"))
@@ -103,15 +107,15 @@ def rule_form(**changes) -> dict:
 
 def market_records(credit_code: str) -> list[str]:
     query = rules.build_query(credit_code=credit_code, domains=["market-regulation"], start=None, end=None,
-                              purpose="finance", today=dt.date.today())
-    details = rules.compute(query, today=dt.date.today())["details"]
+                              purpose="finance", today=timezone.localdate())
+    details = rules.compute(query, today=timezone.localdate())["details"]
     return [r["number"] for block in details for r in block["records"]]
 
 
 @pytest.mark.django_db
 def test_rules_saved_by_the_office_apply_to_the_next_report_and_are_audited(client, office_admin):
     e = entity()
-    simple = penalty(e, dt.date.today() - dt.timedelta(days=100), procedure="simple")
+    simple = penalty(e, timezone.localdate() - dt.timedelta(days=100), procedure="simple")
     assert market_records(e.credit_code) == [simple.decision_no]
     client.force_login(office_admin)
 

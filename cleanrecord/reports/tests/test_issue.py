@@ -10,6 +10,7 @@ import zxingcpp
 from cryptography import x509
 from django.contrib.auth.models import Permission, User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cleanrecord.accounts.models import EntityUser
 from cleanrecord.audit.models import AuditEntry
@@ -20,6 +21,8 @@ from cleanrecord.reports.signing import check_signature
 
 from .factories import entity, listing, penalty
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 
 def pdf_text(pdf: bytes) -> str:
     doc = pypdfium2.PdfDocument(pdf)
@@ -29,7 +32,7 @@ def pdf_text(pdf: bytes) -> str:
 @pytest.fixture
 def company(db):
     e = entity(name="兰州𡃁仔䶮记餐饮有限公司")
-    today = dt.date.today()
+    today = timezone.localdate()
     penalty(e, today - dt.timedelta(days=100), decision_no="兰市监罚〔2026〕88号", content="罚款人民币两万元")
     listing(e, today - dt.timedelta(days=400), case_no="（2025）甘01执77号")
     return e
@@ -61,7 +64,7 @@ def test_an_issued_report_is_a_signed_pdf_that_states_every_chosen_domain(compan
                      s["verification_code_display"], "市场监管", "法院执行", "税务", "兰市监罚〔2026〕88号",
                      "（2025）甘01执77号", "查询期内，未发现行政处罚、行政强制、严重失信记录", "申请银行贷款"):
         assert expected in text, expected
-    assert report.number.startswith(f"LZXY-{dt.date.today():%Y%m%d}-")
+    assert report.number.startswith(f"LZXY-{timezone.localdate():%Y%m%d}-")
     assert len(report.verification_code) == 20 and report.records_found == 2
     assert report.snapshot_hash == snapshot_hash(s) == s["hash"]
     assert hashlib.sha256(pdf).hexdigest() == report.pdf_sha256 and len(pdf) == report.pdf_size <= 300 * 1024
@@ -98,7 +101,7 @@ def test_numbers_run_per_day_and_codes_never_repeat(company):
 def test_a_refused_or_failed_issue_leaves_no_report_and_no_file(company, settings, tmp_path, monkeypatch):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_DIR": str(tmp_path)}
     with pytest.raises(ReportRefused, match="不能晚于今天"):
-        issue_report(credit_code=company.credit_code, domains="all", end=dt.date.today() + dt.timedelta(days=1),
+        issue_report(credit_code=company.credit_code, domains="all", end=timezone.localdate() + dt.timedelta(days=1),
                      purpose="other")
 
     def disk_full(**kwargs):
@@ -145,7 +148,7 @@ def test_the_web_page_issues_a_report_and_offers_its_pdf(client, company, owner)
     assert page.status_code == 200 and "税务" in page.content.decode()
     response = client.post(f"/entities/{company.credit_code}/report/",
                            {"scope": "some", "domains": ["taxation", "market-regulation"], "start": "",
-                            "end": dt.date.today().isoformat(), "purpose": "finance", "purpose_text": "贷款"})
+                            "end": timezone.localdate().isoformat(), "purpose": "finance", "purpose_text": "贷款"})
     assert response.status_code == 302
     detail = client.get(response["Location"]).content.decode()
     report = Report.objects.get()

@@ -2,14 +2,18 @@
 
 import datetime as dt
 
+import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
+from django.utils import timezone
 
 from cleanrecord.accounts.tokens import create_token
 from cleanrecord.reports.models import Report
 from cleanrecord.testing.concurrency import run_at_once
 
 from .factories import entity, penalty
+
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
 
 CAP = 3
 
@@ -30,7 +34,7 @@ def request_report(token: str, credit_code: str):
 def test_twice_the_cap_in_parallel_issues_exactly_the_cap(shared_database, settings):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_ISSUE_PER_ENTITY_PER_HOUR": CAP}
     company = entity(name="兰州并发申请测试有限公司")
-    penalty(company, dt.date.today() - dt.timedelta(days=10))
+    penalty(company, timezone.localdate() - dt.timedelta(days=10))
     token = office_api()
 
     responses = run_at_once(lambda i: request_report(token, company.credit_code), 2 * CAP)

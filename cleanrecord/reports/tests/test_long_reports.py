@@ -18,7 +18,7 @@ from cleanrecord.reports.signing import Status, check_signature
 from .factories import entity
 from .test_issue import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
 
 NUMBER = re.compile(r"兰市监罚〔2025〕(\d+)号")
 
@@ -26,7 +26,7 @@ NUMBER = re.compile(r"兰市监罚〔2025〕(\d+)号")
 def many_penalties(company, count: int, domains=("market-regulation", "transport"), **fields) -> None:
     """`count` penalties of `company`, inserted at once as an import would leave them."""
     dept = Department.objects.get(code="amr")
-    now, today = timezone.now(), dt.date.today()
+    now, today = timezone.now(), timezone.localdate()
     Penalty.objects.bulk_create(Penalty(
         subject_key=company.credit_code, subject_name=company.name, subject_category="org",
         credit_code=company.credit_code, domain_id=domains[n % len(domains)], department=dept,

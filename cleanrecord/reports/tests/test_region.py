@@ -5,6 +5,7 @@ import datetime as dt
 
 import pypdfium2
 import pytest
+from django.utils import timezone
 
 from cleanrecord.reports import rules
 from cleanrecord.reports.services import issue_report
@@ -52,13 +53,14 @@ def test_a_province_reports_on_entities_and_authorities_of_every_city(other_regi
         report(entity("91610102MA71RPT02", "西安测试有限公司"))
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_province_report_prints_its_region_and_the_records_of_its_cities(other_region):  # noqa: F811
     other_region(PROVINCE)
     jiayuguan = entity("91620200MA71RPT01", "嘉峪关省级测试有限公司")
-    found = penalty(jiayuguan, dt.date.today() - dt.timedelta(days=30), region_code="620200",
+    found = penalty(jiayuguan, timezone.localdate() - dt.timedelta(days=30), region_code="620200",
                     decision_no="嘉市监罚〔2026〕7号")
-    penalty(jiayuguan, dt.date.today() - dt.timedelta(days=30), region_code="610100", decision_no="西市监罚〔2026〕9号")
+    penalty(jiayuguan, timezone.localdate() - dt.timedelta(days=30), region_code="610100", decision_no="西市监罚〔2026〕9号")
 
     issued = issue_report(credit_code=jiayuguan.credit_code, domains=["market-regulation"], purpose="finance")
 
@@ -148,10 +150,11 @@ def test_the_national_lists_are_a_setting(db, settings):
     assert listed(report(company)) == {refs["here"], refs["local elsewhere"]}
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_report_is_verified_by_the_listing_rule_it_was_issued_under(db, settings):
     company = entity()
-    listing(company, dt.date.today() - dt.timedelta(days=30), region_code="110105",
+    listing(company, timezone.localdate() - dt.timedelta(days=30), region_code="110105",
             authority_code="12110105MB0000001A", list_type="某地方名单", case_no="（2026）京0105执1号")
     issued = issue_report(credit_code=company.credit_code, domains="all", purpose="finance")
     assert issued.records_found == 0

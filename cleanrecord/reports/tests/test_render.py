@@ -15,6 +15,8 @@ import zxingcpp
 from cleanrecord.reports.example import example_snapshot, full_example_snapshot
 from cleanrecord.reports.render import render_pdf
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 DOMAINS_CSV = Path(__file__).resolve().parents[2] / "reference" / "data" / "lanzhou" / "domains.csv"
 # A private-use code point: no font has a glyph for it, so it is what a missing glyph looks like.
 NO_GLYPH = "\ue000"

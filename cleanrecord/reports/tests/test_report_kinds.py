@@ -8,14 +8,17 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from django.utils import timezone
 
 from cleanrecord.reports.render import render_pdf
 from cleanrecord.reports.services import issue_report
 
 from .factories import compulsion, entity, judgment, listing, penalty
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 LEGACY_SNAPSHOT = Path(__file__).parent / "data" / "snapshot-before-issue-13.json"
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 NOTHING = "查询期内，未发现行政处罚、行政强制、严重失信记录"
 
 

@@ -127,6 +127,7 @@ def write_pem_files(tmp_path, key, certificate, root, passphrase: bytes | None =
     }
 
 
+@pytest.mark.pdf
 def test_a_signed_report_checks_as_valid_and_names_its_signer():
     pdf = make_pdf()
     signed = sign_pdf(pdf, location="兰州市")
@@ -141,6 +142,7 @@ def test_a_signed_report_checks_as_valid_and_names_its_signer():
     assert b"/ETSI.CAdES.detached" in signed and b"/DocMDP" in signed
 
 
+@pytest.mark.pdf
 def test_a_changed_byte_in_the_signed_content_shows_as_modified():
     signed = sign_pdf(make_pdf("Hello"))
     assert signed.count(b"(Hello)") == 1
@@ -151,6 +153,7 @@ def test_a_changed_byte_in_the_signed_content_shows_as_modified():
     assert check.signed_sha256 != hashlib.sha256(signed).hexdigest()
 
 
+@pytest.mark.pdf
 def test_a_damaged_signature_value_shows_as_modified():
     signed = sign_pdf(make_pdf())
     signature = PdfFileReader(BytesIO(signed)).embedded_signatures[0].signer_info["signature"].native
@@ -160,6 +163,7 @@ def test_a_damaged_signature_value_shows_as_modified():
     assert check_signature(damaged).status == Status.MODIFIED
 
 
+@pytest.mark.pdf
 def test_content_changed_in_an_update_after_signing_shows_as_modified():
     signed = sign_pdf(make_pdf("Hello"))
     writer = IncrementalPdfFileWriter(BytesIO(signed))
@@ -178,6 +182,7 @@ def test_content_changed_in_an_update_after_signing_shows_as_modified():
     assert check.signed_sha256 == hashlib.sha256(signed).hexdigest() != check.sha256
 
 
+@pytest.mark.pdf
 def test_validation_data_added_after_signing_keeps_the_signature_valid():
     # What Acrobat's "Add verification information" does: a DSS update, no content change.
     signed = sign_pdf(make_pdf())
@@ -194,6 +199,7 @@ def test_validation_data_added_after_signing_keeps_the_signature_valid():
     assert check.signed_sha256 == hashlib.sha256(signed).hexdigest()
 
 
+@pytest.mark.pdf
 def test_a_signature_from_another_ca_is_untrusted(settings, tmp_path):
     ours = root_certificate_pem()  # the local CA
     key, certificate, root = make_ca("某某假冒签章")
@@ -208,6 +214,7 @@ def test_a_signature_from_another_ca_is_untrusted(settings, tmp_path):
     assert check.signer == "某某假冒签章"
 
 
+@pytest.mark.pdf
 def test_a_pdf_without_a_signature_is_unsigned():
     pdf = make_pdf()
     check = check_signature(pdf)
@@ -218,6 +225,7 @@ def test_a_pdf_without_a_signature_is_unsigned():
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000000000500010d0a2db40000000049454e44ae426082")
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("damage", ["empty", "png", "half", "header only", "noise"])
 def test_files_that_are_not_readable_pdfs_are_malformed(damage):
     signed = sign_pdf(make_pdf())
@@ -234,11 +242,13 @@ def test_files_that_are_not_readable_pdfs_are_malformed(damage):
     assert check.sha256 == hashlib.sha256(data).hexdigest()
 
 
+@pytest.mark.pdf
 def test_a_file_cut_short_by_one_byte_is_not_valid():
     signed = sign_pdf(make_pdf())
     assert check_signature(signed[:-1]).status in (Status.MODIFIED, Status.MALFORMED)
 
 
+@pytest.mark.pdf
 def test_a_configured_pem_key_and_certificate_sign(settings, tmp_path):
     key, certificate, root = make_ca("兰州市信用办 测试签章", key_type="rsa")
     configure(settings, **write_pem_files(tmp_path, key, certificate, root, passphrase=b"pem pass"))
@@ -251,6 +261,7 @@ def test_a_configured_pem_key_and_certificate_sign(settings, tmp_path):
     assert root_certificate_pem() == pem(root)
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("source", ["variable", "file"])
 def test_a_configured_pkcs12_file_signs_with_its_passphrase(settings, tmp_path, monkeypatch, source):
     key, certificate, root = make_ca("兰州市信用办 PKCS12")
@@ -273,6 +284,7 @@ def test_a_configured_pkcs12_file_signs_with_its_passphrase(settings, tmp_path, 
     assert root_certificate_pem() == pem(root)
 
 
+@pytest.mark.pdf
 def test_a_wrong_passphrase_is_a_configuration_error_that_does_not_repeat_it(settings, tmp_path):
     key, certificate, root = make_ca("兰州市信用办 PKCS12")
     archive = pkcs12.serialize_key_and_certificates(
@@ -286,6 +298,7 @@ def test_a_wrong_passphrase_is_a_configuration_error_that_does_not_repeat_it(set
     assert "wrong one" not in str(error.value)
 
 
+@pytest.mark.pdf
 def test_a_key_that_does_not_match_its_certificate_is_refused(settings, tmp_path):
     _, certificate, root = make_ca("A")
     other_key, _, _ = make_ca("B")
@@ -295,6 +308,7 @@ def test_a_key_that_does_not_match_its_certificate_is_refused(settings, tmp_path
         sign_pdf(make_pdf())
 
 
+@pytest.mark.pdf
 def test_a_key_without_its_certificate_is_refused(settings, tmp_path):
     key, certificate, root = make_ca("A")
     entries = write_pem_files(tmp_path, key, certificate, root)
@@ -304,6 +318,7 @@ def test_a_key_without_its_certificate_is_refused(settings, tmp_path):
         sign_pdf(make_pdf())
 
 
+@pytest.mark.pdf
 def test_the_local_ca_is_made_once_and_reused(settings, caplog):
     folder = settings.DATA_DIR / "signing"
     assert stat.S_IMODE((folder / "signing-key.pem").stat().st_mode) == 0o600
@@ -320,6 +335,7 @@ def test_the_local_ca_is_made_once_and_reused(settings, caplog):
     assert check_signature(first).status == check_signature(second).status == Status.VALID
 
 
+@pytest.mark.pdf
 def test_without_its_folder_the_local_ca_is_not_made_again(settings):
     shutil.rmtree(settings.DATA_DIR / "signing")
     reset_signer()
@@ -349,6 +365,7 @@ def test_the_published_root_is_a_ca_certificate():
     assert root_fingerprint() == root.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
+@pytest.mark.pdf
 def test_checking_from_async_code_without_sync_to_async_is_refused():
     signed = sign_pdf(make_pdf())
 

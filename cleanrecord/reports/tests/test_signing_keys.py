@@ -8,6 +8,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.reports import signing
@@ -36,7 +37,7 @@ def own_keys(settings, tmp_path):
 @pytest.fixture
 def company():
     e = entity(name="兰州密钥轮换测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕901号")
+    penalty(e, timezone.localdate() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕901号")
     return e
 
 
@@ -75,6 +76,7 @@ def test_init_makes_the_local_ca_records_its_root_and_changes_nothing_when_run_a
     assert AuditEntry.objects.filter(action="signing.init", target=f"signing-root:{recorded.fingerprint}").count() == 1
 
 
+@pytest.mark.pdf
 def test_a_deleted_key_folder_refuses_to_issue_fails_readiness_and_makes_no_new_ca(own_keys, company, client):
     earlier = issue(company)
     shutil.rmtree(own_keys)
@@ -121,6 +123,7 @@ def test_a_root_other_than_the_recorded_one_refuses_to_issue(own_keys, company, 
     assert client.get("/readyz").json()["failing"] == ["signing_key"]
 
 
+@pytest.mark.pdf
 def test_rotate_signs_new_reports_with_a_new_certificate_under_the_same_root(own_keys, company):
     before = issue(company)
     root = (own_keys / "root-cert.pem").read_bytes()
@@ -141,6 +144,7 @@ def test_rotate_signs_new_reports_with_a_new_certificate_under_the_same_root(own
     assert check_signature(after.pdf_bytes()).status == Status.VALID
 
 
+@pytest.mark.pdf
 def test_another_process_picks_up_a_rotation_before_its_next_report(own_keys, company):
     before = issue(company)  # this process has loaded the old certificate
     # What the command does in another process; there, not here, the loaded keys are forgotten.
@@ -153,6 +157,7 @@ def test_another_process_picks_up_a_rotation_before_its_next_report(own_keys, co
     assert signer_of(after) == fresh != signer_of(before)
 
 
+@pytest.mark.pdf
 def test_a_new_root_only_on_request_and_reports_under_the_old_root_still_verify(own_keys, company, client):
     before = issue(company)
     old_root = SigningRoot.objects.get(current=True)
@@ -174,6 +179,7 @@ def test_a_new_root_only_on_request_and_reports_under_the_old_root_still_verify(
     assert client.get("/readyz").status_code == 200
 
 
+@pytest.mark.pdf
 def test_after_a_lost_folder_a_new_root_restores_issuing_and_the_old_reports_still_verify(own_keys, company):
     before = issue(company)
     shutil.rmtree(own_keys)
@@ -210,6 +216,7 @@ def test_readiness_fails_when_a_data_directory_cannot_be_written(client, setting
     assert response.json()["failing"] == ["data_dirs"]
 
 
+@pytest.mark.pdf
 def test_without_any_key_or_recorded_root_a_file_checks_as_not_ours_rather_than_failing(own_keys, company):
     report = issue(company)
     shutil.rmtree(own_keys)
@@ -219,6 +226,7 @@ def test_without_any_key_or_recorded_root_a_file_checks_as_not_ours_rather_than_
     assert check_signature(report.pdf_bytes()).status == Status.UNTRUSTED
 
 
+@pytest.mark.pdf
 def test_a_root_nobody_recorded_vouches_for_nothing(own_keys):
     from cleanrecord.reports.example import example_snapshot
     from cleanrecord.reports.render import render_pdf

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from cleanrecord.reports.example import example_snapshot, full_example_snapshot
 from cleanrecord.reports.render import render_pdf
@@ -15,6 +16,8 @@ from cleanrecord.reports.snapshot import read_snapshot, shape_errors
 
 from .factories import compulsion, entity, judgment, listing, penalty
 from .test_report_kinds import text_of
+
+pytestmark = pytest.mark.pdf  # the tests here issue reports: real PDFs
 
 LEGACY_SNAPSHOT = Path(__file__).parent / "data" / "snapshot-before-issue-13.json"
 
@@ -33,7 +36,7 @@ def test_the_example_holds_to_the_shape(make):
 @pytest.mark.django_db
 def test_a_report_issued_now_has_every_key_of_the_shape_with_its_type():
     company = entity(name="兰州快照形状测试有限公司")
-    today = dt.date.today()
+    today = timezone.localdate()
     penalty(company, today - dt.timedelta(days=40))
     compulsion(company, today - dt.timedelta(days=30), lifted_on=today - dt.timedelta(days=3))
     listing(company, today - dt.timedelta(days=20))

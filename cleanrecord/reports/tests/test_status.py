@@ -11,6 +11,8 @@ from cleanrecord.reports.services import issue_report
 
 from .factories import entity
 
+pytestmark = pytest.mark.pdf  # the tests here issue reports: real PDFs
+
 
 @pytest.mark.django_db
 def test_the_api_gives_the_status_code_and_its_label_as_the_pages_show_it(client):

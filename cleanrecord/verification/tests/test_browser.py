@@ -6,6 +6,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cleanrecord.records.models import Penalty
@@ -13,7 +14,7 @@ from cleanrecord.reports.services import issue_report, revoke_report
 from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
 
-pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def scanned(live_server, settings):
     with outside_the_browser_loop():
         call_command("load_reference", verbosity=0)  # transactional tests flush the session's reference data
         company = entity(name="兰州扫码核验餐饮有限公司")
-        record = penalty(company, dt.date.today() - dt.timedelta(days=60), decision_no="兰市监罚〔2026〕501号")
+        record = penalty(company, timezone.localdate() - dt.timedelta(days=60), decision_no="兰市监罚〔2026〕501号")
         report = issue_report(credit_code=company.credit_code, domains="all", purpose="finance")
     image = pypdfium2.PdfDocument(report.pdf_bytes())[0].render(scale=3).to_pil()
     urls = [b.text for b in zxingcpp.read_barcodes(image)]
@@ -48,7 +49,7 @@ def test_the_scanned_qr_code_opens_a_page_that_follows_revocation_and_changes(br
     expect(page.locator("#verdict")).to_have_text("已撤销")
     expect(page.locator("#revoke-reason")).to_have_text("经营主体申请更正后重新出具")
 
-    repaired = dt.date.today()
+    repaired = timezone.localdate()
     with outside_the_browser_loop():
         Penalty.objects.filter(pk=record.pk).update(repaired_on=repaired)
     page.reload()

@@ -5,11 +5,14 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.testing.concurrency import run_at_once
 from cleanrecord.verification.models import ClientBudget, VerificationLog
+
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
 
 PROXY = "10.0.0.5"
 UNKNOWN = "ZZZZZZZZZZZZZZZZZZ"  # + two digits: a well-formed code no report has
@@ -17,7 +20,7 @@ UNKNOWN = "ZZZZZZZZZZZZZZZZZZ"  # + two digits: a well-formed code no report has
 
 def make_report():
     e = entity(name="兰州核验限额测试有限公司")
-    penalty(e, dt.date.today() - dt.timedelta(days=30))
+    penalty(e, timezone.localdate() - dt.timedelta(days=30))
     return issue_report(credit_code=e.credit_code, domains=["market-regulation"], purpose="finance")
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from cleanrecord.records.models import Compulsion, Judgment
 from cleanrecord.reports.render import render_pdf
@@ -11,7 +12,9 @@ from cleanrecord.reports.services import issue_report, snapshot_hash
 from cleanrecord.reports.tests.factories import compulsion, entity, judgment
 from cleanrecord.reports.tests.test_report_kinds import text_of
 
-TODAY = dt.date.today()
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
+TODAY = timezone.localdate()
 
 
 def ago(days: int) -> dt.date:

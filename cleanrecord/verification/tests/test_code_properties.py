@@ -42,6 +42,7 @@ def test_a_letter_or_digit_outside_the_alphabet_is_refused_wherever_it_stands(c,
     assert normalise(c[:position] + intruder + c[position:]) == ""
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_code_typed_in_full_width_with_chinese_punctuation_opens_the_report(client):
     from cleanrecord.reports.services import issue_report

@@ -31,6 +31,8 @@ from cleanrecord.reports.signing import root_certificate_pem, sign_pdf
 from cleanrecord.reports.tests.factories import entity
 from cleanrecord.verification.models import VerificationLog
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000000"
                     "000500010d0a2db40000000049454e44ae426082")
 VIA = pytest.mark.parametrize("via", ["page", "api"])

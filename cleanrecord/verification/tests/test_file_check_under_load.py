@@ -30,7 +30,7 @@ from cleanrecord.reports.tests.factories import entity
 
 from .test_file_limits import with_hidden_revisions, with_revisions
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.pdf, pytest.mark.django_db(transaction=True)]
 
 
 def _database_url(tmp_path) -> str:

@@ -59,6 +59,7 @@ def limits(settings, **values) -> None:
 
 # -- revisions and objects ----------------------------------------------------------------------
 
+@pytest.mark.pdf
 @VIA
 @pytest.mark.django_db
 def test_a_signed_report_with_2000_incremental_revisions_is_refused_at_once(client, report, pdf, via):
@@ -73,6 +74,7 @@ def test_a_signed_report_with_2000_incremental_revisions_is_refused_at_once(clie
     assert (logged().channel, logged().result, logged().report) == ("file", "bad_file", None)
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_revisions_hidden_from_the_byte_count_are_counted_by_the_parser(client, report, pdf, settings):
     # The time bound out of the way on a busy machine: what is refused, is refused for its revisions.
@@ -87,6 +89,7 @@ def test_revisions_hidden_from_the_byte_count_are_counted_by_the_parser(client, 
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.pdf
 @VIA
 @pytest.mark.django_db
 def test_a_file_with_too_many_objects_is_refused(client, report, pdf, via, settings):
@@ -98,6 +101,7 @@ def test_a_file_with_too_many_objects_is_refused(client, report, pdf, via, setti
     assert files.raw_counts(padded)[1] == 101  # counting stops past the limit
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_millions_of_object_headers_are_refused_without_counting_them_all(client, report):
     hostile = b"%PDF-1.7\n" + b"1 0 obj\n" * (2_400_000)  # 19 MB
@@ -108,6 +112,7 @@ def test_millions_of_object_headers_are_refused_without_counting_them_all(client
     assert time.monotonic() - started < 1
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_genuine_report_is_well_within_the_limits(report, pdf, settings):
     revisions, objects = files.raw_counts(pdf)
@@ -118,6 +123,7 @@ def test_a_genuine_report_is_well_within_the_limits(report, pdf, settings):
 
 # -- time and memory ----------------------------------------------------------------------------
 
+@pytest.mark.pdf
 @VIA
 @pytest.mark.django_db
 def test_a_check_that_runs_out_of_time_is_refused_cleanly(client, report, pdf, via, settings):
@@ -173,6 +179,7 @@ APPENDED = pytest.mark.parametrize("append", [
 ])
 
 
+@pytest.mark.pdf
 @VIA
 @APPENDED
 @pytest.mark.django_db
@@ -187,6 +194,7 @@ def test_anything_after_the_signed_revision_is_said_with_the_report_the_signed_p
     assert (logged().channel, logged().result, logged().report_id) == ("file", "appended", report.pk)
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_appended_content_on_a_revoked_report_says_it_is_revoked(client, report, pdf):
     from cleanrecord.reports.services import revoke_report
@@ -199,6 +207,7 @@ def test_appended_content_on_a_revoked_report_says_it_is_revoked(client, report,
 
 # -- the verification budget ---------------------------------------------------------------------
 
+@pytest.mark.pdf
 @VIA
 @pytest.mark.django_db
 def test_file_checks_spend_the_budget_and_answer_429_past_it(client, report, pdf, via, settings):
@@ -218,6 +227,7 @@ def test_file_checks_spend_the_budget_and_answer_429_past_it(client, report, pdf
     assert VerificationLog.objects.count() == checks  # not checked, not logged
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_checking_files_we_issued_spends_nothing(client, report, pdf, settings):
     limits(settings, VERIFY_BUDGET=2)
@@ -228,6 +238,7 @@ def test_checking_files_we_issued_spends_nothing(client, report, pdf, settings):
     assert ClientBudget.objects.get().tokens == pytest.approx(1, abs=0.1)
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_a_check_that_ran_out_of_time_spends_a_token_per_second_of_its_bound(client, report, pdf, settings):
     limits(settings, VERIFY_FILE_MAX_REVISIONS=100_000, VERIFY_FILE_SECONDS=2, VERIFY_BUDGET=20)

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from cleanrecord.objections.models import Objection
 from cleanrecord.records.models import Penalty
@@ -11,11 +12,13 @@ from cleanrecord.reports.services import issue_report, revoke_report
 from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.verification.models import ClientBudget, VerificationLog
 
+pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
+
 
 @pytest.fixture
 def issued(db):
     e = entity(name="兰州核验测试有限公司")
-    p = penalty(e, dt.date.today() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕5号")
+    p = penalty(e, timezone.localdate() - dt.timedelta(days=30), decision_no="兰市监罚〔2026〕5号")
     report = issue_report(credit_code=e.credit_code, domains=["market-regulation", "taxation"], purpose="finance")
     return e, p, report
 
@@ -67,7 +70,7 @@ def test_a_revoked_report_says_so_and_why(client, issued):
 @pytest.mark.django_db
 def test_an_expired_report_says_so(client, issued, settings):
     report = issued[2]
-    report.valid_until = dt.date.today() - dt.timedelta(days=1)
+    report.valid_until = timezone.localdate() - dt.timedelta(days=1)
     report.save()
     assert 'id="verdict">已过期<' in page(client, report.verification_code)[1]
 
@@ -75,9 +78,9 @@ def test_an_expired_report_says_so(client, issued, settings):
 @pytest.mark.django_db
 def test_the_page_reports_what_changed_since_issue(client, issued):
     e, p, report = issued
-    Penalty.objects.filter(pk=p.pk).update(repaired_on=dt.date.today())
+    Penalty.objects.filter(pk=p.pk).update(repaired_on=timezone.localdate())
     Objection.objects.create(kind="penalty", record_id=p.pk, subject_key=e.credit_code)
-    penalty(e, dt.date.today() - dt.timedelta(days=10), domain="taxation", decision_no="兰税罚〔2026〕9号")
+    penalty(e, timezone.localdate() - dt.timedelta(days=10), domain="taxation", decision_no="兰税罚〔2026〕9号")
     html = page(client, report.verification_code)[1]
     assert 'id="verdict">真实有效<' in html  # the report itself is still authentic
     assert "报告出具后，平台信息已发生变化" in html

@@ -1,6 +1,6 @@
 import datetime as dt
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -25,7 +25,7 @@ class ChainCheck:
     seen: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
-def check_chain(entries: Iterable[AuditEntry], *, watch: set[int] = frozenset(), users: set[int] | None = None,
+def check_chain(entries: Iterable[AuditEntry], *, watch: Set[int] = frozenset(), users: set[int] | None = None,
                 key: bytes | None = None) -> ChainCheck:
     """Walk `entries` in id order, stopping at the first one whose own hash or link to the previous is wrong.
 
