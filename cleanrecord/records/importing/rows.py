@@ -668,13 +668,19 @@ class RowParser:
 
     # -- per kind -----------------------------------------------------------------------------
 
-    def _finish_penalty(self, row: int, out: dict, issues: list[Issue]):
-        self._subject(row, out, issues)
+    def _sourced(self, row: int, out: dict, issues: list[Issue], *required: str) -> _Department | None:
+        """The checks every record kind makes after its subject's: the sending department and the authority, the
+        region, the required columns. None when the row cannot go on (no department, or no subject key)."""
         dept = self._source(row, out, issues)
         self._region(row, out, issues)
-        self._require(row, out, issues, "subject_name", "decision_no", "violation_type", "facts", "basis",
+        self._require(row, out, issues, *required)
+        return dept if dept is not None and "subject_key" in out else None
+
+    def _finish_penalty(self, row: int, out: dict, issues: list[Issue]):
+        self._subject(row, out, issues)
+        dept = self._sourced(row, out, issues, "subject_name", "decision_no", "violation_type", "facts", "basis",
                       "categories", "content", "decided_on", "authority_name", "authority_code")
-        if dept is None or "subject_key" not in out:
+        if dept is None:
             return None, issues
         self._domain(row, out, issues, dept)
         self._credit_code(row, out, issues, "authority_code")
@@ -702,11 +708,9 @@ class RowParser:
 
     def _finish_licence(self, row: int, out: dict, issues: list[Issue]):
         self._subject(row, out, issues)
-        dept = self._source(row, out, issues)
-        self._region(row, out, issues)
-        self._require(row, out, issues, "subject_name", "doc_no", "licence_category", "content", "decided_on",
+        dept = self._sourced(row, out, issues, "subject_name", "doc_no", "licence_category", "content", "decided_on",
                       "authority_name", "authority_code")
-        if dept is None or "subject_key" not in out:
+        if dept is None:
             return None, issues
         self._domain(row, out, issues, dept)
         self._credit_code(row, out, issues, "authority_code")
@@ -727,11 +731,9 @@ class RowParser:
             out["authority_name"] = out.get("authority_name") or out.get("court_name", "")
             out["listed_on"] = out.get("listed_on") or out.get("published_on")
         self._subject(row, out, issues)
-        dept = self._source(row, out, issues)
-        self._region(row, out, issues)
-        self._require(row, out, issues, "subject_name", "list_type", "reason", "basis", "listed_on",
+        dept = self._sourced(row, out, issues, "subject_name", "list_type", "reason", "basis", "listed_on",
                       "authority_name", "authority_code")
-        if dept is None or "subject_key" not in out:
+        if dept is None:
             return None, issues
         self._domain(row, out, issues, dept, "court-enforcement" if out.get("list_type") == LISTING_COURT else None)
         self._credit_code(row, out, issues, "authority_code")
@@ -747,11 +749,9 @@ class RowParser:
 
     def _finish_compulsion(self, row: int, out: dict, issues: list[Issue]):
         self._subject(row, out, issues)
-        dept = self._source(row, out, issues)
-        self._region(row, out, issues)
-        self._require(row, out, issues, "subject_name", "decision_no", "category", "reason", "basis", "decided_on",
+        dept = self._sourced(row, out, issues, "subject_name", "decision_no", "category", "reason", "basis", "decided_on",
                       "authority_name", "authority_code")
-        if dept is None or "subject_key" not in out:
+        if dept is None:
             return None, issues
         self._domain(row, out, issues, dept)
         self._credit_code(row, out, issues, "authority_code")
@@ -802,11 +802,9 @@ class RowParser:
             self._err(issues, row, "subject_name", "刑事判决只归集被告单位（单位犯罪）的判决，自然人的刑事判决不在本平台归集",
                       out.get("subject_name", ""))
             return None, issues
-        dept = self._source(row, out, issues)
-        self._region(row, out, issues)
-        self._require(row, out, issues, "subject_name", "case_no", "charges", "summary", "judged_on", "effective_on",
+        dept = self._sourced(row, out, issues, "subject_name", "case_no", "charges", "summary", "judged_on", "effective_on",
                       "authority_name", "authority_code")
-        if dept is None or "subject_key" not in out:
+        if dept is None:
             return None, issues
         court = self._departments.get(out.get("authority_code", ""))
         if court is not None and not court.is_court:
