@@ -3,6 +3,7 @@ rollout statistics (stats.rollout) and a department's scorecard as CSV and XLSX 
 
 import io
 from pathlib import Path
+from typing import IO
 
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
@@ -29,7 +30,7 @@ def _share(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def write_xlsx(summary: dict, path: Path | str) -> None:
+def write_xlsx(summary: dict, path: Path | str | IO[bytes]) -> None:
     wb = Workbook()
     wb.remove(wb.active)
     measures = [[d["code"], d["name"], m["dimension_label"], m["label"], m["numerator"], m["denominator"],

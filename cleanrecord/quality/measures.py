@@ -10,17 +10,19 @@ sent anything in, and the share of rows the import refused.
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import (
+    Aggregate,
     Avg,
     CharField,
     Count,
     Exists,
     F,
+    Field,
     Max,
     Min,
     OuterRef,
@@ -34,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Replace, TruncDate
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord import conf
@@ -126,7 +129,9 @@ def _label(kind: str, name: str) -> str:
     for f in LAYOUTS[kind]:
         if f.name == plain:
             return f.label
-    return str(RECORD_MODELS[kind]._meta.get_field(name).verbose_name)
+    model_field = RECORD_MODELS[kind]._meta.get_field(name)
+    assert isinstance(model_field, Field), "a column of the record's own table, not a relation"
+    return str(model_field.verbose_name)
 
 
 # -- which fields each kind should carry (domain brief §5) ------------------------------------
@@ -199,11 +204,13 @@ RECOMMENDED: dict[str, tuple[Expected, ...]] = {
     ),
 }
 # 文号 / 案号. Co-defendant units share a judgment's 案号, so judgments are checked against other courts only.
-NUMBER_FIELD = {RecordKind.PENALTY: "decision_no", RecordKind.LICENCE: "doc_no", RecordKind.COMPULSION: "decision_no",
-                RecordKind.JUDGMENT: "case_no"}
+NUMBER_FIELD: dict[str, str] = {RecordKind.PENALTY: "decision_no", RecordKind.LICENCE: "doc_no",
+                                 RecordKind.COMPULSION: "decision_no", RecordKind.JUDGMENT: "case_no"}
 
 
 # -- measures ---------------------------------------------------------------------------------
+
+Condition = Callable[[str, Context], Q]  # (kind, ctx) -> the rows of that kind it selects
 
 COMPLETENESS, ACCURACY, TIMELINESS, CONSISTENCY, SUBMISSION = (
     "completeness", "accuracy", "timeliness", "consistency", "submission")
@@ -221,11 +228,12 @@ class MeasureDef:
     dimension: str
     better: str  # "higher": a share of good rows (threshold is a minimum); "lower": a share of bad ones (a maximum)
     threshold: float
-    fix: str  # Chinese, with %(count)s (rows or cells to fix), %(days)s, %(working_days)s, %(max)s, %(fields)s
+    # Chinese (lazy), with %(count)s (rows or cells to fix), %(days)s, %(working_days)s, %(max)s, %(fields)s
+    fix: str | Promise
 
     @property
     def label(self) -> str:
-        return Measure(self.code).label
+        return str(Measure(self.code).label)
 
     def falls_short(self, value: float | None, threshold: float) -> bool:
         if value is None:
@@ -243,20 +251,21 @@ class RecordMeasure(MeasureDef):
     """A share of records: of the population, those that fail (or, for "higher", those that pass)."""
 
     kinds: tuple[str, ...] = ALL_KINDS
-    population: object = None  # (kind, ctx) -> Q; None: every record
-    failing: object = None  # (kind, ctx) -> Q
-    averages: dict = field(default_factory=dict)  # name → (kind, ctx) -> aggregate: figures kept in the detail
+    population: Condition | None = None  # None: every record
+    failing: Condition | None = None  # None only where a subclass overrides failing_q
+    averages: dict[str, Callable[[str, Context], Aggregate]] = field(default_factory=dict)  # figures kept in the detail
 
     def population_q(self, kind: str, ctx: Context) -> Q:
         return self.population(kind, ctx) if self.population else Q()
 
     def failing_q(self, kind: str, ctx: Context) -> Q:
+        assert self.failing is not None, f"{self.code} names its failing rows"
         return self.failing(kind, ctx)
 
-    def aggregates(self, kind: str, ctx: Context) -> dict:
+    def aggregates(self, kind: str, ctx: Context) -> dict[str, Aggregate]:
         """Named aggregates for one GROUP BY pass over `kind`'s table."""
         population = self.population_q(kind, ctx)
-        out = {f"{self.code}_bad": Count("pk", filter=population & self.failing_q(kind, ctx))}
+        out: dict[str, Aggregate] = {f"{self.code}_bad": Count("pk", filter=population & self.failing_q(kind, ctx))}
         if population:  # else the group's row count, "total"
             out[f"{self.code}_den"] = Count("pk", filter=population)
         for name, aggregate in self.averages.items():
@@ -296,8 +305,8 @@ class CompletenessMeasure(RecordMeasure):
             q |= e.missing_where_expected(kind)
         return q
 
-    def aggregates(self, kind: str, ctx: Context) -> dict:
-        out = {}
+    def aggregates(self, kind: str, ctx: Context) -> dict[str, Aggregate]:
+        out: dict[str, Aggregate] = {}
         for e in self.fields[kind]:
             if e.when is not None:  # else the group's row count, "total"
                 out[f"{self.code}_{e.field}_den"] = Count("pk", filter=e.when)
@@ -357,7 +366,8 @@ def _dates_out_of_order(kind: str, ctx: Context) -> Q:
     return Q(removed_on__lt=F("listed_on"))
 
 
-AMOUNT_FIELDS = {RecordKind.PENALTY: ("fine_wan", "confiscated_wan"), RecordKind.JUDGMENT: ("fine_wan",)}  # 万元
+AMOUNT_FIELDS: dict[str, tuple[str, ...]] = {  # 万元
+    RecordKind.PENALTY: ("fine_wan", "confiscated_wan"), RecordKind.JUDGMENT: ("fine_wan",)}
 
 
 def _with_amount(kind: str, ctx: Context) -> Q:
@@ -378,7 +388,7 @@ def _late(kind: str, ctx: Context) -> Q:
     return Q(GreaterThan(_working_days_to_arrival(), ctx.timely_days))
 
 
-def _same_number(differing: str):
+def _same_number(differing: str) -> Condition:
     """Rows whose 文号 another row shares, with the same subject (or authority) but another `differing`.
 
     The rows are found by one windowed subquery over the table, not a lookup per row: no index serves
@@ -413,7 +423,7 @@ def _arrived_in_window(kind: str, ctx: Context) -> Q:
     return Q(created_at__gte=ctx.since)
 
 
-def _working_days_to_arrival():
+def _working_days_to_arrival() -> WorkingDays:
     """Working days on the official calendar from the decision to the day (local time) the record arrived.
 
     The SQL reads the calendar table, so an empty one is filled from chinese-calendar first.
@@ -518,7 +528,8 @@ def record_scores(ctx: Context, kind: str) -> tuple[list[QualityScore], dict[int
     for m in measures:
         aggregates.update(m.aggregates(kind, ctx))
     groups = ctx.records(kind).order_by().values("department_id", "domain_id").annotate(**aggregates)
-    scores, last = [], {}
+    scores: list[QualityScore] = []
+    last: dict[int, dt.datetime] = {}
     for row in groups:
         dept = row["department_id"]
         last[dept] = max(row["last_changed"], last.get(dept, row["last_changed"]))
@@ -656,6 +667,7 @@ def rows_for(score: QualityScore, *, field: str | None = None, now: dt.datetime 
     if score.measure == Measure.REJECTION_RATE:
         return _batches(ctx).filter(department=score.department, kind=score.kind, rows_rejected__gt=0)
     if score.measure == Measure.SILENT_DEPARTMENT:
+        assert score.department_id is not None, "a silent department's score names it"
         return silent_departments(ctx, Department.objects.filter(pk=score.department_id))
     return silent_departments(ctx, Department.objects.filter(default_domain=score.domain_id))
 

@@ -68,4 +68,5 @@ def render_pdf(data: dict) -> bytes:
             sys_inputs={"scorecard": json.dumps(data, ensure_ascii=False)}, pdf_tags=False)
     for warning in warnings:
         logger.warning("scorecard %s: typst: %s", data["department"]["code"], warning.message)
+    assert isinstance(pdf, bytes)  # a PDF is one document (a list of pages only for image formats)
     return pdf

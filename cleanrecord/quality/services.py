@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -125,6 +126,13 @@ class Shortfall:
     count: int  # rows, cells or domains to fix
     fix: str
 
+    def place(self) -> str | int:
+        """A department's code, or a silent domain's place in the list of domains."""
+        if self.department is not None:
+            return self.department.code
+        assert self.domain is not None, "a shortfall names a department or a domain"
+        return self.domain.order
+
     def to_dict(self) -> dict:
         d, domain = self.department, self.domain
         return {"department": d.code if d else None, "department_name": d.name if d else None,
@@ -140,7 +148,7 @@ class Total:
     measure: str
     numerator: int = 0
     denominator: int = 0
-    missing: dict | None = None  # completeness: label → empty cells
+    missing: dict[str, int] | None = None  # completeness: label → empty cells
 
     @property
     def value(self) -> float | None:
@@ -195,18 +203,18 @@ def below_threshold(*, department: Department | None = None, on: dt.date | None 
     for (dept_id, domain_id, code), total in totals(scores).items():
         if dept_id is None and code != Measure.SILENT_DOMAIN:
             continue
-        measure = MEASURES[code]
-        if not measure.falls_short(total.value, limits[code]):
+        measure, value = MEASURES[code], total.value
+        if value is None or not measure.falls_short(value, limits[code]):
             continue
-        labels = sorted(total.missing or {}, key=lambda label: -total.missing[label])
+        missing = total.missing or {}
+        labels = sorted(missing, key=lambda label: -missing[label])
         detail = {"missing_labels": labels, "domain_name": domains[domain_id].name if domain_id else ""}
         out.append(Shortfall(
             department=departments.get(dept_id), domain=domains.get(domain_id), measure=code, label=measure.label,
-            value=total.value, threshold=limits[code], count=total.to_fix, fix=measure.to_fix(total.to_fix, detail, ctx),
+            value=value, threshold=limits[code], count=total.to_fix, fix=measure.to_fix(total.to_fix, detail, ctx),
         ))
     order = list(MEASURES)
-    return sorted(out, key=lambda s: (s.department is None, s.department.code if s.department else s.domain.order,
-                                      order.index(s.measure)))
+    return sorted(out, key=lambda s: (s.department is None, s.place(), order.index(s.measure)))
 
 
 def summary(*, department: Department | None = None, on: dt.date | None = None) -> dict:
@@ -218,11 +226,12 @@ def summary(*, department: Department | None = None, on: dt.date | None = None) 
     for s in scores:
         by_department[s.department_id].append(s)
     summed = totals(scores)
-    departments = []
+    departments: list[dict[str, Any]] = []
     for dept_id, rows in by_department.items():
         if dept_id is None:
             continue
         dept = rows[0].department
+        assert dept is not None  # dept_id is not None
         measures = []
         for code, m in MEASURES.items():
             total = summed.get((dept_id, None, code))

@@ -43,7 +43,7 @@ def seed_demo_figures(seed: int = 2026) -> None:
                 for i, r in enumerate(districts * 3)]
     domains = list(Domain.objects.values_list("code", flat=True))
     weights = [len(districts) - i for i in range(len(districts))] * 3  # the central districts issue more
-    reports = []
+    reports: list[Report] = []
     for back in range(90):
         day = today - dt.timedelta(days=back)
         busy = 4 + (90 - back) // 12 + (0 if day.weekday() >= 5 else 6)  # rollout grows; quiet weekends
@@ -62,6 +62,7 @@ def seed_demo_figures(seed: int = 2026) -> None:
             for r in reports for _ in range(draw.randint(0, 3))]
     logs = VerificationLog.objects.bulk_create(logs)
     for log in logs:  # auto_now_add: verified a day or two after issue
+        assert log.report is not None
         log.at = log.report.issued_at + dt.timedelta(hours=draw.randint(1, 60))
     VerificationLog.objects.bulk_update(logs, ["at"])
 

@@ -53,7 +53,9 @@ def score(found, measure: str, department: str = "amr", kind: str = "penalty", d
 def failing(measure: str, department: str = "amr", kind: str = "penalty", **options) -> set[str]:
     """The natural numbers (文号, 名单标识) of the rows a measure links to, computed as of NOW."""
     ctx = Context.make(now=NOW, department=Department.objects.get(code=department))
-    return {r.natural_number for r in MEASURES[measure].rows(kind=kind, ctx=ctx, **options)}
+    definition = MEASURES[measure]
+    assert isinstance(definition, RecordMeasure)
+    return {r.natural_number for r in definition.rows(kind=kind, ctx=ctx, **options)}
 
 
 def test_working_days_count_weekdays_after_the_decision_up_to_arrival():

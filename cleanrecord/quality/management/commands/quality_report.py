@@ -36,6 +36,7 @@ class Command(BaseCommand):
             self.stderr.write(f"已重新计算 {len(scores)} 项数据质量指标，用时 {time.perf_counter() - started:.1f} 秒")
         data = summary(department=dept)
         if format == "xlsx":
+            assert out is not None  # refused above
             write_xlsx(data, out)
         else:
             text = json.dumps(data, ensure_ascii=False, indent=2)
