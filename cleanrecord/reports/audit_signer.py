@@ -17,7 +17,9 @@ class PlatformSigner:
     def sign(self, data: bytes) -> tuple[str, bytes, bytes]:
         signer = signing._keys().signer
         algorithm = signer.get_signature_mechanism_for_digest(DIGEST).signature_algo
-        return algorithm, signer.sign_raw(data, DIGEST), signer.signing_cert.dump()
+        certificate = signer.signing_cert
+        assert certificate is not None  # signing.py's loader always gives its signer one
+        return algorithm, signer.sign_raw(data, DIGEST), certificate.dump()
 
     def trusts(self, certificate: x509.Certificate) -> bool:
         """A certificate issued under a recorded root, current or retired: checkpoints signed before a key

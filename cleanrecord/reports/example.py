@@ -9,8 +9,9 @@ example to it.
 import copy
 import csv
 from pathlib import Path
+from typing import Any
 
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "schema": 1,
     "number": "LZXY-20261126-000123",
     "verification_code": "7KQ2M9XHTRW4CBNJ5VPE",

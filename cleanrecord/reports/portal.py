@@ -48,6 +48,8 @@ def grant(request, code: str):
     entity = _own_entity(request.user, code)
     username = request.POST.get("grantee", "").strip()
     grantee = get_user_model().objects.filter(username=username, is_active=True).first()
+    start: dt.date | None
+    end: dt.date | None
     try:
         start = dt.date.fromisoformat(request.POST.get("valid_from", ""))
         end = dt.date.fromisoformat(request.POST.get("valid_until", ""))
@@ -56,7 +58,7 @@ def grant(request, code: str):
     today = timezone.localdate()
     if grantee is None:
         messages.error(request, f"未找到被授权方账号“{username}”")
-    elif start is None or end < start or end < today:
+    elif start is None or end is None or end < start or end < today:
         messages.error(request, "授权期限不正确：截止日期不能早于起始日期或今天")
     elif (end - start).days > MAX_GRANT_DAYS:
         messages.error(request, f"授权期限最长 {MAX_GRANT_DAYS} 天")

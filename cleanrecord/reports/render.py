@@ -78,6 +78,7 @@ def render_pdf(snapshot: Mapping[str, Any], *, max_printed: int | None = None) -
     # A warning means a degraded document (a font not found, a value of the wrong type): say so.
     for warning in warnings:
         logger.warning("report %s: typst: %s", content["number"], warning.message)
+    assert isinstance(pdf, bytes)  # a PDF is one document (a list of pages only for image formats)
     return pdf
 
 

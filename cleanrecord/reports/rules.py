@@ -343,12 +343,12 @@ def penalty_record(p: Penalty) -> dict:
 
 
 def compulsion_record(c: Compulsion, today: dt.date) -> dict:
-    lifted = c.lifted_on is not None and c.lifted_on <= today
-    period = f"{c.decided_on} 决定" + (f"，{c.lifted_on} 解除" if lifted else "，尚未解除")
+    lifted_on = c.lifted_on if c.lifted_on is not None and c.lifted_on <= today else None
+    period = f"{c.decided_on} 决定" + (f"，{lifted_on} 解除" if lifted_on else "，尚未解除")
     return _record("compulsion", c, title=kind_text("compulsion"), number=c.decision_no, authority=c.authority_name,
                    date=c.decided_on.isoformat(), type=str(c.get_compulsion_type_display()), category=c.category,
                    content=c.reason, basis=c.basis, period=period,
-                   lifted_on=c.lifted_on.isoformat() if lifted else "", labels=[LIFTED] if lifted else [])
+                   lifted_on=lifted_on.isoformat() if lifted_on else "", labels=[LIFTED] if lifted_on else [])
 
 
 def listing_record(li: Listing, today: dt.date) -> dict:

@@ -24,11 +24,13 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Required, TypedDict
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
@@ -40,6 +42,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -98,6 +101,15 @@ class SignatureCheck:
     detail: str = ""  # why, in English, for logs
 
 
+class _Found(TypedDict, total=False):
+    """What check_signature() has read of a signature so far: the fields of its SignatureCheck."""
+
+    sha256: Required[str]
+    signed_sha256: str
+    signer: str
+    signed_at: dt.datetime | None
+
+
 class KeyMissing(ImproperlyConfigured):
     """No local CA in the signing folder: `manage.py signing_keys init` has not run, or the folder was lost."""
 
@@ -148,7 +160,7 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return certificate.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
-def sign_pdf(pdf: bytes, *, reason: str = DEFAULT_REASON, location: str = "") -> bytes:
+def sign_pdf(pdf: bytes, *, reason: str | Promise = DEFAULT_REASON, location: str = "") -> bytes:
     """Return `pdf` with an invisible PAdES signature that certifies it: any later change breaks it."""
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -214,7 +226,7 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         return SignatureCheck(Status.UNSIGNED, sha256)
 
     signature = signatures[0]
-    found = {"sha256": sha256}
+    found: _Found = {"sha256": sha256}
     try:
         found["signed_sha256"] = _signed_revision_sha256(pdf, signature.byte_range)
         found["signer"] = signature.signer_cert.subject.native.get("common_name", "")
@@ -228,11 +240,11 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         return SignatureCheck(Status.MODIFIED, **found, detail="the signature does not match the signed bytes")
     if not result.trusted:
         problem = result.trust_problem_indic
-        return SignatureCheck(Status.UNTRUSTED, **found, detail=problem.name if problem else "no path to our root")
+        return SignatureCheck(Status.UNTRUSTED, **found, detail=problem.standard_name if problem else "no path to our root")
     if result.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return SignatureCheck(Status.VALID, **found, whole_file=True)
-    level = result.modification_level
-    detail = f"coverage {result.coverage.name}, modifications {level.name if level else 'unknown'}"
+    coverage, level = result.coverage, result.modification_level
+    detail = f"coverage {coverage.name if coverage else 'unknown'}, modifications {level.name if level else 'unknown'}"
     if result.coverage == SignatureCoverageLevel.ENTIRE_REVISION and level in HARMLESS_UPDATES:
         return SignatureCheck(Status.VALID, **found, detail=detail)
     return SignatureCheck(Status.MODIFIED, **found, detail=detail)
@@ -442,7 +454,7 @@ def _local_ca(folder: Path):
     return key, certificate, [root]
 
 
-def create_local_ca(folder: Path, *, keep: list[Path] = ()) -> bool:
+def create_local_ca(folder: Path, *, keep: Sequence[Path] = ()) -> bool:
     """Make a root and a signing certificate in `folder`, all at once or not at all; False if one is there.
 
     The files are written to a fresh directory that is then renamed into place: when two processes

@@ -257,13 +257,14 @@ def shape_errors(snapshot: Mapping, *, as_stored: bool = False) -> list[str]:
 
 def _check(value: Any, shape: Any, where: str, errors: list[str], as_stored: bool) -> None:
     if shape == AnyRecord:  # a domain's records: each has the shape of its kind
-        shape = RECORD_SHAPES.get(value.get("kind"), Record) if isinstance(value, Mapping) else Record
+        shape = RECORD_SHAPES.get(value.get("kind", ""), Record) if isinstance(value, Mapping) else Record
     if isinstance(shape, type) and typing.is_typeddict(shape):
         if not isinstance(value, Mapping):
             errors.append(f"{where}: {type(value).__name__}, expected {shape.__name__}")
             return
         hints = typing.get_type_hints(shape)
-        may_lack = shape.__optional_keys__ | (_defaults(shape).keys() if as_stored else set())
+        optional: frozenset[str] = vars(shape)["__optional_keys__"]  # a TypedDict's; is_typeddict() narrows nothing
+        may_lack = optional | (_defaults(shape).keys() if as_stored else set())
         for key in value.keys() - hints.keys():
             errors.append(f"{where}.{key}: not in {shape.__name__}")
         for key, hint in hints.items():

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -40,7 +41,7 @@ def new_report(request, code: str):
     today = timezone.localdate()
     start, end = rules.default_period(today)
     error = ""
-    form = {"domains": [], "all": True, "start": start.isoformat(), "end": end.isoformat(), "purpose": Purpose.FINANCE,
+    form: dict[str, Any] = {"domains": [], "all": True, "start": start.isoformat(), "end": end.isoformat(), "purpose": Purpose.FINANCE,
             "purpose_text": ""}
     if request.method == "POST":
         chosen = request.POST.getlist("domains")

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real 
 CAP = 3
 
 
-def office_api() -> Client:
+def office_api() -> str:
     office = User.objects.create_user("office-parallel", password="pw-office-1")
     office.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
     _, token = create_token(owner=office, name="并发测试", scopes=["reports:write"])

@@ -11,6 +11,7 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
+from pypdf.generic import DictionaryObject, PdfObject, StreamObject
 
 from cleanrecord.reports.example import example_snapshot, full_example_snapshot
 from cleanrecord.reports.render import render_pdf
@@ -32,6 +33,11 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _dictionary(value: PdfObject | None) -> DictionaryObject:
+    assert isinstance(value, DictionaryObject), value
+    return value
+
+
 def glyph_chars(pdf: bytes) -> set[str]:
     """The characters for which the embedded font subsets hold a real glyph.
 
@@ -41,8 +47,10 @@ def glyph_chars(pdf: bytes) -> set[str]:
     chars: set[str] = set()
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            cmap = font.get_object()["/ToUnicode"].get_data().decode("latin-1")
+        for font in _dictionary(_dictionary(page["/Resources"])["/Font"]).values():
+            to_unicode = _dictionary(font.get_object())["/ToUnicode"]
+            assert isinstance(to_unicode, StreamObject)
+            cmap = to_unicode.get_data().decode("latin-1")
             for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
                 for cid, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
                     if int(cid, 16):

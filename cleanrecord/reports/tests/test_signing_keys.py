@@ -57,7 +57,9 @@ def signer_of(report: Report) -> x509.Certificate:
 def issued_by(certificate: x509.Certificate) -> bytes:
     """The key identifier of the certificate's issuer (of a root: its own)."""
     try:
-        return certificate.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+        key_id = certificate.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+        assert key_id is not None  # our certificates name their issuer's key
+        return key_id
     except x509.ExtensionNotFound:
         return certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
 
