@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
@@ -77,7 +79,7 @@ class FileVerifyOut(Schema):
 
 
 def verification_out(v: services.Verification) -> dict:
-    out = {"result": v.result, "result_label": v.label}
+    out: dict[str, Any] = {"result": v.result, "result_label": v.label}
     if v.report is not None and (s := v.snapshot) is not None:
         out.update(
             number=s["number"], entity_name=s["entity"]["name"], credit_code=s["entity"]["credit_code"],

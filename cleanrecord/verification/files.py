@@ -112,7 +112,7 @@ def check_file(upload: File | bytes | None, *, client: str) -> FileVerdict:
 
 def _verdict(upload: File | bytes | None) -> FileVerdict:
     size = 0 if upload is None else len(upload) if isinstance(upload, bytes) else upload.size
-    if not size:
+    if upload is None or not size:
         return _bad(Problem.MISSING, _("请选择文件：未收到文件或文件为空。"))
     if size > max_bytes():  # before reading: a large upload stays in its temporary file
         return _bad(Problem.TOO_LARGE, _("文件过大（上限 %(mb)s MB）。平台出具的报告通常小于 1 MB，请确认上传的是报告原件。")
@@ -130,7 +130,9 @@ def _verdict(upload: File | bytes | None) -> FileVerdict:
                           # loaded here, so that a configuration error raises here; a new root, a new child
                           generation=root_certificate_pem())
     if isinstance(outcome, tuple):  # the parsed counts, over a limit the raw bytes hid
-        return _over_limits(*outcome)
+        refusal = _over_limits(*outcome)
+        assert refusal is not None  # the child compared them with the same limits
+        return refusal
     if outcome is None:
         return _bad(Problem.OVERRAN, _("文件结构过于复杂，未能在 %(seconds)s 秒内以限定的内存完成核验，平台不予核验。"
                                        "平台出具的报告可在 1 秒内核验完毕，请上传报告原件或使用报告上的核验码核验。")

@@ -22,6 +22,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 MAX_CALLS = 500
 _HEADER = 8  # bytes of length before each pickled message
@@ -76,7 +77,11 @@ _lock = threading.Lock()  # one call at a time per worker process: the child run
 _child: _Child | None = None
 
 
-def run_bounded(function: Callable, *args, seconds: float, memory: int, generation=None):
+T = TypeVar("T")
+
+
+def run_bounded(function: Callable[..., T], *args: object, seconds: float, memory: int,
+                generation: object = None) -> T | None:
     """`function(*args)` in the child, with `seconds` of CPU and of wall-clock time and `memory` bytes of
     address space beyond the child's own; its result, or None when it ran out of any or raised.
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cleanrecord import conf
@@ -58,7 +59,7 @@ def client_key(request) -> str:
     return hmac.new(_client_salt(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def status_of(report: Report) -> str:
+def status_of(report: Report) -> Result:
     return {ReportStatus.VALID: Result.AUTHENTIC, ReportStatus.EXPIRED: Result.EXPIRED,
             ReportStatus.REVOKED: Result.REVOKED}[report.status]
 
@@ -99,7 +100,7 @@ def log(report: Report | None, channel: str, result: str, client: str) -> None:
 JUDGMENTS = "judgments"  # the 刑事 section, in place of a domain code
 
 
-def _searched(report: Report, snapshot: Snapshot, in_force: dict) -> list[tuple[str, object, str]]:
+def _searched(report: Report, snapshot: Snapshot, in_force: dict) -> list[tuple[str, QuerySet, str]]:
     """(kind, today's records the report's rules count, the column naming a record) for each record kind the
     report searched: one issued before 行政强制 and 刑事 were searched is compared on what it searched."""
     subject = snapshot["entity"]["credit_code"]
@@ -129,7 +130,7 @@ def changes_since_issue(report: Report, snapshot: Snapshot | None = None) -> lis
         shown |= {(r["kind"], r["id"]): (JUDGMENTS, r) for r in snapshot["judgments"]["records"]}
     subject = snapshot["entity"]["credit_code"]
     in_force: dict = dict(snapshot["rules"]) or rules.rules_in_force()
-    counted: dict[tuple[str, int], tuple] = {}
+    counted: dict[tuple[str, int | None], tuple] = {}
     lifted: dict[int, dt.date] = {}
     for kind, qs, number in _searched(report, snapshot, in_force):
         extra = ("lifted_on",) if kind == "compulsion" else ()
@@ -140,8 +141,9 @@ def changes_since_issue(report: Report, snapshot: Snapshot | None = None) -> lis
                 lifted[pk] = more[0]
     # Objections matter only for records the report showed.
     objected = Objection.objects.open_record_keys(subject) if shown else set()
-    explained = ({(e.kind, e.record_id): e for e in SeverityExplanation.objects.filter(subject_key=subject)
-                  .order_by("signed_on", "id")} if shown else {})
+    explained: dict[tuple[str, int | None], SeverityExplanation] = (
+        {(e.kind, e.record_id): e for e in SeverityExplanation.objects.filter(subject_key=subject)
+         .order_by("signed_on", "id")} if shown else {})
 
     # Corrections made on the platform (an objection answered 更正) keep the import's content hash, which
     # stands for what the department sent; their versions say what happened.
@@ -185,10 +187,10 @@ def changes_since_issue(report: Report, snapshot: Snapshot | None = None) -> lis
     return changes
 
 
-def _no_longer_counted(key: tuple[str, int], subject: str) -> str:
+def _no_longer_counted(key: tuple[str, int | None], subject: str) -> str:
     """Why a record the report showed no longer counts (the rare path: one more query)."""
     kind, pk = key
-    record = RECORD_MODELS[kind].objects.for_subject(subject).filter(pk=pk).first()
+    record = None if pk is None else RECORD_MODELS[kind].objects.for_subject(subject).filter(pk=pk).first()
     if record is None or record.status == RecordStatus.REVOKED:
         return "该记录已被撤销（或已删除），报告出具后不再计入"
     if record.confidential:

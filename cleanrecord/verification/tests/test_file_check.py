@@ -86,12 +86,15 @@ def check(client: Client, via: str, data: bytes, name: str = "报告.pdf") -> An
         return html.unescape(found[1]) if found else None
 
     link = re.search(r'id="verify-link" href="([^"]+)"', page)
-    return Answer(response.status_code, re.search(r'class="card verdict verdict-(\w+)"', page)[1], text("verdict"),
-                  text("message"), text("number"), link[1] if link else None)
+    verdict, label, message = re.search(r'class="card verdict verdict-(\w+)"', page), text("verdict"), text("message")
+    assert verdict and label is not None and message is not None, page
+    return Answer(response.status_code, verdict[1], label, message, text("number"), link[1] if link else None)
 
 
 def logged() -> VerificationLog:
-    return VerificationLog.objects.order_by("-pk").first()
+    last = VerificationLog.objects.order_by("-pk").first()
+    assert last is not None, "nothing logged"
+    return last
 
 
 # -- files we issued ------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from .test_file_check import VIA, check, logged
 def _trailer(pdf: bytes) -> tuple[int, bytes, int]:
     """(/Size, /Root reference, offset of the last xref section) of `pdf`."""
     trailer = re.findall(rb"trailer\s*<<(.*?)>>\s*startxref", pdf, re.S)[-1]
-    size = int(re.search(rb"/Size\s+(\d+)", trailer)[1])
-    root = re.search(rb"/Root\s+(\d+ \d+ R)", trailer)[1]
-    return size, root, int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    size, root = re.search(rb"/Size\s+(\d+)", trailer), re.search(rb"/Root\s+(\d+ \d+ R)", trailer)
+    assert size and root, trailer
+    return int(size[1]), root[1], int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
 
 
 def with_revisions(pdf: bytes, count: int) -> bytes:
