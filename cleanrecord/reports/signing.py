@@ -240,11 +240,13 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         return SignatureCheck(Status.MODIFIED, **found, detail="the signature does not match the signed bytes")
     if not result.trusted:
         problem = result.trust_problem_indic
-        return SignatureCheck(Status.UNTRUSTED, **found, detail=problem.standard_name if problem else "no path to our root")
+        detail = problem.standard_name if problem else "no path to our root"
+        return SignatureCheck(Status.UNTRUSTED, **found, detail=detail)
     if result.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return SignatureCheck(Status.VALID, **found, whole_file=True)
     coverage, level = result.coverage, result.modification_level
-    detail = f"coverage {coverage.name if coverage else 'unknown'}, modifications {level.name if level else 'unknown'}"
+    detail = (f"coverage {coverage.name if coverage else 'unknown'}, "
+              f"modifications {level.name if level else 'unknown'}")
     if result.coverage == SignatureCoverageLevel.ENTIRE_REVISION and level in HARMLESS_UPDATES:
         return SignatureCheck(Status.VALID, **found, detail=detail)
     return SignatureCheck(Status.MODIFIED, **found, detail=detail)

@@ -41,8 +41,8 @@ def new_report(request, code: str):
     today = timezone.localdate()
     start, end = rules.default_period(today)
     error = ""
-    form: dict[str, Any] = {"domains": [], "all": True, "start": start.isoformat(), "end": end.isoformat(), "purpose": Purpose.FINANCE,
-            "purpose_text": ""}
+    form: dict[str, Any] = {"domains": [], "all": True, "start": start.isoformat(), "end": end.isoformat(),
+                            "purpose": Purpose.FINANCE, "purpose_text": ""}
     if request.method == "POST":
         chosen = request.POST.getlist("domains")
         form = {"domains": chosen, "all": request.POST.get("scope") != "some", "start": request.POST.get("start", ""),
