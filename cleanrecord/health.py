@@ -3,7 +3,8 @@
 /healthz answers "ok" while the process serves requests at all. /readyz runs every registered check
 and answers 200 when all pass, 503 with the names of those that fail; the reasons go to the log,
 not to whoever asks. A check is a function that raises (anything) when the platform is not ready;
-register one with @check("name").
+register one with @check("name"). Here: the database answers, the signing key loads and is the recorded
+root, the storage folders can be written, the official working-day calendar covers this year.
 """
 
 import logging
