@@ -6,6 +6,7 @@ be an ID number); the request id comes with every line (cleanrecord.requestid). 
 are never written: they may hold a credit code, a report's code or an ID number someone searched for.
 With CLEANRECORD_LOG_FORMAT=json each line is a JSON object with these as fields (settings.LOGGING).
 
+The time is from this middleware to the response's headers: a streamed body (a large XLSX) goes on after.
 The load balancer's probes (healthz, readyz) and Prometheus' scrapes (metrics) are logged at DEBUG
 when they succeed, so that they do not drown the rest.
 """
@@ -23,6 +24,8 @@ from cleanrecord.lib.routes import route_of
 log = logging.getLogger("cleanrecord.access")
 
 QUIET_ROUTES = frozenset({"healthz", "readyz", "metrics"})
+# A client may send any word as its method: others are counted and logged as OTHER, so they cannot add labels.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def role_for(request: HttpRequest) -> str:
@@ -43,15 +46,16 @@ def middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[
         response = get_response(request)
         seconds = time.perf_counter() - started
         route = route_of(request)
+        method = request.method if request.method in METHODS else "OTHER"
         status = response.status_code
-        REQUEST_SECONDS.labels(route, request.method or "", str(status)).observe(seconds)
+        REQUEST_SECONDS.labels(route, method, str(status)).observe(seconds)
         level = logging.DEBUG if route in QUIET_ROUTES and status < 400 else (
             logging.ERROR if status >= 500 else logging.INFO)
         if log.isEnabledFor(level):
             role = role_for(request)
             duration_ms = round(seconds * 1000, 1)
-            log.log(level, "%s %s %s %.1f ms role=%s", request.method, route, status, duration_ms, role,
-                    extra={"event": "request", "route": route, "method": request.method, "status": status,
+            log.log(level, "%s %s %s %.1f ms role=%s", method, route, status, duration_ms, role,
+                    extra={"event": "request", "route": route, "method": method, "status": status,
                            "duration_ms": duration_ms, "role": role})
         return response
 

@@ -131,6 +131,14 @@ def test_as_text_the_line_has_the_same_facts(log_lines):
 
 
 @pytest.mark.django_db
+def test_a_made_up_method_is_logged_and_counted_as_other(log_lines):
+    lines = log_lines("json")
+    assert Client().generic("FOOBAR", "/verify").status_code == 405
+    (line,) = lines.requests()
+    assert (line["method"], line["route"], line["status"]) == ("OTHER", "verify", 405)
+
+
+@pytest.mark.django_db
 def test_probes_and_scrapes_are_logged_only_at_debug_when_they_succeed(log_lines):
     lines = log_lines("json")
     assert Client().get("/healthz").status_code == 200
