@@ -157,6 +157,7 @@ def _thresholds(raw: str) -> dict[str, float]:
 THRESHOLDS = Kind("mapping of decimals", _thresholds, "on_time")
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 FIELD_CIPHERS = ("aes-gcm", "sm4-gcm")
 REPAIRED_RECORDS = ("label", "hide")
 
@@ -227,6 +228,16 @@ SETTINGS = (
             platform=False),
     Setting("DJANGO_LOG_LEVEL", "DJANGO_LOG_LEVEL", choice(*LOG_LEVELS), "ERROR",
             "Console log level of Django's loggers (unhandled errors, refused hosts).", platform=False),
+    # text for a person reading the console; json for a log shipper: one object a line (docs/deploy.md).
+    Setting("LOG_FORMAT", "CLEANRECORD_LOG_FORMAT", choice(*LOG_FORMATS), "text",
+            "Console log lines as text, or as one JSON object a line (for a log shipper).", platform=False),
+    # --- metrics (/metrics, Prometheus text format; cleanrecord/metrics.py) ---
+    Setting("METRICS_TOKEN", "CLEANRECORD_METRICS_TOKEN", text(), "",
+            "Bearer token a scraper sends to read /metrics; empty: no token opens it.", secret=True),
+    Setting("METRICS_ADDRESSES", "CLEANRECORD_METRICS_ADDRESSES", NETWORKS, "",
+            "Client addresses or CIDR networks (comma-separated) that may read /metrics without a token."),
+    Setting("METRICS_DIR", "CLEANRECORD_METRICS_DIR", path(), _in_data_dir("metrics"),
+            "Where the web server's worker processes share their request timings (emptied when the server starts)."),
     # --- security ---
     Setting("HTTPS", "HTTPS", BOOLEAN, "false", "Served over TLS: secure cookies and HSTS.", platform=False,
             older_env="SECURE_COOKIES"),

@@ -3,7 +3,8 @@
 /healthz answers "ok" while the process serves requests at all. /readyz runs every registered check
 and answers 200 when all pass, 503 with the names of those that fail; the reasons go to the log,
 not to whoever asks. A check is a function that raises (anything) when the platform is not ready;
-register one with @check("name").
+register one with @check("name"). Here: the database answers, the signing key loads and is the recorded
+root, the storage folders can be written, the official working-day calendar covers this year.
 """
 
 import logging
@@ -15,11 +16,14 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cleanrecord import conf
+from cleanrecord.lib import metricsdir
 from cleanrecord.reports.signing import ensure_ready
+from cleanrecord.workdays.services import known_years
 
 log = logging.getLogger("cleanrecord.health")
 
@@ -49,7 +53,13 @@ def signing_key_matches_recorded_root() -> None:
 
 
 def data_dirs() -> list[Path]:
-    return [Path(settings.DATA_DIR), *(Path(conf.get(name)) for name in ("REPORT_DIR", "IMPORT_DIR", "EVIDENCE_DIR"))]
+    """The data directory, the report store, import files, evidence, the upload temp dir, and under gunicorn
+    the folder its workers share their metrics in."""
+    folders = [Path(settings.DATA_DIR),
+               *(Path(conf.get(name)) for name in ("REPORT_DIR", "IMPORT_DIR", "EVIDENCE_DIR", "TEMP_DIR"))]
+    if os.environ.get(metricsdir.VARIABLE):
+        folders.append(Path(os.environ[metricsdir.VARIABLE]))
+    return folders
 
 
 @check("data_dirs")
@@ -62,6 +72,15 @@ def data_dirs_writable() -> None:
         finally:
             os.close(fd)
             os.unlink(name)
+
+
+@check("calendar")
+def calendar_covers_this_year() -> None:
+    """The official working-day calendar knows this year's holidays: deadlines count on it."""
+    year = timezone.localdate().year
+    if year not in known_years():
+        raise LookupError(f"the working-day calendar has no {year}: enter it at /office/calendar/ or "
+                          f"`manage.py load_calendar FILE --year {year}`")
 
 
 def failing_checks() -> list[str]:

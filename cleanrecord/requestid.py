@@ -55,7 +55,9 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = current.get()
+            # Django logs a 4xx after the middleware has returned: its record carries the request, and so the id.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or current.get()
         return True
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from cleanrecord import conf
 
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later middleware, view and Django's error logging run under the request's id.
     "cleanrecord.requestid.middleware",
+    # Second: one log line per request and its time in /metrics, measured around everything after it.
+    "cleanrecord.requestlog.middleware",
     "django.middleware.security.SecurityMiddleware",
     # Before sessions and views: a NUL in a path, query or cookie is a 400, not a database error.
     "cleanrecord.front.middleware.RejectControlCharacters",
@@ -226,12 +229,29 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/imports/"
 LOGOUT_REDIRECT_URL = "/"
 
+# CLEANRECORD_LOG_FORMAT: text for a person at the console, json (python-json-logger) for a log shipper: one
+# object a line with timestamp, level, logger, message, request_id and the record's fields (the request
+# line's route, method, status, duration_ms, role: cleanrecord/requestlog.py). Django's error records carry
+# the request object itself: left out, since its text holds the path and query; their message names the URL
+# pattern instead of the path (cleanrecord/lib/routes.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "cleanrecord.requestid.RequestIdFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cleanrecord.requestid.RequestIdFilter"},
+                "paths_as_routes": {"()": "cleanrecord.lib.routes.PathsAsRoutes"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message", "request_id"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+            "json_ensure_ascii": False,
+            "reserved_attrs": [*RESERVED_ATTRS, "request", "server_time", "taskName"],
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id", "paths_as_routes"],
+                             "formatter": env["LOG_FORMAT"]}},
     "loggers": {
         "cleanrecord": {"handlers": ["console"], "level": env["LOG_LEVEL"]},
         # Django's own: unhandled errors (django.request, with the traceback) and refused hosts, whatever DEBUG is.

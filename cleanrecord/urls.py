@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cleanrecord import health
+from cleanrecord import health, metrics
 from cleanrecord.api import api
 
 handler500 = "cleanrecord.requestid.server_error"
@@ -9,6 +9,7 @@ handler500 = "cleanrecord.requestid.server_error"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("audit/", include("cleanrecord.audit.urls")),

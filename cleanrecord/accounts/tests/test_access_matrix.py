@@ -106,6 +106,9 @@ ROWS = [
     # For the load balancer and the operator: no account, nothing but check names in the answer.
     Row("healthz", "GET", lambda a: "/healthz", 200),
     Row("readyz", "GET", lambda a: "/readyz", 200),
+    # The office's monitoring: a signed-in office user here; a token or an address list is tried in
+    # cleanrecord/tests/test_metrics.py. Everyone else 403, anonymous visitors too (a scraper is not sent to a login page).
+    Row("metrics", "GET", lambda a: "/metrics", 403, {"office": 200}),
     Row("accounts/login/", "GET", lambda a: "/accounts/login/", 200),
     Row("accounts/logout/", "POST", lambda a: "/accounts/logout/", 302),
     Row("verify", "GET", lambda a: "/verify", 200),
