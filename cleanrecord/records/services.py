@@ -23,6 +23,7 @@ from cleanrecord import conf
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib import spreadsheets
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.reference.models import Department, Domain, Region
 
 from .importing import locks, parallel
@@ -229,8 +230,10 @@ def import_file(
     return ImportResult(batch)
 
 
-class UploadTooLarge(ValueError):
-    pass
+class UploadTooLarge(Refused):
+    """A file over CLEANRECORD_IMPORT_MAX_BYTES: the API answers 413."""
+
+    status = 413
 
 
 def import_upload(*, user, upload, kind: str, department: Department | None, mapping: dict | None, dry_run: bool,
