@@ -11,6 +11,7 @@ from ninja.security import django_auth
 from cleanrecord.accounts.tokens import InvalidToken, TokenAuth
 from cleanrecord.entities.api import router as entities_router
 from cleanrecord.freshness.api import router as nothing_new_router
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.records.api import entities_router as entity_records_router
 from cleanrecord.records.api import router as imports_router
 from cleanrecord.reports.api import entities_router as entity_reports_router
@@ -60,6 +61,12 @@ def forbidden(request, exc):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": str(exc) or "未找到"}, status=404)
+
+
+@api.exception_handler(Refused)
+def refused(request, exc: Refused):
+    # A service said no: its Chinese sentence is the answer, with the status its kind of refusal has.
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status)
 
 
 @api.exception_handler(HttpError)

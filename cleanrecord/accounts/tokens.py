@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 
 from cleanrecord import conf
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib.refusals import Refused
 
 from .models import ApiToken
 
@@ -43,14 +44,14 @@ def hash_secret(secret: str) -> str:
 
 
 def clean_scopes(scopes) -> list[str]:
-    """The scopes as a sorted list, or ValueError naming the first unknown one."""
+    """The scopes as a sorted list, or Refused naming the first unknown one."""
     if isinstance(scopes, str):
         scopes = [s for s in scopes.replace(" ", "").split(",") if s]
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
-        raise ValueError(_("未知的权限范围：%(scope)s（可选：%(all)s）") % {"scope": unknown[0], "all": "、".join(SCOPES)})
+        raise Refused(_("未知的权限范围：%(scope)s（可选：%(all)s）") % {"scope": unknown[0], "all": "、".join(SCOPES)})
     if not scopes:
-        raise ValueError(_("至少选择一项权限范围"))
+        raise Refused(_("至少选择一项权限范围"))
     return sorted(set(scopes))
 
 
@@ -59,7 +60,7 @@ def create_token(*, owner, name: str, scopes, days: int | None = None, by=None) 
     """Make a token for `owner` and return it with the full token text: the only time that text exists."""
     days = max_days() if days is None else days
     if not 1 <= days <= max_days():
-        raise ValueError(_("有效期应为 1 至 %(max)s 天") % {"max": max_days()})
+        raise Refused(_("有效期应为 1 至 %(max)s 天") % {"max": max_days()})
     scopes = clean_scopes(scopes)
     prefix = secrets.token_hex(4)
     while ApiToken.objects.filter(prefix=prefix).exists():  # 32 bits: rare, but a clash must not fail

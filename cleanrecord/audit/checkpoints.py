@@ -30,6 +30,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from cleanrecord import conf
+from cleanrecord.lib.refusals import Refused
 
 from . import chain
 from .models import AuditEntry
@@ -44,8 +45,9 @@ NAME = re.compile(r"^(\d{8}T\d{12})Z-(\d+)\.json$")
 HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
-class CheckpointRefused(Exception):
-    """A checkpoint cannot be taken or checked; the message says why, in Chinese."""
+class CheckpointRefused(Refused):
+    """A checkpoint cannot be taken or checked; the message says why, in Chinese. Its own class because
+    report_head lets a report go out without a fresh checkpoint, and must not swallow other refusals."""
 
 
 class Signer(Protocol):

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
 from cleanrecord.accounts.tokens import require_scope
 
@@ -37,9 +36,6 @@ def confirm(request, payload: NothingNewIn):
         department = _clerk_department(request.user)
     except PermissionDenied:
         raise PermissionDenied("仅限部门报送员确认本部门无新增数据") from None
-    try:
-        row = services.confirm_nothing_new(user=request.user, department=department, as_of=payload.as_of,
-                                           kind=payload.kind, note=payload.note)
-    except services.FreshnessRefused as e:
-        raise HttpError(400, str(e)) from e
+    row = services.confirm_nothing_new(user=request.user, department=department, as_of=payload.as_of,
+                                       kind=payload.kind, note=payload.note)
     return 201, {"id": row.pk, "department": department.code, "as_of": row.as_of, "kind": row.kind, "note": row.note}

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from cleanrecord import conf
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.records.changes import EARLIEST
 from cleanrecord.records.models import ImportBatch, RecordKind
 from cleanrecord.reference.models import Department, Domain
@@ -36,10 +37,6 @@ from .models import REPORTED_KINDS, Feed, NothingNew, SourceStatus
 NOTE_MAX = 200  # NothingNew.note
 # A note names at most this many silent departments, then says how many more there are.
 NOTE_NAMES = 5
-
-
-class FreshnessRefused(ValueError):
-    """A confirmation that cannot be filed; the message says why, in Chinese."""
 
 
 # -- recording -------------------------------------------------------------------------------------
@@ -84,17 +81,17 @@ def confirm_nothing_new(*, user, department: Department, as_of: dt.date, kind: s
     """File a department's 无新增数据确认 up to `as_of`; it counts as sending data on that date."""
     today = today or timezone.localdate()
     if as_of > today:
-        raise FreshnessRefused(_("数据截至日期（%(as_of)s）不能晚于今天（%(today)s）") % {"as_of": as_of, "today": today})
+        raise Refused(_("数据截至日期（%(as_of)s）不能晚于今天（%(today)s）") % {"as_of": as_of, "today": today})
     if as_of < EARLIEST:
-        raise FreshnessRefused(_("数据截至日期过早（不能早于 %(earliest)s），请核实") % {"earliest": EARLIEST})
+        raise Refused(_("数据截至日期过早（不能早于 %(earliest)s），请核实") % {"earliest": EARLIEST})
     if kind and kind not in REPORTED_KINDS:
-        raise FreshnessRefused(_("数据类别“%(kind)s”无效，应为：%(kinds)s")
+        raise Refused(_("数据类别“%(kind)s”无效，应为：%(kinds)s")
                                % {"kind": kind[:20], "kinds": "、".join(str(k.label) for k in REPORTED_KINDS)})
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise FreshnessRefused(_("说明过长（%(n)s 字，最多 %(max)s 字）") % {"n": len(note), "max": NOTE_MAX})
+        raise Refused(_("说明过长（%(n)s 字，最多 %(max)s 字）") % {"n": len(note), "max": NOTE_MAX})
     if not department.is_active:
-        raise FreshnessRefused(_("%(name)s已停用，不能确认无新增数据") % {"name": department.name})
+        raise Refused(_("%(name)s已停用，不能确认无新增数据") % {"name": department.name})
     with transaction.atomic():
         row = NothingNew.objects.create(department=department, kind=kind, as_of=as_of, note=note, user=user)
         _sent([department.pk], column="last_confirmed_on", on=as_of)

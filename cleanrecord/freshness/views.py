@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.decorators import office_required
+from cleanrecord.lib.refusals import Refused
 
 from . import services
 from .forms import NothingNewForm
@@ -35,7 +36,7 @@ def nothing_new(request):
             try:
                 row = services.confirm_nothing_new(user=request.user, department=department, as_of=data["as_of"],
                                                    kind=data["kind"], note=data["note"])
-            except services.FreshnessRefused as e:
+            except Refused as e:
                 error = str(e)
             else:
                 messages.success(request, _("已确认：%(department)s截至 %(as_of)s 无新增%(kind)s数据")

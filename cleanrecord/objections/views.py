@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cleanrecord.accounts.decorators import office_required
 from cleanrecord.accounts.models import acts_for, entities_for, is_office
 from cleanrecord.entities.models import Entity
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.records import changes
 from cleanrecord.records.models import KIND_LABELS, Compulsion, Judgment, Listing, Penalty
 from cleanrecord.workdays.services import calendar_warning
@@ -84,7 +85,7 @@ def new_objection(request, code: str, kind: str, record_id: int):
                 user=request.user, kind=kind, subject_key=entity.credit_code, record_id=record.pk,
                 reason=form["reason"], statement=form["statement"], files=request.FILES.getlist("evidence"),
                 report_number=request.POST.get("report_number", ""))
-        except workflow.WorkflowError as e:
+        except Refused as e:
             error = str(e)
         else:
             messages.success(request, f"异议已提交（{objection.number}），该记录已标注“异议处理中”。"
@@ -107,7 +108,7 @@ def new_explanation(request, code: str, record_id: int):
         req = workflow.request_explanation(user=request.user, subject_key=entity.credit_code, record_id=record_id,
                                            reason=request.POST.get("reason", ""),
                                            kind=request.POST.get("kind", "penalty")[:20])
-    except workflow.WorkflowError as e:
+    except Refused as e:
         messages.error(request, str(e))
         return redirect("entity-records", code=entity.credit_code)
     messages.success(request, f"情节严重程度说明申请已提交（{req.number}），{req.department.name}将于 {req.due_on} 前出具")
@@ -146,8 +147,8 @@ def _answer_values(request, record) -> tuple[dict, tuple[str, dt.date] | None]:
             continue
         try:
             values[name] = changes.parse_value(record, name, raw)
-        except ValueError as e:
-            raise workflow.WorkflowError(f"{record._meta.get_field(name).verbose_name}：{e}") from None
+        except Refused as e:
+            raise Refused(f"{record._meta.get_field(name).verbose_name}：{e}", field=name) from None
     repair = None
     decision_no = request.POST.get("repair_decision", "").strip()
     if decision_no:
@@ -155,7 +156,7 @@ def _answer_values(request, record) -> tuple[dict, tuple[str, dt.date] | None]:
         try:
             on = dt.date.fromisoformat(request.POST.get("repaired_on", ""))
         except ValueError:
-            raise workflow.WorkflowError("信用修复日期格式应为 YYYY-MM-DD") from None
+            raise Refused("信用修复日期格式应为 YYYY-MM-DD") from None
         repair = (decision_no, on)
     return values, repair
 
@@ -178,9 +179,7 @@ def objection_detail(request, pk: int):
                     values, repair = _answer_values(request, record)
                 objection = workflow.step(objection, action, user=request.user, note=request.POST.get("note", ""),
                                           decision=request.POST.get("decision", ""), values=values, repair=repair)
-        except workflow.WorkflowError as e:
-            error = str(e)
-        except ValueError as e:  # from records.changes: the record refused the change
+        except Refused as e:  # the workflow, or records.changes, refused the step
             error = str(e)
         else:
             messages.success(request, f"已{workflow.ACTION_LABELS.get(action, '办理')}：{objection.get_status_display()}")
@@ -280,10 +279,10 @@ def explanation_detail(request, pk: int):
             try:
                 signed_on = dt.date.fromisoformat(form["signed_on"])
             except ValueError:
-                raise workflow.WorkflowError("出具日期格式应为 YYYY-MM-DD") from None
+                raise Refused("出具日期格式应为 YYYY-MM-DD") from None
             workflow.write_explanation(req, user=user, category=form["category"], text=form["text"],
                                        signer=form["signer"], signed_on=signed_on)
-        except workflow.WorkflowError as e:
+        except Refused as e:
             error = str(e)
         else:
             messages.success(request, "情节严重程度说明已出具，此后出具的报告将在该记录下列示")

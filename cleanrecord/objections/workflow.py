@@ -27,6 +27,7 @@ from cleanrecord.accounts.models import acts_for, is_office
 from cleanrecord.accounts.notify import department_clerks, entity_users, notify, office_users
 from cleanrecord.audit.services import record_event
 from cleanrecord.lib import fieldcrypt
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.lib.text import has_control
 from cleanrecord.records import changes
 from cleanrecord.records.models import KIND_LABELS, RECORD_MODELS, CreditRecord, RecordStatus
@@ -59,10 +60,6 @@ EVIDENCE_TYPES = (  # checked by the file's first bytes, never by its name or th
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
 )
-
-
-class WorkflowError(ValueError):
-    """A step that cannot be taken; the message says why, in Chinese."""
 
 
 # -- who is who -------------------------------------------------------------------------------------
@@ -121,18 +118,18 @@ def check_evidence(files) -> list[_Checked]:
     limit, most = setting("OBJECTION_EVIDENCE_MAX_BYTES"), setting("OBJECTION_EVIDENCE_MAX_FILES")
     files = [f for f in files if f is not None]
     if len(files) > most:
-        raise WorkflowError(f"证明材料最多 {most} 个文件，本次选择了 {len(files)} 个")
+        raise Refused(f"证明材料最多 {most} 个文件，本次选择了 {len(files)} 个")
     out = []
     for f in files:
         name = Path(f.name or "材料").name[:200]
         if f.size > limit:
-            raise WorkflowError(f"文件“{name}”大小为 {f.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 的上限")
+            raise Refused(f"文件“{name}”大小为 {f.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 的上限")
         data = f.read(limit + 1)
         if not data:
-            raise WorkflowError(f"文件“{name}”是空文件")
+            raise Refused(f"文件“{name}”是空文件")
         kind = next((t for t in EVIDENCE_TYPES if data.startswith(t[0])), None)
         if kind is None:
-            raise WorkflowError(f"文件“{name}”不是 PDF、JPG 或 PNG 文件（按文件内容检查），请转换后再上传")
+            raise Refused(f"文件“{name}”不是 PDF、JPG 或 PNG 文件（按文件内容检查），请转换后再上传")
         _, content_type, suffix = kind
         if Path(name).suffix.lower() not in (suffix, ".jpeg" if suffix == ".jpg" else suffix):
             name = f"{Path(name).stem}{suffix}"
@@ -174,9 +171,9 @@ TEXT_MAX = 5000  # statements, answers, notes and explanations
 def bounded(value: str, label: str, most: int) -> None:
     """Refuse a text longer than its column, or one with control characters, rather than cut or crash."""
     if len(value) > most:
-        raise WorkflowError(f"{label}过长（{len(value)} 字，最多 {most} 字）")
+        raise Refused(f"{label}过长（{len(value)} 字，最多 {most} 字）")
     if has_control(value, text=True):
-        raise WorkflowError(f"{label}中含有不允许的控制字符（如 NUL），请删除后重试")
+        raise Refused(f"{label}中含有不允许的控制字符（如 NUL），请删除后重试")
 
 
 # -- the steps --------------------------------------------------------------------------------------
@@ -188,14 +185,14 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
         raise PermissionDenied(ROLE_REFUSALS[ENTITY])
     record = record_of(kind, subject_key, record_id) if kind in OBJECTABLE else None
     if record is None or record.confidential:
-        raise WorkflowError("未找到该记录")
+        raise Refused("未找到该记录")
     if record.status == RecordStatus.REVOKED:
-        raise WorkflowError("该记录已撤销，不再计入报告，无需提出异议")
+        raise Refused("该记录已撤销，不再计入报告，无需提出异议")
     if reason not in Objection.Reason.values:
-        raise WorkflowError("请选择异议类型")
+        raise Refused("请选择异议类型")
     statement = statement.strip()
     if len(statement) < 5:
-        raise WorkflowError("请填写异议理由（至少 5 个字），说明记录哪里有误")
+        raise Refused("请填写异议理由（至少 5 个字），说明记录哪里有误")
     bounded(statement, "异议理由", TEXT_MAX)
     bounded(report_number, "所涉报告编号", 40)
     checked = check_evidence(files)
@@ -206,7 +203,7 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
             type(record).objects.select_for_update().filter(pk=record.pk).first()  # one objection at a time per record
             existing = Objection.objects.open().filter(subject_key=subject_key, kind=kind, record_id=record_id).first()
             if existing is not None:
-                raise WorkflowError(f"该记录已有正在处理的异议（{existing.number}），请勿重复提出")
+                raise Refused(f"该记录已有正在处理的异议（{existing.number}），请勿重复提出")
             objection = Objection.objects.create(
                 kind=kind, record_id=record_id, subject_key=subject_key, department_id=record.department_id,
                 record_number=record.natural_number[:200], reason=reason, statement=statement[:5000],
@@ -247,16 +244,16 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
          repair: tuple[str, dt.date] | None = None) -> Objection:
     """Take one step; `decision`, `values` and `repair` are the department's answer."""
     if action not in STEPS:
-        raise WorkflowError("未知的办理环节")
+        raise Refused("未知的办理环节")
     start, end, role = STEPS[action]
     objection = Objection.objects.select_for_update(of=("self",)).select_related("department").get(pk=objection.pk)
     if not has_role(user, role, objection):
         raise PermissionDenied(ROLE_REFUSALS[role])
     if objection.status not in start:
-        raise WorkflowError(f"异议当前状态为“{objection.get_status_display()}”，不能{ACTION_LABELS[action]}")
+        raise Refused(f"异议当前状态为“{objection.get_status_display()}”，不能{ACTION_LABELS[action]}")
     note = note.strip()
     if action in ("reject", "answer") and len(note) < 2:
-        raise WorkflowError("请填写不予受理的理由" if action == "reject" else "请填写答复意见")
+        raise Refused("请填写不予受理的理由" if action == "reject" else "请填写答复意见")
     bounded(note, "意见", TEXT_MAX)
     before = objection.status
     today = timezone.localdate()
@@ -285,16 +282,16 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
 def _apply_answer(objection: Objection, *, user, decision: str, note: str, values: dict,
                   repair: tuple[str, dt.date] | None) -> None:
     if decision not in Objection.Decision.values:
-        raise WorkflowError("请选择答复结论：维持、更正或撤销")
+        raise Refused("请选择答复结论：维持、更正或撤销")
     record = record_of(objection.kind, objection.subject_key, objection.record_id)
     if record is None:
-        raise WorkflowError("该记录已不存在")
+        raise Refused("该记录已不存在")
     reason = f"异议 {objection.number}：{note}"
     corrected = {}
     if decision == Objection.Decision.CORRECT:
         values = {k: v for k, v in values.items() if getattr(record, k, object()) != v}
         if not values and repair is None:
-            raise WorkflowError("答复“更正”时请填写更正后的内容（至少一项与原记录不同）")
+            raise Refused("答复“更正”时请填写更正后的内容（至少一项与原记录不同）")
         corrected = {k: [display_value(getattr(record, k)), display_value(v)] for k, v in values.items()}
         if values:
             record = changes.correct(record, values=values, reason=reason, user=user)
@@ -303,7 +300,7 @@ def _apply_answer(objection: Objection, *, user, decision: str, note: str, value
             corrected["repaired"] = ["", f"{repair[1]} {repair[0]}"]
     elif decision == Objection.Decision.REVOKE:
         if record.status == RecordStatus.REVOKED:
-            raise WorkflowError("该记录已撤销")
+            raise Refused("该记录已撤销")
         changes.revoke(record, reason=reason, user=user)
     objection.decision = decision
     objection.answer = note[:5000]
@@ -387,11 +384,11 @@ def request_explanation(*, user, subject_key: str, record_id: int, reason: str,
         raise PermissionDenied(ROLE_REFUSALS[ENTITY])
     record = record_of(kind, subject_key, record_id) if kind in EXPLAINABLE else None
     if record is None or record.confidential or record.status == RecordStatus.REVOKED:
-        raise WorkflowError(f"未找到该{KIND_LABELS.get(kind, '')}记录")
+        raise Refused(f"未找到该{KIND_LABELS.get(kind, '')}记录")
     bounded(reason.strip(), "申请理由", 2000)
     if ExplanationRequest.objects.filter(subject_key=subject_key, kind=kind, record_id=record_id,
                                          status=ExplanationRequest.Status.REQUESTED).exists():
-        raise WorkflowError("该记录已有待出具的情节说明申请，请勿重复申请")
+        raise Refused("该记录已有待出具的情节说明申请，请勿重复申请")
     req = ExplanationRequest.objects.create(
         kind=kind, record_id=record_id, subject_key=subject_key, department_id=record.department_id,
         record_number=record.natural_number[:200], reason=reason.strip()[:2000], requested_by=user,
@@ -412,18 +409,18 @@ def write_explanation(req: ExplanationRequest, *, user, category: str, text: str
     if not is_source_clerk(user, req.department_id):
         raise PermissionDenied("仅作出处理决定的部门可以出具情节严重程度说明")
     if req.status != ExplanationRequest.Status.REQUESTED:
-        raise WorkflowError("该申请已出具说明")
+        raise Refused("该申请已出具说明")
     category, text, signer = category.strip(), text.strip(), signer.strip()
     if category not in SeverityExplanation.Category.values:
-        raise WorkflowError("请选择严重程度认定")
+        raise Refused("请选择严重程度认定")
     if len(text) < 5:
-        raise WorkflowError("请填写说明内容（至少 5 个字）")
+        raise Refused("请填写说明内容（至少 5 个字）")
     bounded(text, "说明内容", TEXT_MAX)
     if not signer:
-        raise WorkflowError("请填写出具单位")
+        raise Refused("请填写出具单位")
     bounded(signer, "出具单位", 200)
     if signed_on > timezone.localdate():
-        raise WorkflowError("出具日期不能晚于今天")
+        raise Refused("出具日期不能晚于今天")
     explanation = SeverityExplanation.objects.create(
         kind=req.kind, record_id=req.record_id, subject_key=req.subject_key, category=category, text=text[:5000],
         signer=signer[:200], signed_on=signed_on, department_id=req.department_id, author=user)

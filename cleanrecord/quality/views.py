@@ -22,6 +22,7 @@ from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.accounts.notify import department_clerks, notify
 from cleanrecord.audit.services import record_event
 from cleanrecord.freshness.services import silent_after, silent_sources
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.records.models import ImportBatch
 from cleanrecord.reference.models import Department
 
@@ -39,10 +40,6 @@ def _own_department(user, code: str) -> Department:
     raise Http404(_("未找到该部门"))
 
 
-class BadMonth(ValueError):
-    pass
-
-
 def month_checked(view):
     """A wrong `?month=` answers 400 with what is wrong, rather than a server error."""
 
@@ -50,7 +47,7 @@ def month_checked(view):
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except BadMonth as e:
+        except Refused as e:
             return HttpResponseBadRequest(str(e), content_type="text/plain; charset=utf-8")
 
     return wrapper
@@ -64,9 +61,9 @@ def _month(request) -> dt.date | None:
     try:
         month = dt.date.fromisoformat(f"{raw}-01")
     except ValueError:
-        raise BadMonth(f"月份“{raw[:20]}”格式不正确，应为 YYYY-MM") from None
+        raise Refused(f"月份“{raw[:20]}”格式不正确，应为 YYYY-MM") from None
     if month > timezone.localdate():
-        raise BadMonth(f"月份 {raw} 尚未到来")
+        raise Refused(f"月份 {raw} 尚未到来")
     return month
 
 

@@ -6,9 +6,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from cleanrecord.lib.admin import ReadOnlyAdmin
+from cleanrecord.lib.refusals import Refused
 
 from .models import Compulsion, ImportBatch, ImportProfile, Judgment, Licence, Listing, Penalty, RecordVersion
-from .profiles import ProfileRefused, delete_profile, save_profile
+from .profiles import delete_profile, save_profile
 
 
 class RecordAdmin(ReadOnlyAdmin):
@@ -85,7 +86,7 @@ class ImportProfileAdmin(admin.ModelAdmin):
         try:
             save_profile(user=request.user, profile=obj, department=obj.department, kind=obj.kind, name=obj.name,
                          spec=obj.spec)
-        except ProfileRefused as e:  # form.full_clean checked the spec already; a race is still refused
+        except Refused as e:  # form.full_clean checked the spec already; a race is still refused
             raise ValidationError(str(e)) from e
 
     def delete_model(self, request, obj):

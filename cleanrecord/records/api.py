@@ -16,14 +16,12 @@ from cleanrecord.entities.models import Entity
 
 from .access import batch_for, upload_department
 from .downloads import rejected_rows_response
-from .importing.rows import MappingError
 from .models import RECORD_MODELS, ImportBatch
-from .profiles import ProfileRefused, chosen_profile
+from .profiles import chosen_profile
 from .services import (
     KINDS,
     KINDS_TEXT,
     ImportResult,
-    UploadTooLarge,
     import_upload,
     load_mapping,
     mark_if_interrupted,
@@ -101,25 +99,17 @@ def create_import(
     dept = upload_department(request.user, department)
     if kind == "register" and not is_office(request.user):
         raise PermissionDenied("登记信息只能由信用办导入")
-    try:
-        chosen = chosen_profile(department=dept, kind=kind, name=profile)
-    except ProfileRefused as e:
-        raise HttpError(400, str(e)) from e
+    chosen = chosen_profile(department=dept, kind=kind, name=profile)
     mapping_dict = None
     if mapping is not None:
         with tempfile.NamedTemporaryFile(dir=temp_dir("imports"), suffix=".json") as tmp:
             for chunk in mapping.chunks():
                 tmp.write(chunk)
             tmp.flush()
-            try:
-                mapping_dict = load_mapping(Path(tmp.name))
-            except MappingError as e:
-                raise HttpError(400, str(e)) from e
-    try:
-        batch = import_upload(user=request.user, upload=file, kind=kind, department=dept, mapping=mapping_dict,
-                              dry_run=dry_run, channel=ImportBatch.Channel.API, profile=chosen)
-    except UploadTooLarge as e:
-        raise HttpError(413, str(e)) from e
+            mapping_dict = load_mapping(Path(tmp.name))
+    # A refusal (an unknown profile, a bad mapping, a file too large) is answered by api.py's handler.
+    batch = import_upload(user=request.user, upload=file, kind=kind, department=dept, mapping=mapping_dict,
+                          dry_run=dry_run, channel=ImportBatch.Channel.API, profile=chosen)
     return (422 if batch.status == ImportBatch.Status.FAILED else 200), batch_out(batch)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from cleanrecord import conf
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.lib.text import has_control
 
 from .importing.values import COMPULSION_LIFTED, amount, compulsion_category
@@ -83,9 +84,9 @@ def apply_change(record: CreditRecord, *, values: dict, change: str, user, reaso
 def revoke(record: CreditRecord, *, reason: str, on: dt.date | None = None, user=None) -> CreditRecord:
     """撤销 / 撤回 / 确认无效: the record stops counting on reports from now on."""
     if not reason.strip():
-        raise ValueError("撤销记录必须填写原因")
+        raise Refused("撤销记录必须填写原因")
     if record.status == RecordStatus.REVOKED:
-        raise ValueError("该记录已撤销")
+        raise Refused("该记录已撤销")
     return apply_change(record, values={"status": RecordStatus.REVOKED, "revoked_on": on or timezone.localdate(),
                                         "revoke_reason": reason.strip()[:500]},
                         change=RecordVersion.Change.REVOKED, user=user, reason=reason)
@@ -94,11 +95,11 @@ def revoke(record: CreditRecord, *, reason: str, on: dt.date | None = None, user
 def mark_repaired(record: CreditRecord, *, decision: str, on: dt.date, user=None) -> CreditRecord:
     """信用修复: reports then label the record 已修复 (or leave it out, as the city decides)."""
     if not decision.strip():
-        raise ValueError("信用修复必须填写修复决定文书号")
+        raise Refused("信用修复必须填写修复决定文书号")
     if len(decision.strip()) > 200:
-        raise ValueError(f"修复决定文书号过长（{len(decision.strip())} 字，最多 200 字）")
+        raise Refused(f"修复决定文书号过长（{len(decision.strip())} 字，最多 200 字）")
     if on > timezone.localdate():
-        raise ValueError("修复日期不能晚于今天")
+        raise Refused("修复日期不能晚于今天")
     return apply_change(record, values={"repaired_on": on, "repair_decision": decision.strip()[:200]},
                         change=RecordVersion.Change.REPAIRED, user=user, reason=f"信用修复：{decision.strip()}")
 
@@ -108,9 +109,9 @@ def correct(record: CreditRecord, *, values: dict, reason: str, user=None) -> Cr
     allowed = CORRECTABLE[record.KIND]
     unknown = set(values) - allowed
     if unknown:
-        raise ValueError(f"以下字段不能更正：{'、'.join(sorted(unknown))}")
+        raise Refused(f"以下字段不能更正：{'、'.join(sorted(unknown))}")
     if not reason.strip():
-        raise ValueError("更正记录必须填写原因")
+        raise Refused("更正记录必须填写原因")
     values = {**values, **_follows(record, values)}
     return apply_change(record, values=values, change=RecordVersion.Change.CORRECTED, user=user, reason=reason)
 
@@ -136,7 +137,7 @@ def _in_order(record: CreditRecord, values: dict, first: str, later: str) -> Non
     start, end = values.get(first, getattr(record, first)), values.get(later, getattr(record, later))
     if start is not None and end is not None and end < start:
         label = record._meta.get_field
-        raise ValueError(f"{label(later).verbose_name}（{end}）不能早于{label(first).verbose_name}（{start}）")
+        raise Refused(f"{label(later).verbose_name}（{end}）不能早于{label(first).verbose_name}（{start}）")
 
 
 
@@ -148,66 +149,72 @@ _NOT_AFTER_TODAY = {"decided_on", "listed_on", "lifted_on", "judged_on", "effect
 
 
 def parse_value(record: CreditRecord, name: str, raw: str):
-    """A corrected value typed in a form, read as the column's type; ValueError says what is wrong.
+    """A corrected value typed in a form, read as the column's type; Refused says what is wrong.
 
     Whatever the database would refuse (NUL, too long, too many digits, NaN) is refused here with a
     reason, so that a correction is either applied whole or not at all.
     """
     if name not in CORRECTABLE.get(record.KIND, ()):
-        raise ValueError("请选择要更正的字段")
+        raise Refused("请选择要更正的字段")
     try:
         field = record._meta.get_field(name)
     except FieldDoesNotExist:
-        raise ValueError("请选择要更正的字段") from None
+        raise Refused("请选择要更正的字段") from None
     raw = raw.strip()
     if has_control(raw, text=True):
-        raise ValueError("不能包含控制字符（如 NUL）")
+        raise Refused("不能包含控制字符（如 NUL）")
     if isinstance(field, models.DateField):
         if not raw and field.null:
             return None
         try:
             value = dt.date.fromisoformat(raw)
         except ValueError:
-            raise ValueError("日期格式应为 YYYY-MM-DD（如 2024-03-01）") from None
+            raise Refused("日期格式应为 YYYY-MM-DD（如 2024-03-01）") from None
         if value < EARLIEST:
-            raise ValueError(f"日期过早（不能早于 {EARLIEST}），请核实")
+            raise Refused(f"日期过早（不能早于 {EARLIEST}），请核实")
         if name in _NOT_AFTER_TODAY and value > timezone.localdate():
-            raise ValueError("日期不能晚于今天")
+            raise Refused("日期不能晚于今天")
         return value
     if isinstance(field, models.DecimalField):
         if not raw:
             return None
-        value = amount(raw)  # the import's reading: 元/万元, no NaN, Infinity, exponent or negative amount
+        try:
+            value = amount(raw)  # the import's reading: 元/万元, no NaN, Infinity, exponent or negative amount
+        except ValueError as e:  # the import's cell parser says what is wrong with the amount
+            raise Refused(str(e)) from None
         most = Decimal(conf.get("MAX_FINE_WAN"))
         if value > most:
-            raise ValueError(f"金额超出合理范围（大于 {most} 万元），请核实单位是否为万元")
+            raise Refused(f"金额超出合理范围（大于 {most} 万元），请核实单位是否为万元")
         return value
     if record.KIND == "compulsion" and name == "category":
         return _compulsion_category(record, raw)
     limit = field.max_length or TEXT_MAX
     if len(raw) > limit:
-        raise ValueError(f"内容过长（{len(raw)} 字，最多 {limit} 字）")
+        raise Refused(f"内容过长（{len(raw)} 字，最多 {limit} 字）")
     if field.choices:
         by_label = {str(label): value for value, label in field.choices}
         if raw in by_label:
             raw = by_label[raw]
         elif raw not in dict(field.choices):
-            raise ValueError("应为：" + "、".join(str(label) for value, label in field.choices if value))
+            raise Refused("应为：" + "、".join(str(label) for value, label in field.choices if value))
     if not raw and not field.blank:
-        raise ValueError(f"{field.verbose_name}不能为空")
+        raise Refused(f"{field.verbose_name}不能为空")
     return raw
 
 
 def _compulsion_category(record: CreditRecord, raw: str) -> str:
     """A corrected 强制类别, read as the import reads it; "其他" keeps the record's type, and a name of the
     other type (a measure corrected to an enforcement) is refused: that is another decision, sent anew."""
-    parsed = compulsion_category(raw)
+    try:
+        parsed = compulsion_category(raw)
+    except ValueError as e:  # the import's cell parser says what is wrong with the category
+        raise Refused(str(e)) from None
     if not parsed:
-        raise ValueError("强制类别不能为空")
+        raise Refused("强制类别不能为空")
     prefixed, names = parsed
     types = {t for t, allowed in COMPULSION_CATEGORIES.items() for n in names if n in allowed and n != "其他"}
     types |= {prefixed} if prefixed else set()
     if types - {record.compulsion_type}:
-        raise ValueError(f"“{'、'.join(names)}”不属于{record.get_compulsion_type_display()}：强制类型不同的是另一项决定，"
+        raise Refused(f"“{'、'.join(names)}”不属于{record.get_compulsion_type_display()}：强制类型不同的是另一项决定，"
                          "请撤销本记录后重新报送")
     return "；".join(names)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.lib.text import has_control
 from cleanrecord.records import changes
 from cleanrecord.records.importing.profiles import ProfileError, parse_spec
@@ -48,7 +49,7 @@ class CorrectForm(forms.Form):
         if name and "value" in data:
             try:
                 data["parsed"] = changes.parse_value(self.record, name, data["value"])
-            except ValueError as e:
+            except Refused as e:
                 self.add_error("value", f"{self.record._meta.get_field(name).verbose_name}：{e}")
         return data
 

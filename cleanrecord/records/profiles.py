@@ -22,6 +22,7 @@ from django.db import transaction
 from cleanrecord import conf
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.reference.models import Department
 
 from .importing import locks
@@ -41,10 +42,6 @@ ENCODING_SAMPLE = 1024 * 1024
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带 BOM）", "utf-16": "UTF-16", "gb18030": "GB18030（GBK）"}
 
 
-class ProfileRefused(ValueError):
-    """A profile that cannot be chosen or saved; the message is Chinese."""
-
-
 # -- choosing and managing profiles --------------------------------------------------------------
 
 def chosen_profile(*, department: Department | None, kind: str, name: str | None) -> ImportProfile | None:
@@ -53,12 +50,12 @@ def chosen_profile(*, department: Department | None, kind: str, name: str | None
     if not name:
         return None
     if department is None:
-        raise ProfileRefused("使用导入方案时须指定报送部门（导入方案按部门保存）")
+        raise Refused("使用导入方案时须指定报送部门（导入方案按部门保存）")
     profile = ImportProfile.objects.filter(department=department, name=name[:100]).first()
     if profile is None:
-        raise ProfileRefused(f"{department.name}没有名为“{name[:100]}”的导入方案")
+        raise Refused(f"{department.name}没有名为“{name[:100]}”的导入方案")
     if profile.kind != kind:
-        raise ProfileRefused(f"导入方案“{profile.name}”用于{KIND_LABELS[profile.kind]}，不能用于{KIND_LABELS.get(kind, kind)}")
+        raise Refused(f"导入方案“{profile.name}”用于{KIND_LABELS[profile.kind]}，不能用于{KIND_LABELS.get(kind, kind)}")
     return profile
 
 
@@ -78,14 +75,14 @@ def _snapshot(profile: ImportProfile) -> dict:
 
 def save_profile(*, user, profile: ImportProfile, department: Department, kind: str, name: str, spec: dict,
                  actor: str = "") -> ImportProfile:
-    """Create or change a profile, audited; ProfileRefused says why it is not saved."""
+    """Create or change a profile, audited; Refused says why it is not saved."""
     if department not in departments_for(user):
-        raise ProfileRefused("无权为该部门保存导入方案")
+        raise Refused("无权为该部门保存导入方案")
     stored = ImportProfile.objects.select_related("department").filter(pk=profile.pk).first() if profile.pk else None
     before = _snapshot(stored) if stored is not None else None
     clash = ImportProfile.objects.filter(department=department, name=name).exclude(pk=profile.pk)
     if clash.exists():
-        raise ProfileRefused(f"{department.name}已有名为“{name}”的导入方案")
+        raise Refused(f"{department.name}已有名为“{name}”的导入方案")
     profile.department, profile.kind, profile.name, profile.spec = department, kind, name, spec
     profile.updated_by = user if user is not None and user.is_authenticated else None
     try:
@@ -94,7 +91,7 @@ def save_profile(*, user, profile: ImportProfile, department: Department, kind: 
             record_event(user=user, action="records.profile_update" if before else "records.profile_create",
                          target=f"import_profile:{profile.pk}", before=before, after=_snapshot(profile), actor=actor)
     except ProfileError as e:
-        raise ProfileRefused(str(e)) from e
+        raise Refused(str(e)) from e
     return profile
 
 

@@ -23,6 +23,7 @@ from cleanrecord import conf
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib import spreadsheets
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.reference.models import Department, Domain, Region
 
 from .importing import locks, parallel
@@ -203,6 +204,8 @@ def import_file(
                          parallel_ok=channel == ImportBatch.Channel.CLI and spec is None, spec=spec)
         except (UnreadableFile, MappingError) as e:
             feeds = set()
+            if getattr(e, "detail", ""):  # the parser's own words, for whoever looks into the refusal
+                log.warning("import batch %s refused: %s (%s)", batch.pk, e, e.detail)
             _fail(batch, str(e))
         except Exception:  # a crash mid-file: the transaction rolled back, nothing was applied
             log.exception("import batch %s failed", batch.pk)
@@ -229,8 +232,10 @@ def import_file(
     return ImportResult(batch)
 
 
-class UploadTooLarge(ValueError):
-    pass
+class UploadTooLarge(Refused):
+    """A file over CLEANRECORD_IMPORT_MAX_BYTES: the API answers 413."""
+
+    status = 413
 
 
 def import_upload(*, user, upload, kind: str, department: Department | None, mapping: dict | None, dry_run: bool,

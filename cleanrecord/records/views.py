@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.models import departments_for, is_office
+from cleanrecord.lib.refusals import Refused
 
 from . import changes, profiles
 from .access import batch_for, batches_for, upload_department
@@ -20,7 +21,7 @@ from .changes import may_change
 from .downloads import rejected_rows_response
 from .forms import CorrectForm, ImportProfileForm, RepairForm, RevokeForm
 from .models import RECORD_MODELS, CreditRecord, ImportProfile, RecordVersion
-from .services import KIND_LABELS, ImportResult, UploadTooLarge, mark_if_interrupted
+from .services import KIND_LABELS, ImportResult, mark_if_interrupted
 
 MAX_SHOWN_ISSUES = 200
 
@@ -46,7 +47,7 @@ def imports(request):
                                                   name=request.POST.get("profile", "")[:100])
                 staged = profiles.stage_upload(user=request.user, upload=upload, kind=kind, department=department,
                                                profile=profile, dry_run=bool(request.POST.get("dry_run")))
-            except (UploadTooLarge, profiles.ProfileRefused) as e:
+            except Refused as e:
                 messages.error(request, str(e))
             else:
                 # Nothing is written before the clerk has seen how the file is read.
@@ -119,7 +120,7 @@ def import_profile_edit(request, profile_id: int | None = None):
             try:
                 profiles.save_profile(user=request.user, profile=profile, department=data["department"],
                                       kind=data["kind"], name=data["name"], spec=data["spec"])
-            except profiles.ProfileRefused as e:
+            except Refused as e:
                 form.add_error(None, str(e))
             else:
                 messages.success(request, f"导入方案“{profile.name}”已保存")
@@ -250,7 +251,7 @@ def department_record(request, kind: str, record_id: int):
                     changes.mark_repaired(record, decision=data["decision"], on=data["repaired_on"], user=request.user)
                     messages.success(request, "已标记信用修复")
                 return redirect("department-record", kind=kind, record_id=record.pk)
-        except ValueError as e:  # the record refused the change (already revoked, nothing to correct …)
+        except Refused as e:  # the record refused the change (already revoked, nothing to correct …)
             error = str(e)
         if form is not None and not error:
             error = "；".join(f"{form.fields[name].label if name in form.fields else ''}：{m}".lstrip("：")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.audit.services import record_event
 from cleanrecord.lib.admin import ReadOnlyAdmin
+from cleanrecord.lib.refusals import Refused
 
 from . import rules
 from .models import Report, RuleSettings
@@ -38,9 +39,15 @@ class ReportAdmin(ReadOnlyAdmin):
             return None
         form = RevokeForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
+            done = 0
             for report in reports:
-                revoke_report(report, reason=form.cleaned_data["reason"], user=request.user)
-            self.message_user(request, _("已撤销 %(n)s 份报告。") % {"n": len(reports)}, messages.SUCCESS)
+                try:
+                    revoke_report(report, reason=form.cleaned_data["reason"], user=request.user)
+                except Refused as e:  # revoked meanwhile, by another hand
+                    self.message_user(request, str(e), messages.WARNING)
+                else:
+                    done += 1
+            self.message_user(request, _("已撤销 %(n)s 份报告。") % {"n": done}, messages.SUCCESS)
             return None
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/reports/revoke.html", {

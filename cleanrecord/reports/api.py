@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field
 
 from cleanrecord.accounts.models import acts_for, is_office, may_read_reports
@@ -13,7 +12,6 @@ from cleanrecord.accounts.tokens import require_scope
 from cleanrecord.entities.models import Entity
 
 from .models import Purpose, Report, ReportStatus
-from .rules import ReportRefused
 from .services import issue_report, revoke_report
 
 router = Router()
@@ -84,11 +82,8 @@ def create_report(request, body: ReportIn):
     require_scope(request, "reports:write")
     if not (is_office(request.user) or acts_for(request.user, body.credit_code.strip().upper())):
         raise PermissionDenied("仅限该经营主体的绑定用户或信用办申请报告")
-    try:
-        report = issue_report(credit_code=body.credit_code, domains=body.domains, start=body.start, end=body.end,
-                              purpose=body.purpose, purpose_text=body.purpose_text, user=request.user, channel="api")
-    except ReportRefused as e:
-        raise HttpError(400, str(e)) from e
+    report = issue_report(credit_code=body.credit_code, domains=body.domains, start=body.start, end=body.end,
+                          purpose=body.purpose, purpose_text=body.purpose_text, user=request.user, channel="api")
     return 201, report_out(report)
 
 
@@ -124,10 +119,7 @@ def revoke(request, number: str, body: RevokeIn):
     report = Report.objects.filter(number=number).first()
     if report is None:
         raise Http404("未找到该报告")
-    try:
-        revoke_report(report, reason=body.reason, user=request.user)
-    except ValueError as e:
-        raise HttpError(400, str(e)) from e
+    revoke_report(report, reason=body.reason, user=request.user)
     return report_out(report)
 
 

@@ -23,6 +23,7 @@ from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
 from cleanrecord.freshness import services as freshness
 from cleanrecord.lib.identifiers import CodeCheck, check_credit_code, looks_like_id_number, mask_id_numbers_in
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import Compulsion, Judgment, Listing, Penalty, RecordStatus, Verdict, kind_text
 from cleanrecord.reference import regions
@@ -35,10 +36,6 @@ UNDER_OBJECTION = "异议处理中"
 REMOVED = "已移出名单"
 LIFTED = "已解除"
 KINDS_PLACEHOLDER = "{kinds}"
-
-
-class ReportRefused(ValueError):
-    """The request cannot be answered by a report; the message says why, in Chinese."""
 
 
 @dataclass(frozen=True)
@@ -71,16 +68,16 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
                 purpose: str, purpose_text: str = "", today: dt.date) -> Query:
     code = (credit_code or "").strip().upper()
     if check_credit_code(code) is CodeCheck.INVALID:
-        raise ReportRefused(f"统一社会信用代码“{credit_code}”格式不正确（应为 18 位）")
+        raise Refused(f"统一社会信用代码“{credit_code}”格式不正确（应为 18 位）")
     if looks_like_id_number(code):  # a person's number stored as a code by older imports: never printed on a report
-        raise ReportRefused("该代码为居民身份证号码，不是经营主体的统一社会信用代码，不能出具专用信用报告")
+        raise Refused("该代码为居民身份证号码，不是经营主体的统一社会信用代码，不能出具专用信用报告")
     entity = Entity.objects.filter(credit_code=code).first()
     if entity is None:
-        raise ReportRefused(f"未找到统一社会信用代码为 {code} 的经营主体")
+        raise Refused(f"未找到统一社会信用代码为 {code} 的经营主体")
     if not regions.contains(entity.region_code):
-        raise ReportRefused(f"该主体登记地（{entity.region_code}）不在{region().name}行政区域内，不能出具本地专用信用报告")
+        raise Refused(f"该主体登记地（{entity.region_code}）不在{region().name}行政区域内，不能出具本地专用信用报告")
     if entity.status in (EntityStatus.CANCELLED, EntityStatus.MOVED):
-        raise ReportRefused(f"该主体登记状态为“{entity.get_status_display()}”，不能出具专用信用报告")
+        raise Refused(f"该主体登记状态为“{entity.get_status_display()}”，不能出具专用信用报告")
 
     all_domains = domains == "all" or domains == ["all"]
     by_code = {d.code: d for d in Domain.objects.all()}
@@ -89,27 +86,27 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     else:
         codes = [c.strip() for c in (domains or []) if c and c.strip()]
         if not codes:
-            raise ReportRefused("请至少选择一个领域")
+            raise Refused("请至少选择一个领域")
         unknown = [c for c in codes if c not in by_code]
         if unknown:
-            raise ReportRefused(f"未知领域：{'、'.join(unknown)}")
+            raise Refused(f"未知领域：{'、'.join(unknown)}")
         chosen = tuple(sorted({by_code[c] for c in codes}, key=lambda d: d.order))
         all_domains = len(chosen) == len(by_code)
 
     default_start, default_end = default_period(today)
     start, end = start or default_start, end or default_end
     if end > today:
-        raise ReportRefused(f"查询期止（{end}）不能晚于今天（{today}）")
+        raise Refused(f"查询期止（{end}）不能晚于今天（{today}）")
     if start > end:
-        raise ReportRefused(f"查询期起（{start}）不能晚于查询期止（{end}）")
+        raise Refused(f"查询期起（{start}）不能晚于查询期止（{end}）")
     max_years = rule("REPORT_MAX_YEARS")
     if start < years_before(today, max_years):
-        raise ReportRefused(f"查询期最长追溯 {max_years} 年（不早于 {years_before(today, max_years)}）")
+        raise Refused(f"查询期最长追溯 {max_years} 年（不早于 {years_before(today, max_years)}）")
     if purpose not in Purpose.values:
-        raise ReportRefused("用途应为：金融、商务经营、行政管理或其他")
+        raise Refused("用途应为：金融、商务经营、行政管理或其他")
     purpose_text = (purpose_text or "").strip()
     if len(purpose_text) > PURPOSE_TEXT_MAX:
-        raise ReportRefused(f"用途说明过长（{len(purpose_text)} 字，最多 {PURPOSE_TEXT_MAX} 字）")
+        raise Refused(f"用途说明过长（{len(purpose_text)} 字，最多 {PURPOSE_TEXT_MAX} 字）")
     return Query(entity, chosen, all_domains, start, end, purpose, purpose_text)
 
 

@@ -14,6 +14,7 @@ from cleanrecord import conf
 from cleanrecord.audit import checkpoints
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
+from cleanrecord.lib.refusals import Refused
 
 from . import codes, rules
 from .models import Report
@@ -41,7 +42,7 @@ def report_dir() -> Path:
 def _refuse_over_hourly_cap(entity, now: dt.datetime) -> None:
     limit = conf.get("REPORT_ISSUE_PER_ENTITY_PER_HOUR")
     if Report.objects.filter(entity=entity, issued_at__gte=now - dt.timedelta(hours=1)).count() >= limit:
-        raise rules.ReportRefused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
+        raise Refused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
 
 
 def records_found(content: dict) -> int:
@@ -53,12 +54,12 @@ def records_found(content: dict) -> int:
 def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date | None = None,
                  end: dt.date | None = None, purpose: str, purpose_text: str = "", user=None,
                  channel: str = "web", timings: dict | None = None) -> Report:
-    """Issue one signed report, or raise rules.ReportRefused with the reason in Chinese."""
+    """Issue one signed report, or raise Refused with the reason in Chinese."""
     t = time.perf_counter()
     try:
         ensure_ready()
     except SigningUnavailable as exc:
-        raise rules.ReportRefused(str(exc)) from exc
+        raise Refused(str(exc)) from exc
     now = timezone.localtime()
     today = now.date()
     query = rules.build_query(credit_code=credit_code, domains=domains, start=start, end=end, purpose=purpose,
@@ -134,9 +135,9 @@ def revoke_report(report: Report, *, reason: str, user=None) -> Report:
     """The credit office withdraws a report; the verification page then says 已撤销 and why."""
     reason = reason.strip()
     if not reason:
-        raise ValueError("撤销报告必须填写原因")
+        raise Refused("撤销报告必须填写原因")
     if report.revoked_at:
-        raise ValueError(f"报告 {report.number} 已于 {report.revoked_at:%Y-%m-%d %H:%M} 撤销")
+        raise Refused(f"报告 {report.number} 已于 {report.revoked_at:%Y-%m-%d %H:%M} 撤销")
     report.revoked_at = timezone.now()
     report.revoke_reason = reason[:500]
     report.save(update_fields=["revoked_at", "revoke_reason"])

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.models import acts_for, is_office
 from cleanrecord.entities.models import Entity
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.reference.models import Domain
 
 from . import codes, rules
@@ -23,7 +24,7 @@ def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
-        raise rules.ReportRefused(f"日期格式不正确：{value}") from None
+        raise Refused(f"日期格式不正确：{value}") from None
 
 
 @login_required
@@ -54,7 +55,7 @@ def new_report(request, code: str):
                 start=_date(form["start"]), end=_date(form["end"]), purpose=form["purpose"],
                 purpose_text=form["purpose_text"], user=request.user, channel="web",
             )
-        except rules.ReportRefused as e:
+        except Refused as e:
             error = str(e)
         else:
             return redirect("report-detail", code=report.verification_code)

@@ -20,16 +20,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cleanrecord.audit.services import record_event
+from cleanrecord.lib.refusals import Refused
 
 from .models import CalendarDay, CalendarYear
 
 CACHE_SECONDS = 60  # other processes see an office change within a minute
 _cache: dict = {"at": 0.0, "days": None, "years": None}
 _lock = threading.RLock()  # re-entered: a first read fills the table, which forgets the cache
-
-
-class CalendarError(ValueError):
-    """A calendar the office entered that cannot be right; the message is for the user."""
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -181,20 +178,20 @@ def load_with_reference(sender=None, *, stdout=None, **kwargs) -> None:
 def set_year(year: int, entries: list[Entry], *, note: str = "", user=None) -> CalendarYear:
     """The office enters (or replaces) one year's holidays and make-up working days."""
     if not 2000 <= year <= 2100:
-        raise CalendarError(f"年度 {year} 超出范围（2000–2100）")
+        raise Refused(f"年度 {year} 超出范围（2000–2100）")
     if len(note) > 200:
-        raise CalendarError(f"说明过长（{len(note)} 字，最多 200 字）")
+        raise Refused(f"说明过长（{len(note)} 字，最多 200 字）")
     seen: set[dt.date] = set()
     for e in entries:
         if e.day.year != year:
-            raise CalendarError(f"{e.day} 不属于 {year} 年")
+            raise Refused(f"{e.day} 不属于 {year} 年")
         if e.day in seen:
-            raise CalendarError(f"{e.day} 重复出现")
+            raise Refused(f"{e.day} 重复出现")
         seen.add(e.day)
         if e.working and e.day.weekday() < 5:
-            raise CalendarError(f"{e.day} 是工作日（星期{'一二三四五'[e.day.weekday()]}），无需登记为调休上班")
+            raise Refused(f"{e.day} 是工作日（星期{'一二三四五'[e.day.weekday()]}），无需登记为调休上班")
     if not any(not e.working for e in entries):
-        raise CalendarError(f"{year} 年没有任何放假日期，请检查文件")
+        raise Refused(f"{year} 年没有任何放假日期，请检查文件")
     before = CalendarYear.objects.filter(year=year).first()
     _replace_year(year, entries)
     row, _ = CalendarYear.objects.update_or_create(
@@ -227,19 +224,19 @@ def read_entries(lines: Iterable[str], year: int) -> list[Entry]:
         if not cells or not cells[0] or cells[0].startswith("#") or cells[0] in ("日期", "date"):
             continue
         if len(cells) < 2:
-            raise CalendarError(f"第 {number} 行：应为“日期,类型[,节日]”，实际为“{','.join(cells)}”")
+            raise Refused(f"第 {number} 行：应为“日期,类型[,节日]”，实际为“{','.join(cells)}”")
         try:
             day = dt.date.fromisoformat(cells[0].replace("/", "-"))
         except ValueError:
-            raise CalendarError(f"第 {number} 行：日期“{cells[0]}”格式不正确，应为 YYYY-MM-DD") from None
+            raise Refused(f"第 {number} 行：日期“{cells[0]}”格式不正确，应为 YYYY-MM-DD") from None
         kind = cells[1]
         if kind in ("放假", "休", "假", "holiday"):
             working = False
         elif kind in ("上班", "班", "调休上班", "workday"):
             working = True
         else:
-            raise CalendarError(f"第 {number} 行：类型“{kind}”无法识别，应为“放假”或“上班”")
+            raise Refused(f"第 {number} 行：类型“{kind}”无法识别，应为“放假”或“上班”")
         if day.year != year:
-            raise CalendarError(f"第 {number} 行：{day} 不属于 {year} 年")
+            raise Refused(f"第 {number} 行：{day} 不属于 {year} 年")
         entries.append(Entry(day, working, cells[2] if len(cells) > 2 else ""))
     return entries

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cleanrecord.accounts.decorators import office_required
+from cleanrecord.lib.refusals import Refused
 
 from . import services
 from .models import CalendarDay, CalendarYear
@@ -35,7 +36,7 @@ def calendar(request):
                     services.set_year(year, entries, note=request.POST.get("note", ""), user=request.user)
                 except UnicodeDecodeError:
                     error = "文件应为 UTF-8 编码的 CSV"
-                except services.CalendarError as e:
+                except Refused as e:
                     error = str(e)
                 else:
                     messages.success(request, services.describe(year, entries))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cleanrecord.accounts.models import ApiToken
 from cleanrecord.accounts.tokens import create_token, revoke_token
 from cleanrecord.audit.models import AuditEntry
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.records.models import ImportBatch, Penalty
 from cleanrecord.records.tests.uploads import COMPANY, penalty_csv
 from cleanrecord.reports.models import Report
@@ -196,11 +197,11 @@ def test_creating_and_revoking_a_token_are_audited(alice, office_admin):
 @pytest.mark.django_db
 def test_a_token_cannot_outlive_the_longest_lifetime_or_have_unknown_scopes(alice, settings):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "API_TOKEN_MAX_DAYS": 90}
-    with pytest.raises(ValueError, match="1 至 90 天"):
+    with pytest.raises(Refused, match="1 至 90 天"):
         create_token(owner=alice, name="x", scopes=["verify"], days=91)
-    with pytest.raises(ValueError, match="未知的权限范围：admin"):
+    with pytest.raises(Refused, match="未知的权限范围：admin"):
         create_token(owner=alice, name="x", scopes=["verify", "admin"])
-    with pytest.raises(ValueError, match="至少选择一项权限范围"):
+    with pytest.raises(Refused, match="至少选择一项权限范围"):
         create_token(owner=alice, name="x", scopes=[])
     token, _text = create_token(owner=alice, name="x", scopes=["verify"])
     assert token.expires_at - token.created_at == dt.timedelta(days=90)

@@ -18,6 +18,7 @@ from cleanrecord.audit.models import AuditEntry
 from cleanrecord.entities.models import Entity
 from cleanrecord.freshness import services
 from cleanrecord.freshness.models import Feed, NothingNew, SourceStatus
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.records.models import ImportBatch, Penalty
 from cleanrecord.records.services import import_file
 from cleanrecord.records.signals import import_finished
@@ -257,7 +258,7 @@ def test_a_confirmation_that_cannot_be_right_is_refused_with_a_reason_and_nothin
 
 
 def test_the_service_refuses_a_future_date_too():
-    with pytest.raises(services.FreshnessRefused, match="不能晚于今天"):
+    with pytest.raises(Refused, match="不能晚于今天"):
         services.confirm_nothing_new(user=None, department=Department.objects.get(code="tax"),
                                      as_of=TODAY + dt.timedelta(days=1))
     assert not NothingNew.objects.exists()

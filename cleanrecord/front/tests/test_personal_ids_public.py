@@ -15,10 +15,10 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from cleanrecord.entities.models import Entity
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.records.models import Penalty
 from cleanrecord.records.services import import_upload
 from cleanrecord.records.tests.uploads import HEADERS
-from cleanrecord.reports.rules import ReportRefused
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity, penalty
 
@@ -78,7 +78,7 @@ def test_public_pages_mask_and_refuse_id_numbers_already_stored(client):
     inside = client.get("/entities/", {"q": f"查 {PERSON_ID} 的记录"}).content.decode()
     assert "请勿输入居民身份证号码" in inside and PERSON_ID not in inside
 
-    with pytest.raises(ReportRefused, match="居民身份证号码"):
+    with pytest.raises(Refused, match="居民身份证号码"):
         issue_report(credit_code=PERSON_ID, domains="all", purpose="finance")
 
 

@@ -28,7 +28,18 @@ csv.field_size_limit(16 * 1024 * 1024)
 
 
 class UnreadableFile(Exception):
-    """The file as a whole cannot be read: nothing of it is imported."""
+    """The file as a whole cannot be read: nothing of it is imported.
+
+    The message is Chinese, for the clerk; `detail` (the parser's own error, its class and text) is for
+    the log only (services.import_file writes it there)."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def _detail(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}"[:500]
 
 
 class NoHeader(UnreadableFile):
@@ -316,7 +327,7 @@ def check_zip(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise UnreadableFile(f"无法打开 XLSX 文件：文件已损坏或不是 Excel 工作簿（{type(e).__name__}）") from e
+        raise UnreadableFile("无法打开 XLSX 文件：文件已损坏或不是 Excel 工作簿", _detail(e)) from e
     if len(members) > limits.zip_members:
         raise TooLarge(f"XLSX 文件包含 {len(members)} 个部件，超过上限 {limits.zip_members} 个：文件不是正常的 Excel 工作簿")
     unpacked = sum(m.file_size for m in members)
@@ -616,7 +627,7 @@ def _open_xlsx(path: Path, looks_like_header, limits: Limits) -> Table:
     except UnreadableFile:
         raise
     except Exception as e:  # openpyxl and lxml raise their own error types for every kind of damage
-        raise UnreadableFile(f"无法打开 XLSX 文件：文件已损坏或不是 Excel 工作簿（{type(e).__name__}）") from e
+        raise UnreadableFile("无法打开 XLSX 文件：文件已损坏或不是 Excel 工作簿", _detail(e)) from e
     archive = reader.archive
     try:
         for name, member in sheets:
@@ -645,7 +656,7 @@ def _guarded(rows: Iterator[tuple[int, list]], sheet: str) -> Iterator[tuple[int
     except Exception as e:
         if type(e).__name__ == "XMLSyntaxError" and ("memory" in str(e).lower() or "unknown error" in str(e)):
             raise MemoryError from e  # libxml2 could not allocate: it names no other cause
-        raise UnreadableFile(f"无法读取工作表“{sheet}”：{type(e).__name__}: {e}") from e
+        raise UnreadableFile(f"无法读取工作表“{sheet}”：文件已损坏或不是正常的 Excel 工作簿", _detail(e)) from e
 
 
 def _open_xls(path: Path, looks_like_header, limits: Limits) -> Table:
@@ -654,7 +665,7 @@ def _open_xls(path: Path, looks_like_header, limits: Limits) -> Table:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types for every kind of damage
-        raise UnreadableFile(f"无法打开 XLS 文件：文件已损坏或不是 Excel 工作簿（{type(e).__name__}）") from e
+        raise UnreadableFile("无法打开 XLS 文件：文件已损坏或不是 Excel 工作簿", _detail(e)) from e
     for name in book.sheet_names:
         try:
             sheet = book.get_sheet_by_name(name)
@@ -668,7 +679,7 @@ def _open_xls(path: Path, looks_like_header, limits: Limits) -> Table:
         except UnreadableFile:
             raise
         except Exception as e:
-            raise UnreadableFile(f"无法读取工作表“{name}”：{e}") from e
+            raise UnreadableFile(f"无法读取工作表“{name}”：文件已损坏或不是正常的 Excel 工作簿", _detail(e)) from e
         return Table("xls", "", header, header_row, rows, book)
     raise UnreadableFile("工作簿中没有可识别表头的工作表：请检查数据类别或提供字段映射文件")
 

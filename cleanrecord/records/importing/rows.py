@@ -32,6 +32,7 @@ from cleanrecord.lib.identifiers import (
     org_code_of,
     reg_no_ok,
 )
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.lib.text import without_controls
 from cleanrecord.records.models import COMPULSION_CATEGORIES, CompulsionType
 from cleanrecord.reference.models import Department
@@ -154,8 +155,8 @@ def _blank_memo(parse) -> dict:
     return memo
 
 
-class MappingError(ValueError):
-    pass
+class MappingError(Refused):
+    """A column mapping (or an import profile) that cannot be applied; the message says where, in Chinese."""
 
 
 @functools.lru_cache(maxsize=4096)  # a file repeats a handful of category spellings

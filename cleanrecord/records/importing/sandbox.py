@@ -7,7 +7,9 @@ RLIMIT_AS set before it opens the file. The importing process receives the heade
 rows, a few hundred at a time (the pipe's back-pressure keeps the child at most a batch ahead),
 and does everything else: checks, staging, the one transaction. A refusal in the child, a
 MemoryError, or the child's death all reach the importing process as UnreadableFile, so the batch
-ends as failed with a reason, and the worker goes on serving.
+ends as failed with a reason, and the worker goes on serving. A fault of the reader itself (an exception
+no file should cause) reaches it as ReaderFailed with the child's traceback: the import logs it, and the
+clerk reads the batch's number to quote, never the exception.
 
 The child never holds a database connection: spawned, it starts a fresh interpreter that inherits
 only the pipe, not the importing process's sockets. It dies with the importing process (see
@@ -17,6 +19,7 @@ lifetime.py), so a killed import leaves no reader behind.
 import multiprocessing
 import os
 import resource
+import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +31,11 @@ from .readers import Limits, Table, TooLarge, UnreadableFile, open_table, preche
 ROWS_PER_MESSAGE = 500
 # Longest wait for the next word from the child: a batch of rows takes milliseconds to read.
 STALL_SECONDS = 300
+
+
+class ReaderFailed(RuntimeError):
+    """The child reading the file failed on a fault of its own (not the file's): the message is the child's
+    traceback, for the log; services.import_file logs it and tells the clerk the batch's number."""
 
 
 def memory_message(limit_mb: int, last_row: int) -> str:
@@ -79,9 +87,9 @@ class _Reading:
                                  ) from None
         kind = message[0]
         if kind == "refused":
-            raise (TooLarge if message[2] else UnreadableFile)(message[1])
+            raise (TooLarge if message[2] else UnreadableFile)(message[1], message[3])
         if kind == "failed":
-            raise UnreadableFile(f"无法读取文件：{message[1]}")
+            raise ReaderFailed(message[1])
         return message
 
     def rows(self):
@@ -145,12 +153,12 @@ def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory
             sender.send(("end",))
             table.close()
         except UnreadableFile as e:
-            sender.send(("refused", str(e), isinstance(e, TooLarge)))
+            sender.send(("refused", str(e), isinstance(e, TooLarge), e.detail))
         except MemoryError:
             batch = table = None  # what can be freed, before saying so
-            sender.send(("refused", memory_message(memory_mb, last_row), True))
-        except Exception as e:  # the importing process logs and reports it: nothing was imported
-            sender.send(("failed", f"{type(e).__name__}: {e}"))
+            sender.send(("refused", memory_message(memory_mb, last_row), True, "MemoryError"))
+        except Exception:  # a fault of the reader: the importing process logs it, the clerk reads a Chinese sentence
+            sender.send(("failed", traceback.format_exc()[-4000:]))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the importing process stopped listening (it failed, or was stopped): nothing to tell
     finally:

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from cleanrecord.audit.models import AuditEntry
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.records import changes
 from cleanrecord.records.models import Penalty, RecordVersion
 from cleanrecord.records.services import import_file
@@ -51,9 +52,9 @@ def test_repair_and_correction_are_versions_and_wrong_input_is_refused(imported,
     assert (record.repaired_on, record.fine_wan, record.content, record.version) == (
         dt.date(2025, 7, 1), Decimal("0.3"), "罚款三千元", 3)
     assert [v.change for v in RecordVersion.objects.order_by("version")] == ["created", "repaired", "corrected"]
-    with pytest.raises(ValueError, match="不能更正：subject_key"):
+    with pytest.raises(Refused, match="不能更正：subject_key"):
         changes.correct(record, values={"subject_key": "X"}, reason="r", user=amr_clerk)
-    with pytest.raises(ValueError, match="必须填写"):
+    with pytest.raises(Refused, match="必须填写"):
         changes.mark_repaired(record, decision=" ", on=dt.date(2025, 7, 1), user=amr_clerk)
     assert Penalty.objects.get().version == 3
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from cleanrecord.accounts.models import EntityUser
 from cleanrecord.audit.models import AuditEntry
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.reports.models import Report
-from cleanrecord.reports.rules import ReportRefused
 from cleanrecord.reports.services import issue_report, snapshot_hash
 from cleanrecord.reports.signing import check_signature
 
@@ -100,7 +100,7 @@ def test_numbers_run_per_day_and_codes_never_repeat(company):
 @pytest.mark.django_db
 def test_a_refused_or_failed_issue_leaves_no_report_and_no_file(company, settings, tmp_path, monkeypatch):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_DIR": str(tmp_path)}
-    with pytest.raises(ReportRefused, match="不能晚于今天"):
+    with pytest.raises(Refused, match="不能晚于今天"):
         issue_report(credit_code=company.credit_code, domains="all", end=timezone.localdate() + dt.timedelta(days=1),
                      purpose="other")
 
@@ -194,5 +194,5 @@ def test_issuing_is_limited_per_entity_per_hour(company, settings):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_ISSUE_PER_ENTITY_PER_HOUR": 2}
     issue_report(credit_code=company.credit_code, domains=["taxation"], purpose="other")
     issue_report(credit_code=company.credit_code, domains=["taxation"], purpose="other")
-    with pytest.raises(ReportRefused, match="一小时内已申请 2 份报告"):
+    with pytest.raises(Refused, match="一小时内已申请 2 份报告"):
         issue_report(credit_code=company.credit_code, domains=["taxation"], purpose="other")

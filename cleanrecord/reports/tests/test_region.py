@@ -7,6 +7,7 @@ import pypdfium2
 import pytest
 from django.utils import timezone
 
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.reports import rules
 from cleanrecord.reports.services import issue_report
 from cleanrecord.testing.regions import COUNTY, PROVINCE, other_region  # noqa: F401
@@ -49,7 +50,7 @@ def test_a_province_reports_on_entities_and_authorities_of_every_city(other_regi
     assert sorted(numbers(content)) == sorted([by_city.decision_no, by_province.decision_no, unnamed_here.decision_no])
     assert content["region"] == {"code": "620000", "name": "甘肃省"}
     assert numbers(report(entity("91620102MA71RPT00", "兰州省级测试有限公司"))) == []  # 兰州市 is in the province
-    with pytest.raises(rules.ReportRefused, match=r"该主体登记地（610102）不在甘肃省行政区域内"):
+    with pytest.raises(Refused, match=r"该主体登记地（610102）不在甘肃省行政区域内"):
         report(entity("91610102MA71RPT02", "西安测试有限公司"))
 
 
@@ -80,9 +81,9 @@ def test_a_county_reports_on_its_own_entities_and_authorities_only(other_region)
     penalty(company, DAY, region_code="", authority_code="11620100MB00000010")
 
     assert sorted(numbers(report(company))) == sorted([by_county.decision_no, unnamed_here.decision_no])
-    with pytest.raises(rules.ReportRefused, match=r"该主体登记地（620103）不在城关区行政区域内"):
+    with pytest.raises(Refused, match=r"该主体登记地（620103）不在城关区行政区域内"):
         report(entity("91620103MA71RPT03", "七里河测试有限公司"))
-    with pytest.raises(rules.ReportRefused, match=r"不在城关区行政区域内"):
+    with pytest.raises(Refused, match=r"不在城关区行政区域内"):
         report(entity("91620100MA71RPT04", "兰州市本级测试有限公司"))
 
 

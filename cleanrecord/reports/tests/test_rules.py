@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.reports import rules
 
@@ -140,19 +141,19 @@ def test_a_nothing_found_text_saved_before_the_template_keeps_its_words_and_name
 ])
 def test_impossible_requests_are_refused_with_a_reason(company, change, reason):
     args = {"domains": "all", "start": START, "end": END, "purpose": "finance", **change}
-    with pytest.raises(rules.ReportRefused, match=reason):
+    with pytest.raises(Refused, match=reason):
         rules.build_query(credit_code=company.credit_code, today=TODAY, **args)
 
 
 @pytest.mark.django_db
 def test_unknown_invalid_and_out_of_region_entities_are_refused(db):
     outsider = entity("91620200MA71RPT01", "嘉峪关测试有限公司")
-    with pytest.raises(rules.ReportRefused, match="不在兰州市行政区域内"):
+    with pytest.raises(Refused, match="不在兰州市行政区域内"):
         report(outsider)
-    with pytest.raises(rules.ReportRefused, match="未找到"):
+    with pytest.raises(Refused, match="未找到"):
         rules.build_query(credit_code=credit_code("91620102MA71RPT02"), domains="all", start=None, end=None,
                           purpose="other", today=TODAY)
-    with pytest.raises(rules.ReportRefused, match="格式不正确"):
+    with pytest.raises(Refused, match="格式不正确"):
         rules.build_query(credit_code="12345", domains="all", start=None, end=None, purpose="other", today=TODAY)
 
 

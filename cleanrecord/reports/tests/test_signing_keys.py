@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cleanrecord.audit.models import AuditEntry
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.reports import signing
 from cleanrecord.reports.models import Report, SigningRoot
-from cleanrecord.reports.rules import ReportRefused
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.signing import Status, check_signature
 
@@ -84,7 +84,7 @@ def test_a_deleted_key_folder_refuses_to_issue_fails_readiness_and_makes_no_new_
     shutil.rmtree(own_keys)
     signing.reset_signer()  # as a process started afterwards
 
-    with pytest.raises(ReportRefused, match="平台签名密钥不可用，暂不能出具报告"):
+    with pytest.raises(Refused, match="平台签名密钥不可用，暂不能出具报告"):
         issue(company)
     response = client.get("/readyz")
     assert response.status_code == 503
@@ -120,7 +120,7 @@ def test_a_root_other_than_the_recorded_one_refuses_to_issue(own_keys, company, 
     shutil.rmtree(own_keys)
     signing.create_local_ca(own_keys)  # someone made a CA by hand
 
-    with pytest.raises(ReportRefused, match="平台签名根证书与登记的不一致"):
+    with pytest.raises(Refused, match="平台签名根证书与登记的不一致"):
         issue(company)
     assert client.get("/readyz").json()["failing"] == ["signing_key"]
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.objections.models import Objection
 from cleanrecord.records.models import Penalty
 from cleanrecord.reports.services import issue_report, revoke_report
@@ -63,7 +64,7 @@ def test_a_revoked_report_says_so_and_why(client, issued):
     revoke_report(report, reason="经营主体申请撤销")
     status, html = page(client, report.verification_code)
     assert 'id="verdict">已撤销<' in html and "经营主体申请撤销" in html
-    with pytest.raises(ValueError, match="已于"):
+    with pytest.raises(Refused, match="已于"):
         revoke_report(report, reason="again")
 
 

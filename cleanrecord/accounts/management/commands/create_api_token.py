@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cleanrecord.accounts import tokens
+from cleanrecord.lib.refusals import Refused
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             raise CommandError(f"用户不存在：{username}")
         try:
             token, text = tokens.create_token(owner=owner, name=name, scopes=scopes, days=days)
-        except ValueError as e:
+        except Refused as e:
             raise CommandError(str(e)) from e
         self.stderr.write(f"令牌“{token.name}”已创建，代表用户 {username}，权限范围 {'、'.join(token.scopes)}，"
                           f"有效至 {token.expires_at:%Y-%m-%d %H:%M}。请立即复制保存，它只显示这一次：")

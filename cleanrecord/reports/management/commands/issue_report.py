@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.reports.models import Purpose
-from cleanrecord.reports.rules import ReportRefused
 from cleanrecord.reports.services import issue_report
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         try:
             report = issue_report(credit_code=credit_code, domains=chosen, start=start, end=end, purpose=purpose,
                                   purpose_text=purpose_text, channel="cli")
-        except ReportRefused as e:
+        except Refused as e:
             raise CommandError(f"不能出具报告：{e}") from e
         if out:
             shutil.copyfile(report.pdf_path, out)

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.reports.models import Report
 from cleanrecord.reports.services import revoke_report
 
@@ -17,6 +18,6 @@ class Command(BaseCommand):
             raise CommandError(f"未找到报告：{number}")
         try:
             revoke_report(report, reason=reason)
-        except ValueError as e:
+        except Refused as e:
             raise CommandError(str(e)) from e
         self.stdout.write(f"报告 {report.number} 已撤销：{report.revoke_reason}")

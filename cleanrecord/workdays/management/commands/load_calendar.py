@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cleanrecord.lib.refusals import Refused
 from cleanrecord.workdays import services
 from cleanrecord.workdays.models import CalendarDay, CalendarYear
 
@@ -35,6 +36,6 @@ class Command(BaseCommand):
             raise CommandError(f"{file}：文件应为 UTF-8 编码") from None
         except OSError as e:
             raise CommandError(f"无法读取 {file}：{e.strerror}") from None
-        except services.CalendarError as e:
+        except Refused as e:
             raise CommandError(f"{file}：{e}") from None
         self.stdout.write(services.describe(year, entries))
