@@ -33,7 +33,7 @@ LAYERS = [
     ("reports",),  # rules, snapshot, issuing, signing; the entity portal
     ("verification",),
     ("quality",),
-    ("front", "demo", "api", "health", "requestid", "uploads"),
+    ("front", "demo", "api", "health", "requestid", "uploads", "backup"),
     ("testing", "urls", "wsgi"),
 ]
 
