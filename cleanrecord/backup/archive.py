@@ -413,6 +413,10 @@ def check_backup(folder: str | os.PathLike, passphrase: str | None,
         raise Refused(incomplete + _("清单中有不合规的文件名"))
     if KEYS not in listed or DUMP.get(manifest.get("database", "")) not in listed:
         raise Refused(incomplete + _("清单中缺少数据库或密钥文件"))
+    # Parameters beyond ours would only make scrypt eat memory and time: a forged manifest.
+    if not (isinstance(kdf, dict) and kdf.get("name") == "scrypt"
+            and all(isinstance(kdf.get(k), int) and 1 <= kdf[k] <= SCRYPT[k] for k in SCRYPT)):
+        raise Refused(incomplete + _("manifest.json 中的密钥派生参数不合规"))
     encryption_key, mac_key = _derive(passphrase, kdf)
     _check_file(root, listed[KEYS], incomplete)
     keys = _unseal((root / KEYS).read_bytes(), encryption_key)

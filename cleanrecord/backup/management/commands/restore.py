@@ -1,4 +1,5 @@
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -21,10 +22,13 @@ class Command(BaseCommand):
                             help="restore over a database and data directory that are not empty")
 
     def handle(self, *args, folder: Path, force: bool, **options):
+        started = time.perf_counter()
         try:
             checked = archive.restore(folder, passphrase(confirm=False), force=force, say=self.stdout.write)
         except archive.Refused as refused:
             self.stderr.write(f"恢复被拒绝：{refused}")
             sys.exit(1)
-        self.stdout.write(f"已恢复 {archive.created_at(checked.manifest)} 的备份。请以新版本运行 manage.py migrate "
-                          "（若程序较备份新），再运行 manage.py verify_audit 核验审计日志，然后启动服务。")
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"已恢复 {archive.created_at(checked.manifest)} 的备份，用时 {seconds:.1f} 秒。"
+                          "请以新版本运行 manage.py migrate（若程序较备份新），再运行 manage.py verify_audit "
+                          "核验审计日志，然后启动服务。")
