@@ -310,3 +310,11 @@ def test_the_scheduled_backup_keeps_the_newest(platform_without_report, settings
     made = [archive.scheduled_backup() for _ in range(3)]
     kept = sorted(p.name for p in (tmp_path / "nightly").iterdir())
     assert kept == sorted(m.folder.name for m in made[1:])
+
+
+def test_a_field_key_configured_here_that_differs_from_the_backups_is_refused(backup, settings):
+    other = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 bytes, base64, not the platform's key
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "FIELD_KEY": other}
+    with pytest.raises(archive.Refused, match="CLEANRECORD_FIELD_KEY 与备份中的不同"):
+        archive.restore(backup, PASSPHRASE, force=True)
+    assert Penalty.objects.count() == 1
