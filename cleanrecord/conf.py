@@ -264,6 +264,14 @@ SETTINGS = (
             "directory.", secret=True),
     Setting("AUDIT_CHECKPOINT_DIR", "CLEANRECORD_AUDIT_CHECKPOINT_DIR", path(required=False), "",
             "Where signed checkpoints of the audit chain's head go; empty: DATA_DIR/audit-checkpoints."),
+    # --- backups (cleanrecord/backup): the keys in a backup are encrypted with this passphrase ---
+    Setting("BACKUP_PASSPHRASE", "CLEANRECORD_BACKUP_PASSPHRASE", text(), "",
+            "Passphrase that encrypts the keys in a backup (at least 8 characters); empty: asked for at the prompt.",
+            secret=True),
+    Setting("BACKUP_DIR", "CLEANRECORD_BACKUP_DIR", path(required=False), "",
+            "Where the scheduled backup writes, one folder per run; empty: no scheduled backup."),
+    Setting("BACKUP_KEEP", "CLEANRECORD_BACKUP_KEEP", integer(1), "7",
+            "Scheduled backups kept in BACKUP_DIR; older ones are deleted after a backup succeeds."),
     # --- the platform ---
     Setting("REFERENCE_DIR", "CLEANRECORD_REFERENCE_DIR", path(),
             lambda v: str(v["BASE_DIR"] / "cleanrecord/reference/data/lanzhou"),

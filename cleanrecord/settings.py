@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cleanrecord.quality",
     "cleanrecord.demo",
     "cleanrecord.front",
+    "cleanrecord.backup",
 ]
 
 MIDDLEWARE = [

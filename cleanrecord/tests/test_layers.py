@@ -33,7 +33,7 @@ LAYERS = [
     ("reports",),  # rules, snapshot, issuing, signing; the entity portal
     ("verification",),
     ("quality",),
-    ("front", "demo", "api", "health", "metrics", "requestid", "requestlog", "uploads"),
+    ("front", "demo", "api", "health", "metrics", "requestid", "requestlog", "uploads", "backup"),
     ("testing", "urls", "wsgi"),
 ]
 
