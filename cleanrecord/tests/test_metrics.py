@@ -13,10 +13,10 @@ from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from cleanrecord.front.tests.conftest import penalty_csv
 from cleanrecord.lib import metrics as lib_metrics
 from cleanrecord.lib.metricsdir import VARIABLE, prepare
 from cleanrecord.objections.models import Objection
+from cleanrecord.records.tests.uploads import penalty_csv
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity
 from cleanrecord.workdays.services import working_days_between
