@@ -38,13 +38,14 @@ def middleware(get_response):
     """First in MIDDLEWARE, so that everything after it, and Django's own error logging, sees the id."""
 
     def handle(request: HttpRequest) -> HttpResponse:
-        request.request_id = request_id_for(request)
-        token = current.set(request.request_id)
+        request_id = request_id_for(request)
+        request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute, read by server_error
+        token = current.set(request_id)
         try:
             response = get_response(request)
         finally:
             current.reset(token)
-        response[HEADER] = request.request_id
+        response[HEADER] = request_id
         return response
 
     return handle

@@ -72,6 +72,7 @@ def _megabytes(n: int) -> str:
 def too_large(request: HttpRequest, size: int, file_limit: int) -> HttpResponse:
     message = _("上传内容过大（本次 %(size)s）：此处单个文件不能超过 %(limit)s") % {
         "size": _megabytes(size), "limit": _megabytes(file_limit)}
+    response: HttpResponse
     if request.path_info.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=413, json_dumps_params={"ensure_ascii": False})
     else:
@@ -95,7 +96,9 @@ class ContentLengthLimitMiddleware:
             if length > limit:
                 if match is not None and match.url_name in ANSWERED_BY_VIEW and request.method == "POST":
                     # The body stays unread: the view sees the form empty and the file by its size alone.
-                    request._post, request._files = QueryDict(), MultiValueDict({"file": [UnreadUpload(length)]})
+                    # Django's private cache of the parsed body (not in its stubs): once set, the body is never read.
+                    request._post = QueryDict()  # type: ignore[attr-defined]
+                    request._files = MultiValueDict({"file": [UnreadUpload(length)]})  # type: ignore[attr-defined]
                     return match.func(request, *match.args, **match.kwargs)
                 return too_large(request, length, file_limit)
         return self.get_response(request)

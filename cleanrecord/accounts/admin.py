@@ -91,7 +91,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("状态"))
     def status(self, obj: ApiToken) -> str:
-        return obj.status_label()
+        return str(obj.status_label())
 
 
 @admin.register(EntityUser)

@@ -1,6 +1,7 @@
 """Who may act for which department. Roles and entity bindings grow here (accounts issue)."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.reference.models import Department
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DepartmentClerk(models.Model):
@@ -72,7 +76,7 @@ class ApiToken(models.Model):
         now = now or timezone.now()
         return self.revoked_at is None and now < self.expires_at and self.owner.is_active
 
-    def status_label(self, now: dt.datetime | None = None) -> str:
+    def status_label(self, now: dt.datetime | None = None) -> "StrOrPromise":
         now = now or timezone.now()
         if self.revoked_at is not None:
             return _("已撤销")

@@ -5,7 +5,7 @@ nobody. The backend is Django's (CLEANRECORD_EMAIL_BACKEND; the console in devel
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
@@ -38,7 +38,7 @@ def entity_users(credit_code: str):
 
 
 def notify(users: Iterable, subject: str, body: str = "", url: str = "",
-           attachments: list[tuple[str, bytes, str]] = ()) -> list[Notification]:
+           attachments: Sequence[tuple[str, bytes, str]] = ()) -> list[Notification]:
     """One message per distinct active user; e-mails (with `attachments`: name, content, type) are sent after commit."""
     seen, rows = set(), []
     for user in users:
@@ -54,7 +54,8 @@ def notify(users: Iterable, subject: str, body: str = "", url: str = "",
     return rows
 
 
-def _mail(n: Notification, subject: str, body: str, url: str, attachments) -> EmailMessage:
+def _mail(n: Notification, subject: str, body: str, url: str,
+          attachments: Sequence[tuple[str, bytes, str]]) -> EmailMessage:
     base = conf.get("PUBLIC_BASE_URL").rstrip("/")
     platform = conf.get("PLATFORM_NAME")
     text = f"{body}\n\n{base}{url}" if url else body

@@ -523,7 +523,7 @@ class PenaltyRows:
         bag = self._bags.get(key)
         if bag is None:
             own_domains = vocab.INDUSTRIES[industry].domains
-            weighted = [(dom, vocab.TRADE_DOMAIN_WEIGHT) for dom in own_domains]
+            weighted: list[tuple[str, float]] = [(dom, vocab.TRADE_DOMAIN_WEIGHT) for dom in own_domains]
             weighted += [w for w in vocab.GENERAL_DOMAINS if w[0] not in own_domains]
             bag = []
             for domain, weight in weighted:
@@ -623,8 +623,10 @@ class PenaltyRows:
                     conf_yuan = (low + int(rnd() * (high - low))) // 10 * 10 or low
                     conf = wan.get(conf_yuan) or wan.setdefault(conf_yuan, _wan(conf_yuan).encode())
                 categories = pv.categories
-                content = texts.get((v.content, fine_yuan, conf_yuan))
-                if content is None:
+                cached = texts.get((v.content, fine_yuan, conf_yuan))
+                if cached is not None:
+                    content = cached
+                else:
                     text = v.content.format(fine=fine_yuan, conf=conf_yuan)
                     content = _cell(text) if pv.quote_content else text.encode()
                     if not conf_yuan:  # few distinct fines per violation: worth keeping; with confiscations, not

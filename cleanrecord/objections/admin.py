@@ -9,8 +9,8 @@ class EventInline(admin.TabularInline):
     model = ObjectionEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "actor_role", "action", "status", "note"]
-    readonly_fields = fields
+    readonly_fields = ("at", "actor", "actor_role", "action", "status", "note")
+    fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -110,9 +110,14 @@ class Objection(models.Model):
         return self.is_open and any(d is not None and d < today for d in (self.due_on, self.hard_due_on))
 
     @property
+    def department_name(self) -> str:
+        return self.department.name if self.department else "数据来源部门"
+
+    @property
     def whose_turn(self) -> str:
-        return {self.Status.SUBMITTED: "信用办", self.Status.ACCEPTED: "信用办", self.Status.ANSWERED: "信用办",
-                self.Status.FORWARDED: self.department.name if self.department else "数据来源部门"}.get(self.status, "")
+        turns: dict[str, str] = {self.Status.SUBMITTED: "信用办", self.Status.ACCEPTED: "信用办",
+                                 self.Status.ANSWERED: "信用办", self.Status.FORWARDED: self.department_name}
+        return turns.get(self.status, "")
 
 
 class ObjectionEvent(models.Model):

@@ -174,7 +174,8 @@ def objection_detail(request, pk: int):
                 if action == "accept_forward":  # the office's usual move: accept and forward at once
                     objection = workflow.step(objection, "accept", user=request.user, note=request.POST.get("note", ""))
                     action = "forward"
-                values, repair = ({}, None)
+                values: dict = {}
+                repair: tuple[str, dt.date] | None = None
                 if action == "answer" and record is not None and request.POST.get("decision") == "correct":
                     values, repair = _answer_values(request, record)
                 objection = workflow.step(objection, action, user=request.user, note=request.POST.get("note", ""),
@@ -188,7 +189,7 @@ def objection_detail(request, pk: int):
     actions = workflow.actions_for(request.user, objection)
     correctable = []
     if record is not None and "answer" in actions:
-        correctable = [{"name": n, "label": record._meta.get_field(n).verbose_name,
+        correctable = [{"name": n, "label": changes.column(record, n).verbose_name,
                         "value": workflow.display_value(getattr(record, n)),
                         "long": n in ("facts", "basis", "content", "reason", "remarks", "summary")}
                        for n in sorted(changes.CORRECTABLE[record.KIND])]
@@ -205,7 +206,7 @@ def evidence(request, pk: int, file_id: int):
     objection = _visible(request.user, pk)
     e = Evidence.objects.filter(pk=file_id, objection=objection).first()
     data = workflow.read_evidence(e) if e is not None else None
-    if data is None:
+    if e is None or data is None:
         raise Http404("未找到该文件")
     response = HttpResponse(data, content_type=e.content_type)
     response["Content-Disposition"] = content_disposition_header(True, e.name)

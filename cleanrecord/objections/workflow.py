@@ -261,7 +261,8 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
         _apply_answer(objection, user=user, decision=decision, note=note, values=values or {}, repair=repair)
     objection.status = end
     if action == "forward":  # accepting keeps the deadline: acceptance and forwarding share it
-        objection.due_on = min(add_working_days(today, setting("OBJECTION_ANSWER_DAYS")), objection.hard_due_on)
+        answer_by = add_working_days(today, setting("OBJECTION_ANSWER_DAYS"))
+        objection.due_on = min(d for d in (answer_by, objection.hard_due_on) if d is not None)
     elif action == "answer":
         objection.due_on = objection.hard_due_on
     if end in Objection.CLOSED:
@@ -326,10 +327,10 @@ def _tell(objection: Objection, action: str, user, note: str) -> None:
         notify(entity, f"异议不予受理：{n}", f"{about}不予受理。理由：{note}", url)
     elif action == "forward":
         notify(clerks, f"异议待答复：{n}", f"信用办转来{about}，请于 {objection.due_on} 前核查并答复（维持/更正/撤销）。", url)
-        notify(entity, f"异议已转办：{n}", f"{about}已转 {objection.department.name} 核查。", url)
+        notify(entity, f"异议已转办：{n}", f"{about}已转 {objection.department_name} 核查。", url)
     elif action == "answer":
         notify(office, f"部门已答复异议：{n}",
-               f"{objection.department.name}答复：{objection.get_decision_display()}。请审核办结。", url)
+               f"{objection.department_name}答复：{objection.get_decision_display()}。请审核办结。", url)
     elif action == "close":
         outcome = {"uphold": "维持原记录", "correct": "记录已更正", "revoke": "记录已撤销"}.get(objection.decision, "")
         notify(entity, f"异议已办结：{n}", f"{about}已办结，处理结果：{outcome}。部门意见：{objection.answer}"

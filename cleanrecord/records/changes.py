@@ -7,6 +7,7 @@ it and why. The same functions serve the department portal, the objection workfl
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
@@ -20,7 +21,7 @@ from cleanrecord.lib.refusals import Refused
 from cleanrecord.lib.text import has_control
 
 from .importing.values import COMPULSION_LIFTED, amount, compulsion_category
-from .models import COMPULSION_CATEGORIES, CreditRecord, RecordStatus, RecordVersion
+from .models import COMPULSION_CATEGORIES, Compulsion, CreditRecord, RecordStatus, RecordVersion
 
 # Columns a correction may change: the content, not who the record is about or where it came from.
 CORRECTABLE = {
@@ -120,7 +121,7 @@ def _follows(record: CreditRecord, values: dict) -> dict:
     """Columns that follow a corrected one (a compulsion's 当前状态 its 解除日期); dates stay in order. 强制类型
     cannot change: parse_value() refuses a 强制类别 of the other type."""
     out: dict = {}
-    if record.KIND == "compulsion":
+    if isinstance(record, Compulsion):
         if "lifted_on" in values:
             if values["lifted_on"] is not None:
                 out["current_state"] = COMPULSION_LIFTED
@@ -136,8 +137,16 @@ def _follows(record: CreditRecord, values: dict) -> dict:
 def _in_order(record: CreditRecord, values: dict, first: str, later: str) -> None:
     start, end = values.get(first, getattr(record, first)), values.get(later, getattr(record, later))
     if start is not None and end is not None and end < start:
-        label = record._meta.get_field
+        label = partial(column, record)
         raise Refused(f"{label(later).verbose_name}（{end}）不能早于{label(first).verbose_name}（{start}）")
+
+
+def column(record: CreditRecord, name: str) -> models.Field:
+    """The column `name` of the record's table; FieldDoesNotExist for a relation's reverse side or no field."""
+    field = record._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise FieldDoesNotExist(f"{type(record).__name__} has no column {name}")
+    return field
 
 
 
@@ -157,7 +166,7 @@ def parse_value(record: CreditRecord, name: str, raw: str):
     if name not in CORRECTABLE.get(record.KIND, ()):
         raise Refused("请选择要更正的字段")
     try:
-        field = record._meta.get_field(name)
+        field = column(record, name)
     except FieldDoesNotExist:
         raise Refused("请选择要更正的字段") from None
     raw = raw.strip()
@@ -167,26 +176,26 @@ def parse_value(record: CreditRecord, name: str, raw: str):
         if not raw and field.null:
             return None
         try:
-            value = dt.date.fromisoformat(raw)
+            day = dt.date.fromisoformat(raw)
         except ValueError:
             raise Refused("日期格式应为 YYYY-MM-DD（如 2024-03-01）") from None
-        if value < EARLIEST:
+        if day < EARLIEST:
             raise Refused(f"日期过早（不能早于 {EARLIEST}），请核实")
-        if name in _NOT_AFTER_TODAY and value > timezone.localdate():
+        if name in _NOT_AFTER_TODAY and day > timezone.localdate():
             raise Refused("日期不能晚于今天")
-        return value
+        return day
     if isinstance(field, models.DecimalField):
         if not raw:
             return None
         try:
-            value = amount(raw)  # the import's reading: 元/万元, no NaN, Infinity, exponent or negative amount
+            wan = amount(raw)  # the import's reading: 元/万元, no NaN, Infinity, exponent or negative amount
         except ValueError as e:  # the import's cell parser says what is wrong with the amount
             raise Refused(str(e)) from None
         most = Decimal(conf.get("MAX_FINE_WAN"))
-        if value > most:
+        if wan is not None and wan > most:
             raise Refused(f"金额超出合理范围（大于 {most} 万元），请核实单位是否为万元")
-        return value
-    if record.KIND == "compulsion" and name == "category":
+        return wan
+    if isinstance(record, Compulsion) and name == "category":
         return _compulsion_category(record, raw)
     limit = field.max_length or TEXT_MAX
     if len(raw) > limit:
@@ -202,14 +211,14 @@ def parse_value(record: CreditRecord, name: str, raw: str):
     return raw
 
 
-def _compulsion_category(record: CreditRecord, raw: str) -> str:
+def _compulsion_category(record: Compulsion, raw: str) -> str:
     """A corrected 强制类别, read as the import reads it; "其他" keeps the record's type, and a name of the
     other type (a measure corrected to an enforcement) is refused: that is another decision, sent anew."""
     try:
         parsed = compulsion_category(raw)
     except ValueError as e:  # the import's cell parser says what is wrong with the category
         raise Refused(str(e)) from None
-    if not parsed:
+    if not isinstance(parsed, tuple):  # "" for a blank cell
         raise Refused("强制类别不能为空")
     prefixed, names = parsed
     types = {t for t, allowed in COMPULSION_CATEGORIES.items() for n in names if n in allowed and n != "其他"}

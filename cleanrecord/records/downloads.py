@@ -1,7 +1,8 @@
 """The rejected rows of an import as a file to fix and send again: CSV or XLSX, for the web page and the API."""
 
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from cleanrecord.audit.services import record_event
@@ -14,7 +15,7 @@ FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def rejected_rows_response(*, user, batch: ImportBatch, file_format: str) -> HttpResponse:
+def rejected_rows_response(*, user, batch: ImportBatch, file_format: str) -> HttpResponseBase:
     """The batch's rejected rows as sent, with 行号 and 拒收原因. The caller has checked the user may see
     the batch (access.batch_for); the download is audited, as the rows hold ID numbers in clear."""
     if file_format not in FORMATS:

@@ -1,5 +1,7 @@
 """Forms of the department pages: every field bounded, so that no input reaches the database unchecked."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils import timezone
 
@@ -9,6 +11,9 @@ from cleanrecord.records import changes
 from cleanrecord.records.importing.profiles import ProfileError, parse_spec
 from cleanrecord.records.models import CreditRecord, ImportProfile
 from cleanrecord.records.services import KIND_LABELS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class RevokeForm(forms.Form):
@@ -31,6 +36,17 @@ class RepairForm(forms.Form):
         return on
 
 
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)  # declared so on the form's class
+    return field
+
+
+def correctable_choices(record: CreditRecord) -> list[tuple[str, "StrOrPromise"]]:
+    """The columns a correction of `record` may change, with their labels, as a form's choices."""
+    return [(name, changes.column(record, name).verbose_name) for name in sorted(changes.CORRECTABLE[record.KIND])]
+
+
 class CorrectForm(forms.Form):
     field = forms.ChoiceField(label="字段", error_messages={"invalid_choice": "“%(value)s”不能更正，请选择要更正的字段",
                                                           "required": "请选择要更正的字段"})
@@ -40,8 +56,7 @@ class CorrectForm(forms.Form):
     def __init__(self, record: CreditRecord, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.record = record
-        self.fields["field"].choices = [(name, record._meta.get_field(name).verbose_name)
-                                        for name in sorted(changes.CORRECTABLE[record.KIND])]
+        _choice_field(self, "field").choices = correctable_choices(record)
 
     def clean(self):
         data = super().clean()
@@ -78,8 +93,8 @@ class ImportProfileForm(forms.Form):
                        "spec": json.dumps(instance.spec, ensure_ascii=False, indent=2)}
         super().__init__(data, initial=initial)
         self.departments = {d.code: d for d in departments}
-        self.fields["department"].choices = [(d.code, d.name) for d in departments]
-        self.fields["kind"].choices = [(k, v) for k, v in KIND_LABELS.items() if office or k != "register"]
+        _choice_field(self, "department").choices = [(d.code, d.name) for d in departments]
+        _choice_field(self, "kind").choices = [(k, v) for k, v in KIND_LABELS.items() if office or k != "register"]
 
     def clean_department(self):
         return self.departments[self.cleaned_data["department"]]

@@ -395,8 +395,8 @@ class Judgment(CreditRecord):
 
     KIND = RecordKind.JUDGMENT
 
-    domain = models.ForeignKey(Domain, models.PROTECT, null=True, blank=True, db_index=False, db_constraint=False,
-                               verbose_name=_("领域"))
+    domain = models.ForeignKey(  # type: ignore[assignment]  # optional for judgments alone (see the docstring)
+        Domain, models.PROTECT, null=True, blank=True, db_index=False, db_constraint=False, verbose_name=_("领域"))
     case_no = models.CharField(_("案号"), max_length=200)
     charges = models.CharField(_("罪名"), max_length=500)
     verdict = models.CharField(_("判决结果类型"), max_length=10, choices=Verdict.choices, default=Verdict.GUILTY)
@@ -474,7 +474,7 @@ class RecordVersion(models.Model):
     @classmethod
     def history(cls, record: CreditRecord) -> list["RecordVersion"]:
         """Every version of `record`, oldest first, the unstored version 1 included."""
-        stored = list(cls.objects.filter(kind=record.KIND, subject_key=record.subject_key, record_id=record.pk)
+        stored = list(RecordVersion.objects.filter(kind=record.KIND, subject_key=record.subject_key, record_id=record.pk)
                       .select_related("user", "batch").order_by("version"))
         if not stored or stored[0].version != 1:
             stored.insert(0, cls.implicit_first(record))

@@ -204,8 +204,9 @@ def import_file(
                          parallel_ok=channel == ImportBatch.Channel.CLI and spec is None, spec=spec)
         except (UnreadableFile, MappingError) as e:
             feeds = set()
-            if getattr(e, "detail", ""):  # the parser's own words, for whoever looks into the refusal
-                log.warning("import batch %s refused: %s (%s)", batch.pk, e, e.detail)
+            detail = e.detail if isinstance(e, UnreadableFile) else ""
+            if detail:  # the parser's own words, for whoever looks into the refusal
+                log.warning("import batch %s refused: %s (%s)", batch.pk, e, detail)
             _fail(batch, str(e))
         except Exception:  # a crash mid-file: the transaction rolled back, nothing was applied
             log.exception("import batch %s failed", batch.pk)

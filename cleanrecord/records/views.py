@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import Form
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from . import changes, profiles
 from .access import batch_for, batches_for, upload_department
 from .changes import may_change
 from .downloads import rejected_rows_response
-from .forms import CorrectForm, ImportProfileForm, RepairForm, RevokeForm
+from .forms import CorrectForm, ImportProfileForm, RepairForm, RevokeForm, correctable_choices
 from .models import RECORD_MODELS, CreditRecord, ImportProfile, RecordVersion
 from .services import KIND_LABELS, ImportResult, mark_if_interrupted
 
@@ -106,11 +107,9 @@ def import_profile_edit(request, profile_id: int | None = None):
     departments = departments_for(request.user)
     if not departments:
         raise PermissionDenied("账号未绑定报送部门")
-    profile = ImportProfile()
-    if profile_id is not None:
-        profile = profiles.profile_for(request.user, profile_id)
-        if profile is None:
-            raise Http404("未找到该导入方案")
+    profile = ImportProfile() if profile_id is None else profiles.profile_for(request.user, profile_id)
+    if profile is None:
+        raise Http404("未找到该导入方案")
     office = is_office(request.user)
     form = ImportProfileForm(departments, office, request.POST if request.method == "POST" else None, instance=profile)
     status = 200
@@ -227,9 +226,10 @@ def _own_record(user, kind: str, record_id: int):
 def department_record(request, kind: str, record_id: int):
     record = _own_record(request.user, kind, record_id)
     error, action = "", ""
-    forms = {"revoke": RevokeForm(), "correct": CorrectForm(record), "repair": RepairForm()}
+    forms: dict[str, Form] = {"revoke": RevokeForm(), "correct": CorrectForm(record), "repair": RepairForm()}
     if request.method == "POST":
         action = request.POST.get("action", "")
+        form: Form | None
         if action == "correct":
             form = forms[action] = CorrectForm(record, request.POST)
         elif action in forms:
@@ -260,6 +260,6 @@ def department_record(request, kind: str, record_id: int):
     return render(request, "records/department_record.html", {
         "record": record, "kind": kind, "kind_label": KIND_LABELS[kind], "details": record_details(record),
         "versions": versions, "error": error,
-        "action": action, "forms": forms, "correctable": forms["correct"].fields["field"].choices,
+        "action": action, "forms": forms, "correctable": correctable_choices(record),
         "today": timezone.localdate().isoformat(),
     }, status=400 if error else 200)

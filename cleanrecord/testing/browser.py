@@ -4,8 +4,12 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # Playwright is imported where a browser starts (see browser()), not by every test module
+    from playwright.sync_api import ConsoleMessage, Page
 
 # Debian's chromium (`make test` installs it); Playwright cannot download a browser of its own here.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,6 +32,18 @@ def outside_the_browser_loop() -> Iterator[None]:
         yield
     finally:
         asyncio.events._set_running_loop(loop)
+
+
+def collect_script_problems(page: "Page", problems: list[str]) -> None:
+    """Append the page's script errors to `problems` from now on: console errors (but the favicon the site does
+    not have) and uncaught exceptions. A browser test asserts that the list stays empty."""
+
+    def console(message: "ConsoleMessage") -> None:
+        if message.type == "error" and "favicon" not in message.location.get("url", ""):
+            problems.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
 
 
 @pytest.fixture

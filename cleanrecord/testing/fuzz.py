@@ -555,7 +555,7 @@ def prepare(work: Path, seed_no: int) -> None:
 class _Captured(logging.Handler):
     """Tracebacks that the code under test logs (the importer's catch-all logs and carries on)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(logging.ERROR)
         self.tracebacks: list[str] = []
 
@@ -644,7 +644,8 @@ class Runner:
         if response.status_code >= 500:
             return {"outcome": "crash", "reason": f"/api/v1/imports answered {response.status_code}"}
         body = response.json()
-        batch = ImportBatch.objects.filter(pk=body.get("id")).first() if isinstance(body, dict) else None
+        batch_id = body.get("id") if isinstance(body, dict) else None
+        batch = ImportBatch.objects.filter(pk=batch_id).first() if batch_id is not None else None
         if batch is not None and batch.message.startswith("导入过程中发生错误"):
             return {"outcome": "crash", "reason": batch.message[:200]}
         rows = {"rows": body.get("rows_read", 0), "rejected": body.get("rows_rejected", 0)}
@@ -734,7 +735,9 @@ class Sampler:
 
         self.path = work / "current-where"
         self.counts: collections.Counter = collections.Counter()
-        self.main = threading.main_thread().ident
+        main = threading.main_thread().ident
+        assert main is not None  # the main thread is running: it is the one being sampled
+        self.main = main
         threading.Thread(target=self._loop, daemon=True).start()
 
     def reset(self) -> None:

@@ -79,6 +79,7 @@ def imports(root: Path) -> Iterator[Import]:
             continue
         module, base = _module_name(path, root)
         source = unit_of(module, package)
+        assert source is not None  # every file under root is in the package
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         deferred = _deferred_nodes(tree)
         for node in ast.walk(tree):

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from typing import cast
 
 import pytest
 from django.conf import settings
@@ -22,7 +23,8 @@ PERSON_ID = "11010519491231002X"
 
 
 def _formatter(name: str) -> logging.Formatter:
-    spec = dict(settings.LOGGING["formatters"][name])
+    formatters = cast(dict[str, dict], settings.LOGGING["formatters"])
+    spec = dict(formatters[name])
     if "()" in spec:
         return import_string(spec.pop("()"))(**spec)
     return logging.Formatter(spec["format"])
@@ -41,7 +43,7 @@ def log_lines():
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
 
-    def lines(fmt: str = "json") -> list:
+    def lines(fmt: str = "json") -> Lines:
         handler.setFormatter(_formatter(fmt))
         stream.seek(0)
         stream.truncate()

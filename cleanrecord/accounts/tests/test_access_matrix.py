@@ -317,7 +317,7 @@ def _url_routes(patterns, prefix: str = ""):
 
 def api_operations() -> set[str]:
     """Every API operation as "METHOD /api/v1/path", e.g. "GET /api/v1/reports/{number}"."""
-    ops = set()
+    ops: set[str] = set()
     for prefix, router in api._routers:
         for path, view in router.path_operations.items():
             for op in view.operations:

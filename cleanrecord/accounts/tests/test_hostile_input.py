@@ -20,6 +20,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from cleanrecord.records.models import Penalty
 from cleanrecord.records.tests.uploads import penalty_csv
 from cleanrecord.reports.tests.factories import penalty
 
@@ -48,7 +49,7 @@ def fingerprint() -> dict:
 @dataclasses.dataclass
 class World:
     a: Actors
-    fresh: object  # a penalty of entity A with no objection or explanation request yet
+    fresh: Penalty  # a penalty of entity A with no objection or explanation request yet
     admin: User
 
 

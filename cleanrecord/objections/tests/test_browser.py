@@ -12,14 +12,14 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from cleanrecord.accounts.models import DepartmentClerk, EntityUser
 from cleanrecord.records.models import Penalty, RecordVersion
 from cleanrecord.reference.models import Department
 from cleanrecord.reports.tests.factories import entity, penalty
 from cleanrecord.reports.tests.test_issue import pdf_text
-from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
+from cleanrecord.testing.browser import collect_script_problems, needs_chromium, outside_the_browser_loop
 
 pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -50,14 +50,11 @@ def world(live_server):
     return company, record
 
 
-def signed_in(browser: Browser, base_url: str, username: str) -> Page:
-    """A browser context of its own, signed in through the login page; script errors are collected."""
+def signed_in(browser: Browser, base_url: str, username: str, problems: list[str]) -> Page:
+    """A browser context of its own, signed in through the login page; script errors are collected in `problems`."""
     context = browser.new_context(locale="zh-CN", base_url=base_url, viewport={"width": 1200, "height": 900})
     page = context.new_page()
-    page.problems = []
-    page.on("console", lambda m: m.type == "error" and "favicon" not in m.location.get("url", "")
-            and page.problems.append(m.text))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    collect_script_problems(page, problems)
     page.goto("/accounts/login/?next=/my/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
@@ -67,28 +64,31 @@ def signed_in(browser: Browser, base_url: str, username: str) -> Page:
     return page
 
 
-def test_an_objection_filed_answered_and_closed_corrects_the_next_report(browser, live_server, world):
+def test_an_objection_filed_answered_and_closed_corrects_the_next_report(browser: Browser, live_server, world) -> None:
     company, record = world
     url = live_server.url
 
     # 1. The entity files the objection from its records page, with a PDF.
-    owner = signed_in(browser, url, "owner")
+    problems: list[str] = []
+    owner = signed_in(browser, url, "owner", problems)
     owner.get_by_role("link", name="本主体记录（异议、情节说明）").click()
     row = owner.locator("#records tbody tr", has_text=DECISION_NO)
     row.get_by_role("link", name="提出异议").click()
     owner.locator("select[name=reason]").select_option(label="记录内容有误")
     owner.locator("textarea[name=statement]").fill("罚款金额应为五千元，处罚决定书见附件")
     owner.locator("input[name=evidence]").set_input_files(
-        files=[{"name": "处罚决定书.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        files=[FilePayload(name="处罚决定书.pdf", mimeType="application/pdf", buffer=PDF)])
     owner.get_by_role("button", name="提交异议").click()
     expect(owner.get_by_role("alert")).to_contain_text("异议已提交")
     expect(owner.locator("#status")).to_have_text("已提交，待信用办受理")
     expect(owner.get_by_role("link", name="处罚决定书.pdf")).to_be_visible()
-    number = re.search(r"YY\d{8}-\d{6}", owner.locator("h1").inner_text()).group()
+    heading = re.search(r"YY\d{8}-\d{6}", owner.locator("h1").inner_text())
+    assert heading, "the objection's page names no number"
+    number = heading.group()
     detail = owner.url
 
     # 2. The office finds it in its list, accepts it and forwards it to the market regulator.
-    office = signed_in(browser, url, "office")
+    office = signed_in(browser, url, "office", problems)
     office.get_by_role("link", name="异议受理").click()
     expect(office.locator("#objections")).to_contain_text(number)
     office.get_by_role("link", name=number).click()
@@ -96,7 +96,7 @@ def test_an_objection_filed_answered_and_closed_corrects_the_next_report(browser
     expect(office.locator("#status")).to_have_text("已转办，待部门答复")
 
     # 3. The clerk, told by a message, answers 更正 with the right content.
-    clerk = signed_in(browser, url, "clerk")
+    clerk = signed_in(browser, url, "clerk", problems)
     expect(clerk.locator("#inbox-link")).to_have_text("消息（1）")
     clerk.get_by_role("link", name="异议答复").click()
     clerk.locator("#todo").get_by_role("link", name=number).click()
@@ -134,12 +134,13 @@ def test_an_objection_filed_answered_and_closed_corrects_the_next_report(browser
     text = pdf_text(pdf)
     assert NEW_CONTENT in text and OLD_CONTENT not in text and DECISION_NO in text
 
+    assert problems == []
     for page in (owner, office, clerk):
-        assert page.problems == []
         page.context.close()
 
     with outside_the_browser_loop():
         corrected = Penalty.objects.get(pk=record.pk)
         assert corrected.content == NEW_CONTENT and corrected.version == record.version + 1
         latest = RecordVersion.objects.get(kind="penalty", record_id=record.pk, version=corrected.version)
-        assert latest.change == "corrected" and latest.user.username == "clerk" and number in latest.reason
+        assert latest.user is not None and latest.user.username == "clerk"
+        assert latest.change == "corrected" and number in latest.reason

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 CHUNK = 1 << 20
 HEADER_SCAN_ROWS = 15
@@ -116,6 +117,10 @@ class _Head(io.RawIOBase):
         super().close()
 
 
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 @dataclass
 class Table:
     file_format: str  # csv, xlsx, xls
@@ -123,7 +128,7 @@ class Table:
     header: list[str]
     header_row: int
     rows: Iterator[tuple[int, list]] = field(repr=False)
-    closer: object = None
+    closer: Closable | None = None
     delimiter: str = ","
 
     def close(self) -> None:
@@ -181,7 +186,7 @@ def _delimiter(sample: str) -> str:
     """The commonest delimiter of the first line that has one: a title line above the header may have none."""
     for line in sample.splitlines()[:HEADER_SCAN_ROWS]:
         counts = {d: line.count(d) for d in (",", "\t", ";", "|")}
-        best = max(counts, key=counts.get)
+        best = max(counts, key=counts.__getitem__)
         if counts[best]:
             return best
     return ","
@@ -241,7 +246,7 @@ def _csv_rows(text: io.TextIOWrapper, delimiter: str, part_rows: int | None = No
     reader = csv.reader(text, delimiter=delimiter)
     try:
         with _decoding(text.encoding):
-            rows = enumerate(reader, start=1)
+            rows: Iterator[tuple[int, list]] = enumerate(reader, start=1)
             if limits is not None:
                 rows = bounded_rows(rows, limits)
             if part_rows is None:
@@ -561,7 +566,7 @@ def _xlsx_rows(archive: zipfile.ZipFile, member: str, shared: list[str], styles:
             while element.getprevious() is not None:  # the rows already read leave the tree
                 del element.getparent()[0]
             if values:
-                cells = [None] * max(values)
+                cells: list[object] = [None] * max(values)
                 for column, value in values.items():
                     cells[column - 1] = value
                 yield row_no, cells

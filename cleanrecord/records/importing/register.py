@@ -4,7 +4,8 @@ Register files are at most a few hundred thousand rows and change little, so pla
 look-ups and bulk writes are enough here; records use the staging writer instead.
 """
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib import fieldcrypt
@@ -18,11 +19,10 @@ FIELDS = ["name", "kind", "region_code", "legal_rep", "status", "established_on"
 
 @dataclass
 class RegisterWriter:
-    now: object
-    counts: Counts = None
+    now: dt.datetime
+    counts: Counts = field(default_factory=Counts)
 
-    def __post_init__(self):
-        self.counts = Counts()
+    def __post_init__(self) -> None:
         self._pending: dict[str, Parsed] = {}
         self._seen: set[str] = set()  # every code in the file: a repeat far apart is still a duplicate
         self._uncounted: set[str] = set()

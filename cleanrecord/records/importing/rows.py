@@ -145,6 +145,10 @@ def _memo_key(cell):
     return cell if cell.__class__ is str else (cell.__class__, cell)
 
 
+# One column of the parser's plan: cell index, field name, joined or not, parser, memo (None once full), header.
+_Step = tuple[int, str, bool, Callable, dict | None, str]
+
+
 def _blank_memo(parse) -> dict:
     """A column's memo, holding at the start what its parser makes of a blank cell: most cells of a
     national-layout file are blank."""
@@ -160,7 +164,7 @@ class MappingError(Refused):
 
 
 @functools.lru_cache(maxsize=4096)  # a file repeats a handful of category spellings
-def split_categories(text: str) -> tuple[list[str], list[str], bool]:
+def split_categories(text: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     """Return (categories, unknown values, not-penalised) for a 处罚类别 cell."""
     found: list[str] = []
     unknown: list[str] = []
@@ -246,8 +250,8 @@ class RowParser:
             self.bindings.append(Binding(i, f, h, unit_yuan="(元)" in header_key(h) or "(元)" in target))
         # Per column, the values already parsed: most columns (category, authority, basis, dates, status)
         # repeat a few spellings across a file, and a dictionary hit is far cheaper than parsing again.
-        self._plan = [(b.index, b.field.name, b.field.join, b.parser(), _blank_memo(b.parser()), b.header)
-                      for b in self.bindings]
+        self._plan: list[_Step] = [
+            (b.index, b.field.name, b.field.join, b.parser(), _blank_memo(b.parser()), b.header) for b in self.bindings]
         self._width = max((b.index + 1 for b in self.bindings), default=0)
         self._header_width = len(header)
 
@@ -518,6 +522,7 @@ class RowParser:
         from another city must not go in as the local court's.
         """
         code = out.get("source_code", "")
+        dept: _Department | None
         if self._uploader is not None:
             dept = self._uploader
             if code and code != dept.credit_code:
@@ -764,8 +769,9 @@ class RowParser:
                       "报告须写明何时解除，请补填", state)
         if out.get("lifted_on") is not None and not state:
             out["current_state"] = values.COMPULSION_LIFTED
-        if out.get("lifted_on") is not None and out.get("lifted_on") > self.ctx.today:
-            self._err(issues, row, "lifted_on", "日期晚于今天", str(out["lifted_on"]))
+        lifted_on = out.get("lifted_on")
+        if lifted_on is not None and lifted_on > self.ctx.today:
+            self._err(issues, row, "lifted_on", "日期晚于今天", str(lifted_on))
         self._lifecycle(row, out, issues)
         self._dates_in_order(row, out, issues, "decided_on", "lifted_on")
         return self._done(row, out, issues, COMPULSION_HASH)

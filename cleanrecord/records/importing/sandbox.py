@@ -138,11 +138,12 @@ def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory
         ceiling = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     last_row = 0
+    table: Table | None = None
+    batch: list[tuple[int, list]] = []
     try:
         try:
             table = open_table(Path(path), looks_like_header, encoding, limits)
             sender.send(("table", table.file_format, table.encoding, table.header, table.header_row, table.delimiter))
-            batch = []
             for row in table.rows:
                 batch.append(row)
                 if len(batch) == ROWS_PER_MESSAGE:
@@ -155,7 +156,8 @@ def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory
         except UnreadableFile as e:
             sender.send(("refused", str(e), isinstance(e, TooLarge), e.detail))
         except MemoryError:
-            batch = table = None  # what can be freed, before saying so
+            batch.clear()  # what can be freed, before saying so
+            table = None
             sender.send(("refused", memory_message(memory_mb, last_row), True, "MemoryError"))
         except Exception:  # a fault of the reader: the importing process logs it, the clerk reads a Chinese sentence
             sender.send(("failed", traceback.format_exc()[-4000:]))

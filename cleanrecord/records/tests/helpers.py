@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def person_penalty(n: int = 1, number: str = PERSON_ID, **changes) -> dict:
 
 
 def write_csv(path: Path, header: list[str], rows: list, *, encoding: str = "utf-8-sig", newline: str = "\r\n",
-              above: list[list[str]] = ()) -> Path:
+              above: Sequence[Sequence[str]] = ()) -> Path:
     """Write a CSV file; rows are dicts keyed by header or plain lists; `above` are title rows before the header."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator=newline)
@@ -108,7 +109,7 @@ def write_csv(path: Path, header: list[str], rows: list, *, encoding: str = "utf
     return path
 
 
-def write_xlsx(path: Path, header: list[str], rows: list, *, above: list[list] = (), number_formats: dict | None = None) -> Path:
+def write_xlsx(path: Path, header: list[str], rows: list, *, above: Sequence[Sequence] = (), number_formats: dict | None = None) -> Path:
     """Write an XLSX workbook with openpyxl; cell values keep their Python types (dates become Excel dates)."""
     book = Workbook()
     sheet = book.active
@@ -182,7 +183,7 @@ def _compound_file(stream: bytes) -> bytes:
     return header + stream + directory + struct.pack(f"<{_SECTOR // 4}I", *fat)
 
 
-def write_xls(path: Path, header: list[str], rows: list, *, above: list[list] = (), sheet: str = "数据") -> Path:
+def write_xls(path: Path, header: list[str], rows: list, *, above: Sequence[Sequence] = (), sheet: str = "数据") -> Path:
     """Write an Excel 97-2003 workbook: text and numbers only (dates as serial numbers, as Excel stores them)."""
     table = [list(line) for line in above] + [header]
     table += [[row.get(h) for h in header] if isinstance(row, dict) else list(row) for row in rows]
@@ -201,10 +202,15 @@ def write_mapping(path: Path, mapping: dict[str, str]) -> Path:
 
 @dataclass
 class Run:
-    code: int
+    code: int | str | None  # as given to sys.exit()
     output: str
     errors: str
-    batch: ImportBatch | None
+    last_batch: ImportBatch | None  # the newest batch once the command ended: None if none was ever made
+
+    @property
+    def batch(self) -> ImportBatch:
+        assert self.last_batch is not None, self.errors
+        return self.last_batch
 
     def issues(self) -> list[list[str]]:
         """The rows of the batch's error file, without its header: [行号, 列, 值, 级别, 原因]."""

@@ -2,7 +2,6 @@
 and the department portal (list, search, record page, correction, revocation)."""
 
 import io
-import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,7 +14,7 @@ from cleanrecord.records.models import Compulsion, ImportBatch, ImportProfile, J
 from cleanrecord.records.tests.helpers import PERSON_ID
 from cleanrecord.reference.models import Department
 
-from .uploads import credit_code
+from .uploads import credit_code, token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +74,7 @@ def test_the_upload_page_offers_both_kinds_and_imports_compulsions_with_a_profil
     rows = preview.content.decode().split('id="preview-rows"')[1].split("</table>")[0]
     assert "查封场所设施或者财物" in rows and "扣押财物" in rows and "已解除" in rows
     assert Compulsion.objects.count() == 0
-    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
-    done = client.post("/imports/confirm", {"token": token})
+    done = client.post("/imports/confirm", {"token": token_of(preview)})
 
     batch = ImportBatch.objects.get()
     assert done.status_code == 302 and (batch.kind, batch.rows_created, batch.rows_rejected) == ("compulsion", 2, 0)

@@ -4,6 +4,7 @@
 import datetime as dt
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -78,7 +79,7 @@ def test_requests_wait_for_a_held_write_transaction_instead_of_failing(shared_da
 
 
 @pytest.mark.pdf
-def test_a_long_import_does_not_lock_out_logins_and_verifications(shared_database, tmp_path):
+def test_a_long_import_does_not_lock_out_logins_and_verifications(shared_database, tmp_path: Path) -> None:
     report = a_report()
     path = tmp_path / "penalties.csv"
     write_penalty_csv(path, ROWS, seed=11)

@@ -12,7 +12,7 @@ from cleanrecord.audit.models import AuditEntry
 from cleanrecord.records.models import ImportBatch, ImportProfile, Listing, Penalty
 from cleanrecord.records.services import sweep_imports, temp_dir
 
-from .uploads import credit_code, penalty_csv
+from .uploads import credit_code, penalty_csv, token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,6 @@ def list_csv(tax, n: int = 3, encoding: str = "gb18030", bad_row: int | None = N
 def preview(client, content: bytes, **fields):
     data = {"kind": "listing", "file": SimpleUploadedFile("名单.csv", content), **fields}
     return client.post("/imports/", data)
-
-
-def token_of(response) -> str:
-    return re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
 
 
 def staged_files() -> list[str]:

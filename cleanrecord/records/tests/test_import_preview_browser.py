@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from cleanrecord.accounts.models import DepartmentClerk
 from cleanrecord.records.models import ImportBatch, ImportProfile, Listing
 from cleanrecord.reference.models import Department
-from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
+from cleanrecord.testing.browser import collect_script_problems, needs_chromium, outside_the_browser_loop
 
 from .test_import_preview import SPEC, list_csv
 
@@ -32,9 +32,7 @@ def clerk_page(browser, live_server):
     context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
     page = context.new_page()
     page.problems = []
-    page.on("console", lambda m: m.type == "error" and "favicon" not in m.location.get("url", "")
-            and page.problems.append(m.text))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    collect_script_problems(page, page.problems)
     page.content_to_upload = content
     yield page
     context.close()

@@ -1,4 +1,3 @@
-import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.records.models import ImportBatch, Penalty, RecordVersion
 
-from .uploads import COMPANY, penalty_csv
+from .uploads import COMPANY, penalty_csv, token_of
 
 
 def upload(client, content: bytes, name: str = "处罚.csv", **fields):
@@ -17,8 +16,7 @@ def upload(client, content: bytes, name: str = "处罚.csv", **fields):
     if response.status_code != 200:
         return response
     assert (ImportBatch.objects.count(), Penalty.objects.count()) == before  # the preview writes nothing
-    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
-    return client.post("/imports/confirm", {"token": token})
+    return client.post("/imports/confirm", {"token": token_of(response)})
 
 
 @pytest.mark.django_db

@@ -1,6 +1,8 @@
 """Small penalty files as a department uploads them through the web or the API. The named actors (alice, bob,
 carol, dave, amr, tax) are the shared ones of cleanrecord/testing/actors.py."""
 
+import re
+
 from stdnum.cn import uscc
 
 from cleanrecord.reference.models import Department
@@ -27,3 +29,10 @@ def penalty_csv(dept: Department, *rows: dict) -> bytes:
             "0.5", r.get("date", "2025-03-01"), dept.name, dept.credit_code, dept.name, r.get("source", dept.credit_code),
         ]))
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+
+
+def token_of(preview) -> str:
+    """The token an import preview page's confirm button posts."""
+    found = re.search(r'name="token" value="([^"]+)"', preview.content.decode())
+    assert found, "the page holds no import preview"
+    return found.group(1)
