@@ -19,6 +19,10 @@ from cleanrecord.testing.actors import (  # noqa: F401  (the named actors every 
 )
 from cleanrecord.testing.browser import browser  # noqa: F401  (a fixture for the browser tests)
 from cleanrecord.testing.concurrency import shared_database  # noqa: F401  (for tests that start threads)
+from cleanrecord.testing.tasks import (  # noqa: F401  (tasks run at once, unless a test asks for the real queue)
+    _tasks_run_at_once,
+    database_tasks,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)

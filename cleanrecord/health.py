@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cleanrecord import conf
+from cleanrecord.jobs.heartbeat import ensure_fresh as worker_heartbeat_fresh
 from cleanrecord.reports.signing import ensure_ready
 
 log = logging.getLogger("cleanrecord.health")
@@ -62,6 +63,11 @@ def data_dirs_writable() -> None:
         finally:
             os.close(fd)
             os.unlink(name)
+
+
+# A worker (manage.py worker) wrote its heartbeat within CLEANRECORD_WORKER_STALE_SECONDS: imports, e-mail and
+# the scheduled jobs are being run.
+check("worker")(worker_heartbeat_fresh)
 
 
 def failing_checks() -> list[str]:
