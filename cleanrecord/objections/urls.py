@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("my/messages/", views.inbox, name="inbox"),
     path("my/objections/", views.my_objections, name="my-objections"),
     path("my/entities/<str:code>/records/", views.entity_records, name="entity-records"),
     path("my/entities/<str:code>/objections/new/<str:kind>/<int:record_id>/", views.new_objection,

@@ -21,7 +21,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cleanrecord.accounts.decorators import office_required
-from cleanrecord.accounts.models import Notification, acts_for, entities_for, is_office
+from cleanrecord.accounts.models import acts_for, entities_for, is_office
 from cleanrecord.entities.models import Entity
 from cleanrecord.records import changes
 from cleanrecord.records.models import KIND_LABELS, Compulsion, Judgment, Listing, Penalty
@@ -294,16 +294,3 @@ def explanation_detail(request, pk: int):
         "categories": SeverityExplanation.Category.choices, "form": form, "error": error,
         "today": timezone.localdate(),
     }, status=400 if error else 200)
-
-
-# -- messages --------------------------------------------------------------------------------------
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def inbox(request):
-    mine = Notification.objects.filter(user=request.user)
-    if request.method == "POST":
-        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
-        return redirect("inbox")
-    page = Paginator(mine, PAGE).get_page(request.GET.get("page"))
-    return render(request, "objections/inbox.html", {"page": page})

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import dashboard, views
 
 urlpatterns = [
+    path("office/dashboard/", dashboard.dashboard, name="office-dashboard"),
+    path("office/dashboard/data.json", dashboard.dashboard_data, name="office-dashboard-data"),
+    path("office/dashboard/recompute", dashboard.recompute, name="office-dashboard-recompute"),
     path("office/quality/", views.supervision, name="quality-supervision"),
     path("office/quality/statistics/", views.statistics, name="quality-statistics"),
     path("office/quality/statistics.csv", views.statistics_csv, name="quality-statistics-csv"),

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import URLResolver, get_resolver
 
 from cleanrecord.api import api
-from cleanrecord.front.tests.conftest import penalty_csv
+from cleanrecord.records.tests.uploads import penalty_csv
 
 from .actors import ANONYMOUS, SESSION_ACTORS, TOKEN_ACTORS, Actors, actors  # noqa: F401
 

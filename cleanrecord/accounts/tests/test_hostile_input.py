@@ -20,7 +20,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from cleanrecord.front.tests.conftest import penalty_csv
+from cleanrecord.records.tests.uploads import penalty_csv
 from cleanrecord.reports.tests.factories import penalty
 
 from .actors import Actors, actors  # noqa: F401

@@ -12,8 +12,8 @@ from django.utils import timezone
 from cleanrecord.accounts.models import ApiToken
 from cleanrecord.accounts.tokens import create_token, revoke_token
 from cleanrecord.audit.models import AuditEntry
-from cleanrecord.front.tests.conftest import COMPANY, penalty_csv
 from cleanrecord.records.models import ImportBatch, Penalty
+from cleanrecord.records.tests.uploads import COMPANY, penalty_csv
 from cleanrecord.reports.models import Report
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity, penalty

@@ -2,8 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cleanrecord.records.services import import_upload
-
-from .conftest import COMPANY, penalty_csv
+from cleanrecord.records.tests.uploads import COMPANY, penalty_csv
 
 
 @pytest.mark.django_db

@@ -17,11 +17,10 @@ from stdnum.cn import ric
 from cleanrecord.entities.models import Entity
 from cleanrecord.records.models import Penalty
 from cleanrecord.records.services import import_upload
+from cleanrecord.records.tests.uploads import HEADERS
 from cleanrecord.reports.rules import ReportRefused
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity, penalty
-
-from .conftest import HEADERS
 
 BODY = "62010219850315123"
 PERSON_ID = BODY + ric.calc_check_digit(BODY + "0")

@@ -7,8 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cleanrecord.entities.models import Entity
 from cleanrecord.records.models import Penalty
 from cleanrecord.records.services import import_upload
-
-from .conftest import COMPANY, penalty_csv
+from cleanrecord.records.tests.uploads import COMPANY, penalty_csv
 
 SHARED_DOMAINS = Path(__file__).resolve().parents[3].parent / "shared" / "domain" / "domains.csv"
 

@@ -28,7 +28,7 @@ EXEMPT = {
 }
 # The modules that write a CSV or XLSX a user gets: each must go through the helper.
 KNOWN_WRITERS = ["records/services.py", "records/importing/parallel.py", "records/importing/rejected.py",
-                 "quality/export.py", "quality/exports.py", "reports/render.py"]
+                 "quality/exports.py", "reports/render.py"]
 
 
 def _modules():
@@ -134,9 +134,9 @@ def test_the_downloaded_scorecard_neutralises_a_hostile_department_name():
 
 @pytest.mark.django_db
 def test_the_import_error_list_neutralises_hostile_values_and_shows_them_as_sent(tmp_path, client):
-    from cleanrecord.front.tests.conftest import penalty_csv
     from cleanrecord.records.models import ImportBatch
     from cleanrecord.records.services import ImportResult
+    from cleanrecord.records.tests.uploads import penalty_csv
     from cleanrecord.reference.models import Department
 
     amr = Department.objects.get(code="amr")
@@ -144,7 +144,7 @@ def test_the_import_error_list_neutralises_hostile_values_and_shows_them_as_sent
     DepartmentClerk.objects.create(user=user, department=amr)
     client.force_login(user)
     hostile = '=HYPERLINK("http://evil.example")'  # no comma: the test file's cells are not quoted
-    from cleanrecord.front.tests.test_imports_pages import upload
+    from cleanrecord.records.tests.test_imports_pages import upload
 
     upload(client, penalty_csv(amr, {"date": hostile}))  # the preview, then 确认导入
     batch = ImportBatch.objects.get()

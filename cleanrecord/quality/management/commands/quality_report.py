@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cleanrecord.quality.export import write_xlsx
+from cleanrecord.quality.exports import write_xlsx
 from cleanrecord.quality.services import recompute_all, recompute_for_department, summary
 from cleanrecord.reference.models import Department
 

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cleanrecord.records.models import Penalty, RecordVersion
 from cleanrecord.records.services import import_upload
 
-from .conftest import COMPANY, penalty_csv
+from .uploads import COMPANY, penalty_csv
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.records.models import ImportBatch, Penalty, RecordVersion
 
-from .conftest import COMPANY, penalty_csv
+from .uploads import COMPANY, penalty_csv
 
 
 def upload(client, content: bytes, name: str = "处罚.csv", **fields):

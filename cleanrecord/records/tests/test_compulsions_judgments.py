@@ -15,7 +15,7 @@ from cleanrecord.records.models import Compulsion, ImportBatch, ImportProfile, J
 from cleanrecord.records.tests.helpers import PERSON_ID
 from cleanrecord.reference.models import Department
 
-from .conftest import credit_code
+from .uploads import credit_code
 
 pytestmark = pytest.mark.django_db
 

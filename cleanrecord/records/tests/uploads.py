@@ -1,5 +1,5 @@
-"""Penalty files for the import tests. The named actors (alice, bob, carol, dave, amr, tax) are the shared
-ones of cleanrecord/testing/actors.py."""
+"""Small penalty files as a department uploads them through the web or the API. The named actors (alice, bob,
+carol, dave, amr, tax) are the shared ones of cleanrecord/testing/actors.py."""
 
 from stdnum.cn import uscc
 

@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cleanrecord.records.models import Penalty
 
-from .conftest import COMPANY, penalty_csv
+from .uploads import COMPANY, penalty_csv
 
 
 def post_import(client, content: bytes, **fields):

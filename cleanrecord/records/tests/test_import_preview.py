@@ -12,7 +12,7 @@ from cleanrecord.audit.models import AuditEntry
 from cleanrecord.records.models import ImportBatch, ImportProfile, Listing, Penalty
 from cleanrecord.records.services import sweep_imports, temp_dir
 
-from .conftest import credit_code, penalty_csv
+from .uploads import credit_code, penalty_csv
 
 pytestmark = pytest.mark.django_db
 

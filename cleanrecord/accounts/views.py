@@ -1,0 +1,36 @@
+"""Signing in and out, and each user's messages."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from .models import DepartmentClerk, Notification, is_office
+
+PAGE = 50
+
+
+class LoginView(auth_views.LoginView):
+    """After signing in without a `next`, each role lands on its own start page."""
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if is_office(user):
+            return reverse("office-objections")
+        if DepartmentClerk.objects.filter(user=user).exists():
+            return reverse("imports")
+        return reverse("portal")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inbox(request):
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("inbox")
+    page = Paginator(mine, PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/inbox.html", {"page": page})
