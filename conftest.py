@@ -35,6 +35,8 @@ def _isolated_data_dir(tmp_path_factory):
     settings.CLEANRECORD["IMPORT_DIR"] = str(folder / "imports")
     settings.CLEANRECORD["REPORT_DIR"] = str(folder / "reports")
     settings.CLEANRECORD["EVIDENCE_DIR"] = str(folder / "evidence")
+    # Uploads waiting to be read or imported: a second test run at the same time must not sweep this one's.
+    settings.CLEANRECORD["TEMP_DIR"] = str(folder / "tmp")
 
 
 @pytest.fixture(scope="session")

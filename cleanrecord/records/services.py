@@ -337,10 +337,12 @@ def sweep_imports(*, now: dt.datetime | None = None) -> SweepResult:
     running = conf.import_dir() / "running"
     # A lock file's own name while it is made (locks.held): left by a process killed that very instant.
     half_made = [p for p in running.glob(".batch-*.lock.*")] if running.is_dir() else []
+    cutoff = (now - TEMP_GRACE).timestamp()
     waiting = set(ImportBatch.objects.filter(status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING])
                   .values_list("pk", flat=True))
     # A queued upload waits as long as its batch does (the worker may be busy for hours); then it goes too.
-    done_with = [p for p in temp_dir("queued").iterdir() if _queued_batch(p) not in waiting]
+    done_with = [p for p in temp_dir("queued").iterdir() if _queued_batch(p) not in waiting
+                 and p.stat().st_mtime < cutoff]
     for path in [*temp_dir("uploads").iterdir(), *temp_dir("imports").iterdir(), *half_made, *done_with]:
         with contextlib.suppress(FileNotFoundError):
             if path.is_file() and path.stat().st_mtime < cutoff and not locks.is_held(path):

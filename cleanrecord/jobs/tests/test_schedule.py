@@ -93,6 +93,8 @@ def test_a_command_exiting_non_zero_is_a_failure(only, tmp_path):
     assert run.output  # what the command printed is kept
 
 
+# Transactional: the worker closes a connection that is inside a transaction (PostgreSQL), as a worker should.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("database_tasks")
 def test_the_worker_retries_a_failing_job_then_reports_it_on_the_office_page(only, settings, client, alice, caplog):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "TASK_RETRY_SECONDS": 0, "TASK_MAX_ATTEMPTS": 3}
@@ -119,6 +121,7 @@ def test_the_worker_retries_a_failing_job_then_reports_it_on_the_office_page(onl
     assert "每天 01:30" in page and "尚未运行" not in page
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("database_tasks")
 def test_a_failure_waiting_for_its_next_attempt_is_shown_as_such(only, settings, client, alice):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "TASK_RETRY_SECONDS": 3600, "TASK_MAX_ATTEMPTS": 2}
