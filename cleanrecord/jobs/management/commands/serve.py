@@ -38,7 +38,9 @@ class Command(BaseCommand):
         env = {**os.environ, "DEBUG": "false", "PORT": str(port)}
         base = Path(settings.BASE_DIR)
         commands = {
-            "web": [sys.executable, "-m", "gunicorn", "cleanrecord.wsgi:application", "--bind", f"{host}:{port}",
+            # gunicorn.conf.py: the hooks that share the workers' request timings for /metrics.
+            "web": [sys.executable, "-m", "gunicorn", "cleanrecord.wsgi:application", "-c", str(base / "gunicorn.conf.py"),
+                    "--bind", f"{host}:{port}",
                     "--workers", str(workers), "--graceful-timeout", str(STOP_SECONDS - 5), "--access-logfile", "-",
                     # A 200 MB upload over a slow line takes minutes to arrive (the import itself is a task).
                     "--timeout", "600"],
