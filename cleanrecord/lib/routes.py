@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
 UNMATCHED = "unmatched"  # no URL pattern matches: the path itself is never written
+HOME = "/"  # the home page, whose pattern is the empty string
 
 
 def route_of(request: HttpRequest) -> str:
@@ -21,6 +22,8 @@ def route_of(request: HttpRequest) -> str:
             match = resolve(request.path_info)
         except Resolver404:
             return UNMATCHED
+    if match.route == "" and match.url_name:
+        return HOME
     return match.route or UNMATCHED
 
 

@@ -81,9 +81,10 @@ def test_each_request_writes_one_json_line_with_role_and_route_and_no_codes_or_i
     page = client.get(f"/entities/{company.credit_code}/")
     search = client.get("/entities/", {"q": PERSON_ID})
     missing = client.get(f"/no-such-page/{company.credit_code}")
+    home = client.get("/")
 
-    assert (page.status_code, search.status_code, missing.status_code) == (200, 200, 404)
-    first, second, third = lines.requests()
+    assert (page.status_code, search.status_code, missing.status_code, home.status_code) == (200, 200, 404, 200)
+    first, second, third, fourth = lines.requests()
     assert first == {"level": "INFO", "logger": "cleanrecord.access", "request_id": page["X-Request-ID"],
                      "message": f"GET entities/<str:code>/ 200 {first['duration_ms']:.1f} ms role=entity_user",
                      "event": "request", "route": "entities/<str:code>/", "method": "GET", "status": 200,
@@ -91,6 +92,7 @@ def test_each_request_writes_one_json_line_with_role_and_route_and_no_codes_or_i
     assert isinstance(first["duration_ms"], float) and first["duration_ms"] >= 0
     assert (second["route"], second["request_id"]) == ("entities/", search["X-Request-ID"])
     assert (third["route"], third["status"], third["role"]) == ("unmatched", 404, "entity_user")
+    assert (fourth["route"], fourth["status"]) == ("/", 200)  # the home page's pattern is empty, not unmatched
     assert PERSON_ID not in lines.text and PERSON_ID.lower() not in lines.text
     assert company.credit_code not in lines.text
 

@@ -38,10 +38,11 @@ class Command(BaseCommand):
         env = {**os.environ, "DEBUG": "false", "PORT": str(port)}
         base = Path(settings.BASE_DIR)
         commands = {
-            # gunicorn.conf.py: the hooks that share the workers' request timings for /metrics.
-            "web": [sys.executable, "-m", "gunicorn", "cleanrecord.wsgi:application", "-c", str(base / "gunicorn.conf.py"),
-                    "--bind", f"{host}:{port}",
-                    "--workers", str(workers), "--graceful-timeout", str(STOP_SECONDS - 5), "--access-logfile", "-",
+            # gunicorn.conf.py: the hooks that share the workers' request timings for /metrics. No access log of
+            # gunicorn's: the platform writes one line per request itself (cleanrecord.requestlog).
+            "web": [sys.executable, "-m", "gunicorn", "cleanrecord.wsgi:application",
+                    "-c", str(base / "gunicorn.conf.py"), "--bind", f"{host}:{port}",
+                    "--workers", str(workers), "--graceful-timeout", str(STOP_SECONDS - 5),
                     # A 200 MB upload over a slow line takes minutes to arrive (the import itself is a task).
                     "--timeout", "600"],
         }
