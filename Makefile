@@ -30,7 +30,7 @@ run: install
 	$(BIN)/python manage.py signing_keys init
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py runserver --insecure 127.0.0.1:8000
+	$(BIN)/python manage.py serve
 
 test: install
 	$(BIN)/pytest -q

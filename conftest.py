@@ -21,6 +21,10 @@ from cleanrecord.testing.actors import (  # noqa: F401  (the named actors every 
 )
 from cleanrecord.testing.browser import browser  # noqa: F401  (a fixture for the browser tests)
 from cleanrecord.testing.concurrency import shared_database  # noqa: F401  (for tests that start threads)
+from cleanrecord.testing.tasks import (  # noqa: F401  (tasks run at once, unless a test asks for the real queue)
+    _tasks_run_at_once,
+    database_tasks,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -33,6 +37,8 @@ def _isolated_data_dir(tmp_path_factory):
     settings.CLEANRECORD["IMPORT_DIR"] = str(folder / "imports")
     settings.CLEANRECORD["REPORT_DIR"] = str(folder / "reports")
     settings.CLEANRECORD["EVIDENCE_DIR"] = str(folder / "evidence")
+    # Uploads waiting to be read or imported: a second test run at the same time must not sweep this one's.
+    settings.CLEANRECORD["TEMP_DIR"] = str(folder / "tmp")
 
 
 @pytest.fixture(scope="session")

@@ -156,8 +156,34 @@ def _thresholds(raw: str) -> dict[str, float]:
 
 THRESHOLDS = Kind("mapping of decimals", _thresholds, "on_time")
 
+
+def _schedule(raw: str) -> dict[str, str]:
+    """job=HH:MM (daily, local time), job=every:MINUTES, or job=off; comma-separated."""
+    given: dict[str, str] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        name, equals, when = (x.strip() for x in item.partition("="))
+        if not name or not equals or not _schedule_time_ok(when):
+            raise Invalid(f"{item!r} 应写作 任务名=时:分（如 quality_report=01:30）、任务名=every:分钟数 或 任务名=off，以逗号分隔")
+        given[name] = when
+    return given
+
+
+def _schedule_time_ok(when: str) -> bool:
+    if when == "off":
+        return True
+    if when.startswith("every:"):
+        return when[6:].isdigit() and int(when[6:]) > 0
+    hours, colon, minutes = when.partition(":")
+    return bool(colon) and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60
+
+
+SCHEDULE = Kind("mapping of times", _schedule, "quality_report=25:00")
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
+TASK_BACKENDS = ("database", "immediate")
 FIELD_CIPHERS = ("aes-gcm", "sm4-gcm")
 REPAIRED_RECORDS = ("label", "hide")
 
@@ -219,6 +245,23 @@ SETTINGS = (
     Setting("SECRET_KEY", "SECRET_KEY", text(), "", "Django's secret key; empty: one made in the data directory.",
             platform=False, secret=True),
     Setting("DEBUG", "DEBUG", BOOLEAN, "false", "Django's debug pages (never in production).", platform=False),
+    # --- the production server (manage.py serve) and its task worker (manage.py worker) ---
+    Setting("PORT", "PORT", integer(1, 65535), "8000", "Port manage.py serve listens on."),
+    Setting("HOST", "CLEANRECORD_HOST", text(required=True), "127.0.0.1",
+            "Address manage.py serve listens on (0.0.0.0: every interface, e.g. behind a proxy on another host)."),
+    Setting("WEB_WORKERS", "CLEANRECORD_WEB_WORKERS", integer(1, 64), "2",
+            "Gunicorn worker processes started by manage.py serve."),
+    Setting("TASK_BACKEND", "CLEANRECORD_TASK_BACKEND", choice(*TASK_BACKENDS), "database",
+            "Where background tasks run: database (a worker process) or immediate (in the request).",
+            platform=False),
+    Setting("TASK_MAX_ATTEMPTS", "CLEANRECORD_TASK_MAX_ATTEMPTS", integer(1, 10), "3",
+            "Attempts of a failing background task before it is reported as failed."),
+    Setting("TASK_RETRY_SECONDS", "CLEANRECORD_TASK_RETRY_SECONDS", integer(0), "60",
+            "Wait before a failed task's second attempt; doubled for each later one."),
+    Setting("WORKER_STALE_SECONDS", "CLEANRECORD_WORKER_STALE_SECONDS", integer(10), "120",
+            "Readiness fails when no worker has written its heartbeat for this many seconds."),
+    Setting("SCHEDULE", "CLEANRECORD_SCHEDULE", SCHEDULE, "",
+            "Times of the scheduled jobs over their defaults, e.g. quality_report=01:30,import_sweep=off."),
     Setting("ALLOWED_HOSTS", "ALLOWED_HOSTS", items(), "127.0.0.1,localhost,testserver",
             "Host names the site answers to, comma-separated.", platform=False),
     Setting("CSRF_TRUSTED_ORIGINS", "CSRF_TRUSTED_ORIGINS", items(), "",

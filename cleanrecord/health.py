@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cleanrecord import conf
+from cleanrecord.jobs.heartbeat import ensure_fresh as worker_heartbeat_fresh
 from cleanrecord.lib import metricsdir
 from cleanrecord.reports.signing import ensure_ready
 from cleanrecord.workdays.services import known_years
@@ -81,6 +82,11 @@ def calendar_covers_this_year() -> None:
     if year not in known_years():
         raise LookupError(f"the working-day calendar has no {year}: enter it at /office/calendar/ or "
                           f"`manage.py load_calendar FILE --year {year}`")
+
+
+# A worker (manage.py worker) wrote its heartbeat within CLEANRECORD_WORKER_STALE_SECONDS: imports, e-mail and
+# the scheduled jobs are being run.
+check("worker")(worker_heartbeat_fresh)
 
 
 def failing_checks() -> list[str]:

@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_tasks_db.models import DBTaskResult
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
@@ -33,6 +34,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from cleanrecord import conf
 from cleanrecord.accounts.models import is_office
+from cleanrecord.jobs.models import JobRun
 from cleanrecord.lib import metrics
 from cleanrecord.lib.clientip import client_ip
 from cleanrecord.lib.metricsdir import VARIABLE
@@ -94,6 +96,25 @@ def open_objections() -> Iterable[Metric]:
     yield GaugeMetricFamily("cleanrecord_objection_oldest_open_working_days",
                             "Working days (official calendar) since the oldest open objection was filed; 0: none open.",
                             value=age)
+
+
+
+@metrics.collector("tasks")
+def tasks() -> Iterable[Metric]:
+    """The worker's queue (django-tasks' database backend): what waits, what runs, how long the oldest has waited,
+    and how many scheduled runs ended failed today (the office's /office/jobs/ lists them)."""
+    waiting = DBTaskResult.objects.ready().aggregate(n=Count("id"), oldest=Min("enqueued_at"))
+    yield GaugeMetricFamily("cleanrecord_tasks_queued", "Background tasks ready and waiting for a worker.",
+                            value=waiting["n"])
+    yield GaugeMetricFamily("cleanrecord_tasks_running", "Background tasks a worker is running.",
+                            value=DBTaskResult.objects.running().count())
+    age = (timezone.now() - waiting["oldest"]).total_seconds() if waiting["oldest"] is not None else 0
+    yield GaugeMetricFamily("cleanrecord_tasks_oldest_queued_seconds",
+                            "Seconds the oldest waiting task has waited; 0: none waiting.", value=max(age, 0))
+    since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    yield GaugeMetricFamily("cleanrecord_scheduled_jobs_failed_today",
+                            "Runs of the platform's scheduled jobs queued today that ended failed.",
+                            value=JobRun.objects.filter(queued_at__gte=since, status=JobRun.Status.FAILED).count())
 
 
 class _Registered:

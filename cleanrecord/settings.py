@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "cleanrecord.jobs",
     "cleanrecord.reference",
     "cleanrecord.entities",
     "cleanrecord.records",
@@ -77,6 +80,8 @@ MIDDLEWARE = [
     # Second: one log line per request and its time in /metrics, measured around everything after it.
     "cleanrecord.requestlog.middleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from STATIC_ROOT (collected by manage.py serve), before sessions and views.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and views: a NUL in a path, query or cookie is a 400, not a database error.
     "cleanrecord.front.middleware.RejectControlCharacters",
     "csp.middleware.CSPMiddleware",
@@ -160,7 +165,8 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = DATA_DIR / "static"  # filled by `manage.py serve` (collectstatic) before gunicorn starts
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns, in every process, of a missing one
 MEDIA_ROOT = DATA_DIR / "media"
 
 # Uploads above this size go to a temporary file instead of memory.
@@ -181,6 +187,21 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
+
+# Whitenoise serves what `manage.py serve` collected into STATIC_ROOT; a year's caching needs hashed names,
+# which the plain storage above does not make, so browsers revalidate (cheap: whitenoise answers 304).
+WHITENOISE_MAX_AGE = 3600
+
+# --- background tasks (django-tasks; the database backend from django-tasks-db) ----------------------
+# `manage.py worker` runs them (and the scheduled jobs, cleanrecord/jobs); `manage.py serve` starts one.
+# CLEANRECORD_TASK_BACKEND=immediate runs each task in the process that enqueues it (tests, no worker).
+TASKS = {
+    "default": {
+        "BACKEND": {"database": "django_tasks_db.DatabaseBackend",
+                    "immediate": "django_tasks.backends.immediate.ImmediateBackend"}[env["TASK_BACKEND"]],
+        "QUEUES": ["default"],
     },
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("audit/", include("cleanrecord.audit.urls")),
+    path("", include("cleanrecord.jobs.urls")),
     path("", include("cleanrecord.quality.urls")),
     path("", include("cleanrecord.freshness.urls")),
     path("", include("cleanrecord.workdays.urls")),

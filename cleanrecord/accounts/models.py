@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord.lib.roles import OFFICE_PERMISSION, is_office  # noqa: F401  (the office's role, read from here too)
 from cleanrecord.reference.models import Department
 
 if TYPE_CHECKING:
@@ -27,13 +28,6 @@ class DepartmentClerk(models.Model):
         return f"{self.user} @ {self.department}"
 
 
-# The credit office is whoever holds this permission (directly or by group), and superusers.
-OFFICE_PERMISSION = "records.add_importbatch"
-
-
-def is_office(user) -> bool:
-    """Credit office staff: may act for any department."""
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.has_perm(OFFICE_PERMISSION))
 
 
 def departments_for(user) -> list[Department]:

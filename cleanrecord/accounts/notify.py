@@ -1,20 +1,23 @@
 """Telling people: an in-app message for each recipient, and the same by e-mail where they have an address.
 
-Mail leaves only when the transaction that decided it commits, so a step that is rolled back tells
-nobody. The backend is Django's (CLEANRECORD_EMAIL_BACKEND; the console in development).
+Mail is queued only when the transaction that decided it commits, so a step that is rolled back tells
+nobody; the worker sends it (accounts.tasks), trying again when the mail server fails. The backend is
+Django's (CLEANRECORD_EMAIL_BACKEND; the console in development).
 """
 
+import base64
 import logging
 from collections.abc import Iterable, Sequence
 
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 
 from cleanrecord import conf
 
 from .models import OFFICE_PERMISSION, DepartmentClerk, EntityUser, Notification
+from .tasks import send_notification_mail
 
 log = logging.getLogger(__name__)
 
@@ -48,26 +51,26 @@ def notify(users: Iterable, subject: str, body: str = "", url: str = "",
         rows.append(Notification(user=user, subject=subject[:200], body=body, url=url[:300],
                                  emailed=bool(user.email)))
     Notification.objects.bulk_create(rows)
-    mails = [_mail(n, subject, body, url, attachments) for n in rows if n.emailed]
-    if mails:
-        transaction.on_commit(lambda: _send(mails))
+    mailed = [n.pk for n in rows if n.emailed]
+    if mailed:
+        files = [[name, base64.b64encode(content).decode("ascii"), mimetype] for name, content, mimetype in attachments]
+        transaction.on_commit(lambda: _queue_mail(mailed, files))
     return rows
 
 
-def _mail(n: Notification, subject: str, body: str, url: str,
-          attachments: Sequence[tuple[str, bytes, str]]) -> EmailMessage:
+def _queue_mail(notification_ids: list[int], files: list[list[str]]) -> None:
+    try:
+        send_notification_mail.enqueue(notification_ids, files)
+    except Exception:  # the step is committed; its in-app messages stand
+        log.exception("notification e-mail for %d recipients could not be queued", len(notification_ids))
+
+
+def build_mail(n: Notification, attachments: Sequence[tuple[str, bytes, str]]) -> EmailMessage:
     base = conf.get("PUBLIC_BASE_URL").rstrip("/")
     platform = conf.get("PLATFORM_NAME")
-    text = f"{body}\n\n{base}{url}" if url else body
-    message = EmailMessage(f"【{platform}】{subject}", f"{text}\n\n—— {platform}（系统邮件，请勿直接回复）",
+    text = f"{n.body}\n\n{base}{n.url}" if n.url else n.body
+    message = EmailMessage(f"【{platform}】{n.subject}", f"{text}\n\n—— {platform}（系统邮件，请勿直接回复）",
                            to=[n.user.email])
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
     return message
-
-
-def _send(mails: list[EmailMessage]) -> None:
-    try:
-        get_connection(fail_silently=False).send_messages(mails)
-    except Exception:  # a mail server that is down must not undo the step; the in-app message stands
-        log.exception("notification e-mail failed for %d recipients", len(mails))

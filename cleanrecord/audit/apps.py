@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
@@ -23,3 +24,9 @@ class AuditConfig(AppConfig):
                             dispatch_uid="audit.user_permissions")
         m2m_changed.connect(signals.permissions_changed, sender=user_model.groups.through, dispatch_uid="audit.groups")
         pre_save.connect(signals.user_flags_changed, sender=user_model, dispatch_uid="audit.user_flags")
+
+        # Imported once the app registry is ready: the schedule keeps its runs in a model.
+        from cleanrecord.jobs import schedule
+
+        schedule.register("audit_checkpoint", _("审计日志检查点签署"), "02:00", "audit_checkpoint")
+        schedule.register("audit_check", _("审计日志完整性核验"), "02:30", "verify_audit")

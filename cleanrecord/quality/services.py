@@ -84,6 +84,14 @@ def _save(ctx: Context, replaced: Q, scores: list[QualityScore]) -> list[Quality
         return QualityScore.objects.bulk_create(scores)
 
 
+def recompute_after(batch: ImportBatch) -> list[QualityScore]:
+    """The scores an applied import changes: its department's, or everyone's for a file naming no department
+    or a register file (which every department's codes and names are checked against)."""
+    if batch.department is None or batch.kind == "register":
+        return recompute_all()
+    return recompute_for_department(department=batch.department)
+
+
 def after_import(batch: ImportBatch) -> None:
     """Bring the scores up to date after an applied import.
 
@@ -94,20 +102,22 @@ def after_import(batch: ImportBatch) -> None:
     if batch.status != ImportBatch.Status.DONE:
         return
     try:
-        if batch.department is None or batch.kind == "register":
-            recompute_all()
-        else:
-            recompute_for_department(department=batch.department)
+        recompute_after(batch)
     except Exception:
         log.exception("quality scores not recomputed after import batch %s", batch.pk)
 
 
 def import_applied(sender=None, *, batch: ImportBatch, **kwargs) -> None:
-    """Receiver of records' `import_finished`: a clerk (web page, API) sees the department's scores at once;
-    bulk command-line loads rely on the nightly `quality_report` run instead of adding a full recompute to
-    every load."""
+    """Receiver of records' `import_finished`: a clerk's web or API import has the department's scores
+    recomputed by the worker (a background task, retried when it fails); bulk
+    command-line loads rely on the nightly `quality_report` run instead of adding a full recompute to every load."""
     if batch.channel != ImportBatch.Channel.CLI:
-        after_import(batch)
+        # Function-level import: tasks imports this module (the recompute functions).
+        from .tasks import recompute_after_import
+
+        # Queued in the import's own transaction (the database backend's queue is a table): a worker sees the task
+        # once the import is committed, never before.
+        recompute_after_import.enqueue(batch.pk)
 
 
 # -- reading scores back ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cleanrecord.accounts.decorators import office_required
 from cleanrecord.accounts.models import departments_for, is_office
-from cleanrecord.accounts.notify import department_clerks, notify
+from cleanrecord.accounts.notify import department_clerks
 from cleanrecord.audit.services import record_event
 from cleanrecord.freshness.services import silent_after, silent_sources
 from cleanrecord.lib.refusals import Refused
@@ -29,6 +29,7 @@ from cleanrecord.reference.models import Department
 from . import exports, scorecard, stats
 from .measures import MEASURES, rows_for
 from .services import below_threshold, current_scores, summary
+from .tasks import send_scorecard
 
 MAX_ROWS = 200
 
@@ -148,7 +149,8 @@ def office_scorecard_xlsx(request, code: str):
 @require_POST
 @month_checked
 def office_scorecard_send(request, code: str):
-    """Send a department its month's scorecard: a message to each of its clerks, by e-mail with the PDF."""
+    """Send a department its month's scorecard: a message to each of its clerks, by e-mail with the PDF.
+    Rendering and sending are a background task; the office is told it is under way."""
     department = _office_department(code)
     month = _month(request)
     data = scorecard.scorecard_data(department, month=month)
@@ -156,17 +158,13 @@ def office_scorecard_send(request, code: str):
     if not clerks:
         messages.error(request, f"{department.name}尚无报送员账号，评分卡未能发送")
         return redirect("quality-supervision")
-    pdf = scorecard.render_pdf(data)
-    shortfalls = [m["label"] for m in data["measures"] if m["status"] != "达标"]
-    body = (f"{department.name}{data['month']}数据质量评分卡已发送，请查阅并整改。"
-            + (f"未达标指标：{'、'.join(shortfalls)}。" if shortfalls else "各项指标均已达标。"))
     with transaction.atomic():
-        notify(clerks, f"{data['month']}数据质量评分卡", body,
-               reverse("quality-department", args=[department.code]) + f"?month={data['month_value']}",
-               attachments=[(f"scorecard-{department.code}-{data['month_value']}.pdf", pdf, "application/pdf")])
         record_event(user=request.user, action="quality.scorecard_send", target=f"department:{department.code}",
                      after={"month": data["month_value"], "recipients": [c.get_username() for c in clerks]})
-    messages.success(request, f"已向{department.name}的 {len(clerks)} 名报送员发送{data['month']}评分卡")
+        # In the same transaction as the audit entry: the database backend's queue is a table.
+        send_scorecard.enqueue(department.pk, month.isoformat() if month else None)
+    messages.success(request, f"正在向{department.name}的 {len(clerks)} 名报送员发送{data['month']}评分卡（后台发送，"
+                              f"结果见各报送员的站内消息）")
     return redirect("quality-supervision")
 
 

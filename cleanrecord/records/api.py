@@ -16,6 +16,7 @@ from cleanrecord.entities.models import Entity
 
 from .access import batch_for, upload_department
 from .downloads import rejected_rows_response
+from .importing import progress
 from .models import RECORD_MODELS, ImportBatch
 from .profiles import chosen_profile
 from .services import (
@@ -50,6 +51,8 @@ class BatchOut(Schema):
     status: str
     status_label: str
     rows_read: int
+    rows_total: int | None  # expected, counted before reading (a CSV's lines, a sheet's rows); None: unknown
+    status_url: str  # GET it until status is no longer queued or running
     rows_created: int
     rows_updated: int
     rows_unchanged: int
@@ -73,7 +76,8 @@ def batch_out(batch: ImportBatch) -> dict:
     return {
         "id": batch.pk, "kind": batch.kind, "department": batch.department.code if batch.department else None,
         "file_name": batch.file_name, "status": batch.status, "status_label": batch.get_status_display(),
-        "rows_read": batch.rows_read, "rows_created": batch.rows_created, "rows_updated": batch.rows_updated,
+        "rows_read": _rows_read(batch), "rows_total": batch.rows_total,
+        "status_url": f"/api/v1/imports/{batch.pk}", "rows_created": batch.rows_created, "rows_updated": batch.rows_updated,
         "rows_unchanged": batch.rows_unchanged, "rows_duplicate": batch.rows_duplicate,
         "rows_rejected": batch.rows_rejected, "rows_warned": batch.rows_warned, "message": batch.message,
         "profile": batch.profile_name, "profile_note": batch.profile_note,
@@ -82,7 +86,14 @@ def batch_out(batch: ImportBatch) -> dict:
     }
 
 
-@router.post("", response={200: BatchOut, 422: BatchOut}, summary="上传并导入数据文件")
+def _rows_read(batch: ImportBatch) -> int:
+    """While the import runs, the rows read so far; after, the rows the file had."""
+    if batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+        return progress.rows_read(batch.pk) or 0
+    return batch.rows_read
+
+
+@router.post("", response={200: BatchOut, 202: BatchOut, 422: BatchOut}, summary="上传并导入数据文件")
 def create_import(
     request,
     file: File[UploadedFile],
@@ -92,7 +103,10 @@ def create_import(
     mapping: File[UploadedFile | None] = None,
     profile: Form[str | None] = None,
 ):
-    """Import a CSV/XLSX/XLS file. 200: every row accepted (or some rejected, see counts); 422: unreadable."""
+    """Import a CSV/XLSX/XLS file. The file is saved and its import queued for the worker: 202 with the batch
+    (`id`, `status` queued, `status_url` to poll: rows_read of rows_total while it runs, then the counts). When the
+    import is already over (a worker that was idle, or tasks run at once): 200, every row accepted or some rejected
+    (see counts); 422: unreadable."""
     require_scope(request, "imports:write")
     if kind not in KINDS:
         raise HttpError(400, f"kind 应为 {KINDS_TEXT} 之一")
@@ -110,6 +124,8 @@ def create_import(
     # A refusal (an unknown profile, a bad mapping, a file too large) is answered by api.py's handler.
     batch = import_upload(user=request.user, upload=file, kind=kind, department=dept, mapping=mapping_dict,
                           dry_run=dry_run, channel=ImportBatch.Channel.API, profile=chosen)
+    if batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+        return 202, batch_out(batch)
     return (422 if batch.status == ImportBatch.Status.FAILED else 200), batch_out(batch)
 
 

@@ -90,6 +90,8 @@ class ImportBatch(models.Model):
     """One file imported, with its counts and error file, kept for later review."""
 
     class Status(models.TextChoices):
+        # Uploaded on the web page or through the API, waiting for the worker (manage.py worker).
+        QUEUED = "queued", _("排队中")
         RUNNING = "running", _("处理中")
         DONE = "done", _("已完成")
         DRY_RUN = "dry_run", _("试运行（未写入）")
@@ -113,6 +115,8 @@ class ImportBatch(models.Model):
     channel = models.CharField(_("渠道"), max_length=5, choices=Channel.choices, default=Channel.CLI)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))
     rows_read = models.PositiveIntegerField(_("读取行数"), default=0)
+    # Counted before reading (a CSV's lines, a sheet's declared rows): the progress bar's end; None: unknown.
+    rows_total = models.PositiveIntegerField(_("预计行数"), null=True, blank=True)
     rows_created = models.PositiveIntegerField(_("新增"), default=0)
     rows_updated = models.PositiveIntegerField(_("更新"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("未变化"), default=0)

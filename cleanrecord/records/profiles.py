@@ -25,14 +25,13 @@ from cleanrecord.audit.services import record_event
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.reference.models import Department
 
-from .importing import locks
 from .importing.layouts import LAYOUTS, header_key, is_export_column
 from .importing.profiles import ProfiledParser, ProfileError, row_parser
 from .importing.readers import UnreadableFile, sniff_format
 from .importing.rows import Issue, MappingError
 from .importing.sandbox import HeaderTest, open_table_isolated
 from .models import ImportBatch, ImportProfile, SubjectCategory
-from .services import KIND_LABELS, MIN_RECOGNISED, UploadTooLarge, _context, import_file, limits, temp_dir
+from .services import KIND_LABELS, MIN_RECOGNISED, UploadTooLarge, _context, limits, queue_import, temp_dir
 
 PREVIEW_ROWS = 20
 UNUSED = "未使用"
@@ -168,14 +167,14 @@ def discard_staged(staged: Staged) -> None:
 
 
 def import_staged(*, user, staged: Staged, department: Department | None, profile: ImportProfile | None) -> ImportBatch:
-    """Import the staged file the preview showed; deleted on every way out."""
+    """Queue the staged file the preview showed for the worker to import (its batch shows the progress)."""
     try:
-        with locks.held(staged.path):
-            result = import_file(path=staged.path, kind=staged.kind, department=department, dry_run=staged.dry_run,
-                                 user=user, channel=ImportBatch.Channel.WEB, file_name=staged.file_name, profile=profile)
+        batch = queue_import(path=staged.path, user=user, kind=staged.kind, department=department, mapping=None,
+                             dry_run=staged.dry_run, channel=ImportBatch.Channel.WEB, file_name=staged.file_name,
+                             profile=profile)
     finally:
         discard_staged(staged)
-    return result.batch
+    return batch
 
 
 # -- the preview -------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
+import shutil
 import tempfile
 import threading
 import time
@@ -26,7 +28,7 @@ from cleanrecord.lib import spreadsheets
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.reference.models import Department, Domain, Region
 
-from .importing import locks, parallel
+from .importing import locks, parallel, progress
 from .importing.layouts import header_key
 from .importing.profiles import Spec, row_parser
 from .importing.readers import Limits, PartMismatch, UnreadableFile, open_csv
@@ -175,10 +177,12 @@ def import_file(
     channel: str = ImportBatch.Channel.CLI,
     file_name: str = "",
     profile: ImportProfile | None = None,
+    batch: ImportBatch | None = None,
 ) -> ImportResult:
     """Import one file of `kind`: every valid row applied, every bad row reported, in one transaction.
 
-    Returns the batch with its counts; the batch is kept even when the file could not be read.
+    Returns the batch with its counts; the batch is kept even when the file could not be read. `batch` is
+    the queued batch of a web or API upload (queue_import), which the worker's task imports here.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -189,13 +193,18 @@ def import_file(
         sweep_imports()
     except Exception:
         log.exception("sweeping earlier imports failed; importing all the same")
-    batch = ImportBatch.objects.create(
-        kind=kind, department=department, file_name=file_name or path.name, file_size=path.stat().st_size,
-        channel=channel, user=user, profile_name=profile.name if profile else "",
-    )
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            kind=kind, department=department, file_name=file_name or path.name, file_size=path.stat().st_size,
+            channel=channel, user=user, profile_name=profile.name if profile else "",
+            rows_total=progress.estimate_rows(path),
+        )
     error_path = conf.import_dir() / f"batch-{batch.pk}-errors.csv"
     # Held while this process imports: sweep_imports tells a live import from one whose process died.
     with locks.held(_batch_lock(batch.pk), create=True, remove=True):
+        if batch.status == ImportBatch.Status.QUEUED:
+            batch.status = ImportBatch.Status.RUNNING
+            ImportBatch.objects.filter(pk=batch.pk).update(status=batch.status)
         try:
             spec = profile.parsed_spec() if profile is not None else None
             # Large files sent from the command line may be loaded by two processes; the web server's workers
@@ -216,6 +225,7 @@ def import_file(
         finally:
             batch.file_sha256 = sha256.result()
             ImportBatch.objects.filter(pk=batch.pk).update(file_sha256=batch.file_sha256)
+            progress.forget(batch.pk)
     record_event(
         user=user, action="records.import", target=f"import_batch:{batch.pk}",
         after={"kind": kind, "file": batch.file_name, "status": batch.status, "read": batch.rows_read,
@@ -241,34 +251,51 @@ class UploadTooLarge(Refused):
 
 def import_upload(*, user, upload, kind: str, department: Department | None, mapping: dict | None, dry_run: bool,
                   channel: str, profile: ImportProfile | None = None) -> ImportBatch:
-    """Import an uploaded file (web page or API), read where it lies and deleted on every way out.
+    """Queue an uploaded file (the API) for the worker to import: saved in TEMP_DIR/queued first.
 
     An upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE is already a file in TEMP_DIR/uploads (Django's
-    temporary file): it is read there, not copied again. A smaller one is written to TEMP_DIR/imports.
-    Both hold ID numbers in clear: they stay locked while the import runs and are deleted after it;
-    a process killed meanwhile leaves them to sweep_imports.
+    temporary file): it is moved, not copied. It holds ID numbers in clear: the worker deletes it after the
+    import, and sweep_imports deletes one whose batch no longer waits.
     """
     limit = conf.get("IMPORT_MAX_BYTES")
     if upload.size > limit:
         raise UploadTooLarge(f"文件过大：{upload.size / 1048576:.1f} MB，上限 {limit // 1048576} MB")
     name = Path(upload.name or "upload").name
+    folder = temp_dir("queued")
     if hasattr(upload, "temporary_file_path"):
-        path, made = Path(upload.temporary_file_path()), False
-    else:
-        folder = temp_dir("imports")
         with tempfile.NamedTemporaryFile(dir=folder, suffix=Path(name).suffix[:10], delete=False) as tmp:
-            path, made = Path(tmp.name), True
+            path = Path(tmp.name)
+        shutil.move(upload.temporary_file_path(), path)
+        upload.close()
+    else:
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=Path(name).suffix[:10], delete=False) as tmp:
+            path = Path(tmp.name)
             for chunk in upload.chunks():
                 tmp.write(chunk)
-    try:
-        with locks.held(path):
-            result = import_file(path=path, kind=kind, department=department, mapping=mapping, dry_run=dry_run,
-                                 user=user, channel=channel, file_name=name, profile=profile)
-    finally:
-        if not made:
-            upload.close()  # Django's temporary file, which closing deletes too
-        path.unlink(missing_ok=True)
-    return result.batch
+    return queue_import(path=path, user=user, kind=kind, department=department, mapping=mapping, dry_run=dry_run,
+                        channel=channel, file_name=name, profile=profile)
+
+
+def queue_import(*, path: Path, user, kind: str, department: Department | None, mapping: dict | None,
+                 dry_run: bool, channel: str, file_name: str, profile: ImportProfile | None) -> ImportBatch:
+    """A batch "queued" for the file at `path` (moved into TEMP_DIR/queued, named after the batch), and the task
+    that imports it; the worker runs it (tests and `CLEANRECORD_TASK_BACKEND=immediate`: at once, here)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    batch = ImportBatch.objects.create(
+        kind=kind, department=department, file_name=file_name, file_size=path.stat().st_size, channel=channel,
+        user=user, profile_name=profile.name if profile else "", status=ImportBatch.Status.QUEUED,
+        rows_total=progress.estimate_rows(path),
+    )
+    queued = temp_dir("queued") / f"batch-{batch.pk}{Path(file_name).suffix[:10]}"
+    path.replace(queued)
+    queued.chmod(0o600)
+    # Function-level import: tasks imports this module (import_file).
+    from .tasks import import_queued
+
+    import_queued.enqueue(batch.pk, queued.name, mapping, dry_run, profile.pk if profile else None)
+    batch.refresh_from_db()
+    return batch
 
 
 def temp_dir(name: str) -> Path:
@@ -316,12 +343,23 @@ def sweep_imports(*, now: dt.datetime | None = None) -> SweepResult:
     running = conf.import_dir() / "running"
     # A lock file's own name while it is made (locks.held): left by a process killed that very instant.
     half_made = [p for p in running.glob(".batch-*.lock.*")] if running.is_dir() else []
-    for path in [*temp_dir("uploads").iterdir(), *temp_dir("imports").iterdir(), *half_made]:
+    cutoff = (now - TEMP_GRACE).timestamp()
+    waiting = set(ImportBatch.objects.filter(status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING])
+                  .values_list("pk", flat=True))
+    # A queued upload waits as long as its batch does (the worker may be busy for hours); then it goes too.
+    done_with = [p for p in temp_dir("queued").iterdir() if _queued_batch(p) not in waiting
+                 and p.stat().st_mtime < cutoff]
+    for path in [*temp_dir("uploads").iterdir(), *temp_dir("imports").iterdir(), *half_made, *done_with]:
         with contextlib.suppress(FileNotFoundError):
             if path.is_file() and path.stat().st_mtime < cutoff and not locks.is_held(path):
                 path.unlink()
                 removed += 1
     return SweepResult(interrupted, removed)
+
+
+def _queued_batch(path: Path) -> int | None:
+    match = re.fullmatch(r"batch-(\d+)(\.\w*)?", path.name)
+    return int(match.group(1)) if match else None
 
 
 def mark_if_interrupted(*, batch: ImportBatch, now: dt.datetime | None = None) -> bool:
@@ -500,7 +538,8 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
                     writer.start()
                     load_started = time.perf_counter()
                     try:
-                        read, rejected, warned = parallel.load(table.rows, parser, writer, errors, kept)
+                        read, rejected, warned = parallel.load(progress.counting(table.rows, batch.pk), parser, writer,
+                                                                  errors, kept)
                         if spec is not None:
                             batch.profile_note = parser.summary()
                         writer.finish_loading()

@@ -21,7 +21,8 @@ from .access import batch_for, batches_for, upload_department
 from .changes import may_change
 from .downloads import rejected_rows_response
 from .forms import CorrectForm, ImportProfileForm, RepairForm, RevokeForm, correctable_choices
-from .models import RECORD_MODELS, CreditRecord, ImportProfile, RecordVersion
+from .importing import progress
+from .models import RECORD_MODELS, CreditRecord, ImportBatch, ImportProfile, RecordVersion
 from .services import KIND_LABELS, ImportResult, mark_if_interrupted
 
 MAX_SHOWN_ISSUES = 200
@@ -137,7 +138,11 @@ def import_detail(request, batch_id: int):
         if n == MAX_SHOWN_ISSUES:
             break
         issues.append(issue)
+    in_progress = batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    done = (progress.rows_read(batch.pk) or 0) if in_progress else batch.rows_read
+    total = max(batch.rows_total, done) if batch.rows_total is not None else None
     return render(request, "records/import_detail.html", {
+        "in_progress": in_progress, "rows_done": done, "rows_total": total,
         "batch": batch, "issues": issues, "kind_label": KIND_LABELS.get(batch.kind, batch.kind),
         "rejected_rows": ImportResult(batch).rejected_rows() is not None,
         "more": batch.rows_rejected + batch.rows_warned > len(issues),

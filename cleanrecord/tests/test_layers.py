@@ -24,6 +24,7 @@ ROOT = Path(cleanrecord.__file__).parent
 LAYERS = [
     ("conf",),  # the environment
     ("settings", "lib"),  # Django's settings module; small pure helpers
+    ("jobs",),  # background tasks: the schedule apps register their jobs with, the worker, its heartbeat
     ("audit",),  # the audit trail and the audited admin base
     ("reference",),  # region, domains, departments
     ("accounts",),  # roles, API tokens, notifications

@@ -180,3 +180,23 @@ def test_the_latency_histogram_adds_up_every_worker_process(office, tmp_path, mo
     assert value(found, "cleanrecord_http_request_duration_seconds_sum", **labels) == pytest.approx(0.46)
     assert value(found, "cleanrecord_reports_issued_total", channel="web") == 0  # the database's figures too
     assert value(found, "cleanrecord_metrics_collector_up", collector="reports") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("database_tasks")
+def test_the_task_queue_shows_what_waits_for_the_worker(office):
+    from cleanrecord.accounts.tasks import send_notification_mail
+
+    before = scrape(office)
+    assert value(before, "cleanrecord_tasks_queued") == 0
+    assert value(before, "cleanrecord_tasks_oldest_queued_seconds") == 0
+
+    send_notification_mail.enqueue([], [])
+    send_notification_mail.enqueue([], [])
+    found = scrape(office)
+
+    assert value(found, "cleanrecord_tasks_queued") == 2
+    assert value(found, "cleanrecord_tasks_running") == 0
+    assert value(found, "cleanrecord_tasks_oldest_queued_seconds") >= 0
+    assert value(found, "cleanrecord_scheduled_jobs_failed_today") == 0
+    assert value(found, "cleanrecord_metrics_collector_up", collector="tasks") == 1

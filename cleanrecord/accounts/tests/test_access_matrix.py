@@ -223,6 +223,8 @@ ROWS = [
     Row("department/objections/", "GET", lambda a: "/department/objections/", 403,
         logged_in(clerk_amr=200, clerk_tax=200)),
     Row("office/calendar/", "GET", lambda a: "/office/calendar/", 403, logged_in(office=200)),
+    Row("office/jobs/", "GET", lambda a: "/office/jobs/", 403, logged_in(office=200)),
+    Row("office/jobs/<str:name>/run", "POST", lambda a: "/office/jobs/import_sweep/run", 403, logged_in(office=302)),
     Row("office/calendar/", "POST", lambda a: "/office/calendar/", 403, logged_in(office=400),
         data=lambda a: {"year": "2027"}, note="no file"),
     Row("office/quality/<slug:code>/scorecard/send", "POST", lambda a: "/office/quality/amr/scorecard/send", 403,

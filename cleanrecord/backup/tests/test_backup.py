@@ -318,3 +318,21 @@ def test_a_field_key_configured_here_that_differs_from_the_backups_is_refused(ba
     with pytest.raises(archive.Refused, match="CLEANRECORD_FIELD_KEY 与备份中的不同"):
         archive.restore(backup, PASSPHRASE, force=True)
     assert Penalty.objects.count() == 1
+
+
+def test_the_nightly_backup_is_a_job_of_the_platforms_schedule(platform_without_report, settings, tmp_path, capsys):
+    from cleanrecord.jobs import schedule
+
+    job = schedule.JOBS["backup"]
+    assert (job.command, job.argv(), job.when) == ("backup", ["--scheduled"], "off")  # no BACKUP_DIR here: 已停用
+
+    with pytest.raises(SystemExit) as stopped:
+        call_command("backup", "--scheduled")
+    assert stopped.value.code == 1
+    assert "未配置 CLEANRECORD_BACKUP_DIR，定时备份未执行" in capsys.readouterr().err
+
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "BACKUP_DIR": str(tmp_path / "nightly"), "BACKUP_KEEP": 7,
+                            "BACKUP_PASSPHRASE": PASSPHRASE}
+    call_command(job.command, *job.argv())
+    [made] = (tmp_path / "nightly").iterdir()
+    assert (made / "manifest.json").is_file() and (made / "keys.enc").is_file()

@@ -170,7 +170,7 @@ def test_the_office_sends_a_department_its_scorecard(office, bad_amr, django_cap
     DepartmentClerk.objects.create(user=clerk, department=bad_amr)
     with django_capture_on_commit_callbacks(execute=True):
         response = office.post("/office/quality/amr/scorecard/send", {"month": "2024-03"}, follow=True)
-    assert "已向兰州市市场监督管理局的 1 名报送员发送2024年3月评分卡" in response.content.decode()
+    assert "正在向兰州市市场监督管理局的 1 名报送员发送2024年3月评分卡" in response.content.decode()
     message = Notification.objects.get(user=clerk)
     assert message.subject == "2024年3月数据质量评分卡" and "主体名称与登记库不符" in message.body
     assert message.url == "/department/quality/amr/?month=2024-03"

@@ -74,3 +74,28 @@ def test_a_clerk_previews_a_list_with_a_profile_and_confirms_it(clerk_page, live
     with outside_the_browser_loop():
         assert Listing.objects.count() == 3
     assert page.problems == []
+
+
+@pytest.mark.usefixtures("database_tasks")
+def test_the_result_page_shows_the_queue_and_progress_then_refreshes_to_the_counts(clerk_page, live_server, tmp_path):
+    page = clerk_page
+    path = tmp_path / "名单.csv"
+    path.write_bytes(page.content_to_upload)
+    page.goto(f"{live_server.url}/imports/")
+    page.select_option("select[name=kind]", "listing")
+    page.select_option("select[name=profile]", "国家名单")
+    page.set_input_files("input[name=file]", str(path))
+    page.get_by_role("button", name="上传并预览").click()
+    page.get_by_role("button", name="确认导入").click()
+
+    expect(page.locator("h1")).to_contain_text("排队中")
+    expect(page.locator("#progress-bar")).to_be_visible()
+    expect(page.locator("#progress-text")).to_contain_text("已读取 0 / ")
+    with outside_the_browser_loop():
+        assert Listing.objects.count() == 0
+        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", "--no-schedule", verbosity=0)
+    # The page refreshes itself (every 2 s) to the result.
+    expect(page.locator("h1")).to_contain_text("已完成", timeout=15_000)
+    expect(page.locator("#rows-created")).to_have_text("3")
+    expect(page.locator("#import-progress")).to_have_count(0)
+    assert page.problems == []

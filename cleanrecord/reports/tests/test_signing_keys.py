@@ -201,7 +201,8 @@ def test_readiness_is_ok_when_every_check_passes_and_health_always_answers(clien
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ready",
-                               "checks": {"database": "ok", "signing_key": "ok", "data_dirs": "ok", "calendar": "ok"}}
+                               "checks": {"database": "ok", "signing_key": "ok", "data_dirs": "ok", "calendar": "ok",
+                                          "worker": "ok"}}
     assert response["Cache-Control"].startswith("max-age=0")
     health = client.get("/healthz")
     assert health.status_code == 200 and health.content == b"ok"

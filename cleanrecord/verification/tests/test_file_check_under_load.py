@@ -1,17 +1,13 @@
 """Genuine verifications over HTTP, against gunicorn as deployed (2 sync workers), while the worst PDFs are
 uploaded (issue 11: two 2,000-revision uploads in parallel made a genuine verification wait 27 s).
 
-The server is a subprocess on this test's database: PostgreSQL's test database, or on SQLite a file copy of
-the in-memory one (threads of a live server would share one SQLite connection). A module of its own: the
-file-check modules hold an open transaction that these tests cannot share.
+The server is a subprocess on this test's database (cleanrecord.testing.server.database_url). A module of its
+own: the file-check modules hold an open transaction that these tests cannot share.
 """
 
-import http.client
 import json
 import os
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,25 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity
+from cleanrecord.testing.server import database_url, free_port, wait_until_serving
 
 from .test_file_limits import with_hidden_revisions, with_revisions
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url(tmp_path) -> str:
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        copy = sqlite3.connect(tmp_path / "db.sqlite3")
-        connection.connection.backup(copy)
-        copy.close()
-        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    db = connection.settings_dict
-    return f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -53,28 +38,16 @@ def served(tmp_path):
     servers = []
 
     def start(**env: str) -> str:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         log = (tmp_path / "gunicorn.log").open("w")
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "cleanrecord.wsgi:application", "--workers", "2",
              "--bind", f"127.0.0.1:{port}"],
             cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "DEBUG": "false", "DATABASE_URL": _database_url(tmp_path),
+            env={**os.environ, "DEBUG": "false", "DATABASE_URL": database_url(tmp_path),
                  "CLEANRECORD_DATA_DIR": str(settings.DATA_DIR), **env})
         servers.append(server)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                probe.request("GET", "/verify")
-                if probe.getresponse().status == 200:
-                    return f"http://127.0.0.1:{port}"
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
-            time.sleep(0.2)
+        return wait_until_serving(server, port, tmp_path / "gunicorn.log", seconds=30)
 
     yield start, report
     for server in servers:

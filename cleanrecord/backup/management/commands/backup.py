@@ -25,11 +25,19 @@ class Command(BaseCommand):
             "encrypted with a passphrase (CLEANRECORD_BACKUP_PASSPHRASE or the prompt), into a new folder.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", type=Path, required=True, help="a new or empty folder for the backup")
+        where = parser.add_mutually_exclusive_group(required=True)
+        where.add_argument("--out", type=Path, help="a new or empty folder for the backup")
+        where.add_argument("--scheduled", action="store_true",
+                           help="the nightly job: a new folder in CLEANRECORD_BACKUP_DIR, keeping the newest "
+                                "CLEANRECORD_BACKUP_KEEP (the passphrase from CLEANRECORD_BACKUP_PASSPHRASE)")
 
-    def handle(self, *args, out: Path, **options):
+    def handle(self, *args, out: Path | None, scheduled: bool, **options):
         try:
-            made = archive.make_backup(out, passphrase(confirm=True))
+            if scheduled:
+                made = archive.scheduled_backup()
+            else:
+                assert out is not None  # argparse: one of the two is required
+                made = archive.make_backup(out, passphrase(confirm=True))
         except archive.Refused as refused:
             self.stderr.write(f"备份失败：{refused}")
             sys.exit(1)
