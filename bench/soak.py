@@ -75,9 +75,7 @@ def setting(name: str, default: str) -> str:
 def start_stack(env: dict, port: int, log) -> subprocess.Popen:
     """What `make run` starts, in production form: `manage.py serve` (gunicorn with gunicorn.conf.py and
     whitenoise, plus the task worker), on `port`. A session of its own, so that stopping it reaches nothing else."""
-    # Until manage.py serve lands: gunicorn alone, with gunicorn.conf.py (read from the working directory).
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "cleanrecord.wsgi:application", "--bind",
-                             f"127.0.0.1:{port}", "--workers", "2"], cwd=ROOT, env={**env, "PORT": str(port)},
+    return subprocess.Popen([sys.executable, "manage.py", "serve"], cwd=ROOT, env={**env, "PORT": str(port)},
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -490,6 +488,7 @@ class Day:
             page = random.choice(pages)
             path = page.replace("<code>", who.get("entity", "")).replace("<dept>", who.get("department", ""))
             c.request(f"{role} portal GET {page}", "GET", path, jar=jar)
+        action.__name__ = f"portal_{role}"
         return action
 
     def public(self, c: Client) -> None:
@@ -557,7 +556,7 @@ def run_import(port: int, data: dict, stats: Stats, out: dict, stop_polling: thr
     out["answer"] = answer.status
     out["progress"] = []
     while batch["status"] in ("queued", "running"):
-        if stop_polling.wait(1.0):
+        if stop_polling.wait(0.5):
             out["outcome"] = f"still {batch['status']} when the soak gave up waiting"
             return
         polled = client.request("import status GET /api/v1/imports/<id>", "GET", batch["status_url"], headers=auth)
@@ -579,6 +578,11 @@ def traffic(port: int, data: dict, stats: Stats, *, seconds: float, warmup: floa
     day = Day(port, data, stats, metrics_token)
     day.sign_in_browsers(Client(port, stats))
     weighted = day.actions()
+    only = [name.strip() for name in setting("SOAK_ONLY", "").split(",") if name.strip()]
+    if only:  # one kind of traffic alone, to find what grows: e.g. SOAK_ONLY=report_api,login
+        weighted = [(w, a) for w, a in weighted if getattr(a, "__name__", "") in only]
+        if not weighted:
+            raise SystemExit(f"SOAK_ONLY: no action named {', '.join(only)}")
     population, weights = [a for _, a in weighted], [w for w, _ in weighted]
     started = time.monotonic()
     stop_at = started + seconds
@@ -661,6 +665,8 @@ def print_table(result: dict) -> None:
           f"{result['clients']} clients paced to {result['rate']:.0f} actions/s; PostgreSQL, `manage.py serve`")
     print(f"{'endpoint':<52} {'requests':>8} {'/s':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for name, e in result["endpoints"].items():
+        if not e["requests"]:
+            continue  # only during the warm-up (the browsers that stay signed in)
         print(f"{name:<52} {e['requests']:>8} {e['per_second']:>6.1f} {e['p50_ms']:>8.1f} {e['p99_ms']:>8.1f} "
               f"{e['max_ms']:>8.0f}")
     print(f"{'all (after the warm-up)':<52} {result['requests']:>8} {result['throughput']:>6.1f}")
@@ -671,8 +677,10 @@ def print_table(result: dict) -> None:
     imp = result["import"]
     if "seconds" in imp:
         print(f"import through the API: {imp['batch']['rows_read']:,} rows in {imp['seconds']:.1f} s "
-              f"(upload {imp['upload_seconds']:.1f} s, answered {imp['answer']}), {imp['rows_per_second']:,.0f} rows/s "
-              f"from upload to done, under the soak's traffic; {imp['outcome']}")
+              f"(polled every 0.5 s; upload {imp['upload_seconds']:.1f} s, answered {imp['answer']}), {imp['rows_per_second']:,.0f} rows/s "
+              f"from upload to done, under the soak's traffic; {imp['outcome']}"
+              + "".join(f"; server: queued to finished {b['seconds']:.1f} s ({b['rows_read'] / b['seconds']:,.0f} rows/s)"
+                        for b in result["batches"] if b["seconds"]))
     else:
         print(f"import through the API: {imp.get('outcome', 'not started')}")
     print(f"\nmemory (PSS, median of the last {WINDOW_SECONDS:.0f} s; RSS in brackets) after warm-up → end:")
