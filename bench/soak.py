@@ -14,7 +14,8 @@ What it does, each run from nothing:
    simulated visitor sends its own X-Forwarded-For address, so the verification budget and the login lock-out see
    many clients, as they would in production.
 3. SOAK_CLIENTS (6) client threads in this process, paced to SOAK_RATE (25) actions per second in all, each
-   action picked by weight (`ACTIONS`, verification-heavy like a real day): verifications by code (API and page,
+   action picked by weight (`Day.actions`, verification-heavy like a real day; SOAK_ONLY=name,… runs
+   some alone): verifications by code (API and page,
    valid and unknown codes), report pages, reports issued through the API and the portal (the form with CSRF),
    sign-ins through the login form, the portal pages of each role, public pages and static files, /healthz,
    /readyz and /metrics (with its token). The clerk's token uploads a 1,000-row penalty file to POST
@@ -36,15 +37,16 @@ Latency figures count the measured window only (after the warm-up); errors count
 
 import argparse
 import dataclasses
+import datetime as dt
 import http.client
 import json
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import statistics
-import string
 import subprocess
 import sys
 import tempfile
@@ -169,10 +171,8 @@ def memory_kb(pid: int) -> tuple[int, int] | None:
 
 def prepare(out: Path, *, entity_users: int, reports: int, import_rows: int) -> None:
     """Make the soak's actors and data after seed_demo, and write what the clients need to `out` (JSON, 0600)."""
-    import dataclasses as dc
-    import datetime as dt
-    import secrets
-
+    # Django and the platform are imported here, in the child process that runs this with the soak's database:
+    # the harness itself never loads the settings.
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cleanrecord.settings")
@@ -225,7 +225,7 @@ def prepare(out: Path, *, entity_users: int, reports: int, import_rows: int) -> 
     _, clerk_token = tokens.create_token(owner=clerk, name="soak import", scopes="imports:write")
     # The clerk's own department's file: the demo generator with the reference cut down to that department.
     reference = Reference.from_db()
-    reference = dc.replace(reference, departments=tuple(d for d in reference.departments if d.code == department))
+    reference = dataclasses.replace(reference, departments=tuple(d for d in reference.departments if d.code == department))
     penalty_file = Path(settings.DATA_DIR) / "soak" / f"penalties-{department}-{import_rows}.csv"
     write_penalty_csv(penalty_file, rows=import_rows, seed=7, reference=reference)
     # A small file sent during the warm-up, so that the worker has run the import's code once before its memory
@@ -247,7 +247,7 @@ def prepare(out: Path, *, entity_users: int, reports: int, import_rows: int) -> 
 
 def inspect(out: Path) -> None:
     """After the soak: the import batches and failed background tasks, as the database has them (JSON)."""
-    import django
+    import django  # in the child process, as in prepare()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cleanrecord.settings")
     django.setup()
@@ -764,7 +764,7 @@ def main() -> int:
     url = f"{setting('SOAK_DATABASE_SERVER', DEFAULT_SERVER)}/soak_{os.getpid()}"
     folder = Path(tempfile.mkdtemp(prefix="cleanrecord-soak-"))
     port = free_port()
-    metrics_token = "".join(random.choices(string.ascii_letters + string.digits, k=32))
+    metrics_token = secrets.token_urlsafe(24)
     env = {**os.environ, "DATABASE_URL": url, "CLEANRECORD_DATA_DIR": str(folder / "data"), "DEBUG": "false",
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "CLEANRECORD_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
            # A pretend TLS proxy on 127.0.0.1 names each visitor (see Client.request).
