@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CLEANRECORD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test test-quick bench fuzz lint typecheck migrations-check demo sample-report clean
+.PHONY: install run test test-quick bench soak fuzz lint typecheck migrations-check demo sample-report clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -50,6 +50,10 @@ migrations-check: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The production stack on a fresh PostgreSQL database under mixed traffic for SOAK_SECONDS (600); see README "Soak".
+soak: install
+	$(BIN)/python -m bench.soak
 
 # Mutated real files through the importer and the PDF checker: FUZZ_SECONDS (600) in all, FUZZ_SEED (1).
 fuzz: install
