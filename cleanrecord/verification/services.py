@@ -103,6 +103,7 @@ def verify_code(typed: str, *, channel: str, client: str) -> Verification:
     result = status_of(report)
     log(report, channel, result, client)
     verification = Verification(result, report)
+    verification.snapshot = snapshot_of(report)
     verification.changes = cached_changes(report, verification.snapshot, data_version)
     return verification
 
@@ -116,6 +117,7 @@ def _lookup(code: str, client: str) -> tuple[Report, int, ClientBudget | None] |
                                            .values("version")[:1]),
                      budget_tokens=Subquery(budget.values("tokens")[:1]),
                      budget_at=Subquery(budget.values("updated_at")[:1]))
+           .defer("snapshot")  # the report's largest column, and it never changes: read from the cache (snapshot_of)
            .order_by().first())
     if row is None:
         return None
@@ -124,6 +126,25 @@ def _lookup(code: str, client: str) -> tuple[Report, int, ClientBudget | None] |
     tokens = annotated.pop("budget_tokens")
     kept = ClientBudget(client=client, tokens=tokens, updated_at=at) if at is not None else None
     return row, annotated.pop("data_version") or 0, kept
+
+
+def snapshot_of(report: Report) -> Snapshot:
+    """The report's snapshot, which never changes once issued (its hash is signed): from the cache, or read (one
+    query) and kept there."""
+    key = f"verify:snapshot:v1:{report.pk}:{report.verification_code}"
+    try:
+        kept = cache.get(key)
+    except Exception:  # noqa: BLE001 — any failure of the cache backend: read it from the database
+        logger.warning("verification cache unavailable (get)", exc_info=True)
+        kept = None
+    if kept is not None:
+        return kept
+    snapshot = read_snapshot(Report.objects.filter(pk=report.pk).values_list("snapshot", flat=True).get())
+    try:
+        cache.set(key, snapshot, CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 — as above
+        logger.warning("verification cache unavailable (set)", exc_info=True)
+    return snapshot
 
 
 def log(report: Report | None, channel: str, result: str, client: str) -> None:
