@@ -95,3 +95,11 @@ def pytest_collection_modifyitems(config, items):
                 if "browser" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None]
     if unmarked:
         raise pytest.UsageError("browser tests without the `browser` marker: " + ", ".join(unmarked))
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (verification's answers): SQLite reuses ids a rolled-back test took."""
+    from django.core.cache import cache
+
+    cache.clear()

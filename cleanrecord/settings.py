@@ -134,6 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Verification's cached answers (verification/services.py): keyed by the subject's data version, so no
+# entry is ever stale; local memory per process by default, one Redis for every web server when configured.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env["CACHE_URL"]}
+          if env["CACHE_URL"] else
+          {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10_000}}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 for every new or changed password; older hashes still verify and are upgraded at login.

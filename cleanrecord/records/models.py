@@ -498,3 +498,24 @@ class RecordVersion(models.Model):
             return self.data
         record = RECORD_MODELS[self.kind].objects.get(subject_key=self.subject_key, pk=self.record_id)
         return record.to_dict()
+
+
+class SubjectVersion(models.Model):
+    """A stamp of one subject's data that every change of it moves forward (records/versions.py): a record
+    imported, updated, revoked, corrected or repaired; an objection opened, answered or closed; a severity
+    explanation. Verification keys its cached "changes since issue" answer by it, so a change makes the
+    old answers unreachable. A subject that never changed since this table came has no row (version 0).
+
+    The key is the subject's, like every record table's, so a distributed PostgreSQL shards it with them.
+    """
+
+    subject_key = models.CharField(_("主体键"), max_length=40, primary_key=True)
+    # Microseconds since the epoch when it last changed (at least one more than before): never reused, not
+    # even after a database is restored from a backup while a shared cache keeps its entries.
+    version = models.BigIntegerField(_("数据版本"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("主体数据版本")
+
+    def __str__(self) -> str:
+        return f"{self.subject_key}: {self.version}"

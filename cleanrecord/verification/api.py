@@ -140,10 +140,7 @@ def verify_by_code(request: HttpRequest, code: str):
     """真实有效 (authentic) / 已撤销 (revoked) / 已过期 (expired) / 未找到 (not found), what the report says,
     and what changed on the platform since it was issued. Unknown codes count against a per-client budget."""
     client = services.client_key(request)
-    wait = services.retry_after(client)
-    if wait:
-        return too_many(wait)
-    try:
+    try:  # the budget is read with the report: verify_code() raises Throttled past it
         v = services.verify_code(code, channel=Channel.API, client=client)
     except services.Throttled as e:
         return too_many(e.seconds)

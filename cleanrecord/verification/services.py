@@ -4,22 +4,26 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from cleanrecord import conf
 from cleanrecord.lib.clientip import client_ip
 from cleanrecord.objections.models import Objection, SeverityExplanation
-from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion, Verdict
+from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion, SubjectVersion, Verdict
 from cleanrecord.reports import codes, rules
 from cleanrecord.reports.models import Report, ReportStatus
 from cleanrecord.reports.snapshot import Record, Snapshot, read_snapshot
 
 from .models import ClientBudget, Result, VerificationLog
+
+logger = logging.getLogger("cleanrecord.verification")
 
 
 @dataclass
@@ -75,26 +79,109 @@ class Throttled(Exception):
 def verify_code(typed: str, *, channel: str, client: str) -> Verification:
     """Look a report up by its verification code, as a verifier typed or scanned it, and log the check.
 
-    An unknown code costs the client a token; raises Throttled, and answers nothing, when none is left.
+    A client past its guessing budget gets Throttled, and no answer, as does an unknown code when it costs
+    the client its last token.
+
+    A known code whose subject's data did not change since the answer was last worked out today costs two
+    queries: the report, with its subject's data version and the client's budget in the same statement, and
+    the log entry, written before the answer is returned (so an answered verification is always logged).
     """
     code = codes.normalise(typed)
-    report = Report.objects.filter(verification_code=code).first() if code else None
-    if report is None:
+    found = _lookup(code, client) if code else None
+    if found is None:
         # Only a spent token buys the answer "not found": requests racing past retry_after() stop here.
         wait = spend(client)
         if wait:
             raise Throttled(wait)
         log(None, channel, Result.NOT_FOUND, client)
         return Verification(Result.NOT_FOUND)
+    report, data_version, budget = found
+    if budget is not None:  # the client has guessed before: it may be out of tokens
+        tokens = _refilled(budget, timezone.now())
+        if tokens < 1:
+            raise Throttled(_wait(tokens))
     result = status_of(report)
     log(report, channel, result, client)
     verification = Verification(result, report)
-    verification.changes = changes_since_issue(report, verification.snapshot)
+    verification.snapshot = snapshot_of(report)
+    verification.changes = cached_changes(report, verification.snapshot, data_version)
     return verification
+
+
+def _lookup(code: str, client: str) -> tuple[Report, int, ClientBudget | None] | None:
+    """The report with `code`, its subject's data version and `client`'s budget (None: it never guessed), in one
+    query."""
+    budget = ClientBudget.objects.filter(client=client)
+    row = (Report.objects.filter(verification_code=code)
+           .annotate(data_version=Subquery(SubjectVersion.objects.filter(subject_key=OuterRef("entity_id"))
+                                           .values("version")[:1]),
+                     budget_tokens=Subquery(budget.values("tokens")[:1]),
+                     budget_at=Subquery(budget.values("updated_at")[:1]))
+           .defer("snapshot")  # the report's largest column, and it never changes: read from the cache (snapshot_of)
+           .order_by().first())
+    if row is None:
+        return None
+    annotated = row.__dict__  # the annotations, which the model class does not declare
+    at = annotated.pop("budget_at")
+    tokens = annotated.pop("budget_tokens")
+    kept = ClientBudget(client=client, tokens=tokens, updated_at=at) if at is not None else None
+    return row, annotated.pop("data_version") or 0, kept
+
+
+def snapshot_of(report: Report) -> Snapshot:
+    """The report's snapshot, which never changes once issued (its hash is signed): from the cache, or read (one
+    query) and kept there."""
+    key = f"verify:snapshot:v1:{report.pk}:{report.verification_code}"
+    try:
+        kept = cache.get(key)
+    except Exception:  # noqa: BLE001 — any failure of the cache backend: read it from the database
+        logger.warning("verification cache unavailable (get)", exc_info=True)
+        kept = None
+    if kept is not None:
+        return kept
+    snapshot = read_snapshot(Report.objects.filter(pk=report.pk).values_list("snapshot", flat=True).get())
+    try:
+        cache.set(key, snapshot, CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 — as above
+        logger.warning("verification cache unavailable (set)", exc_info=True)
+    return snapshot
 
 
 def log(report: Report | None, channel: str, result: str, client: str) -> None:
     VerificationLog.objects.create(report=report, channel=channel, result=result, client=client)
+
+
+CACHE_SECONDS = 26 * 3600  # an entry is keyed by the day: it is unreachable after midnight anyway
+
+
+def cache_key(report: Report, data_version: int, today: dt.date) -> str:
+    """The report (its id and code: a fresh database's report of the same id has another code), its subject's
+    data version, and today: a lifting (解除) takes effect on its date without any write, so does a listing's
+    end, and the answer counts them as of today."""
+    return f"verify:changes:v1:{report.pk}:{report.verification_code}:{data_version}:{today.isoformat()}"
+
+
+def cached_changes(report: Report, snapshot: Snapshot | None, data_version: int) -> list[Change]:
+    """changes_since_issue(), kept in the cache under cache_key(). A cache that fails (Redis down) is passed by:
+    the answer is worked out from the database, never skipped."""
+    snapshot = snapshot or read_snapshot(report.snapshot)
+    if not snapshot["rules"]:
+        # Issued before reports kept their rules: compared under today's office rules, which no version tracks.
+        return changes_since_issue(report, snapshot)
+    key = cache_key(report, data_version, timezone.localdate())
+    try:
+        kept = cache.get(key)
+    except Exception:  # noqa: BLE001 — any failure of the cache backend: answer from the database
+        logger.warning("verification cache unavailable (get)", exc_info=True)
+        kept = None
+    if kept is not None:
+        return [Change(*c) for c in kept]
+    changes = changes_since_issue(report, snapshot)
+    try:
+        cache.set(key, [(c.domain, c.number, c.what) for c in changes], CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 — as above
+        logger.warning("verification cache unavailable (set)", exc_info=True)
+    return changes
 
 
 JUDGMENTS = "judgments"  # the 刑事 section, in place of a domain code

@@ -47,10 +47,7 @@ def verify_form(request):
 @require_safe
 def verify(request, code: str):
     client = services.client_key(request)
-    wait = services.retry_after(client)
-    if wait:
-        return too_many(request, wait)
-    try:
+    try:  # the budget is read with the report: verify_code() raises Throttled past it
         result = services.verify_code(code, channel=Channel.PAGE, client=client)
     except services.Throttled as e:
         return too_many(request, e.seconds)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, DateField, DecimalField, JSONField
 from psycopg.types.json import Jsonb
 
+from cleanrecord.records import versions
 from cleanrecord.records.models import CreditRecord
 
 from .lifetime import pause_at
@@ -283,6 +284,11 @@ class StagingWriter:
             self._exec("insert", insert, [self.batch_id, now, now])
             if by_index:
                 self._cursor.execute("RESET enable_sort")
+        if counts.created or counts.updated:
+            # What verification's cached answers are keyed by: one statement for the batch's distinct subjects.
+            started = time.perf_counter()
+            versions.bump_staged(self._cursor, self.stage, "record_id IS NULL OR old_hash <> content_hash")
+            self.timings["versions"] = self.timings.get("versions", 0.0) + time.perf_counter() - started
         self._add_entities(now)
         self._exec("feeds", f"SELECT DISTINCT department_id, domain_id FROM {self.stage}")
         counts.feeds = set(self._cursor.fetchall())

@@ -85,3 +85,12 @@ def judgment(e: Entity, effective_on: dt.date, **fields) -> Judgment:
         ),
         **fields,
     })
+
+
+def change(record, **values):
+    """A record changed in place, as the platform's writers change it: saved, so its subject's data version moves
+    on (records/versions.py) and verification's cached answer for it is no longer reached."""
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.save(update_fields=list(values))
+    return record

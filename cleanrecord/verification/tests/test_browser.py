@@ -9,9 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from cleanrecord.records.models import Penalty
 from cleanrecord.reports.services import issue_report, revoke_report
-from cleanrecord.reports.tests.factories import entity, penalty
+from cleanrecord.reports.tests.factories import change, entity, penalty
 from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
 
 pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
@@ -51,7 +50,7 @@ def test_the_scanned_qr_code_opens_a_page_that_follows_revocation_and_changes(br
 
     repaired = timezone.localdate()
     with outside_the_browser_loop():
-        Penalty.objects.filter(pk=record.pk).update(repaired_on=repaired)
+        change(record, repaired_on=repaired)
     page.reload()
     expect(page.get_by_role("alert")).to_contain_text("报告出具后，平台信息已发生变化")
     expect(page.locator("#changes")).to_contain_text(f"兰市监罚〔2026〕501号：该记录已于 {repaired} 完成信用修复")

@@ -6,10 +6,9 @@ import json
 import pytest
 from django.utils import timezone
 
-from cleanrecord.records.models import Compulsion, Judgment
 from cleanrecord.reports.render import render_pdf
 from cleanrecord.reports.services import issue_report, snapshot_hash
-from cleanrecord.reports.tests.factories import compulsion, entity, judgment
+from cleanrecord.reports.tests.factories import change, compulsion, entity, judgment
 from cleanrecord.reports.tests.test_report_kinds import text_of
 
 pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
@@ -40,7 +39,7 @@ def test_a_compulsion_lifted_after_issue_is_reported(client, company):
     c = compulsion(company, ago(60), decision_no="兰市监强〔2026〕11号")
     report = issue(company)
     assert changes(client, report)[1] == []
-    Compulsion.objects.filter(pk=c.pk).update(lifted_on=ago(1))
+    change(c, lifted_on=ago(1))
     html, api = changes(client, report)
     assert f"【市场监管】兰市监强〔2026〕11号：该行政强制已于 {ago(1)} 解除" in html
     assert api == [{"domain": "市场监管", "number": "兰市监强〔2026〕11号", "what": f"该行政强制已于 {ago(1)} 解除"}]
@@ -50,7 +49,7 @@ def test_a_compulsion_lifted_after_issue_is_reported(client, company):
 def test_a_compulsion_revoked_after_issue_is_reported(client, company):
     c = compulsion(company, ago(60), decision_no="兰市监强〔2026〕12号")
     report = issue(company)
-    Compulsion.objects.filter(pk=c.pk).update(status="revoked", revoked_on=ago(1))
+    change(c, status="revoked", revoked_on=ago(1))
     assert "【市场监管】兰市监强〔2026〕12号：该记录已被撤销" in changes(client, report)[0]
 
 
@@ -62,7 +61,7 @@ def test_a_judgment_set_aside_after_issue_is_reported_and_the_page_lists_the_sec
     assert api == [] and 'id="judgments"' in html and "（2026）甘01刑初21号" in html and "单位行贿罪" in html
     body = client.get(f"/api/v1/verify/{report.verification_code}").json()
     assert body["judgments"]["found"] == 1 and body["judgments"]["records"][0]["number"] == "（2026）甘01刑初21号"
-    Judgment.objects.filter(pk=j.pk).update(set_aside_on=ago(1))
+    change(j, set_aside_on=ago(1))
     html, api = changes(client, report)
     assert f"【刑事】（2026）甘01刑初21号：该判决已于 {ago(1)} 经再审撤销，不再计入" in html
     assert api[0]["domain"] == "刑事"
@@ -72,7 +71,7 @@ def test_a_judgment_set_aside_after_issue_is_reported_and_the_page_lists_the_sec
 def test_a_judgment_changed_to_acquittal_after_issue_is_reported(client, company):
     j = judgment(company, ago(90), case_no="（2026）甘01刑初22号")
     report = issue(company)
-    Judgment.objects.filter(pk=j.pk).update(verdict="acquitted")
+    change(j, verdict="acquitted")
     assert "（2026）甘01刑初22号：该判决已改判无罪，不再计入" in changes(client, report)[0]
 
 

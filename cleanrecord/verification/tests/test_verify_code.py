@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.objections.models import Objection
-from cleanrecord.records.models import Penalty
 from cleanrecord.reports.services import issue_report, revoke_report
-from cleanrecord.reports.tests.factories import entity, penalty
+from cleanrecord.reports.tests.factories import change, entity, penalty
 from cleanrecord.verification.models import ClientBudget, VerificationLog
 
 pytestmark = pytest.mark.pdf  # every test here issues, renders or reads a real PDF
@@ -79,7 +78,7 @@ def test_an_expired_report_says_so(client, issued, settings):
 @pytest.mark.django_db
 def test_the_page_reports_what_changed_since_issue(client, issued):
     e, p, report = issued
-    Penalty.objects.filter(pk=p.pk).update(repaired_on=timezone.localdate())
+    change(p, repaired_on=timezone.localdate())
     Objection.objects.create(kind="penalty", record_id=p.pk, subject_key=e.credit_code)
     penalty(e, timezone.localdate() - dt.timedelta(days=10), domain="taxation", decision_no="兰税罚〔2026〕9号")
     html = page(client, report.verification_code)[1]
@@ -94,7 +93,7 @@ def test_the_page_reports_what_changed_since_issue(client, issued):
 @pytest.mark.django_db
 def test_a_record_revoked_after_issue_is_reported(client, issued):
     _, p, report = issued
-    Penalty.objects.filter(pk=p.pk).update(status="revoked")
+    change(p, status="revoked")
     assert "该记录已被撤销" in page(client, report.verification_code)[1]
 
 
