@@ -1,7 +1,9 @@
 """`manage.py worker`: django-tasks-db's worker, plus the heartbeat and the platform's schedule."""
 
+from django_tasks.signals import task_finished
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
+from cleanrecord.jobs import memory
 from cleanrecord.jobs.heartbeat import BEAT_SECONDS, Beat, beat, forget
 from cleanrecord.jobs.schedule import queue_due
 
@@ -23,6 +25,9 @@ class Command(DatabaseWorker):
     def handle(self, **options):  # adds --no-schedule and --beat-seconds to the database worker's options
         schedule, beat_seconds = options.pop("schedule"), options.pop("beat_seconds")
         worker_id = options["worker_id"]
+        # In the worker only (not where a task runs at once, in a web process): after each task, the memory it
+        # freed goes back to the system (jobs/memory.py).
+        task_finished.connect(memory.after_task, dispatch_uid="jobs.give_back_memory")
         if options["batch"]:
             # Process what is queued and stop (tests, one-off runs): the schedule is looked at once, first.
             beat(worker_id)
