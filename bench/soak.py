@@ -62,6 +62,7 @@ import psycopg
 
 from bench.imports import DEFAULT_SERVER, ROOT, fresh_database
 from bench.verify import free_port, machine_busy_seconds
+from cleanrecord.testing.server import wait_until_serving
 
 WARMUP_IMPORT_ROWS = 1000
 MEMORY_GOAL = 0.10  # growth after the warm-up, per process
@@ -723,18 +724,10 @@ def manage(env: dict, *args: str) -> str:
 
 
 def wait_until(port: int, path: str, seconds: float, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", path)
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"{path} did not answer 200 within {seconds:.0f} s:\n{log.read_text()[-3000:]}")
-        time.sleep(0.5)
+    try:
+        wait_until_serving(process, port, log, path=path, seconds=seconds)
+    except AssertionError:  # the process died or the time ran out: the helper's message is the server's log
+        raise SystemExit(f"{path} did not answer 200 within {seconds:.0f} s:\n{log.read_text()[-3000:]}") from None
 
 
 def main() -> int:

@@ -38,15 +38,20 @@ def clerk_page(browser, live_server):
     context.close()
 
 
-def test_a_clerk_previews_a_list_with_a_profile_and_confirms_it(clerk_page, live_server, tmp_path):
-    page = clerk_page
-    path = tmp_path / "2024年重大税收违法失信主体名单.csv"
-    path.write_bytes(page.content_to_upload)
-    page.goto(f"{live_server.url}/imports/")
+def upload_with_profile(page, base_url: str, path) -> None:
+    """The clerk sends `path` as a list (名单) read with the profile 国家名单, and asks for the preview."""
+    page.goto(f"{base_url}/imports/")
     page.select_option("select[name=kind]", "listing")
     page.select_option("select[name=profile]", "国家名单")
     page.set_input_files("input[name=file]", str(path))
     page.get_by_role("button", name="上传并预览").click()
+
+
+def test_a_clerk_previews_a_list_with_a_profile_and_confirms_it(clerk_page, live_server, tmp_path):
+    page = clerk_page
+    path = tmp_path / "2024年重大税收违法失信主体名单.csv"
+    path.write_bytes(page.content_to_upload)
+    upload_with_profile(page, live_server.url, path)
 
     expect(page.locator("h1")).to_contain_text("导入预览")
     expect(page.locator("#preview-encoding")).to_have_text("GB18030（GBK）")
@@ -81,11 +86,7 @@ def test_the_result_page_shows_the_queue_and_progress_then_refreshes_to_the_coun
     page = clerk_page
     path = tmp_path / "名单.csv"
     path.write_bytes(page.content_to_upload)
-    page.goto(f"{live_server.url}/imports/")
-    page.select_option("select[name=kind]", "listing")
-    page.select_option("select[name=profile]", "国家名单")
-    page.set_input_files("input[name=file]", str(path))
-    page.get_by_role("button", name="上传并预览").click()
+    upload_with_profile(page, live_server.url, path)
     page.get_by_role("button", name="确认导入").click()
 
     expect(page.locator("h1")).to_contain_text("排队中")
