@@ -15,9 +15,11 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
 
-from cleanrecord.accounts.roles import role_of
+from cleanrecord.accounts.roles import ANONYMOUS, role_of
 from cleanrecord.lib.metrics import REQUEST_SECONDS
 from cleanrecord.lib.routes import route_of
 
@@ -32,6 +34,10 @@ def role_for(request: HttpRequest) -> str:
     user = getattr(request, "user", None)  # set by the authentication middleware or an API token
     if user is None:
         return "-"
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        # The view never looked at who asked (an anonymous API call, a probe, a bare 404): finding out now would
+        # cost the session's query after the answer, on every such request. Without a session cookie it is nobody.
+        return ANONYMOUS if settings.SESSION_COOKIE_NAME not in request.COOKIES else "-"
     try:
         return role_of(user)
     except Exception:  # the database is what failed this request, most often: the line is still written
