@@ -61,8 +61,8 @@ from urllib.parse import urlencode, urlsplit
 import psycopg
 
 from bench.imports import DEFAULT_SERVER, ROOT, fresh_database
-from bench.verify import free_port, machine_busy_seconds
-from cleanrecord.testing.server import wait_until_serving
+from bench.verify import machine_busy_seconds
+from cleanrecord.testing.server import free_port, wait_until_serving
 
 WARMUP_IMPORT_ROWS = 1000
 MEMORY_GOAL = 0.10  # growth after the warm-up, per process

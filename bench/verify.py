@@ -17,7 +17,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ import time
 from pathlib import Path
 
 from bench.imports import DEFAULT_SERVER, ROOT, prepare_database
+from cleanrecord.testing.server import free_port
 
 DB_NAME = "cleanrecord_bench_verify"
 OUT = ROOT / "bench" / "out"
@@ -129,12 +129,6 @@ def load_main() -> None:
 
 
 # -- the server ----------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of these processes so far (from /proc)."""

@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from cleanrecord import conf
 from cleanrecord.backup import archive
@@ -13,9 +14,9 @@ def passphrase(*, confirm: bool) -> str | None:
     given = conf.get("BACKUP_PASSPHRASE")
     if given or not sys.stdin.isatty():
         return given or None
-    first = getpass.getpass("备份口令：")
-    if confirm and getpass.getpass("再次输入备份口令：") != first:
-        raise archive.Refused("两次输入的口令不一致")
+    first = getpass.getpass(_("备份口令："))
+    if confirm and getpass.getpass(_("再次输入备份口令：")) != first:
+        raise archive.Refused(_("两次输入的口令不一致"))
     return first
 
 
@@ -39,6 +40,6 @@ class Command(BaseCommand):
                 assert out is not None  # argparse: one of the two is required
                 made = archive.make_backup(out, passphrase(confirm=True))
         except archive.Refused as refused:
-            self.stderr.write(f"备份失败：{refused}")
+            self.stderr.write(_("备份失败：%(reason)s") % {"reason": refused})
             sys.exit(1)
         self.stdout.write(archive.describe(made))

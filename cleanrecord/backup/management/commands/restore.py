@@ -3,6 +3,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from cleanrecord.backup import archive
 from cleanrecord.backup.management.commands.backup import passphrase
@@ -26,9 +27,9 @@ class Command(BaseCommand):
         try:
             checked = archive.restore(folder, passphrase(confirm=False), force=force, say=self.stdout.write)
         except archive.Refused as refused:
-            self.stderr.write(f"恢复被拒绝：{refused}")
+            self.stderr.write(_("恢复被拒绝：%(reason)s") % {"reason": refused})
             sys.exit(1)
         seconds = time.perf_counter() - started
-        self.stdout.write(f"已恢复 {archive.created_at(checked.manifest)} 的备份，用时 {seconds:.1f} 秒。"
-                          "请以新版本运行 manage.py migrate（若程序较备份新），再运行 manage.py verify_audit "
-                          "核验审计日志，然后启动服务。")
+        self.stdout.write(_("已恢复 %(made)s 的备份，用时 %(seconds).1f 秒。"
+                            "请以新版本运行 manage.py migrate（若程序较备份新），再运行 manage.py verify_audit "
+                            "核验审计日志，然后启动服务。") % {"made": archive.created_at(checked.manifest), "seconds": seconds})

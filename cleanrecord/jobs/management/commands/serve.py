@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from cleanrecord import conf
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         host = host or conf.get("HOST")
         workers = workers or conf.get("WEB_WORKERS")
         call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"静态文件已收集到 {settings.STATIC_ROOT}")
+        self.stdout.write(_("静态文件已收集到 %(folder)s") % {"folder": settings.STATIC_ROOT})
         env = {**os.environ, "DEBUG": "false", "PORT": str(port)}
         base = Path(settings.BASE_DIR)
         commands = {
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                 # A session of their own: Ctrl-C reaches serve alone, which then stops each child once, cleanly.
                 children[name] = subprocess.Popen(argv, cwd=base, env=env, start_new_session=True)
             self.stdout.write(" ".join(f"{name} pid={child.pid}" for name, child in children.items()))
-            self.stdout.write(f"正在服务 http://{host}:{port}/ （Ctrl-C 停止）")
+            self.stdout.write(_("正在服务 %(url)s （Ctrl-C 停止）") % {"url": f"http://{host}:{port}/"})
             self.stdout.flush()
             while not stopping and all(child.poll() is None for child in children.values()):
                 time.sleep(0.2)
@@ -70,8 +71,8 @@ class Command(BaseCommand):
             died = [name for name, child in children.items() if child.poll() is not None]
             _stop(children.values())
         if died and not stopping:
-            raise CommandError(f"{'、'.join(died)} 进程已退出，已停止其余进程")
-        self.stdout.write("已停止")
+            raise CommandError(_("%(processes)s 进程已退出，已停止其余进程") % {"processes": "、".join(died)})
+        self.stdout.write(_("已停止"))
 
 
 def _stop(children) -> None:
