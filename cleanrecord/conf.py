@@ -242,6 +242,11 @@ SETTINGS = (
             platform=False),
     Setting("DB_CONN_MAX_AGE", "DB_CONN_MAX_AGE", integer(0), "60",
             "Seconds a database connection is kept between requests.", platform=False),
+    Setting("DATABASE_REPLICA_URL", "DATABASE_REPLICA_URL", text(), "",
+            "A PostgreSQL streaming replica of DATABASE_URL that verification, the public pages and report downloads "
+            "read from; empty: everything reads the primary.", platform=False),
+    Setting("REPLICA_MAX_LAG_SECONDS", "CLEANRECORD_REPLICA_MAX_LAG_SECONDS", integer(0, 3600), "10",
+            "Reads go back to the primary while the replica is this many seconds or more behind it."),
     Setting("CACHE_URL", "CLEANRECORD_CACHE_URL", text(), "",
             "Redis shared by the web servers, e.g. redis://127.0.0.1:6379/0; empty: each process's memory.",
             platform=False),

@@ -4,7 +4,8 @@
 and answers 200 when all pass, 503 with the names of those that fail; the reasons go to the log,
 not to whoever asks. A check is a function that raises (anything) when the platform is not ready;
 register one with @check("name"). Here: the database answers, the signing key loads and is the recorded
-root, the storage folders can be written, the official working-day calendar covers this year.
+root, the storage folders can be written, the official working-day calendar covers this year. With a read
+replica, /readyz also says how far it lags and which database its readers use now.
 """
 
 import logging
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from cleanrecord import conf
 from cleanrecord.jobs.heartbeat import ensure_fresh as worker_heartbeat_fresh
-from cleanrecord.lib import metricsdir
+from cleanrecord.lib import metricsdir, replica
 from cleanrecord.reports.signing import ensure_ready
 from cleanrecord.workdays.services import known_years
 
@@ -111,6 +112,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     failing = failing_checks()
     checks = {name: "fail" if name in failing else "ok" for name in CHECKS}
+    extra = {}
+    if replica.configured():
+        # Not a check: while the replica lags or is down, its readers read the primary and the platform serves on.
+        extra["replica"] = replica.measure().as_dict()
     if failing:
-        return JsonResponse({"status": "not ready", "failing": failing, "checks": checks}, status=503)
-    return JsonResponse({"status": "ready", "checks": checks})
+        return JsonResponse({"status": "not ready", "failing": failing, "checks": checks, **extra}, status=503)
+    return JsonResponse({"status": "ready", "checks": checks, **extra})

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from pythonjsonlogger.core import RESERVED_ATTRS
 
@@ -127,6 +128,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if env["DATABASE_REPLICA_URL"]:
+    if not DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL：只读副本须为 PostgreSQL 流复制副本，主库 DATABASE_URL 也须为 PostgreSQL")
+    # Verification, the public pages and report downloads read from the replica (cleanrecord/lib/replica.py);
+    # every write, and every other read, goes to the primary.
+    DATABASES["replica"] = dj_database_url.parse(env["DATABASE_REPLICA_URL"], conn_max_age=env["DB_CONN_MAX_AGE"],
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["cleanrecord.lib.replica.Router"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an import writes.
     DATABASES["default"]["OPTIONS"] = {

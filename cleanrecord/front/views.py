@@ -1,15 +1,18 @@
-"""The public site: the home page, the entity search and each entity's public page."""
+"""The public site: the home page, the entity search and each entity's public page (read from the replica when
+there is one)."""
 
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from cleanrecord.entities.models import Entity
+from cleanrecord.lib import replica
 from cleanrecord.lib.identifiers import find_id_numbers, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.records.models import Compulsion, Judgment, Licence, Listing, Penalty, Verdict
 from cleanrecord.reference.models import Domain, Region
 
 
+@replica.replica_reads
 def home(request):
     return render(request, "front/home.html", {
         "domains": Domain.objects.all(),
@@ -17,6 +20,7 @@ def home(request):
     })
 
 
+@replica.replica_reads
 def entity_search(request):
     q = request.GET.get("q", "").strip()[:100]
     if find_id_numbers(q):
@@ -27,10 +31,12 @@ def entity_search(request):
     return render(request, "front/search.html", {"q": q, "results": results})
 
 
+@replica.replica_reads
 def entity_detail(request, code: str):
     # An ID number stored as a code before imports refused them (check_personal_ids finds those) is no
     # entity's page: it answers as if unknown.
-    entity = None if looks_like_id_number(code) else Entity.objects.filter(credit_code=code.upper()).first()
+    entity = None if looks_like_id_number(code) else replica.or_from_primary(
+        lambda: Entity.objects.filter(credit_code=code.upper()).first())
     if entity is None:
         raise Http404("未找到该经营主体")
     today = timezone.localdate()

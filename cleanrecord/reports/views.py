@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.models import acts_for, is_office
 from cleanrecord.entities.models import Entity
+from cleanrecord.lib import replica
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.reference.models import Domain
 
@@ -67,12 +68,14 @@ def new_report(request, code: str):
 
 
 def _report_by_code(code: str) -> Report:
-    report = Report.objects.select_related("entity").filter(verification_code=codes.normalise(code)).first()
+    report = replica.or_from_primary(  # issued a moment ago: maybe not on the replica yet
+        lambda: Report.objects.select_related("entity").filter(verification_code=codes.normalise(code)).first())
     if report is None:
         raise Http404("未找到该报告")
     return report
 
 
+@replica.replica_reads
 def report_detail(request, code: str):
     report = _report_by_code(code)
     return render(request, "reports/detail.html", {
@@ -82,6 +85,7 @@ def report_detail(request, code: str):
     })
 
 
+@replica.replica_reads
 def report_pdf(request, code: str):
     report = _report_by_code(code)
     return FileResponse(open(report.pdf_path, "rb"), as_attachment=True, filename=f"{report.number}.pdf",

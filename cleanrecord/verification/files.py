@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from cleanrecord import conf
+from cleanrecord.lib import replica
 from cleanrecord.reports.models import Report
 from cleanrecord.reports.signing import SignatureCheck, Status, check_signature, root_certificate_pem
 
@@ -245,7 +246,11 @@ def _judge(check: SignatureCheck) -> FileVerdict:
 def _stored(sha256: str) -> Report | None:
     if not sha256:
         return None
-    return Report.objects.select_related("entity").filter(pdf_sha256=sha256).first()
+    # Read as verification reads (from the replica when there is one), and from the primary when the replica
+    # does not know the file yet.
+    with replica.reads():
+        return replica.or_from_primary(
+            lambda: Report.objects.select_related("entity").filter(pdf_sha256=sha256).first())
 
 
 def _bad(problem: Problem, message: str) -> FileVerdict:

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from cleanrecord import conf
+from cleanrecord.lib import replica
 from cleanrecord.lib.clientip import client_ip
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion, SubjectVersion, Verdict
@@ -85,9 +86,20 @@ def verify_code(typed: str, *, channel: str, client: str) -> Verification:
     A known code whose subject's data did not change since the answer was last worked out today costs two
     queries: the report, with its subject's data version and the client's budget in the same statement, and
     the log entry, written before the answer is returned (so an answered verification is always logged).
+
+    With a read replica, the reads come from it; a code it does not know is looked up again on the primary
+    (the report may have been issued a moment ago), and that verification reads the primary throughout.
     """
+    with replica.reads():
+        return _verify(typed, channel=channel, client=client)
+
+
+def _verify(typed: str, *, channel: str, client: str) -> Verification:
     code = codes.normalise(typed)
     found = _lookup(code, client) if code else None
+    if found is None and code and replica.on_replica():
+        with replica.primary_reads():
+            return _verify(typed, channel=channel, client=client)
     if found is None:
         # Only a spent token buys the answer "not found": requests racing past retry_after() stop here.
         wait = spend(client)
