@@ -25,6 +25,11 @@ $(CHROMIUM):
 
 install: $(STAMP) $(CJK_FONT) $(CHROMIUM)
 
+# Debian's wrk, the load generator of the verification benchmark (a Python one would take a core of its own).
+WRK := /usr/bin/wrk
+$(WRK):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py signing_keys init
@@ -48,7 +53,7 @@ typecheck: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-bench: install
+bench: install $(WRK)
 	$(BIN)/python -m bench
 
 # The production stack on a fresh PostgreSQL database under mixed traffic for SOAK_SECONDS (600); see README "Soak".
