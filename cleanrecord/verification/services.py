@@ -5,12 +5,13 @@ import functools
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connections, router, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cleanrecord import conf
@@ -34,15 +35,37 @@ class Change:
     what: str  # a sentence in Chinese
 
 
-@dataclass
+@dataclass(eq=False)
 class Verification:
+    """A verification's answer. What the report said and what changed since are read when first asked for (each
+    from the cache when it is there): an answer rendered before (answer_key) needs neither."""
+
     result: str
     report: Report | None = None
-    changes: list[Change] = field(default_factory=list)
+    data_version: int = 0  # the report's subject's data version when the report was read
 
     @functools.cached_property
     def snapshot(self) -> Snapshot | None:
-        return read_snapshot(self.report.snapshot) if self.report else None
+        return snapshot_of(self.report) if self.report else None
+
+    @functools.cached_property
+    def changes(self) -> list[Change]:
+        return cached_changes(self.report, self.snapshot, self.data_version) if self.report else []
+
+    def answer_key(self, form: str) -> str | None:
+        """A cache key for this answer rendered as `form` (the API's JSON, a page in a language): everything the
+        answer depends on — the report and its code, its status and revocation reason, its subject's data
+        version and today's date (what cache_key() keys the changes by). None for a code not found."""
+        if self.report is None:
+            return None
+        reason = hashlib.sha256(self.report.revoke_reason.encode()).hexdigest()[:12]
+        return (f"verify:answer:v1:{form}:{self.report.pk}:{self.report.verification_code}:{self.result}:{reason}:"
+                f"{self.data_version}:{timezone.localdate().isoformat()}")
+
+    def cacheable(self) -> bool:
+        """Answers of reports that keep their rules are cached; older ones are compared under today's office
+        rules, which no version tracks."""
+        return bool(self.snapshot and self.snapshot["rules"])
 
     @property
     def label(self) -> str:
@@ -114,30 +137,46 @@ def _verify(typed: str, *, channel: str, client: str) -> Verification:
             raise Throttled(_wait(tokens))
     result = status_of(report)
     log(report, channel, result, client)
-    verification = Verification(result, report)
-    verification.snapshot = snapshot_of(report)
-    verification.changes = cached_changes(report, verification.snapshot, data_version)
-    return verification
+    return Verification(result, report, data_version)
 
 
 def _lookup(code: str, client: str) -> tuple[Report, int, ClientBudget | None] | None:
     """The report with `code`, its subject's data version and `client`'s budget (None: it never guessed), in one
-    query."""
-    budget = ClientBudget.objects.filter(client=client)
-    row = (Report.objects.filter(verification_code=code)
-           .annotate(data_version=Subquery(SubjectVersion.objects.filter(subject_key=OuterRef("entity_id"))
-                                           .values("version")[:1]),
-                     budget_tokens=Subquery(budget.values("tokens")[:1]),
-                     budget_at=Subquery(budget.values("updated_at")[:1]))
-           .defer("snapshot")  # the report's largest column, and it never changes: read from the cache (snapshot_of)
-           .order_by().first())
-    if row is None:
+    query — a statement written once (the busiest query of the platform: no ORM compiling per request), read
+    through RawQuerySet, which converts the report's columns as the ORM does."""
+    alias = router.db_for_read(Report)
+    rows = list(Report.objects.raw(_lookup_sql(connections[alias].vendor), [client, code]).using(alias))
+    if not rows:
         return None
-    annotated = row.__dict__  # the annotations, which the model class does not declare
+    row = rows[0]
+    annotated = row.__dict__  # the extra columns, which the model class does not declare
     at = annotated.pop("budget_at")
     tokens = annotated.pop("budget_tokens")
+    if isinstance(at, str):  # SQLite hands a timestamp back as text or a naive datetime (stored in UTC)
+        at = dt.datetime.fromisoformat(at)
+    if at is not None and timezone.is_naive(at):
+        at = at.replace(tzinfo=dt.UTC)
     kept = ClientBudget(client=client, tokens=tokens, updated_at=at) if at is not None else None
     return row, annotated.pop("data_version") or 0, kept
+
+
+@functools.cache
+def _lookup_sql(vendor: str) -> str:
+    """SELECT every column of the report but its snapshot (its largest, and it never changes: read from the cache,
+    snapshot_of()), the subject's data version and the client's budget, by verification code."""
+    quote = connections[router.db_for_read(Report)].ops.quote_name
+    columns = ", ".join(f"r.{quote(f.column)}" for f in Report._meta.concrete_fields if f.attname != "snapshot")
+    version, budget = SubjectVersion._meta, ClientBudget._meta
+    return (
+        f"SELECT {columns}, "
+        f"(SELECT v.{quote(version.get_field('version').column)} FROM {quote(version.db_table)} v "
+        f"WHERE v.{quote(version.get_field('subject_key').column)} = r.{quote(Report._meta.get_field('entity').column)}) "
+        f"AS data_version, b.{quote(budget.get_field('tokens').column)} AS budget_tokens, "
+        f"b.{quote(budget.get_field('updated_at').column)} AS budget_at "
+        f"FROM {quote(Report._meta.db_table)} r "
+        f"LEFT JOIN {quote(budget.db_table)} b ON b.{quote(budget.get_field('client').column)} = %s "
+        f"WHERE r.{quote(Report._meta.get_field('verification_code').column)} = %s"
+    )
 
 
 def snapshot_of(report: Report) -> Snapshot:
@@ -159,8 +198,40 @@ def snapshot_of(report: Report) -> Snapshot:
     return snapshot
 
 
+def cached_answer(verification: Verification, form: str, render: Callable[[], str]) -> str:
+    """`render()`'s text for this answer, from the cache under its answer_key() or rendered and kept there
+    (answers of reports that keep their rules only). A cache that fails is passed by: the answer is rendered."""
+    key = verification.answer_key(form)
+    if key is None:
+        return render()
+    try:
+        kept = cache.get(key)
+    except Exception:  # noqa: BLE001 — any failure of the cache backend: render it
+        logger.warning("verification cache unavailable (get)", exc_info=True)
+        kept = None
+    if kept is not None:
+        return kept
+    text = render()
+    if verification.cacheable():
+        try:
+            cache.set(key, text, CACHE_SECONDS)
+        except Exception:  # noqa: BLE001 — as above
+            logger.warning("verification cache unavailable (set)", exc_info=True)
+    return text
+
+
 def log(report: Report | None, channel: str, result: str, client: str) -> None:
-    VerificationLog.objects.create(report=report, channel=channel, result=result, client=client)
+    """Log a verification: one INSERT, committed before the answer is returned (written once, as _lookup's
+    statement is; the log has no signal receivers to skip)."""
+    meta = VerificationLog._meta
+    connection = connections[router.db_for_write(VerificationLog)]
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in ("report", "at", "channel", "result", "client")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) VALUES (%s, %s, %s, %s, %s)",
+            [report.pk if report else None, connection.ops.adapt_datetimefield_value(timezone.now()), channel,
+             str(result), client])
 
 
 CACHE_SECONDS = 26 * 3600  # an entry is keyed by the day: it is unreachable after midnight anyway
