@@ -234,7 +234,7 @@ def measure(server: Server, paths: list[str], expect: str, *, seconds: float, re
             raise SystemExit(done.stderr[-3000:])
         return json.loads(done.stdout)
 
-    run_load(1.0, 500)  # templates compiled, URL resolvers and caches filled in both workers
+    run_load(3.0, 3000)  # templates compiled, URL resolvers filled, every answer cached in both workers
     workers = server.worker_pids()
     server_cpu, busy = cpu_seconds(workers), machine_busy_seconds()
     result = run_load(seconds, requests)
