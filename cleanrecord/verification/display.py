@@ -5,17 +5,18 @@ changed since issue. Plain data for the template; no query.
 
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord import conf
 from cleanrecord.reports.render import print_plan
-from cleanrecord.reports.snapshot import AnyRecord, Snapshot, SummaryRow
+from cleanrecord.reports.snapshot import AnyRecord, Explanation, Snapshot, SummaryRow
 
 from .services import JUDGMENTS, Change
 
 # Per record kind, the keys a record block prints and their labels, in order: the PDF's record-labels
 # (reports/typst/report.typ; test_display.py holds the two to the same keys and words).
-RECORD_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
+RECORD_LABELS: dict[str, tuple[tuple[str, str | Promise], ...]] = {
     "penalty": (
         ("number", _("处罚决定书文号")), ("authority", _("处罚机关")), ("date", _("处罚决定日期")),
         ("procedure", _("程序")), ("violation", _("违法行为类型")), ("facts", _("违法事实")),
@@ -70,7 +71,7 @@ class ShownRecord:
     amounts: str
     labels: list[Label]
     facts: list[Fact]
-    explanation: dict | None
+    explanation: Explanation | None
     changes: list[str]  # what changed since issue, in words
 
 
