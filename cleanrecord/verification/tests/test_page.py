@@ -14,7 +14,7 @@ from django.utils.translation import override
 
 from cleanrecord.objections.models import Objection
 from cleanrecord.reports.services import issue_report
-from cleanrecord.reports.tests.factories import entity, listing, penalty
+from cleanrecord.reports.tests.factories import change, entity, listing, penalty
 from cleanrecord.verification import display
 from cleanrecord.verification.models import ClientBudget, VerificationLog
 
@@ -184,3 +184,22 @@ def test_record_blocks_print_the_keys_and_labels_of_the_pdf():
     with override("zh-hans"):
         on_page = {kind: [(key, str(label)) for key, label in pairs] for kind, pairs in display.RECORD_LABELS.items()}
     assert on_page == in_pdf and set(in_pdf) == {"penalty", "compulsion", "listing", "judgment"}
+
+
+@pytest.mark.pdf
+@pytest.mark.django_db
+def test_a_long_domain_shows_one_line_per_record_and_as_many_as_the_report_printed(settings):
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_MAX_PRINTED_RECORDS": 20}
+    company = entity("91620102MA71PGH03", "兰州核验长报告测试有限公司")
+    records = [penalty(company, ago(300 - i), decision_no=f"兰市监罚〔2026〕长{i}号", repaired_on=ago(10) if i == 0 else None)
+               for i in range(25)]
+    numbers = [r.decision_no for r in records]
+    report = issue_report(credit_code=company.credit_code, domains=["market-regulation"], purpose="finance")
+    change(records[-1], status="revoked")  # a record the report counted but did not print
+    page = tree(Client(), f"/verify/{report.verification_code}")[1]
+    market = page.get_element_by_id("domain-market-regulation")
+    lines = of_class(market, "record-line", "li")
+    assert len(lines) == 20 and not of_class(market, "record", "article")  # as the PDF: compact, the first 20
+    assert numbers[0] in text(lines[0]) and labels(lines[0]) == ["已修复"]
+    assert "本领域共 25 条记录，报告因篇幅所限列示前 20 条" in text(market)
+    assert f"{numbers[-1]}：该记录已被撤销" in text(of_class(market, "domain-other-changes")[0])
