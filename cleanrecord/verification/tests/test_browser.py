@@ -171,6 +171,7 @@ def test_on_a_desk_and_on_paper_the_page_shows_the_records_without_the_site_arou
     assert tag.evaluate("el => getComputedStyle(el).color") == "rgb(0, 0, 0)"
     assert tag.evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"
     pdf = page.pdf(format="A4")
+    (tmp_path / "verifier-print.pdf").write_bytes(pdf)
     assert "兰市监罚〔2026〕修102号" in "".join(
         pypdfium2.PdfDocument(pdf)[i].get_textpage().get_text_range() for i in range(len(pypdfium2.PdfDocument(pdf))))
     page.close()
