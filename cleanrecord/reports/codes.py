@@ -1,6 +1,7 @@
 """Report numbers and verification codes."""
 
 import datetime as dt
+import re
 import secrets
 import unicodedata
 
@@ -29,6 +30,21 @@ def normalise(typed: str) -> str:
     separators and spaces; "" when it holds a letter or digit no code has (0, O, 1, I, L, U, 中 …)."""
     code = [ch.upper() for ch in unicodedata.normalize("NFKC", typed) if ch.isalnum()]
     return "".join(code) if _IN_ALPHABET.issuperset(code) else ""
+
+
+# PREFIX-YYYYMMDD-NNNNNN, read loosely: any case, any separators (next_number() writes them).
+_REPORT_NUMBER = re.compile(r"([A-Z][A-Z0-9]{0,15}?)(\d{8})(\d{6})")
+
+
+def as_report_number(typed: str) -> str:
+    """What a verifier typed, as a report number (LZXY-20261126-000123) when it has the shape of one, else "".
+
+    Only the shape: nothing is looked up. A report number is never a verification code (its date has a 0, and
+    its prefix an L), so a verifier who typed one is told where the code is printed.
+    """
+    compact = "".join(ch.upper() for ch in unicodedata.normalize("NFKC", typed) if ch.isalnum())
+    match = _REPORT_NUMBER.fullmatch(compact) if compact.isascii() else None
+    return "-".join(match.groups()) if match else ""
 
 
 @transaction.atomic

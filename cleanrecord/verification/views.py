@@ -4,7 +4,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import files, services
+from cleanrecord import conf
+from cleanrecord.reports import codes
+
+from . import display, files, services
 from .models import Channel, Result
 
 
@@ -40,8 +43,9 @@ def verify_form(request):
     """Type a code; the QR code on a report opens /verify/<code> directly."""
     typed = request.GET.get("code", "").strip()
     if typed:
-        return redirect("verify", code=services.codes.normalise(typed) or "-")
-    return render(request, "verification/form.html")
+        # A report number typed here is kept as such: the answer then says where the code is printed.
+        return redirect("verify", code=codes.normalise(typed) or codes.as_report_number(typed) or "-")
+    return render(request, "verification/form.html", {"prefix": conf.get("REPORT_NUMBER_PREFIX")})
 
 
 @require_safe
@@ -51,8 +55,14 @@ def verify(request, code: str):
         result = services.verify_code(code, channel=Channel.PAGE, client=client)
     except services.Throttled as e:
         return too_many(request, e.seconds)
-    return render(request, "verification/result.html", {"v": result, "s": result.snapshot, "typed": code},
-                  status=404 if result.result == Result.NOT_FOUND else 200)
+    found = result.result != Result.NOT_FOUND
+    return render(request, "verification/result.html", {
+        "v": result, "s": result.snapshot, "typed": code,
+        "domains": display.report_domains(result.snapshot, result.changes) if result.snapshot else [],
+        # Said of the shape of what was typed, never looked up: it answers alike for a number that exists and one
+        # that does not, and it has cost the budget of an unknown code.
+        "report_number": "" if found else codes.as_report_number(code),
+    }, status=200 if found else 404)
 
 
 @require_http_methods(["GET", "POST"])
