@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 

@@ -2,8 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema
-from pydantic import Field
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from cleanrecord.reports.services import verify_url
 from cleanrecord.reports.snapshot import Judgments
