@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cleanrecord import conf
 from cleanrecord.audit import checkpoints
@@ -61,7 +62,7 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
     """
     t = time.perf_counter()
     if language not in ReportLanguage.values:
-        raise Refused(f"报告语言应为：{'、'.join(str(label) for label in ReportLanguage.labels)}")
+        raise Refused(_("报告语言应为：%(choices)s") % {"choices": "、".join(str(label) for label in ReportLanguage.labels)})
     try:
         ensure_ready()
     except SigningUnavailable as exc:

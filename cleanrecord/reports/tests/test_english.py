@@ -108,6 +108,7 @@ def test_the_request_form_issues_an_english_report(company, client):
                            {"scope": "all", "start": "", "end": "", "purpose": "finance", "language": "en"})
     assert response.status_code == 302
     assert Report.objects.get().language == "en"
+    assert '<dd id="report-language">英文</dd>' in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.django_db
