@@ -75,7 +75,7 @@ fuzz: install
 demo: install
 	$(BIN)/python manage.py seed_demo --entities 2000 --seed 1
 
-# docs/sample-report.pdf and its first page as PNG, from reports/example.py.
+# docs/sample-report.pdf and its first page as PNG, from reports/example.py (and the same in English, -en).
 sample-report: install
 	$(BIN)/python -m cleanrecord.reports.sample docs
 
