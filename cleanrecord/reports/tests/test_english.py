@@ -4,7 +4,7 @@ its language recorded and shown where it is verified."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
 from cleanrecord.accounts.models import EntityUser
@@ -116,3 +116,17 @@ def test_an_unknown_language_is_refused(company):
     with pytest.raises(Refused, match="报告语言"):
         issue_report(credit_code=company.credit_code, domains="all", purpose="finance", language="fr")
     assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_issues_an_english_report_and_refuses_an_unknown_language(company, client):
+    office = User.objects.create_user("office", password="pw-office-1")  # the office: add_importbatch
+    office.user_permissions.add(*Permission.objects.filter(codename="add_importbatch"))
+    client.force_login(office)
+    body = {"credit_code": company.credit_code, "domains": ["taxation"], "purpose": "business"}
+    wrong = client.post("/api/v1/reports", {**body, "language": "fr"}, content_type="application/json")
+    assert wrong.status_code == 422 and "language" in wrong.content.decode()
+    assert not Report.objects.exists()
+    response = client.post("/api/v1/reports", {**body, "language": "en"}, content_type="application/json")
+    assert response.status_code == 201 and response.json()["language"] == "en"
+    assert "Taxation" in pdf_text(Report.objects.get().pdf_bytes())
