@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CLEANRECORD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test test-quick bench soak fuzz lint typecheck migrations-check demo sample-report clean
+.PHONY: install messages run test test-quick bench soak fuzz lint typecheck migrations-check demo sample-report clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,7 +23,20 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-install: $(STAMP) $(CJK_FONT) $(CHROMIUM)
+# GNU gettext: makemessages (`make messages`, and the catalogue test) runs xgettext and msgmerge, compilemessages msgfmt.
+MSGFMT := /usr/bin/msgfmt
+$(MSGFMT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext
+
+install: $(STAMP) $(CJK_FONT) $(CHROMIUM) $(MSGFMT)
+
+# The English catalogue (locale/en/LC_MESSAGES/django.po) brought up to date with the gettext strings in the code,
+# and compiled (the .mo is committed: a checkout serves English without gettext installed). Translate new entries
+# (empty msgstr) and run it again; cleanrecord/tests/test_catalogue.py fails on a stale catalogue.
+MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules
+messages: $(STAMP) $(MSGFMT)
+	$(BIN)/python manage.py makemessages --locale=en --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages --locale=en $(MESSAGES_IGNORE)
 
 # Debian's wrk, the load generator of the verification benchmark (a Python one would take a core of its own).
 WRK := /usr/bin/wrk
@@ -67,7 +80,7 @@ fuzz: install
 demo: install
 	$(BIN)/python manage.py seed_demo --entities 2000 --seed 1
 
-# docs/sample-report.pdf and its first page as PNG, from reports/example.py.
+# docs/sample-report.pdf and its first page as PNG, from reports/example.py (and the same in English, -en).
 sample-report: install
 	$(BIN)/python -m cleanrecord.reports.sample docs
 

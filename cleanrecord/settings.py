@@ -173,7 +173,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文"))]
+# Pages in Chinese by default; English for overseas users (LocaleMiddleware: the language cookie set by
+# /i18n/setlang/, else the browser's Accept-Language). Catalogues in locale/ (`make messages`).
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("英文"))]
 TIME_ZONE = env["TIME_ZONE"]
 USE_I18N = True
 USE_TZ = True

@@ -11,7 +11,7 @@ from cleanrecord.accounts.models import acts_for, is_office, may_read_reports
 from cleanrecord.accounts.tokens import require_scope
 from cleanrecord.entities.models import Entity
 
-from .models import Purpose, Report, ReportStatus
+from .models import Purpose, Report, ReportLanguage, ReportStatus
 from .services import issue_report, revoke_report
 
 router = Router()
@@ -30,6 +30,7 @@ class ReportIn(Schema):
     end: dt.date | None = None
     purpose: str = Field(Purpose.OTHER, max_length=20)
     purpose_text: str = Field("", max_length=200)
+    language: ReportLanguage = Field(ReportLanguage.CHINESE, description="zh-hans / en：报告的语言（默认中文）")
 
 
 class ReportOut(Schema):
@@ -48,6 +49,7 @@ class ReportOut(Schema):
     pdf_sha256: str
     status: ReportStatus = Field(description="valid / expired / revoked（报告状态代码）")
     status_label: str = Field(description="有效 / 已过期 / 已撤销（状态的中文名称）")
+    language: str = Field(description="zh-hans / en（报告语言代码）")
     revoke_reason: str
 
 
@@ -59,7 +61,7 @@ def report_out(r: Report) -> dict:
         "records_found": r.records_found, "issued_at": r.issued_at, "valid_until": r.valid_until,
         "pdf_url": f"/api/v1/reports/{r.number}/pdf", "verify_url": r.snapshot["verify_url"],
         "pdf_sha256": r.pdf_sha256, "status": r.status, "status_label": r.get_status_display(),
-        "revoke_reason": r.revoke_reason,
+        "revoke_reason": r.revoke_reason, "language": r.language,
     }
 
 
@@ -83,7 +85,8 @@ def create_report(request, body: ReportIn):
     if not (is_office(request.user) or acts_for(request.user, body.credit_code.strip().upper())):
         raise PermissionDenied("仅限该经营主体的绑定用户或信用办申请报告")
     report = issue_report(credit_code=body.credit_code, domains=body.domains, start=body.start, end=body.end,
-                          purpose=body.purpose, purpose_text=body.purpose_text, user=request.user, channel="api")
+                          purpose=body.purpose, purpose_text=body.purpose_text, language=body.language.value,
+                          user=request.user, channel="api")
     return 201, report_out(report)
 
 

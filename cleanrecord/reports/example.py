@@ -124,6 +124,8 @@ EXAMPLE: dict[str, Any] = {
         "已解除的行政强制照常列示并标注“已解除”。",
         "核验方式：扫描二维码或登录平台核验页面输入核验码，核验报告真实性及出具后信息变化情况。",
     ],
+    "language": "zh-hans",
+    "labels": None,  # a Chinese report; an English one holds reports.languages.english_labels() here
     "hash": "",
 }
 

@@ -19,6 +19,13 @@ class Purpose(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class ReportLanguage(models.TextChoices):
+    """The language a report is printed in (reports.languages); the entity chooses when requesting it."""
+
+    CHINESE = "zh-hans", _("中文")
+    ENGLISH = "en", _("英文")
+
+
 class ReportStatus(models.TextChoices):
     """Where a report stands, derived from its revocation and expiry (not stored): the code the API returns,
     the label pages show."""
@@ -67,6 +74,8 @@ class Report(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                   verbose_name=_("申请人"))
     channel = models.CharField(_("渠道"), max_length=5, default="web")
+    language = models.CharField(_("报告语言"), max_length=10, choices=ReportLanguage.choices,
+                                default=ReportLanguage.CHINESE)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoke_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
 

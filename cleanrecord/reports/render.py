@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import typst
 from cleanrecord import conf
 from cleanrecord.lib.spreadsheets import csv_writer
 
+from . import languages
 from .snapshot import AuditHead, Snapshot, read_snapshot
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def compiler(template: Path) -> typst.Compiler:
 
 # Domains with more records than this are printed one line per record rather than a block each.
 COMPACT_FROM = 20
-ATTACHMENT_NAME = "全部记录清单.csv"
+ATTACHMENT_NAME = languages.CHINESE_TEXT["attachment_name"]  # an English report's: its table's
 
 
 def render_pdf(snapshot: Mapping[str, Any], *, max_printed: int | None = None) -> bytes:
@@ -58,16 +59,21 @@ def render_pdf(snapshot: Mapping[str, Any], *, max_printed: int | None = None) -
     out for it reads the snapshot through read_snapshot().
     """
     content = read_snapshot(snapshot)
-    plan = print_plan(content, conf.get("REPORT_MAX_PRINTED_RECORDS") if max_printed is None else max_printed)
+    text = languages.text_of(content)
+    plan = print_plan(content, conf.get("REPORT_MAX_PRINTED_RECORDS") if max_printed is None else max_printed,
+                      attachment_name=text["attachment_name"])
+    # In the report's language: an English report's words from the table its snapshot froze.
+    stored = languages.as_printed(snapshot)
     # Typst reads only the records it prints; the counts it states come from the plan.
-    printed = {**snapshot, "details": [{**domain, "records": domain["records"][:p["printed"]]}
-                                       for domain, p in zip(snapshot["details"], plan["domains"], strict=True)]}
+    printed = {**stored, "details": [{**domain, "records": domain["records"][:p["printed"]]}
+                                     for domain, p in zip(stored["details"], plan["domains"], strict=True)]}
     inputs = {
         "snapshot": json.dumps(printed, ensure_ascii=False),
+        "text": json.dumps(text, ensure_ascii=False),
         "view": json.dumps(display_strings(content), ensure_ascii=False),
         "layout": json.dumps(plan, ensure_ascii=False),
         "qr": qr_svg(content["verify_url"]),
-        "records-csv": records_csv(content) if plan["attachment"] else "",
+        "records-csv": records_csv(read_snapshot(stored)) if plan["attachment"] else "",
     }
     # The issue time as the PDF's creation date keeps the output reproducible. No PDF structure
     # tags: Typst writes each one as its own uncompressed object, ~5 KB per record, which would
@@ -82,7 +88,7 @@ def render_pdf(snapshot: Mapping[str, Any], *, max_printed: int | None = None) -
     return pdf
 
 
-def print_plan(snapshot: Snapshot, max_printed: int) -> dict:
+def print_plan(snapshot: Snapshot, max_printed: int, *, attachment_name: str = ATTACHMENT_NAME) -> dict:
     """How many records of each domain the PDF prints, and whether as a compact table.
 
     Typesetting time grows with the records printed (14,000 took 19 s as blocks), so a report prints
@@ -97,18 +103,22 @@ def print_plan(snapshot: Snapshot, max_printed: int) -> dict:
         left -= printed
         domains.append({"count": count, "printed": printed, "compact": count > COMPACT_FROM})
     cut = any(d["printed"] < len(s["records"]) for d, s in zip(domains, snapshot["details"], strict=True))
-    return {"domains": domains, "attachment": ATTACHMENT_NAME if cut else ""}
+    return {"domains": domains, "attachment": attachment_name if cut else ""}
 
 
-CSV_HEADER = ("序号", "领域", "记录类型", "文号", "作出机关/认定部门", "日期", "类别", "内容", "金额", "期间", "标注",
-              "情节严重程度说明")
+CSV_HEADERS = {
+    languages.CHINESE: ("序号", "领域", "记录类型", "文号", "作出机关/认定部门", "日期", "类别", "内容", "金额", "期间",
+                        "标注", "情节严重程度说明"),
+    languages.ENGLISH: ("No.", "Domain", "Kind of record", "Document number", "Authority", "Date", "Category",
+                        "Content", "Amount", "Period", "Labels", "Statement on seriousness"),
+}
 
 
 def records_csv(snapshot: Snapshot) -> str:
     """Every record of the report, one row each, as a spreadsheet opens it (UTF-8 with BOM)."""
     out = io.StringIO()
     writer = csv_writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow(CSV_HEADERS.get(snapshot["language"], CSV_HEADERS[languages.CHINESE]))
     for domain in snapshot["details"]:
         for i, r in enumerate(domain["records"], 1):
             explanation = r["explanation"]
@@ -116,7 +126,7 @@ def records_csv(snapshot: Snapshot) -> str:
                 if explanation else ""
             writer.writerow((
                 i, domain["name"], r["title"], r["number"], r["authority"], r["date"], r["category"], r["content"],
-                r["amounts"], r["period"], "、".join(r["labels"]), note,
+                r["amounts"], r["period"], languages.text_of(snapshot)["list_separator"].join(r["labels"]), note,
             ))
     return "\ufeff" + out.getvalue()
 
@@ -130,20 +140,49 @@ def qr_svg(url: str) -> str:
 
 
 def display_strings(snapshot: Snapshot) -> dict[str, str]:
-    """Dates and lists as the report prints them, so the template only places text."""
+    """Title, dates and lists as the report prints them, in its language, so the template only places text."""
+    if snapshot["language"] == languages.ENGLISH:
+        return _display_strings_en(snapshot)
     query = snapshot["query"]
     if query["all_domains"]:
         domains = f"全部 {len(snapshot['summary'])} 个领域"
     else:
         domains = "、".join(row["name"] for row in snapshot["summary"])
     head = snapshot["audit_head"]
+    wording = snapshot["wording"]
     return {
+        # Snapshots issued before the city wording existed print the old fixed title.
+        "title": "经营主体" + (wording["title"] if wording is not None else "专用信用报告"),
         "audit_head": _audit_head(head) if head else "",
         "issued_at": _datetime_zh(snapshot["issued_at"]),
         "issued_date": _date_zh(snapshot["issued_at"]),
         "data_as_of": _datetime_zh(snapshot["data_as_of"]),
         "valid_until": _date_zh(snapshot["valid_until"]),
         "period": f"{_date_zh(query['start'])}至{_date_zh(query['end'])}",
+        "domains": domains,
+    }
+
+
+def _display_strings_en(snapshot: Snapshot) -> dict[str, str]:
+    en = languages.ENGLISH
+    query, head = snapshot["query"], snapshot["audit_head"]
+    names = snapshot["labels"]["domain_names"] if snapshot["labels"] else {}
+    if query["all_domains"]:
+        domains = f"All {len(snapshot['summary'])} domains"
+    else:
+        domains = ", ".join(names.get(row["code"], row["name"]) for row in snapshot["summary"])
+    audit = ""
+    if head:
+        checkpoint = languages.print_datetime(head["checkpoint_at"], en) if head["checkpoint_at"] else "none"
+        audit = f"Audit log head #{head['entry_id']} {head['hash']}, signed checkpoint {checkpoint}"
+    return {
+        "title": "Dedicated Credit Report of a Business Entity",
+        "audit_head": audit,
+        "issued_at": languages.print_datetime(snapshot["issued_at"], en),
+        "issued_date": languages.print_date(snapshot["issued_at"], en),
+        "data_as_of": languages.print_datetime(snapshot["data_as_of"], en),
+        "valid_until": languages.print_date(snapshot["valid_until"], en),
+        "period": f"{languages.print_date(query['start'], en)} to {languages.print_date(query['end'], en)}",
         "domains": domains,
     }
 
@@ -155,10 +194,8 @@ def _audit_head(head: AuditHead) -> str:
 
 def _date_zh(value: str) -> str:
     # Only the date part: an ISO timestamp is shown on the day it carries, in its own offset.
-    day = date.fromisoformat(value[:10])
-    return f"{day.year}年{day.month}月{day.day}日"
+    return languages.print_date(value, languages.CHINESE)
 
 
 def _datetime_zh(value: str) -> str:
-    moment = datetime.fromisoformat(value)
-    return f"{_date_zh(value)} {moment:%H:%M}"
+    return languages.print_datetime(value, languages.CHINESE)

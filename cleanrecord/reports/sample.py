@@ -1,8 +1,8 @@
-"""Write the sample report of the README: `python -m cleanrecord.reports.sample [DIR]` (default docs/).
+"""Write the sample reports of the README: `python -m cleanrecord.reports.sample [DIR]` (default docs/).
 
 The full example (reports/example.py: all 38 domains, every record kind) typeset by the report's own
 renderer, unsigned (a signature belongs to one deployment's key), and its first page as a PNG drawn
-with pypdfium2 (a development dependency, as for the tests).
+with pypdfium2 (a development dependency, as for the tests); the same in English (sample-report-en).
 """
 
 import os
@@ -19,22 +19,26 @@ def main(out: Path) -> None:
     import pypdfium2
 
     from .example import full_example_snapshot
+    from .languages import ENGLISH, english_labels
     from .render import render_pdf
 
-    pdf = render_pdf(full_example_snapshot())
     out.mkdir(parents=True, exist_ok=True)
     os.umask(0o022)  # files for the repository, readable by all
-    (out / "sample-report.pdf").write_bytes(pdf)
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        page = document[0]
-        # 150 dpi; a 128-colour palette keeps the picture sharp at a third of the size.
-        image = page.render(scale=150 / 72).to_pil().quantize(colors=128)
-        image.save(out / "sample-report-page1.png", optimize=True)
-        page.close()
-        print(f"{out / 'sample-report.pdf'}（{len(document)} 页）, {out / 'sample-report-page1.png'}")
-    finally:
-        document.close()
+    chinese = full_example_snapshot()
+    english = {**chinese, "language": ENGLISH, "labels": english_labels(chinese)}
+    for name, snapshot in (("sample-report", chinese), ("sample-report-en", english)):
+        pdf = render_pdf(snapshot)
+        (out / f"{name}.pdf").write_bytes(pdf)
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            page = document[0]
+            # 150 dpi; a 128-colour palette keeps the picture sharp at a third of the size.
+            image = page.render(scale=150 / 72).to_pil().quantize(colors=128)
+            image.save(out / f"{name}-page1.png", optimize=True)
+            page.close()
+            print(f"{out / f'{name}.pdf'}（{len(document)} 页）, {out / f'{name}-page1.png'}")
+        finally:
+            document.close()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cleanrecord import conf
 from cleanrecord.audit import checkpoints
@@ -16,8 +17,8 @@ from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib.refusals import Refused
 
-from . import codes, rules
-from .models import Report
+from . import codes, languages, rules
+from .models import Report, ReportLanguage
 from .render import render_pdf
 from .signing import SigningUnavailable, ensure_ready, sign_pdf
 
@@ -52,10 +53,16 @@ def records_found(content: dict) -> int:
 
 
 def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date | None = None,
-                 end: dt.date | None = None, purpose: str, purpose_text: str = "", user=None,
-                 channel: str = "web", timings: dict | None = None) -> Report:
-    """Issue one signed report, or raise Refused with the reason in Chinese."""
+                 end: dt.date | None = None, purpose: str, purpose_text: str = "", language: str = "zh-hans",
+                 user=None, channel: str = "web", timings: dict | None = None) -> Report:
+    """Issue one signed report, or raise Refused with the reason in Chinese.
+
+    `language`: what it prints in (ReportLanguage). An English report is the same content, printed with the
+    English table of reports.languages frozen into its snapshot.
+    """
     t = time.perf_counter()
+    if language not in ReportLanguage.values:
+        raise Refused(_("报告语言应为：%(choices)s") % {"choices": "、".join(str(label) for label in ReportLanguage.labels)})
     try:
         ensure_ready()
     except SigningUnavailable as exc:
@@ -65,7 +72,9 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
     query = rules.build_query(credit_code=credit_code, domains=domains, start=start, end=end, purpose=purpose,
                               purpose_text=purpose_text, today=today)
     _refuse_over_hourly_cap(query.entity, now)  # before the work, for the common case
-    content = rules.compute(query, today=today)
+    # The content is frozen in the source language whatever language the page asking for it is in.
+    with translation.override(None):
+        content = rules.compute(query, today=today)
     t_rules = time.perf_counter()
     # Outside the transaction: a checkpoint due today counts the whole trail, which needs no lock.
     audit_head = checkpoints.report_head()
@@ -95,6 +104,8 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
             # report then also vouches that the trail up to that entry existed as it was.
             "audit_head": audit_head,
             **content,
+            "language": language,
+            "labels": languages.english_labels(content) if language == languages.ENGLISH else None,
         }
         snapshot["hash"] = snapshot_hash(snapshot)
         t_snapshot = time.perf_counter()
@@ -114,12 +125,13 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
                 records_found=records_found(content), pdf_path=str(path),
                 pdf_sha256=hashlib.sha256(signed).hexdigest(), pdf_size=len(signed), issued_at=now,
                 valid_until=valid_until, issued_by=user if user is not None and user.is_authenticated else None,
-                channel=channel,
+                channel=channel, language=language,
             )
             record_event(user=user, action="reports.issue", target=f"report:{number}",
                          after={"entity": query.entity.credit_code, "domains": report.domains,
                                 "period": [report.period_start.isoformat(), report.period_end.isoformat()],
-                                "purpose": report.purpose, "records_found": report.records_found,
+                                "purpose": report.purpose, "language": language,
+                                "records_found": report.records_found,
                                 "pdf_sha256": report.pdf_sha256})
         except BaseException:
             path.unlink(missing_ok=True)

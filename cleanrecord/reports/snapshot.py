@@ -196,13 +196,16 @@ class Snapshot(TypedDict):
     details: list[DetailBlock]
     judgments: Judgments | None
     notes: list[str]  # what the report covers and does not, how to verify it
+    language: str  # zh-hans | en (models.ReportLanguage): the language it prints in
+    labels: dict | None  # an English report's fixed text (languages.english_labels()), frozen at issue; None: Chinese
     hash: str  # SHA-256 of the canonical JSON of everything above (services.snapshot_hash)
 
 
 # What a key meant while it did not exist yet. A row issued before `kinds` searched penalties and listings.
 _DEFAULTS: dict[type, dict[str, Any]] = {
     # No rules recorded: those in force when it is read apply (verification.services).
-    Snapshot: {"audit_head": None, "rules": {}, "wording": None, "freshness": None, "judgments": None},
+    Snapshot: {"audit_head": None, "rules": {}, "wording": None, "freshness": None, "judgments": None,
+               "language": "zh-hans", "labels": None},
     SummaryRow: {"kinds": ["行政处罚", "严重失信"], "as_of": None, "silence_note": None},
     Record: {"id": None, "version": None, "content_hash": None, "violation": "", "facts": "", "basis": "",
              "procedure": "", "labels": [], "explanation": None},

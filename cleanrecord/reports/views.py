@@ -15,7 +15,7 @@ from cleanrecord.lib.refusals import Refused
 from cleanrecord.reference.models import Domain
 
 from . import codes, rules
-from .models import Purpose, Report, SigningRoot
+from .models import Purpose, Report, ReportLanguage, SigningRoot
 from .services import issue_report
 from .signing import KeyMissing, root_certificate_pem
 from .snapshot import read_snapshot
@@ -44,17 +44,18 @@ def new_report(request, code: str):
     start, end = rules.default_period(today)
     error = ""
     form: dict[str, Any] = {"domains": [], "all": True, "start": start.isoformat(), "end": end.isoformat(),
-                            "purpose": Purpose.FINANCE, "purpose_text": ""}
+                            "purpose": Purpose.FINANCE, "purpose_text": "", "language": ReportLanguage.CHINESE}
     if request.method == "POST":
         chosen = request.POST.getlist("domains")
         form = {"domains": chosen, "all": request.POST.get("scope") != "some", "start": request.POST.get("start", ""),
                 "end": request.POST.get("end", ""), "purpose": request.POST.get("purpose", ""),
-                "purpose_text": request.POST.get("purpose_text", "")}
+                "purpose_text": request.POST.get("purpose_text", ""),
+                "language": request.POST.get("language", ReportLanguage.CHINESE)}
         try:
             report = issue_report(
                 credit_code=entity.credit_code, domains="all" if form["all"] else chosen,
                 start=_date(form["start"]), end=_date(form["end"]), purpose=form["purpose"],
-                purpose_text=form["purpose_text"], user=request.user, channel="web",
+                purpose_text=form["purpose_text"], language=form["language"], user=request.user, channel="web",
             )
         except Refused as e:
             error = str(e)
@@ -62,6 +63,7 @@ def new_report(request, code: str):
             return redirect("report-detail", code=report.verification_code)
     return render(request, "reports/new.html", {
         "entity": entity, "domains": Domain.objects.all(), "purposes": Purpose.choices, "form": form,
+        "languages": ReportLanguage.choices,
         "error": error, "max_start": rules.years_before(today, rules.rule("REPORT_MAX_YEARS")).isoformat(),
         "today": today.isoformat(),
     }, status=400 if error else 200)

@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from cleanrecord.reports.services import verify_url
 from cleanrecord.reports.snapshot import Judgments
@@ -56,6 +57,8 @@ class VerifyOut(Schema):
     period_start: str | None = None
     period_end: str | None = None
     revoked_reason: str | None = None
+    language: str | None = Field(None, description="zh-hans / en（报告语言代码）")
+    language_label: str | None = Field(None, description="中文 / 英文（报告语言的名称）")
     domains: list[DomainOut] = []
     judgments: JudgmentsOut | None = None
     changes: list[ChangeOut] = []
@@ -85,6 +88,7 @@ def verification_out(v: services.Verification) -> dict:
             number=s["number"], entity_name=s["entity"]["name"], credit_code=s["entity"]["credit_code"],
             issued_at=s["issued_at"], valid_until=s["valid_until"], period_start=s["query"]["start"],
             period_end=s["query"]["end"], revoked_reason=v.report.revoke_reason or None,
+            language=s["language"], language_label=v.language_label,
             domains=[{k: d[k] for k in ("code", "name", "found", "statement", "as_of", "silence_note")}
                      for d in s["summary"]],
             judgments=judgments_out(s["judgments"]),

@@ -20,7 +20,7 @@ from cleanrecord.lib.clientip import client_ip
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion, SubjectVersion, Verdict
 from cleanrecord.reports import codes, rules
-from cleanrecord.reports.models import Report, ReportStatus
+from cleanrecord.reports.models import Report, ReportLanguage, ReportStatus
 from cleanrecord.reports.snapshot import Record, Snapshot, read_snapshot
 
 from .models import ClientBudget, Result, VerificationLog
@@ -70,6 +70,11 @@ class Verification:
     @property
     def label(self) -> str:
         return str(Result(self.result).label)
+
+    @property
+    def language_label(self) -> str:
+        """The language the report was issued in (中文 / 英文), '' when no report was found."""
+        return str(ReportLanguage(self.snapshot["language"]).label) if self.snapshot is not None else ""
 
     def changed_domains(self) -> set[str]:
         return {c.domain for c in self.changes}

@@ -111,6 +111,8 @@ ROWS = [
     Row("metrics", "GET", lambda a: "/metrics", 403, {"office": 200}),
     Row("accounts/login/", "GET", lambda a: "/accounts/login/", 200),
     Row("accounts/logout/", "POST", lambda a: "/accounts/logout/", 302),
+    # The header's language switch: anyone, back to the page it was on with the language cookie set.
+    Row("i18n/setlang/", "POST", lambda a: "/i18n/setlang/", 302, data=lambda a: {"language": "en", "next": "/"}),
     Row("verify", "GET", lambda a: "/verify", 200),
     Row("verify/", "GET", lambda a: "/verify/", 200),
     Row("verify", "GET", lambda a: f"/verify?code={a.report_b.verification_code}", 302, note="typed code"),

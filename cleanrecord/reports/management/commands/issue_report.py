@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cleanrecord.lib.refusals import Refused
-from cleanrecord.reports.models import Purpose
+from cleanrecord.reports.models import Purpose, ReportLanguage
 from cleanrecord.reports.services import issue_report
 
 
@@ -26,13 +26,15 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="end", type=_date, help="period end, YYYY-MM-DD (default: today)")
         parser.add_argument("--purpose", default=Purpose.OTHER, choices=Purpose.values)
         parser.add_argument("--purpose-text", default="")
+        parser.add_argument("--language", default=ReportLanguage.CHINESE, choices=ReportLanguage.values,
+                            help="the report's language: zh-hans (default) or en")
         parser.add_argument("--out", type=Path, help="where to write the signed PDF")
 
-    def handle(self, *args, credit_code, domains, start, end, purpose, purpose_text, out, **options):
+    def handle(self, *args, credit_code, domains, start, end, purpose, purpose_text, language, out, **options):
         chosen = "all" if domains.strip() == "all" else [d for d in domains.split(",") if d.strip()]
         try:
             report = issue_report(credit_code=credit_code, domains=chosen, start=start, end=end, purpose=purpose,
-                                  purpose_text=purpose_text, channel="cli")
+                                  purpose_text=purpose_text, language=language, channel="cli")
         except Refused as e:
             raise CommandError(f"不能出具报告：{e}") from e
         if out:
