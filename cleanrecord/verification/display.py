@@ -5,40 +5,15 @@ changed since issue. Plain data for the template; no query.
 
 from dataclasses import dataclass, field
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord import conf
+from cleanrecord.reports.languages import text_of
 from cleanrecord.reports.render import print_plan
 from cleanrecord.reports.snapshot import AnyRecord, Explanation, Snapshot, SummaryRow
 
 from .services import JUDGMENTS, Change
 
-# Per record kind, the keys a record block prints and their labels, in order: the PDF's record-labels
-# (reports/typst/report.typ; test_display.py holds the two to the same keys and words).
-RECORD_LABELS: dict[str, tuple[tuple[str, str | Promise], ...]] = {
-    "penalty": (
-        ("number", _("处罚决定书文号")), ("authority", _("处罚机关")), ("date", _("处罚决定日期")),
-        ("procedure", _("程序")), ("violation", _("违法行为类型")), ("facts", _("违法事实")),
-        ("basis", _("处罚依据")), ("category", _("处罚类别")), ("content", _("处罚内容")),
-        ("amounts", _("罚没金额")), ("period", _("处罚期限")),
-    ),
-    "compulsion": (
-        ("number", _("行政强制决定书文号")), ("authority", _("实施机关")), ("type", _("强制类型")),
-        ("category", _("强制类别")), ("content", _("事由")), ("basis", _("依据")), ("date", _("决定日期")),
-        ("lifted_on", _("解除日期")),
-    ),
-    "listing": (
-        ("number", _("认定文号/案号")), ("authority", _("认定部门")), ("date", _("列入日期")),
-        ("category", _("名单类别")), ("content", _("失信行为简况")), ("amounts", _("涉及金额")),
-        ("period", _("列入期间")),
-    ),
-    "judgment": (
-        ("number", _("案号")), ("authority", _("审理法院")), ("category", _("罪名")),
-        ("judged_on", _("判决（裁定）日期")), ("date", _("生效日期")), ("amounts", _("刑罚")),
-        ("content", _("判决结果摘要")),
-    ),
-}
 # Keys whose values are codes or numbers a verifier compares character by character: never wrapped mid-code.
 CODE_KEYS = frozenset({"number"})
 
@@ -92,27 +67,44 @@ class ShownDomain:
         return bool(self.other_changes) or any(r.changes for r in self.records)
 
 
-def _shown(index: int, record: AnyRecord, changes: list[str]) -> ShownRecord:
+@dataclass(frozen=True)
+class Printed:
+    """The words the report printed: its own table (report.typ's T, frozen into an English report's snapshot),
+    so the page shows a record's fields and labels in the report's language, exactly as on the PDF."""
+
+    record_labels: dict[str, dict[str, str]]  # per record kind, the keys a record block prints, in order
+    words: dict[str, str]  # the platform's Chinese words as the report printed them (labels, kinds): English only
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> "Printed":
+        text = text_of(snapshot)
+        return cls(text["record_labels"], text.get("values", {}) if snapshot.get("labels") else {})
+
+    def word(self, text: str) -> str:
+        return self.words.get(text, text)
+
+
+def _shown(index: int, record: AnyRecord, changes: list[str], printed: Printed) -> ShownRecord:
     values: dict = dict(record)
-    facts = [Fact(str(label), str(values.get(key, "")), key in CODE_KEYS)
-             for key, label in RECORD_LABELS.get(record["kind"], RECORD_LABELS["penalty"]) if values.get(key)]
+    table = printed.record_labels.get(record["kind"], printed.record_labels["penalty"])
+    facts = [Fact(label, str(values.get(key, "")), key in CODE_KEYS) for key, label in table.items() if values.get(key)]
     summary = "；".join(part for part in (record["category"], record["content"]) if part)
     return ShownRecord(
-        index=index, title=record["title"], number=record["number"], authority=record["authority"],
+        index=index, title=printed.word(record["title"]), number=record["number"], authority=record["authority"],
         date=record["date"], summary=summary, amounts=record["amounts"] + record["period"],
-        labels=[Label(text, LABEL_CLASSES.get(text, "")) for text in record["labels"]], facts=facts,
+        labels=[Label(printed.word(text), LABEL_CLASSES.get(text, "")) for text in record["labels"]], facts=facts,
         explanation=record["explanation"], changes=changes)
 
 
 def _domain(domain: ShownDomain, records: list[AnyRecord], printed: int, compact: bool,
-            changes: list[Change]) -> ShownDomain:
+            changes: list[Change], words: Printed) -> ShownDomain:
     by_number: dict[str, list[str]] = {}
     for c in changes:
         by_number.setdefault(c.number, []).append(c.what)
     shown = records[:printed]
     numbers = {r["number"] for r in shown}
     domain.count, domain.compact, domain.cut = len(records), compact, printed < len(records)
-    domain.records = [_shown(i, r, by_number.get(r["number"], [])) for i, r in enumerate(shown, 1)]
+    domain.records = [_shown(i, r, by_number.get(r["number"], []), words) for i, r in enumerate(shown, 1)]
     domain.other_changes = [c for c in changes if c.number not in numbers]
     return domain
 
@@ -125,6 +117,7 @@ def report_domains(snapshot: Snapshot, changes: list[Change]) -> list[ShownDomai
     for c in changes:
         by_domain.setdefault(c.domain, []).append(c)
     plan = print_plan(snapshot, conf.get("REPORT_MAX_PRINTED_RECORDS"))
+    words = Printed.of(snapshot)
     details = {block["code"]: (block, layout) for block, layout in zip(snapshot["details"], plan["domains"],
                                                                          strict=True)}
     out = []
@@ -133,11 +126,11 @@ def report_domains(snapshot: Snapshot, changes: list[Change]) -> list[ShownDomai
         block, layout = details.get(row["code"], (None, None))
         records: list[AnyRecord] = block["records"] if block else []
         printed, compact = (layout["printed"], layout["compact"]) if layout else (0, False)
-        out.append(_domain(domain, records, printed, compact, by_domain.get(row["name"], [])))
+        out.append(_domain(domain, records, printed, compact, by_domain.get(row["name"], []), words))
     section = snapshot["judgments"]
     if section is not None:
         # Judgments print as blocks, every one (report.typ): they are few.
         domain = ShownDomain(JUDGMENTS, str(_("刑事")), section["statement"], None)
         records = list(section["records"])
-        out.append(_domain(domain, records, len(records), False, by_domain.get("刑事", [])))
+        out.append(_domain(domain, records, len(records), False, by_domain.get("刑事", []), words))
     return out

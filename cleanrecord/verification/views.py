@@ -1,7 +1,11 @@
 import functools
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import dateformat, timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cleanrecord import conf
@@ -56,13 +60,34 @@ def verify(request, code: str):
     except services.Throttled as e:
         return too_many(request, e.seconds)
     found = result.result != Result.NOT_FOUND
-    return render(request, "verification/result.html", {
-        "v": result, "s": result.snapshot, "typed": code,
-        "domains": display.report_domains(result.snapshot, result.changes) if result.snapshot else [],
-        # Said of the shape of what was typed, never looked up: it answers alike for a number that exists and one
-        # that does not, and it has cost the budget of an unknown code.
-        "report_number": "" if found else codes.as_report_number(code),
-    }, status=200 if found else 404)
+    checked_at = dateformat.format(timezone.localtime(), "Y-m-d H:i")
+
+    def page(checked_at: str = checked_at) -> str:
+        return render_to_string("verification/result.html", {
+            "v": result, "s": result.snapshot, "typed": code, "checked_at": checked_at,
+            "domains": display.report_domains(result.snapshot, result.changes) if result.snapshot else [],
+            # Said of the shape of what was typed, never looked up: it answers alike for a number that exists and
+            # one that does not, and it has cost the budget of an unknown code.
+            "report_number": "" if found else codes.as_report_number(code),
+        }, request=request)
+
+    if not found:
+        return HttpResponse(page(), status=404)
+    if _stateless(request):
+        # A visitor with no session and no pending message (one who scanned the QR code) sees the page every
+        # such visitor sees in this language: kept under everything the answer depends on.
+        # The time of this verification is the one part that differs: the page is kept with a mark in its place.
+        kept = services.cached_answer(result, f"page:{get_language()}", lambda: page(CHECKED_AT_MARK))
+        return HttpResponse(kept.replace(CHECKED_AT_MARK, checked_at, 1))
+    return HttpResponse(page())
+
+
+CHECKED_AT_MARK = "\x00checked-at\x00"
+
+
+def _stateless(request) -> bool:
+    return not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages")
+                or request.user.is_authenticated)
 
 
 @require_http_methods(["GET", "POST"])

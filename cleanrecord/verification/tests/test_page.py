@@ -4,18 +4,15 @@ reveals nothing) when a report number is typed where the verification code belon
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import lxml.html
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django.utils.translation import override
 
 from cleanrecord.objections.models import Objection
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import change, entity, listing, penalty
-from cleanrecord.verification import display
 from cleanrecord.verification.models import ClientBudget, VerificationLog
 
 TODAY = timezone.localdate()
@@ -175,15 +172,19 @@ def test_every_public_page_links_to_the_verification(client, url):
     assert [a.get("href") for a in page.xpath("//header//a") if text(a) == "报告核验"] == ["/verify"]
 
 
-def test_record_blocks_print_the_keys_and_labels_of_the_pdf():
-    """display.RECORD_LABELS repeats report.typ's record-labels for the page: the two may not drift apart."""
-    typ = (Path(display.__file__).parent.parent / "reports" / "typst" / "report.typ").read_text()
-    block = typ[typ.index("#let record-labels = ("):typ.index("#let record-block")]
-    in_pdf = {kind: re.findall(r'([a-z_]+): "([^"]+)"', body)
-              for kind, body in re.findall(r"\n  ([a-z]+): \((.*?)\n  \),", block, re.S)}
-    with override("zh-hans"):
-        on_page = {kind: [(key, str(label)) for key, label in pairs] for kind, pairs in display.RECORD_LABELS.items()}
-    assert on_page == in_pdf and set(in_pdf) == {"penalty", "compulsion", "listing", "judgment"}
+@pytest.mark.pdf
+@pytest.mark.django_db
+def test_an_english_report_shows_its_fields_and_labels_in_english_as_it_printed_them():
+    company = entity("91620102MA71PGH04", "兰州核验英文报告测试有限公司")
+    penalty(company, ago(200), decision_no=REPAIRED, repaired_on=ago(30))
+    report = issue_report(credit_code=company.credit_code, domains="all", purpose="finance", language="en")
+    page = tree(Client(), f"/verify/{report.verification_code}")[1]
+    shown = record(page, REPAIRED)
+    assert "Decision number" in text(shown) and "处罚决定书文号" not in text(shown)
+    assert labels(shown) == ["Credit repaired"]
+    chinese = issue_report(credit_code=company.credit_code, domains="all", purpose="finance")
+    shown = record(tree(Client(), f"/verify/{chinese.verification_code}")[1], REPAIRED)
+    assert "处罚决定书文号" in text(shown) and labels(shown) == ["已修复"]
 
 
 @pytest.mark.pdf
