@@ -75,13 +75,26 @@ def _shown(field: models.Field, value, names: dict) -> str:
     return str(value)
 
 
+# Columns every kind shares that the page lists even when empty; the other shared ones (注册号, 证件 …) only if given.
+_ALWAYS = ("subject_name", "subject_category", "credit_code", "domain", "department", "authority_name", "status")
+
+
 def current_values(record: CreditRecord) -> list[tuple[str, str]]:
-    """Every content column of `record` with its label and shown value, in the model's order."""
+    """The content columns of `record` with their labels and shown values: the kind's own columns first (文号,
+    内容, 日期, 金额), in the model's order, then who it is about and where it came from."""
     names = {}
     if record.domain_id is not None:
         names[("domain", record.domain_id)] = record.domain.name
     names[("department", record.department_id)] = record.department.name
-    return [(label(f), _shown(f, _typed(f, getattr(record, f.attname)), names)) for f in _fields(record)]
+    shared = {f.name for f in CreditRecord._meta.get_fields()}
+    own, common = [], []
+    for f in _fields(record):
+        value = _typed(f, getattr(record, f.attname))
+        if f.name not in shared:
+            own.append((label(f), _shown(f, value, names)))
+        elif f.name in _ALWAYS or value not in (None, False):
+            common.append((label(f), _shown(f, value, names)))
+    return own + common
 
 
 def _reference_names(keys: set[tuple[str, object]]) -> dict:

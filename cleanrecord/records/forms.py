@@ -50,8 +50,9 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 def correctable_choices(record: CreditRecord) -> list[tuple[str, "StrOrPromise"]]:
-    """The columns a correction of `record` may change, with their labels, as a form's choices."""
-    return [(name, changes.column(record, name).verbose_name) for name in sorted(changes.CORRECTABLE[record.KIND])]
+    """The columns a correction of `record` may change, with their labels, in the order the record page lists them."""
+    allowed = changes.CORRECTABLE[record.KIND]
+    return [(f.name, f.verbose_name) for f in record._meta.concrete_fields if f.name in allowed]
 
 
 class CorrectForm(forms.Form):
@@ -65,7 +66,7 @@ class CorrectForm(forms.Form):
     def __init__(self, record: CreditRecord, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.record = record
-        _choice_field(self, "field").choices = correctable_choices(record)
+        _choice_field(self, "field").choices = [("", _("请选择要更正的字段")), *correctable_choices(record)]
 
     def clean(self):
         data = super().clean()

@@ -215,10 +215,10 @@ RECORD_FORMS: dict[str, type[Form]] = {changes.CORRECT: CorrectForm, changes.REV
 
 
 def _record_form(action: str, record, data=None) -> Form:
-    # auto_id: the forms share field names (原因), and ids must stay unique on the page.
+    # auto_id: the forms share field names (原因), and ids must stay unique on the page. No ASCII colon after labels.
     if action == changes.CORRECT:
-        return CorrectForm(record, data, auto_id=f"{action}-%s")
-    return RECORD_FORMS[action](data, auto_id=f"{action}-%s")
+        return CorrectForm(record, data, auto_id=f"{action}-%s", label_suffix="")
+    return RECORD_FORMS[action](data, auto_id=f"{action}-%s", label_suffix="")
 
 
 def _apply(action: str, record, data: dict, user) -> str:
