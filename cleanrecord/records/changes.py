@@ -45,7 +45,7 @@ def may_change(user, record: CreditRecord) -> bool:
 
 # What a clerk may do to a record, by the names the record page's forms post.
 REVOKE, CORRECT, REPAIR = "revoke", "correct", "repair"
-_ACTION_OF_CHANGE = {RecordVersion.Change.REVOKED: REVOKE, RecordVersion.Change.CORRECTED: CORRECT,
+_ACTION_OF_CHANGE: dict[str, str] = {RecordVersion.Change.REVOKED: REVOKE, RecordVersion.Change.CORRECTED: CORRECT,
                      RecordVersion.Change.REPAIRED: REPAIR}
 
 

@@ -9,6 +9,7 @@ before they are compared, so that a version never shows a "change" that is only 
 import dataclasses
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -82,7 +83,7 @@ _ALWAYS = ("subject_name", "subject_category", "credit_code", "domain", "departm
 def current_values(record: CreditRecord) -> list[tuple[str, str]]:
     """The content columns of `record` with their labels and shown values: the kind's own columns first (文号,
     内容, 日期, 金额), in the model's order, then who it is about and where it came from."""
-    names = {}
+    names: dict[tuple[str, object], str] = {}
     if record.domain_id is not None:
         names[("domain", record.domain_id)] = record.domain.name
     names[("department", record.department_id)] = record.department.name
@@ -97,7 +98,7 @@ def current_values(record: CreditRecord) -> list[tuple[str, str]]:
     return own + common
 
 
-def _reference_names(keys: set[tuple[str, object]]) -> dict:
+def _reference_names(keys: set[tuple[str, Any]]) -> dict:
     """The names of the domains and departments a history mentions: one query each, and only if one changed."""
     names: dict = {}
     for name, model in (("domain", Domain), ("department", Department)):
