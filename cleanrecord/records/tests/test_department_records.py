@@ -210,3 +210,13 @@ def test_a_partial_search_never_shows_another_departments_record(client, carol, 
     for q in ("〔2025〕", "兰州测试", "9162010", "罚"):
         page = client.get("/department/records/", {"q": q}).content.decode()
         assert "兰州测试税务有限公司" in page and "兰州测试商贸有限公司" not in page, q
+
+
+@pytest.mark.django_db
+def test_a_record_updated_by_a_later_file_shows_only_what_the_file_changed(client, bob, amr, amr_penalty):
+    import_upload(user=bob, upload=SimpleUploadedFile("p2.csv", penalty_csv(amr, {"cat": "警告"})), kind="penalty",
+                  department=amr, mapping=None, dry_run=False, channel="web")
+    client.force_login(bob)
+    response = client.get(f"/department/records/penalty/{amr_penalty.pk}/")
+    assert changes_of(response, 2) == [("处罚类别", "罚款", "警告")]  # amounts, dates and flags read back alike
+    assert "更新" in _text(version_row(response, 2)) and "导入批次 #" in _text(version_row(response, 2))
