@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cleanrecord import conf
 from cleanrecord.accounts.models import departments_for, is_office
@@ -42,6 +43,36 @@ def may_change(user, record: CreditRecord) -> bool:
     return is_office(user) or any(d.pk == record.department_id for d in departments_for(user))
 
 
+# What a clerk may do to a record, by the names the record page's forms post.
+REVOKE, CORRECT, REPAIR = "revoke", "correct", "repair"
+_ACTION_OF_CHANGE: dict[str, str] = {RecordVersion.Change.REVOKED: REVOKE, RecordVersion.Change.CORRECTED: CORRECT,
+                     RecordVersion.Change.REPAIRED: REPAIR}
+
+
+def allowed_actions(record: CreditRecord) -> tuple[str, ...]:
+    """The changes the record's state allows, in the order the record page offers them.
+
+    A revoked record no longer counts anywhere: nothing more is done to it (a wrong revocation is sent anew
+    by the department). A repaired record is not repaired twice, nor a listing that has left its list:
+    its 移出 is its end. Both can still be corrected or revoked."""
+    if record.status == RecordStatus.REVOKED:
+        return ()
+    if record.repaired_on is not None or record.status == RecordStatus.REMOVED:
+        return (CORRECT, REVOKE)
+    return (CORRECT, REVOKE, REPAIR)
+
+
+def refusal(record: CreditRecord, action: str) -> str:
+    """Why the record's state refuses `action` (one not in allowed_actions)."""
+    if record.status == RecordStatus.REVOKED:
+        return _("该记录已撤销，不能再撤销、更正或标记信用修复")
+    if record.status == RecordStatus.REMOVED:
+        return _("该记录已移出名单，不能再标记信用修复")
+    if record.repaired_on is not None:
+        return _("该记录已于 %(day)s 标记信用修复，不能重复标记") % {"day": record.repaired_on.isoformat()}
+    return _("该记录当前状态不允许此操作")
+
+
 def state(record: CreditRecord) -> dict:
     """The record's content as JSON-ready values, in the shape import versions keep."""
     return {f.attname: _jsonable(getattr(record, f.attname))
@@ -63,6 +94,9 @@ def apply_change(record: CreditRecord, *, values: dict, change: str, user, reaso
         raise PermissionDenied("无权修改其他部门的记录")
     model = type(record)
     record = model.objects.select_for_update().get(pk=record.pk)
+    action = _ACTION_OF_CHANGE.get(change)
+    if action is not None and action not in allowed_actions(record):  # read under the lock: no race lets one by
+        raise Refused(refusal(record, action))
     before = {k: _jsonable(getattr(record, k)) for k in values}
     kept = RecordVersion.objects.filter(kind=record.KIND, subject_key=record.subject_key, record_id=record.pk,
                                         version=record.version).update(data=state(record))

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.lib.text import has_control
@@ -17,22 +18,28 @@ if TYPE_CHECKING:
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=500, error_messages={"required": "撤销记录必须填写原因"})
+    reason = forms.CharField(label=_("撤销原因"), max_length=500, error_messages={"required": _("撤销记录必须填写原因")},
+                             help_text=_("如：行政复议决定撤销、原处罚机关撤回、经核实确认无效"))
 
 
 class RepairForm(forms.Form):
-    decision = forms.CharField(label="修复决定文书号", max_length=200,
-                               error_messages={"required": "信用修复必须填写修复决定文书号"})
-    repaired_on = forms.DateField(label="修复日期", input_formats=["%Y-%m-%d"],
-                                  error_messages={"invalid": "日期格式应为 YYYY-MM-DD（如 2024-03-01）",
-                                                  "required": "请填写修复日期"})
+    decision = forms.CharField(label=_("修复决定文书号"), max_length=200,
+                               error_messages={"required": _("信用修复必须填写修复决定文书号")})
+    repaired_on = forms.DateField(label=_("修复日期"), input_formats=["%Y-%m-%d"],
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                  error_messages={"invalid": _("日期格式应为 YYYY-MM-DD（如 2024-03-01）"),
+                                                  "required": _("请填写修复日期")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["repaired_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_repaired_on(self):
         on = self.cleaned_data["repaired_on"]
         if on > timezone.localdate():
-            raise forms.ValidationError("修复日期不能晚于今天")
+            raise forms.ValidationError(_("修复日期不能晚于今天"))
         if on < changes.EARLIEST:
-            raise forms.ValidationError(f"日期过早（不能早于 {changes.EARLIEST}），请核实")
+            raise forms.ValidationError(_("日期过早（不能早于 %(day)s），请核实") % {"day": changes.EARLIEST.isoformat()})
         return on
 
 
@@ -43,20 +50,23 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 def correctable_choices(record: CreditRecord) -> list[tuple[str, "StrOrPromise"]]:
-    """The columns a correction of `record` may change, with their labels, as a form's choices."""
-    return [(name, changes.column(record, name).verbose_name) for name in sorted(changes.CORRECTABLE[record.KIND])]
+    """The columns a correction of `record` may change, with their labels, in the order the record page lists them."""
+    allowed = changes.CORRECTABLE[record.KIND]
+    return [(f.name, f.verbose_name) for f in record._meta.concrete_fields if f.name in allowed]
 
 
 class CorrectForm(forms.Form):
-    field = forms.ChoiceField(label="字段", error_messages={"invalid_choice": "“%(value)s”不能更正，请选择要更正的字段",
-                                                          "required": "请选择要更正的字段"})
-    value = forms.CharField(label="更正后的值", required=False, strip=False, max_length=changes.TEXT_MAX)
-    reason = forms.CharField(label="原因", max_length=500, error_messages={"required": "更正记录必须填写原因"})
+    field = forms.ChoiceField(label=_("更正字段"),
+                              error_messages={"invalid_choice": _("“%(value)s”不能更正，请选择要更正的字段"),
+                                              "required": _("请选择要更正的字段")})
+    value = forms.CharField(label=_("更正后的值"), required=False, strip=False, max_length=changes.TEXT_MAX,
+                            help_text=_("日期写作 YYYY-MM-DD；金额可写“8700元”或“0.87万元”，只写数字时按万元计"))
+    reason = forms.CharField(label=_("更正原因"), max_length=500, error_messages={"required": _("更正记录必须填写原因")})
 
     def __init__(self, record: CreditRecord, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.record = record
-        _choice_field(self, "field").choices = correctable_choices(record)
+        _choice_field(self, "field").choices = [("", _("请选择要更正的字段")), *correctable_choices(record)]
 
     def clean(self):
         data = super().clean()

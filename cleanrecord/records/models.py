@@ -138,6 +138,35 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.file_name}"
 
+    @property
+    def rows_accepted(self) -> int:
+        """Rows the import took (new, updated or already so): what "导入 N 行" counts."""
+        return self.rows_created + self.rows_updated + self.rows_unchanged
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        """The status as the import pages show it, with its CSS class: a finished import that rejected rows
+        says 部分拒收 (or 全部拒收), never the 已完成 of a clean file."""
+        if self.status == self.Status.DONE and self.rows_rejected:
+            if self.rows_accepted:
+                return "status-partial", str(_("部分拒收"))
+            return "status-bad", str(_("全部拒收"))
+        css = {self.Status.DONE: "status-ok", self.Status.FAILED: "status-bad", self.Status.INTERRUPTED: "status-bad"}
+        return css.get(self.Status(self.status), "status-neutral"), str(self.get_status_display())
+
+    @property
+    def counts_text(self) -> str:
+        """The counts in words, e.g. "导入 12 行，拒收 88 行": a colour is never the only sign."""
+        counts = {"accepted": self.rows_accepted, "rejected": self.rows_rejected}
+        if self.status == self.Status.DRY_RUN:  # nothing was written: what would have been
+            return str(_("试运行：可导入 %(accepted)s 行，拒收 %(rejected)s 行")) % counts
+        return str(_("导入 %(accepted)s 行，拒收 %(rejected)s 行")) % counts
+
+    @property
+    def has_counts(self) -> bool:
+        """Whether the counts are final: the import finished (or its dry run did)."""
+        return self.status in (self.Status.DONE, self.Status.DRY_RUN)
+
 
 class ImportProfile(models.Model):
     """A department's saved recipe for files that do not fit the national layout (importing/profiles.py)."""

@@ -9,20 +9,19 @@ from django.db.models import Q
 from django.forms import Form
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.models import departments_for, is_office
 from cleanrecord.lib.refusals import Refused
 
-from . import changes, profiles
+from . import changes, display, profiles
 from .access import batch_for, batches_for, upload_department
 from .changes import may_change
 from .downloads import rejected_rows_response
-from .forms import CorrectForm, ImportProfileForm, RepairForm, RevokeForm, correctable_choices
+from .forms import CorrectForm, ImportProfileForm, RepairForm, RevokeForm
 from .importing import progress
-from .models import RECORD_MODELS, CreditRecord, ImportBatch, ImportProfile, RecordVersion
+from .models import RECORD_MODELS, ImportBatch, ImportProfile
 from .services import KIND_LABELS, ImportResult, mark_if_interrupted
 
 MAX_SHOWN_ISSUES = 200
@@ -185,8 +184,10 @@ def department_records(request):
         qs = qs.filter(department__in=departments)
     q = request.GET.get("q", "").strip()[:100]
     if q:
+        # Any part of the name, the code or the number: a clerk types what they remember (〔2025〕1号, 测试商贸).
         number = RECORD_NUMBERS[kind]
-        qs = qs.filter(Q(credit_code=q.upper()) | Q(subject_name__contains=q) | Q(**{number: q}))
+        qs = qs.filter(Q(credit_code__contains=q.upper()) | Q(subject_name__icontains=q)
+                       | Q(**{f"{number}__icontains": q}))
     page = Paginator(qs.order_by("-id"), 25).get_page(request.GET.get("page"))
     return render(request, "records/department_records.html", {
         "page": page, "kind": kind, "q": q, "kinds": {k: KIND_LABELS[k] for k in models},
@@ -196,24 +197,6 @@ def department_records(request):
 # The column a clerk searches by number: 文号, 案号.
 RECORD_NUMBERS = {"penalty": "decision_no", "licence": "doc_no", "listing": "case_no", "compulsion": "decision_no",
                   "judgment": "case_no"}
-
-
-def record_details(record) -> list[tuple[str, object]]:
-    """The kind's own columns (文号, 类别, 日期 …) with their labels, in the model's order, for the record page."""
-    shared = {f.name for f in CreditRecord._meta.get_fields()}
-    out = []
-    for f in record._meta.concrete_fields:
-        if f.name in shared or f.name == "id" or not f.editable:
-            continue
-        value = getattr(record, f"get_{f.name}_display")() if f.choices else getattr(record, f.name)
-        if isinstance(value, bool):
-            value = _("是") if value else _("否")
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        elif hasattr(value, "as_tuple"):  # an amount in 万元, without trailing zeros
-            value = f"{value.normalize():f}"
-        out.append((f.verbose_name, "—" if value in (None, "") else value))
-    return out
 
 
 def _own_record(user, kind: str, record_id: int):
@@ -226,45 +209,55 @@ def _own_record(user, kind: str, record_id: int):
     return record
 
 
+# The record page's forms, by the action each posts.
+RECORD_FORMS: dict[str, type[Form]] = {changes.CORRECT: CorrectForm, changes.REVOKE: RevokeForm,
+                                       changes.REPAIR: RepairForm}
+
+
+def _record_form(action: str, record, data=None) -> Form:
+    # auto_id: the forms share field names (原因), and ids must stay unique on the page. No ASCII colon after labels.
+    if action == changes.CORRECT:
+        return CorrectForm(record, data, auto_id=f"{action}-%s", label_suffix="")
+    return RECORD_FORMS[action](data, auto_id=f"{action}-%s", label_suffix="")
+
+
+def _apply(action: str, record, data: dict, user) -> str:
+    """Make the change the form asked for; the message that says it was made. Refused passes through."""
+    if action == changes.REVOKE:
+        changes.revoke(record, reason=data["reason"], user=user)
+        return _("记录已撤销，今后出具的报告不再计入")
+    if action == changes.CORRECT:
+        changes.correct(record, values={data["field"]: data["parsed"]}, reason=data["reason"], user=user)
+        return _("记录已更正，已保存为新版本")
+    changes.mark_repaired(record, decision=data["decision"], on=data["repaired_on"], user=user)
+    return _("已标记信用修复")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_record(request, kind: str, record_id: int):
+    """One record: its current values, only the changes its state allows, and every version's before/after."""
     record = _own_record(request.user, kind, record_id)
-    error, action = "", ""
-    forms: dict[str, Form] = {"revoke": RevokeForm(), "correct": CorrectForm(record), "repair": RepairForm()}
+    allowed = changes.allowed_actions(record)
+    forms = {action: _record_form(action, record) for action in allowed}
+    refused = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
-        form: Form | None
-        if action == "correct":
-            form = forms[action] = CorrectForm(record, request.POST)
-        elif action in forms:
-            form = forms[action] = {"revoke": RevokeForm, "repair": RepairForm}[action](request.POST)
+        if action not in RECORD_FORMS:
+            refused = _("未知操作")
+        elif action not in allowed:  # a form the page no longer offers, posted anyway: nothing changes
+            refused = changes.refusal(record, action)
         else:
-            form = None
-            error = "未知操作"
-        try:
-            if form is not None and form.is_valid():
-                data = form.cleaned_data
-                if action == "revoke":
-                    changes.revoke(record, reason=data["reason"], user=request.user)
-                    messages.success(request, "记录已撤销，今后出具的报告不再计入")
-                elif action == "correct":
-                    changes.correct(record, values={data["field"]: data["parsed"]}, reason=data["reason"],
-                                    user=request.user)
-                    messages.success(request, "记录已更正，已保存为新版本")
+            form = forms[action] = _record_form(action, record, request.POST)
+            if form.is_valid():
+                try:
+                    messages.success(request, _apply(action, record, form.cleaned_data, request.user))
+                except Refused as e:  # the record refused the change (revoked meanwhile, nothing to correct …)
+                    form.add_error(None, str(e))
                 else:
-                    changes.mark_repaired(record, decision=data["decision"], on=data["repaired_on"], user=request.user)
-                    messages.success(request, "已标记信用修复")
-                return redirect("department-record", kind=kind, record_id=record.pk)
-        except Refused as e:  # the record refused the change (already revoked, nothing to correct …)
-            error = str(e)
-        if form is not None and not error:
-            error = "；".join(f"{form.fields[name].label if name in form.fields else ''}：{m}".lstrip("：")
-                             for name, msgs in form.errors.items() for m in msgs)
-    versions = RecordVersion.history(record)[::-1]
+                    return redirect("department-record", kind=kind, record_id=record.pk)
+    failed = bool(refused) or any(f.is_bound and f.errors for f in forms.values())
     return render(request, "records/department_record.html", {
-        "record": record, "kind": kind, "kind_label": KIND_LABELS[kind], "details": record_details(record),
-        "versions": versions, "error": error,
-        "action": action, "forms": forms, "correctable": correctable_choices(record),
-        "today": timezone.localdate().isoformat(),
-    }, status=400 if error else 200)
+        "record": record, "kind": kind, "kind_label": KIND_LABELS[kind], "values": display.current_values(record),
+        "history": display.history(record), "refused": refused, "forms": forms,
+    }, status=400 if failed else 200)

@@ -254,7 +254,8 @@ def test_a_correction_refused_says_why_next_to_the_field_and_keeps_the_record(wo
         response = client.post(url, {"action": "correct", "field": "fine_wan", "value": value, "reason": "更正"})
         html = response.content.decode()
         assert response.status_code == 400 and reason in html, value
-        assert html.index('id="correct-error"') < html.index('name="value"')  # the message sits in the form
+        # The message sits next to the field it is about: after the value's input, before the reason's.
+        assert html.index('name="value"') < html.index('id="correct-value_error"') < html.index('name="reason"')
     response = client.post(url, {"action": "correct", "field": "violation_type", "value": "长" * 501, "reason": "更正"})
     assert response.status_code == 400 and "内容过长（501 字，最多 500 字）" in response.content.decode()
     response = client.post(url, {"action": "correct", "field": "decided_on", "value": "2025-02-30", "reason": "更正"})

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.records import changes
-from cleanrecord.records.models import Penalty, RecordVersion
+from cleanrecord.records.models import Listing, Penalty, RecordVersion
 from cleanrecord.records.services import import_file
 from cleanrecord.reference.models import Department
+from cleanrecord.reports.tests.factories import entity, listing
 
 from .helpers import penalty, penalty_csv
 
@@ -66,3 +67,29 @@ def test_a_re_import_after_a_platform_revocation_keeps_it_revoked(imported, amr_
     result = import_file(path=penalty_csv(tmp_path / "again.csv", [penalty(1)]), kind="penalty", department=amr)
     assert result.batch.rows_unchanged == 1
     assert Penalty.objects.get().status == "revoked"
+
+
+@pytest.mark.django_db
+def test_the_records_state_decides_what_may_be_done_and_the_services_hold_to_it(imported, amr_clerk):
+    assert changes.allowed_actions(imported) == ("correct", "revoke", "repair")
+    changes.mark_repaired(imported, decision="兰信修〔2025〕3号", on=dt.date(2025, 7, 1), user=amr_clerk)
+    repaired = Penalty.objects.get()
+    assert changes.allowed_actions(repaired) == ("correct", "revoke")
+    with pytest.raises(Refused, match="不能重复标记"):
+        changes.mark_repaired(repaired, decision="兰信修〔2025〕4号", on=dt.date(2025, 7, 2), user=amr_clerk)
+    changes.revoke(repaired, reason="复议撤销", user=amr_clerk)
+    revoked = Penalty.objects.get()
+    assert changes.allowed_actions(revoked) == ()
+    with pytest.raises(Refused, match="该记录已撤销"):
+        changes.correct(revoked, values={"content": "罚款三千元"}, reason="更正", user=amr_clerk)
+    assert (Penalty.objects.get().content, Penalty.objects.get().version) == (revoked.content, 3)
+
+
+@pytest.mark.django_db
+def test_a_listing_that_has_left_its_list_is_corrected_but_not_repaired():
+    removed = listing(entity(), dt.date(2024, 1, 5), removed_on=dt.date(2025, 1, 5), status="removed")
+    assert changes.allowed_actions(removed) == ("correct", "revoke")
+    with pytest.raises(Refused, match="已移出名单"):
+        changes.mark_repaired(removed, decision="兰信修〔2025〕5号", on=dt.date(2025, 7, 2))
+    changes.correct(removed, values={"removed_on": dt.date(2025, 1, 6)}, reason="移出日期有误")
+    assert Listing.objects.get().removed_on == dt.date(2025, 1, 6)

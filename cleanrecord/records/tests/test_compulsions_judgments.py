@@ -119,7 +119,7 @@ def test_the_court_lists_searches_and_opens_its_judgments(client, judgments, cou
     assert "兰州门户无罪示例有限公司" in found and "兰州门户刑事示例有限公司" not in found
     record = Judgment.objects.get(case_no="（2025）甘01刑初502号")
     page = client.get(f"/department/records/judgment/{record.pk}/").content.decode()
-    details = page.split('id="details"')[1].split("</dl>")[0]
+    details = page.split('id="current-values"')[1].split("</dl>")[0]
     assert "<dt>罪名</dt><dd>虚开发票罪</dd>" in details and "<dt>判决结果类型</dt><dd>无罪</dd>" in details
     assert "<dt>生效日期</dt><dd>2025-03-16</dd>" in details
     assert "<dt>领域</dt><dd>—</dd>" in page

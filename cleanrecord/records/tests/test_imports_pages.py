@@ -1,3 +1,4 @@
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -149,3 +150,33 @@ def test_the_import_page_counts_rejections_per_reason_and_says_what_was_filled_i
     assert "疑似乱码，请检查文件编码" in page
     assert f"已按“{amr.name}”在参考数据中的默认领域（市场监管）填写" in page
     assert list(Penalty.objects.values_list("decision_no", flat=True)) == ["兰市监罚〔2025〕4号"]
+
+
+def status_of(page: str, where: str = 'id="batch-status" ') -> str:
+    """The status word a batch shows, with its CSS class: `class|word`."""
+    found = re.search(rf'<span {where}class="status ([\w-]+)">([^<]+)</span>', page)
+    assert found, "no batch status on the page"
+    return f"{found[1]}|{found[2]}"
+
+
+@pytest.mark.django_db
+def test_a_file_with_most_rows_rejected_says_partly_rejected_with_counts_not_done(client, bob, amr):
+    client.force_login(bob)
+    rows = [{"no": f"兰市监罚〔2025〕{n}号", **({} if n <= 2 else {"date": "2025年13月1日"})} for n in range(1, 9)]
+    response = upload(client, penalty_csv(amr, *rows))
+    page = client.get(response["Location"]).content.decode()
+    assert status_of(page) == "status-partial|部分拒收"
+    assert re.search(r'<p id="batch-counts" class="status status-partial">导入 2 行，拒收 6 行', page)
+    listing = client.get("/imports/").content.decode()
+    assert status_of(listing, "") == "status-partial|部分拒收" and "导入 2 行，拒收 6 行" in listing
+    assert "已完成" not in page and "已完成" not in listing
+
+
+@pytest.mark.django_db
+def test_a_clean_file_says_done_and_a_wholly_rejected_one_says_so(client, bob, amr):
+    client.force_login(bob)
+    clean = client.get(upload(client, penalty_csv(amr, {}, {"no": "兰市监罚〔2025〕2号"}))["Location"]).content.decode()
+    assert status_of(clean) == "status-ok|已完成" and "导入 2 行，拒收 0 行" in clean
+    rejected = upload(client, penalty_csv(amr, {"no": "兰市监罚〔2025〕3号", "date": "2025年13月1日"}))
+    page = client.get(rejected["Location"]).content.decode()
+    assert status_of(page) == "status-bad|全部拒收" and "导入 0 行，拒收 1 行" in page
