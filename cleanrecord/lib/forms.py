@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.lib.refusals import Refused
+from cleanrecord.lib.text import has_control
 
 DATE_ERRORS = {"invalid": _("日期格式应为 YYYY-MM-DD（如 2024-03-01）"), "required": _("请填写日期")}
 DATE_FORMATS = ["%Y-%m-%d"]
@@ -20,6 +21,42 @@ def date_field(label, *, required: bool = True, **kwargs) -> forms.DateField:
     messages = {**DATE_ERRORS, "required": kwargs.pop("required_message", DATE_ERRORS["required"])}
     return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS, error_messages=messages,
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
+
+
+def no_controls(value: str) -> None:
+    # NUL is refused by Django's own validator on every CharField; this one refuses the other control characters.
+    if "\x00" not in value and has_control(value, text=True):
+        raise forms.ValidationError(_("含有不允许的控制字符，请删除后重试"), code="control")
+
+
+def text_field(label, *, max_length: int, min_length: int | None = None, required: bool = True,
+               required_message=None, textarea: bool = False, **kwargs) -> forms.CharField:
+    """Free text within its column's length, without control characters, refused in Chinese otherwise."""
+    messages = {"required": required_message or _("请填写此项"),
+                "max_length": _("最多 %(limit_value)d 字（现为 %(show_value)d 字）"),
+                "min_length": _("至少 %(limit_value)d 字（现为 %(show_value)d 字）")}
+    widget = forms.Textarea(attrs={"rows": 5, "cols": 70}) if textarea else None
+    return forms.CharField(label=label, max_length=max_length, min_length=min_length, required=required,
+                           error_messages=messages, validators=[no_controls], widget=widget, **kwargs)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name: a list, possibly empty; what they hold is for the service to judge."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return files  # empty, too large, of the wrong type: the service refuses them by name
 
 
 class SiteForm(forms.Form):
