@@ -35,7 +35,7 @@ def text_field(label, *, max_length: int, min_length: int | None = None, require
     messages = {"required": required_message or _("请填写此项"),
                 "max_length": _("最多 %(limit_value)d 字（现为 %(show_value)d 字）"),
                 "min_length": _("至少 %(limit_value)d 字（现为 %(show_value)d 字）")}
-    widget = forms.Textarea(attrs={"rows": 5, "cols": 70}) if textarea else None
+    widget = kwargs.pop("widget", None) or (forms.Textarea(attrs={"rows": 5, "cols": 70}) if textarea else None)
     return forms.CharField(label=label, max_length=max_length, min_length=min_length, required=required,
                            error_messages=messages, validators=[no_controls], widget=widget, **kwargs)
 
