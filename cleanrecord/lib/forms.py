@@ -66,7 +66,7 @@ class SiteForm(forms.Form):
     def refuse(self, refusal: Refused) -> None:
         """The service's refusal as an error of the field it names (or of the whole form)."""
         field = refusal.field if refusal.field in self.fields else None
-        self.add_error(field, refusal.message)
+        self.add_error(field, str(refusal))
 
     def error_list(self) -> list[tuple[str | None, object, str]]:
         """(field id or None, field label or None, message) for every error, in the fields' order."""

@@ -68,7 +68,7 @@ class AnswerForm(SiteForm):
     repair_decision = text_field(_("信用修复决定文书号"), max_length=200, required=False)
     repaired_on = date_field(_("修复日期"), required=False)
 
-    def __init__(self, record, *args, **kwargs):
+    def __init__(self, record, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.record = record
         self.fields["note"].widget.attrs["rows"] = 4

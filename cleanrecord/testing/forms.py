@@ -44,7 +44,7 @@ class FormPage(HTMLParser):
                 break
 
     def handle_data(self, data):
-        for tag, ident, for_ in self._open:
+        for _tag, ident, for_ in self._open:
             if ident:
                 self.texts[ident] += data
             if for_:
