@@ -68,6 +68,9 @@ class SiteForm(forms.Form):
         field = refusal.field if refusal.field in self.fields else None
         self.add_error(field, str(refusal))
 
+    def has_required(self) -> bool:
+        return any(f.required for f in self.fields.values())
+
     def error_list(self) -> list[tuple[str | None, object, str]]:
         """(field id or None, field label or None, message) for every error, in the fields' order."""
         found: list[tuple[str | None, object, str]] = [(None, None, str(m)) for m in self.non_field_errors()]

@@ -111,3 +111,30 @@ class AnswerForm(SiteForm):
             else:
                 data["repair"] = (decision_no, on)
         return data
+
+
+NOTE_LABELS = {
+    "accept": _("受理意见（可选）"),
+    "reject": _("不予受理理由"),
+    "forward": _("转办意见（可选）"),
+    "close": _("审核意见（可选）"),
+    "withdraw": _("撤回说明（可选）"),
+}
+NOTE_MAX = 500
+
+
+class StepForm(SiteForm):
+    """The note that goes with the office's and the entity's steps; a rejection must say why."""
+
+    note = text_field(_("意见"), max_length=NOTE_MAX, required=False)
+
+    def __init__(self, action: str, *args, **kwargs) -> None:
+        # Several steps' forms share one page: each one's ids carry its step.
+        super().__init__(*args, auto_id=f"{action}-%s", **kwargs)
+        note = self.fields["note"]
+        note.label = NOTE_LABELS[action]
+        if action == "reject":
+            note.required = True
+            note.min_length = 2
+            note.error_messages["required"] = _("请填写不予受理的理由")
+        note.widget.attrs["maxlength"] = NOTE_MAX

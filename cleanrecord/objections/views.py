@@ -29,7 +29,7 @@ from cleanrecord.records.models import KIND_LABELS, Compulsion, Judgment, Listin
 from cleanrecord.workdays.services import calendar_warning
 
 from . import workflow
-from .forms import AnswerForm, ExplanationForm, ObjectionForm
+from .forms import AnswerForm, ExplanationForm, ObjectionForm, StepForm
 from .models import Evidence, ExplanationRequest, Objection, SeverityExplanation
 
 PAGE = 50
@@ -134,16 +134,25 @@ def _visible(user, pk: int) -> Objection:
     return objection
 
 
-def _take_step(request, objection: Objection, action: str, answer: AnswerForm | None) -> Objection:
-    note = request.POST.get("note", "")
+def _take_step(request, objection: Objection, action: str, form: AnswerForm | StepForm | None) -> Objection:
+    note = form.cleaned_data["note"] if form is not None else request.POST.get("note", "")
     if action == "accept_forward":  # the office's usual move: accept and forward at once
         objection = workflow.step(objection, "accept", user=request.user, note=note)
         action = "forward"
-    if answer is None:
+    if not isinstance(form, AnswerForm):
         return workflow.step(objection, action, user=request.user, note=note)
-    data = answer.cleaned_data
-    return workflow.step(objection, action, user=request.user, note=data["note"], decision=data["decision"],
+    data = form.cleaned_data
+    return workflow.step(objection, action, user=request.user, note=note, decision=data["decision"],
                          values=data["values"], repair=data["repair"])
+
+
+def _forms(objection: Objection, record, actions, action: str = "", data=None) -> dict[str, AnswerForm | StepForm]:
+    """The form of each step the user may take now; the one just sent bound to what was sent."""
+    forms: dict[str, AnswerForm | StepForm] = {}
+    for step in actions:
+        bound = data if step == action else None
+        forms[step] = AnswerForm(record, bound) if step == "answer" else StepForm(step, bound)
+    return forms
 
 
 @login_required
@@ -152,18 +161,19 @@ def objection_detail(request, pk: int):
     objection = _visible(request.user, pk)
     record = workflow.record_of(objection.kind, objection.subject_key, objection.record_id)
     error = ""
-    answer: AnswerForm | None = None
+    forms = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if action == "answer" and "answer" in workflow.actions_for(request.user, objection):
-            answer = AnswerForm(record, request.POST)  # anyone else is refused by the workflow, as before
-        if answer is None or answer.is_valid():  # an invalid answer shows its errors, each beside its field
+        sent = "accept" if action == "accept_forward" else action
+        forms = _forms(objection, record, workflow.actions_for(request.user, objection), sent, request.POST)
+        form = forms.get(sent)  # None for a step this user may not take now: the workflow says why
+        if form is None or form.is_valid():  # an invalid form shows its errors, each beside its field
             try:
                 with transaction.atomic():
-                    objection = _take_step(request, objection, action, answer)
+                    objection = _take_step(request, objection, action, form)
             except Refused as e:  # the workflow, or records.changes, refused the step
-                if answer is not None:
-                    answer.refuse(e)
+                if form is not None:
+                    form.refuse(e)
                 else:
                     error = str(e)
             else:
@@ -173,13 +183,17 @@ def objection_detail(request, pk: int):
                 return redirect("objection-detail", pk=objection.pk)
         objection.refresh_from_db()
     actions = workflow.actions_for(request.user, objection)
-    if answer is None and "answer" in actions:
-        answer = AnswerForm(record)
+    shown = {a: f for a, f in forms.items() if a in actions}
+    for f in forms.values():
+        if f.errors and f not in shown.values():  # the step is no longer open: its refusal goes to the top
+            error = "；".join(str(m) for messages_ in f.errors.values() for m in messages_)
+    forms = {**_forms(objection, record, [a for a in actions if a not in shown]), **shown}
+    invalid = any(f.errors for f in forms.values())
     return render(request, "objections/detail.html", {
         "o": objection, "record": record, "events": objection.events.select_related("actor"),
-        "evidence": objection.evidence.all(), "actions": actions, "answer": answer, "error": error,
-        "today": timezone.localdate(), "overdue": objection.is_overdue(),
-    }, status=400 if error or (answer is not None and answer.errors) else 200)
+        "evidence": objection.evidence.all(), "actions": actions, "forms": forms, "answer": forms.get("answer"),
+        "error": error, "today": timezone.localdate(), "overdue": objection.is_overdue(),
+    }, status=400 if error or invalid else 200)
 
 
 @login_required

@@ -253,7 +253,7 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
         raise Refused(f"异议当前状态为“{objection.get_status_display()}”，不能{ACTION_LABELS[action]}")
     note = note.strip()
     if action in ("reject", "answer") and len(note) < 2:
-        raise Refused("请填写不予受理的理由" if action == "reject" else "请填写答复意见")
+        raise Refused("请填写不予受理的理由" if action == "reject" else "请填写答复意见", field="note")
     bounded(note, "意见", TEXT_MAX)
     before = objection.status
     today = timezone.localdate()

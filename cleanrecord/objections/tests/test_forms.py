@@ -122,3 +122,26 @@ def test_an_explanation_with_several_bad_fields_shows_them_all_and_writes_nothin
     assert page.value("text") == "轻微" and page.value("signed_on") == "2026-02-30"
     assert SeverityExplanation.objects.count() == 0
     assert ExplanationRequest.objects.get().status == ExplanationRequest.Status.REQUESTED
+
+
+def test_a_rejection_without_a_reason_is_named_beside_its_note_and_the_objection_stays(world):
+    company, record, owner, _, office = world
+    o = workflow.file_objection(user=owner, kind="penalty", subject_key=company.credit_code, record_id=record.pk,
+                                reason="content_wrong", statement="罚款金额应为五千元")
+    response = _client(office).post(f"/objections/{o.pk}/", {"action": "reject", "note": ""})
+    assert response.status_code == 400
+    page = FormPage(response.content.decode())
+    assert page.error_beside("reject-note") == "请填写不予受理的理由"
+    assert page.label_of("reject-note") == "不予受理理由*" and page.label_of("accept-note") == "受理意见（可选）"
+    o.refresh_from_db()
+    assert o.status == Objection.Status.SUBMITTED
+
+
+def test_a_step_no_longer_open_is_refused_at_the_top_of_the_page(world):
+    _, _, _, _, office = world
+    o = _forwarded(world)
+    response = _client(office).post(f"/objections/{o.pk}/", {"action": "close", "note": "办结"})
+    assert response.status_code == 400
+    assert "异议当前状态为“已转办，待部门答复”，不能审核办结" in response.content.decode()
+    o.refresh_from_db()
+    assert o.status == Objection.Status.FORWARDED
