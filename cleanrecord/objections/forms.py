@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core import validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -130,11 +131,14 @@ class StepForm(SiteForm):
 
     def __init__(self, action: str, *args, **kwargs) -> None:
         # Several steps' forms share one page: each one's ids carry its step.
-        super().__init__(*args, auto_id=f"{action}-%s", **kwargs)
+        kwargs["auto_id"] = f"{action}-%s"
+        super().__init__(*args, **kwargs)
         note = self.fields["note"]
+        assert isinstance(note, forms.CharField)  # declared so above
         note.label = NOTE_LABELS[action]
         if action == "reject":
             note.required = True
             note.min_length = 2
+            note.validators.append(validators.MinLengthValidator(2))
             note.error_messages["required"] = _("请填写不予受理的理由")
         note.widget.attrs["maxlength"] = NOTE_MAX
