@@ -18,17 +18,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cleanrecord.accounts.decorators import office_required
 from cleanrecord.accounts.models import acts_for, entities_for, is_office
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib.refusals import Refused
-from cleanrecord.records import changes
 from cleanrecord.records.models import KIND_LABELS, Compulsion, Judgment, Listing, Penalty
 from cleanrecord.workdays.services import calendar_warning
 
 from . import workflow
+from .forms import AnswerForm, ExplanationForm, ObjectionForm, StepForm
 from .models import Evidence, ExplanationRequest, Objection, SeverityExplanation
 
 PAGE = 50
@@ -76,28 +77,27 @@ def new_objection(request, code: str, kind: str, record_id: int):
     record = workflow.record_of(kind, entity.credit_code, record_id) if kind in workflow.OBJECTABLE else None
     if record is None or record.confidential:
         raise Http404("未找到该记录")
-    report_number = request.GET.get("report", "")[:40]
-    error, form = "", {"reason": "", "statement": ""}
-    if request.method == "POST":
-        form = {"reason": request.POST.get("reason", ""), "statement": request.POST.get("statement", "")}
+    form = ObjectionForm(request.POST if request.method == "POST" else None, request.FILES or None,
+                         initial={"report_number": request.GET.get("report", "")[:40]})
+    form.fields["evidence"].help_text = _("PDF、JPG 或 PNG，每个文件不超过 %(mb)d MB，最多 %(n)d 个。") % {
+        "mb": workflow.setting("OBJECTION_EVIDENCE_MAX_BYTES") // 1048576,
+        "n": workflow.setting("OBJECTION_EVIDENCE_MAX_FILES")}
+    if form.is_valid():
+        data = form.cleaned_data
         try:
             objection = workflow.file_objection(
                 user=request.user, kind=kind, subject_key=entity.credit_code, record_id=record.pk,
-                reason=form["reason"], statement=form["statement"], files=request.FILES.getlist("evidence"),
-                report_number=request.POST.get("report_number", ""))
+                reason=data["reason"], statement=data["statement"], files=data["evidence"],
+                report_number=data["report_number"])
         except Refused as e:
-            error = str(e)
+            form.refuse(e)
         else:
-            messages.success(request, f"异议已提交（{objection.number}），该记录已标注“异议处理中”。"
-                                      f"信用办将于 {objection.due_on} 前受理。")
+            messages.success(request, _("异议已提交（%(number)s），该记录已标注“异议处理中”。信用办将于 %(due)s 前受理。")
+                             % {"number": objection.number, "due": objection.due_on})
             return redirect("objection-detail", pk=objection.pk)
     return render(request, "objections/new.html", {
-        "entity": entity, "record": record, "kind": kind, "kind_label": KIND_LABELS[kind],
-        "reasons": Objection.Reason.choices, "form": form,
-        "error": error, "report_number": request.POST.get("report_number", report_number),
-        "max_mb": workflow.setting("OBJECTION_EVIDENCE_MAX_BYTES") // 1048576,
-        "max_files": workflow.setting("OBJECTION_EVIDENCE_MAX_FILES"),
-    }, status=400 if error else 200)
+        "entity": entity, "record": record, "kind": kind, "kind_label": KIND_LABELS[kind], "form": form,
+    }, status=400 if form.errors else 200)
 
 
 @login_required
@@ -134,31 +134,25 @@ def _visible(user, pk: int) -> Objection:
     return objection
 
 
-def _answer_values(request, record) -> tuple[dict, tuple[str, dt.date] | None]:
-    """The corrected columns the clerk changed, read as their types, and a credit repair if given."""
-    values = {}
-    for name in sorted(changes.CORRECTABLE[record.KIND]):
-        key = f"field_{name}"
-        if key not in request.POST:
-            continue
-        raw = request.POST[key].replace("\r\n", "\n")  # browsers send a textarea's line breaks as CRLF
-        current = getattr(record, name)
-        if raw.strip() == workflow.display_value(current).strip():
-            continue
-        try:
-            values[name] = changes.parse_value(record, name, raw)
-        except Refused as e:
-            raise Refused(f"{record._meta.get_field(name).verbose_name}：{e}", field=name) from None
-    repair = None
-    decision_no = request.POST.get("repair_decision", "").strip()
-    if decision_no:
-        workflow.bounded(decision_no, "信用修复决定文书号", 200)
-        try:
-            on = dt.date.fromisoformat(request.POST.get("repaired_on", ""))
-        except ValueError:
-            raise Refused("信用修复日期格式应为 YYYY-MM-DD") from None
-        repair = (decision_no, on)
-    return values, repair
+def _take_step(request, objection: Objection, action: str, form: AnswerForm | StepForm | None) -> Objection:
+    note = form.cleaned_data["note"] if form is not None else request.POST.get("note", "")
+    if action == "accept_forward":  # the office's usual move: accept and forward at once
+        objection = workflow.step(objection, "accept", user=request.user, note=note)
+        action = "forward"
+    if not isinstance(form, AnswerForm):
+        return workflow.step(objection, action, user=request.user, note=note)
+    data = form.cleaned_data
+    return workflow.step(objection, action, user=request.user, note=note, decision=data["decision"],
+                         values=data["values"], repair=data["repair"])
+
+
+def _forms(objection: Objection, record, actions, action: str = "", data=None) -> dict[str, AnswerForm | StepForm]:
+    """The form of each step the user may take now; the one just sent bound to what was sent."""
+    forms: dict[str, AnswerForm | StepForm] = {}
+    for step in actions:
+        bound = data if step == action else None
+        forms[step] = AnswerForm(record, bound) if step == "answer" else StepForm(step, bound)
+    return forms
 
 
 @login_required
@@ -167,38 +161,39 @@ def objection_detail(request, pk: int):
     objection = _visible(request.user, pk)
     record = workflow.record_of(objection.kind, objection.subject_key, objection.record_id)
     error = ""
+    forms = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
-            with transaction.atomic():
-                if action == "accept_forward":  # the office's usual move: accept and forward at once
-                    objection = workflow.step(objection, "accept", user=request.user, note=request.POST.get("note", ""))
-                    action = "forward"
-                values: dict = {}
-                repair: tuple[str, dt.date] | None = None
-                if action == "answer" and record is not None and request.POST.get("decision") == "correct":
-                    values, repair = _answer_values(request, record)
-                objection = workflow.step(objection, action, user=request.user, note=request.POST.get("note", ""),
-                                          decision=request.POST.get("decision", ""), values=values, repair=repair)
-        except Refused as e:  # the workflow, or records.changes, refused the step
-            error = str(e)
-        else:
-            messages.success(request, f"已{workflow.ACTION_LABELS.get(action, '办理')}：{objection.get_status_display()}")
-            return redirect("objection-detail", pk=objection.pk)
+        sent = "accept" if action == "accept_forward" else action
+        forms = _forms(objection, record, workflow.actions_for(request.user, objection), sent, request.POST)
+        form = forms.get(sent)  # None for a step this user may not take now: the workflow says why
+        if form is None or form.is_valid():  # an invalid form shows its errors, each beside its field
+            try:
+                with transaction.atomic():
+                    objection = _take_step(request, objection, action, form)
+            except Refused as e:  # the workflow, or records.changes, refused the step
+                if form is not None:
+                    form.refuse(e)
+                else:
+                    error = str(e)
+            else:
+                messages.success(request, _("已%(action)s：%(status)s") % {
+                    "action": workflow.ACTION_LABELS.get(action, _("办理")),
+                    "status": objection.get_status_display()})
+                return redirect("objection-detail", pk=objection.pk)
         objection.refresh_from_db()
     actions = workflow.actions_for(request.user, objection)
-    correctable = []
-    if record is not None and "answer" in actions:
-        correctable = [{"name": n, "label": changes.column(record, n).verbose_name,
-                        "value": workflow.display_value(getattr(record, n)),
-                        "long": n in ("facts", "basis", "content", "reason", "remarks", "summary")}
-                       for n in sorted(changes.CORRECTABLE[record.KIND])]
+    shown = {a: f for a, f in forms.items() if a in actions}
+    for f in forms.values():
+        if f.errors and f not in shown.values():  # the step is no longer open: its refusal goes to the top
+            error = "；".join(str(m) for messages_ in f.errors.values() for m in messages_)
+    forms = {**_forms(objection, record, [a for a in actions if a not in shown]), **shown}
+    invalid = any(f.errors for f in forms.values())
     return render(request, "objections/detail.html", {
         "o": objection, "record": record, "events": objection.events.select_related("actor"),
-        "evidence": objection.evidence.all(), "actions": actions, "correctable": correctable,
-        "decisions": Objection.Decision.choices, "error": error, "today": timezone.localdate(),
-        "overdue": objection.is_overdue(),
-    }, status=400 if error else 200)
+        "evidence": objection.evidence.all(), "actions": actions, "forms": forms, "answer": forms.get("answer"),
+        "error": error, "today": timezone.localdate(), "overdue": objection.is_overdue(),
+    }, status=400 if error or invalid else 200)
 
 
 @login_required
@@ -272,25 +267,20 @@ def explanation_detail(request, pk: int):
     is_dept = req is not None and workflow.is_source_clerk(user, req.department_id)
     if req is None or not (is_dept or is_office(user) or acts_for(user, req.subject_key)):
         raise Http404("未找到该申请")
-    error = ""
-    form = {"category": "", "text": "", "signer": req.department.name, "signed_on": timezone.localdate().isoformat()}
-    if request.method == "POST":
-        form = {k: request.POST.get(k, "") for k in form}
+    form = ExplanationForm(request.POST if request.method == "POST" else None,
+                           initial={"signer": req.department.name, "signed_on": timezone.localdate()})
+    if form.is_valid():
+        data = form.cleaned_data
         try:
-            try:
-                signed_on = dt.date.fromisoformat(form["signed_on"])
-            except ValueError:
-                raise Refused("出具日期格式应为 YYYY-MM-DD") from None
-            workflow.write_explanation(req, user=user, category=form["category"], text=form["text"],
-                                       signer=form["signer"], signed_on=signed_on)
+            workflow.write_explanation(req, user=user, category=data["category"], text=data["text"],
+                                       signer=data["signer"], signed_on=data["signed_on"])
         except Refused as e:
-            error = str(e)
+            form.refuse(e)
         else:
-            messages.success(request, "情节严重程度说明已出具，此后出具的报告将在该记录下列示")
+            messages.success(request, _("情节严重程度说明已出具，此后出具的报告将在该记录下列示"))
             return redirect("explanation-detail", pk=req.pk)
     record = workflow.record_of(req.kind, req.subject_key, req.record_id)
     return render(request, "objections/explanation.html", {
         "req": req, "record": record, "may_write": is_dept and req.status == ExplanationRequest.Status.REQUESTED,
-        "categories": SeverityExplanation.Category.choices, "form": form, "error": error,
-        "today": timezone.localdate(),
-    }, status=400 if error else 200)
+        "form": form,
+    }, status=400 if form.errors else 200)

@@ -118,18 +118,18 @@ def check_evidence(files) -> list[_Checked]:
     limit, most = setting("OBJECTION_EVIDENCE_MAX_BYTES"), setting("OBJECTION_EVIDENCE_MAX_FILES")
     files = [f for f in files if f is not None]
     if len(files) > most:
-        raise Refused(f"证明材料最多 {most} 个文件，本次选择了 {len(files)} 个")
+        raise Refused(f"证明材料最多 {most} 个文件，本次选择了 {len(files)} 个", field="evidence")
     out = []
     for f in files:
         name = Path(f.name or "材料").name[:200]
         if f.size > limit:
-            raise Refused(f"文件“{name}”大小为 {f.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 的上限")
+            raise Refused(f"文件“{name}”大小为 {f.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 的上限", field="evidence")
         data = f.read(limit + 1)
         if not data:
-            raise Refused(f"文件“{name}”是空文件")
+            raise Refused(f"文件“{name}”是空文件", field="evidence")
         kind = next((t for t in EVIDENCE_TYPES if data.startswith(t[0])), None)
         if kind is None:
-            raise Refused(f"文件“{name}”不是 PDF、JPG 或 PNG 文件（按文件内容检查），请转换后再上传")
+            raise Refused(f"文件“{name}”不是 PDF、JPG 或 PNG 文件（按文件内容检查），请转换后再上传", field="evidence")
         _, content_type, suffix = kind
         if Path(name).suffix.lower() not in (suffix, ".jpeg" if suffix == ".jpg" else suffix):
             name = f"{Path(name).stem}{suffix}"
@@ -189,10 +189,10 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
     if record.status == RecordStatus.REVOKED:
         raise Refused("该记录已撤销，不再计入报告，无需提出异议")
     if reason not in Objection.Reason.values:
-        raise Refused("请选择异议类型")
+        raise Refused("请选择异议类型", field="reason")
     statement = statement.strip()
     if len(statement) < 5:
-        raise Refused("请填写异议理由（至少 5 个字），说明记录哪里有误")
+        raise Refused("请填写异议理由（至少 5 个字），说明记录哪里有误", field="statement")
     bounded(statement, "异议理由", TEXT_MAX)
     bounded(report_number, "所涉报告编号", 40)
     checked = check_evidence(files)
@@ -253,7 +253,7 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
         raise Refused(f"异议当前状态为“{objection.get_status_display()}”，不能{ACTION_LABELS[action]}")
     note = note.strip()
     if action in ("reject", "answer") and len(note) < 2:
-        raise Refused("请填写不予受理的理由" if action == "reject" else "请填写答复意见")
+        raise Refused("请填写不予受理的理由" if action == "reject" else "请填写答复意见", field="note")
     bounded(note, "意见", TEXT_MAX)
     before = objection.status
     today = timezone.localdate()
@@ -283,7 +283,7 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
 def _apply_answer(objection: Objection, *, user, decision: str, note: str, values: dict,
                   repair: tuple[str, dt.date] | None) -> None:
     if decision not in Objection.Decision.values:
-        raise Refused("请选择答复结论：维持、更正或撤销")
+        raise Refused("请选择答复结论：维持、更正或撤销", field="decision")
     record = record_of(objection.kind, objection.subject_key, objection.record_id)
     if record is None:
         raise Refused("该记录已不存在")
@@ -413,15 +413,15 @@ def write_explanation(req: ExplanationRequest, *, user, category: str, text: str
         raise Refused("该申请已出具说明")
     category, text, signer = category.strip(), text.strip(), signer.strip()
     if category not in SeverityExplanation.Category.values:
-        raise Refused("请选择严重程度认定")
+        raise Refused("请选择严重程度认定", field="category")
     if len(text) < 5:
-        raise Refused("请填写说明内容（至少 5 个字）")
+        raise Refused("请填写说明内容（至少 5 个字）", field="text")
     bounded(text, "说明内容", TEXT_MAX)
     if not signer:
-        raise Refused("请填写出具单位")
+        raise Refused("请填写出具单位", field="signer")
     bounded(signer, "出具单位", 200)
     if signed_on > timezone.localdate():
-        raise Refused("出具日期不能晚于今天")
+        raise Refused("出具日期不能晚于今天", field="signed_on")
     explanation = SeverityExplanation.objects.create(
         kind=req.kind, record_id=req.record_id, subject_key=req.subject_key, category=category, text=text[:5000],
         signer=signer[:200], signed_on=signed_on, department_id=req.department_id, author=user)

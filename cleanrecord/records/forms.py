@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord.lib.forms import SiteForm
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.lib.text import has_control
 from cleanrecord.records import changes
@@ -136,3 +137,27 @@ class ImportProfileForm(forms.Form):
             except ProfileError as e:
                 self.add_error("spec", str(e))
         return data
+
+
+class UploadForm(SiteForm):
+    """A file to import, with its kind, department and profile; the file's content is for the preview to judge."""
+
+    kind = forms.ChoiceField(label=_("数据类别"), error_messages={"required": _("请选择数据类别"),
+                                                               "invalid_choice": _("请选择数据类别")})
+    # The department is checked by upload_department: another department's code is a 403, not a typing error.
+    department = forms.CharField(label=_("报送部门"), required=False, max_length=50, widget=forms.Select)
+    profile = forms.CharField(label=_("导入方案"), required=False, max_length=100, widget=forms.Select,
+                              error_messages={"max_length": _("导入方案名称最多 %(limit_value)d 字")})
+    file = forms.FileField(label=_("文件"), allow_empty_file=True, max_length=1000,
+                           error_messages={"required": _("请选择要上传的文件"), "invalid": _("请选择要上传的文件"),
+                                           "max_length": _("文件名过长（最多 %(max)d 个字符）")},
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xls,text/csv"}))
+    dry_run = forms.BooleanField(label=_("仅检查，不写入（试运行）"), required=False)
+
+    def __init__(self, *args, departments, office: bool, profiles, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choice_field(self, "kind").choices = [(k, v) for k, v in KIND_LABELS.items() if office or k != "register"]
+        blank = [("", _("按文件中的数据来源单位"))] if office else []
+        self.fields["department"].widget.choices = blank + [(d.code, d.name) for d in departments]
+        self.fields["profile"].widget.choices = [("", _("不使用（文件已符合标准格式）"))] + [
+            (p.name, f"{p.name}（{p.get_kind_display()}{f'，{p.department.name}' if office else ''}）") for p in profiles]

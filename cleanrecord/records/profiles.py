@@ -49,12 +49,12 @@ def chosen_profile(*, department: Department | None, kind: str, name: str | None
     if not name:
         return None
     if department is None:
-        raise Refused("使用导入方案时须指定报送部门（导入方案按部门保存）")
+        raise Refused("使用导入方案时须指定报送部门（导入方案按部门保存）", field="profile")
     profile = ImportProfile.objects.filter(department=department, name=name[:100]).first()
     if profile is None:
-        raise Refused(f"{department.name}没有名为“{name[:100]}”的导入方案")
+        raise Refused(f"{department.name}没有名为“{name[:100]}”的导入方案", field="profile")
     if profile.kind != kind:
-        raise Refused(f"导入方案“{profile.name}”用于{KIND_LABELS[profile.kind]}，不能用于{KIND_LABELS.get(kind, kind)}")
+        raise Refused(f"导入方案“{profile.name}”用于{KIND_LABELS[profile.kind]}，不能用于{KIND_LABELS.get(kind, kind)}", field="profile")
     return profile
 
 
@@ -125,7 +125,7 @@ def stage_upload(*, user, upload, kind: str, department: Department | None, prof
     """Keep an upload for its preview and later import; returns what the token stands for."""
     size_limit = conf.get("IMPORT_MAX_BYTES")
     if upload.size > size_limit:
-        raise UploadTooLarge(f"文件过大：{upload.size / 1048576:.1f} MB，上限 {size_limit // 1048576} MB")
+        raise UploadTooLarge(f"文件过大：{upload.size / 1048576:.1f} MB，上限 {size_limit // 1048576} MB", field="file")
     token = secrets.token_urlsafe(32)
     name = Path(upload.name or "upload").name[:200]
     path = temp_dir("imports") / f"preview-{token}{Path(name).suffix[:10]}"

@@ -19,7 +19,7 @@ from . import changes, display, profiles
 from .access import batch_for, batches_for, upload_department
 from .changes import may_change
 from .downloads import rejected_rows_response
-from .forms import CorrectForm, ImportProfileForm, RepairForm, RevokeForm
+from .forms import CorrectForm, ImportProfileForm, RepairForm, RevokeForm, UploadForm
 from .importing import progress
 from .models import RECORD_MODELS, ImportBatch, ImportProfile
 from .services import KIND_LABELS, ImportResult, mark_if_interrupted
@@ -34,37 +34,31 @@ def imports(request):
     if not departments:
         raise PermissionDenied("账号未绑定报送部门，无权导入数据")
     office = is_office(request.user)
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        kind = request.POST.get("kind", "")
-        if upload is None:
-            messages.error(request, "请选择要上传的文件")
-        elif kind not in KIND_LABELS or (kind == "register" and not office):
-            messages.error(request, "请选择数据类别")
+    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None,
+                      departments=departments, office=office,
+                      profiles=profiles.profiles_for(request.user).filter(department__in=departments))
+    if form.is_valid():
+        data = form.cleaned_data
+        kind = data["kind"]
+        department = upload_department(request.user, data["department"] or None)
+        try:
+            profile = profiles.chosen_profile(department=department, kind=kind, name=data["profile"])
+            staged = profiles.stage_upload(user=request.user, upload=data["file"], kind=kind, department=department,
+                                           profile=profile, dry_run=data["dry_run"])
+        except Refused as e:
+            form.refuse(e)
         else:
-            department = upload_department(request.user, request.POST.get("department") or None)
-            try:
-                profile = profiles.chosen_profile(department=department, kind=kind,
-                                                  name=request.POST.get("profile", "")[:100])
-                staged = profiles.stage_upload(user=request.user, upload=upload, kind=kind, department=department,
-                                               profile=profile, dry_run=bool(request.POST.get("dry_run")))
-            except Refused as e:
-                messages.error(request, str(e))
-            else:
-                # Nothing is written before the clerk has seen how the file is read.
-                preview = profiles.preview_file(path=staged.path, kind=kind, department=department, profile=profile)
-                if preview.error:
-                    profiles.discard_staged(staged)
-                return render(request, "records/import_preview.html", {
-                    "preview": preview, "staged": staged, "profile": profile, "department": department,
-                    "kind_label": KIND_LABELS[kind],
-                }, status=400 if preview.error else 200)
+            # Nothing is written before the clerk has seen how the file is read.
+            preview = profiles.preview_file(path=staged.path, kind=kind, department=department, profile=profile)
+            if preview.error:
+                profiles.discard_staged(staged)
+            return render(request, "records/import_preview.html", {
+                "preview": preview, "staged": staged, "profile": profile, "department": department,
+                "kind_label": KIND_LABELS[kind],
+            }, status=400 if preview.error else 200)
     page = Paginator(batches_for(request.user), 25).get_page(request.GET.get("page"))
-    kinds = {k: v for k, v in KIND_LABELS.items() if office or k != "register"}
-    return render(request, "records/imports.html", {
-        "departments": departments, "office": office, "kinds": kinds, "page": page,
-        "profiles": profiles.profiles_for(request.user).filter(department__in=departments),
-    })
+    return render(request, "records/imports.html", {"form": form, "page": page},
+                  status=400 if form.errors else 200)
 
 
 @login_required

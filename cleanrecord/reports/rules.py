@@ -86,27 +86,27 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     else:
         codes = [c.strip() for c in (domains or []) if c and c.strip()]
         if not codes:
-            raise Refused("请至少选择一个领域")
+            raise Refused("请至少选择一个领域", field="domains")
         unknown = [c for c in codes if c not in by_code]
         if unknown:
-            raise Refused(f"未知领域：{'、'.join(unknown)}")
+            raise Refused(f"未知领域：{'、'.join(unknown)}", field="domains")
         chosen = tuple(sorted({by_code[c] for c in codes}, key=lambda d: d.order))
         all_domains = len(chosen) == len(by_code)
 
     default_start, default_end = default_period(today)
     start, end = start or default_start, end or default_end
     if end > today:
-        raise Refused(f"查询期止（{end}）不能晚于今天（{today}）")
+        raise Refused(f"查询期止（{end}）不能晚于今天（{today}）", field="end")
     if start > end:
-        raise Refused(f"查询期起（{start}）不能晚于查询期止（{end}）")
+        raise Refused(f"查询期起（{start}）不能晚于查询期止（{end}）", field="start")
     max_years = rule("REPORT_MAX_YEARS")
     if start < years_before(today, max_years):
-        raise Refused(f"查询期最长追溯 {max_years} 年（不早于 {years_before(today, max_years)}）")
+        raise Refused(f"查询期最长追溯 {max_years} 年（不早于 {years_before(today, max_years)}）", field="start")
     if purpose not in Purpose.values:
-        raise Refused("用途应为：金融、商务经营、行政管理或其他")
+        raise Refused("用途应为：金融、商务经营、行政管理或其他", field="purpose")
     purpose_text = (purpose_text or "").strip()
     if len(purpose_text) > PURPOSE_TEXT_MAX:
-        raise Refused(f"用途说明过长（{len(purpose_text)} 字，最多 {PURPOSE_TEXT_MAX} 字）")
+        raise Refused(f"用途说明过长（{len(purpose_text)} 字，最多 {PURPOSE_TEXT_MAX} 字）", field="purpose_text")
     return Query(entity, chosen, all_domains, start, end, purpose, purpose_text)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cleanrecord import conf
+from cleanrecord.accounts.models import ReportGrant
 from cleanrecord.audit import checkpoints
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
@@ -155,3 +156,25 @@ def revoke_report(report: Report, *, reason: str, user=None) -> Report:
     report.save(update_fields=["revoked_at", "revoke_reason"])
     record_event(user=user, action="reports.revoke", target=f"report:{report.number}", after={"reason": report.revoke_reason})
     return report
+
+
+MAX_GRANT_DAYS = 366
+
+
+def grant_access(*, entity: Entity, grantee, valid_from: dt.date, valid_until: dt.date, user):
+    """Let `grantee` (a bank's or an agency's account) read the entity's reports from `valid_from` to
+    `valid_until`, audited; or raise Refused naming the date that is wrong."""
+    today = timezone.localdate()
+    if valid_until < valid_from:
+        raise Refused(_("授权期限不正确：截止日期不能早于起始日期"), field="valid_until")
+    if valid_until < today:
+        raise Refused(_("授权期限不正确：截止日期不能早于今天"), field="valid_until")
+    if (valid_until - valid_from).days > MAX_GRANT_DAYS:
+        raise Refused(_("授权期限最长 %(days)d 天") % {"days": MAX_GRANT_DAYS}, field="valid_until")
+    with transaction.atomic():
+        grant = ReportGrant.objects.create(entity=entity, grantee=grantee, valid_from=valid_from,
+                                           valid_until=valid_until, created_by=user)
+        record_event(user=user, action="accounts.grant", target=f"grant:{grant.pk}",
+                     after={"entity": entity.credit_code, "grantee": grantee.get_username(),
+                            "valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat()})
+    return grant

@@ -1,6 +1,3 @@
-import datetime as dt
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -12,20 +9,13 @@ from cleanrecord.accounts.models import acts_for, is_office
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib import replica
 from cleanrecord.lib.refusals import Refused
-from cleanrecord.reference.models import Domain
 
 from . import codes, rules
+from .forms import ReportRequestForm
 from .models import Purpose, Report, ReportLanguage, SigningRoot
 from .services import issue_report
 from .signing import KeyMissing, root_certificate_pem
 from .snapshot import read_snapshot
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise Refused(f"日期格式不正确：{value}") from None
 
 
 @login_required
@@ -42,31 +32,26 @@ def new_report(request, code: str):
         raise PermissionDenied("仅限该经营主体的绑定用户申请报告。请携带营业执照和身份证明向信用办申请绑定。")
     today = timezone.localdate()
     start, end = rules.default_period(today)
-    error = ""
-    form: dict[str, Any] = {"domains": [], "all": True, "start": start.isoformat(), "end": end.isoformat(),
-                            "purpose": Purpose.FINANCE, "purpose_text": "", "language": ReportLanguage.CHINESE}
-    if request.method == "POST":
-        chosen = request.POST.getlist("domains")
-        form = {"domains": chosen, "all": request.POST.get("scope") != "some", "start": request.POST.get("start", ""),
-                "end": request.POST.get("end", ""), "purpose": request.POST.get("purpose", ""),
-                "purpose_text": request.POST.get("purpose_text", ""),
-                "language": request.POST.get("language", ReportLanguage.CHINESE)}
+    form = ReportRequestForm(request.POST if request.method == "POST" else None,
+                             initial={"scope": True, "start": start, "end": end, "purpose": Purpose.FINANCE,
+                                      "language": ReportLanguage.CHINESE})
+    if form.is_valid():
+        data = form.cleaned_data
         try:
             report = issue_report(
-                credit_code=entity.credit_code, domains="all" if form["all"] else chosen,
-                start=_date(form["start"]), end=_date(form["end"]), purpose=form["purpose"],
-                purpose_text=form["purpose_text"], language=form["language"], user=request.user, channel="web",
+                credit_code=entity.credit_code, domains=form.service_domains(), start=data["start"],
+                end=data["end"], purpose=data["purpose"], purpose_text=data["purpose_text"], language=data["language"],
+                user=request.user, channel="web",
             )
         except Refused as e:
-            error = str(e)
+            form.refuse(e)
         else:
             return redirect("report-detail", code=report.verification_code)
-    return render(request, "reports/new.html", {
-        "entity": entity, "domains": Domain.objects.all(), "purposes": Purpose.choices, "form": form,
-        "languages": ReportLanguage.choices,
-        "error": error, "max_start": rules.years_before(today, rules.rule("REPORT_MAX_YEARS")).isoformat(),
-        "today": today.isoformat(),
-    }, status=400 if error else 200)
+    form["start"].field.widget.attrs.update(min=rules.years_before(today, rules.rule("REPORT_MAX_YEARS")).isoformat(),
+                                            max=today.isoformat())
+    form["end"].field.widget.attrs.update(max=today.isoformat())
+    return render(request, "reports/new.html", {"entity": entity, "form": form},
+                  status=400 if form.errors else 200)
 
 
 def _report_by_code(code: str) -> Report:

@@ -29,13 +29,8 @@ CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # Where a page, the API or a command may still catch ValueError (or Exception): each says why. A parse of the
 # request's own text, turned into a message on the next line, is not a service's refusal.
 ALLOWED_CATCHES = {
-    ("objections/views.py", "_answer_values"): "the repair date typed in the form, parsed and refused right there",
-    ("objections/views.py", "explanation_detail"): "the signing date typed in the form, parsed and refused right there",
     ("quality/views.py", "_month"): "?month=YYYY-MM parsed, and refused right there",
     ("quality/views.py", "_date"): "?start=/?end= parsed; a bad one is no filter",
-    ("reports/views.py", "_date"): "the period's dates typed in the form, parsed and refused right there",
-    ("reports/portal.py", "grant"): "a grant's dates typed in the form, parsed and refused right there",
-    ("workdays/views.py", "calendar"): "the year typed in the form, int() refused right there",
     ("reports/management/commands/issue_report.py", "_date"): "argparse's type for --from/--to",
     ("reference/management/commands/load_reference.py", "handle"):
         "the city's reference files: a malformed file (JSON, CSV, a date) is named, with what its parser said",

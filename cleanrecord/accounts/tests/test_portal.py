@@ -88,8 +88,9 @@ def test_wrong_grants_are_refused_with_a_reason(setup, fields, message):
     mine, _, owner, _, _, _, _ = setup
     today = timezone.localdate().isoformat()
     c = logged_in(owner)
-    c.post(f"/my/entities/{mine.credit_code}/grants", {"grantee": "bank", "valid_from": today, "valid_until": today, **fields})
-    assert message in c.get("/my/").content.decode()
+    response = c.post(f"/my/entities/{mine.credit_code}/grants",
+                      {"grantee": "bank", "valid_from": today, "valid_until": today, **fields})
+    assert response.status_code == 400 and message in response.content.decode()  # beside the field, on the page
     assert ReportGrant.objects.count() == 0
 
 
