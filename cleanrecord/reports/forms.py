@@ -39,8 +39,7 @@ class ReportRequestForm(SiteForm):
                                    widget=forms.TextInput(attrs={"placeholder": _("如：申请银行贷款")}),
                                    error_messages={"max_length": _("用途说明最多 %(limit_value)d 字（现为 %(show_value)d 字）")})
     language = forms.ChoiceField(label=_("报告语言"), choices=ReportLanguage.choices, initial=ReportLanguage.CHINESE,
-                                 error_messages={"required": _("请选择报告语言"),
-                                                 "invalid_choice": _("报告语言应为中文或英文")})
+                                 required=False, error_messages={"invalid_choice": _("报告语言应为中文或英文")})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +55,9 @@ class ReportRequestForm(SiteForm):
         elif not everything and "domains" in data and not chosen:
             self.add_error("domains", _("请至少选择一个领域，或选择“全部领域”"))
         return data
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or ReportLanguage.CHINESE  # not sent: the report in Chinese
 
     def service_domains(self) -> str | list[str]:
         """What issue_report takes: "all" or the chosen codes."""
