@@ -46,6 +46,9 @@ PERIOD_DAYS = 6 * 365  # decisions spread over this many days back
 CHUNK = 1 << 20  # bytes per COPY write
 
 
+# Django is set up in the child processes that load and measure (each on its own database), not in the one that
+# starts them: the functions that need it import what they use from it inside.
+
 # -- the bulk loader ------------------------------------------------------------------------------
 
 def credit_code(n: int, district: str) -> str:
@@ -269,8 +272,9 @@ def load_worker(penalties: int, entities: int) -> None:
     print(json.dumps(loaded))
 
 
-def sample(count: int) -> tuple[list[str], list[str]]:
-    """Entities with records at `count` evenly spaced quantiles of records per entity, and `count` without."""
+def sample(count: int, round_no: int = 0, rounds: int = 1) -> tuple[list[str], list[str]]:
+    """Entities with records at `count` evenly spaced quantiles of records per entity (shifted a little in each
+    round, so that no entity is issued twice), and `count` without."""
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -278,33 +282,86 @@ def sample(count: int) -> tuple[list[str], list[str]]:
         ranked = [key for key, _ in cur.fetchall()]
         cur.execute("SELECT e.credit_code FROM entities_entity e WHERE e.status = 'active' AND NOT EXISTS "
                     "(SELECT 1 FROM records_penalty p WHERE p.subject_key = e.credit_code) "
-                    "ORDER BY md5(e.credit_code) LIMIT %s", [count])
+                    "ORDER BY md5(e.credit_code) LIMIT %s OFFSET %s", [count, count * round_no])
         clean = [key for (key,) in cur.fetchall()]
-    with_records = [ranked[min(len(ranked) - 1, (i * len(ranked)) // count + len(ranked) // (2 * count))]
+    with_records = [ranked[min(len(ranked) - 1, int((i + (round_no + 0.5) / rounds) / count * len(ranked)))]
                     for i in range(count)]
     return with_records, clean
 
 
-def issue_worker(count: int) -> None:
-    """Issue full reports for `count` entities with records and `count` without, alternately; print the timings
-    and the reports' verification codes as JSON."""
+def issue_worker(count: int, round_no: int = 0, rounds: int = 1) -> None:
+    """Issue full reports for `count` entities with records and `count` without, alternately, and work out each
+    one's changes since issue afresh (what a verification does when its cached answer is gone); print the
+    timings (wall clock, and this process's CPU) and the reports' verification codes as JSON."""
     _django()
     from cleanrecord.reports.services import issue_report
     from cleanrecord.verification.services import changes_since_issue
 
-    with_records, clean = sample(count)
+    with_records, clean = sample(count, round_no, rounds)
     chosen = [c for pair in zip(with_records, clean, strict=True) for c in pair]
     issue_report(credit_code=clean[0], domains="all", purpose="finance")  # warm-up: fonts, signer, caches
     results = []
     for code in chosen:
-        started = time.perf_counter()
+        cpu, started = time.process_time(), time.perf_counter()
         report = issue_report(credit_code=code, domains="all", purpose="finance")
-        seconds = time.perf_counter() - started
-        started = time.perf_counter()  # what a verification works out when its cached answer is gone
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        started = time.perf_counter()
         assert changes_since_issue(report) == []
-        results.append({"seconds": seconds, "records": report.records_found, "code": report.verification_code,
-                        "changes": time.perf_counter() - started})
+        results.append({"seconds": seconds, "cpu": cpu, "records": report.records_found,
+                        "code": report.verification_code, "changes": time.perf_counter() - started})
     print(json.dumps(results))
+
+
+def _plan_line(plan: dict) -> str:
+    """The plan's nodes, with the index each uses, and the buffers the whole statement touched."""
+    nodes, todo = [], [plan["Plan"]]
+    while todo:
+        node = todo.pop(0)
+        nodes.append(node["Node Type"] + (f" using {node['Index Name']}" if "Index Name" in node else "")
+                     + (f" on {node['Relation Name']}" if "Relation Name" in node and "Index Name" not in node else ""))
+        todo += node.get("Plans", [])
+    top = plan["Plan"]
+    return (f"{' > '.join(nodes)}; buffers {top.get('Shared Hit Blocks', 0)} hit, {top.get('Shared Read Blocks', 0)} "
+            f"read; {plan['Execution Time']:.2f} ms")
+
+
+def explain_worker() -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the statements that depend on the size, for the entity with the median number
+    of penalties: the report's penalty lookup (its rules), the changes-since-issue lookup, the register lookup and
+    the verification's report lookup. Print them as JSON."""
+    _django()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from cleanrecord.entities.models import Entity
+    from cleanrecord.reports import rules
+    from cleanrecord.reports.models import Report
+    from cleanrecord.verification.services import _lookup
+
+    with_records, _ = sample(1)
+    subject = with_records[0]
+    start, end = rules.default_period(timezone.localdate())
+    in_force = rules.rules_in_force()
+    scope = rules.Scope(subject, None, start, end)
+    counted = rules.counted_penalties(scope, in_force)
+    report = Report.objects.filter(entity_id=subject).order_by("-id").first()
+    statements = {
+        "report: counted penalties (full rows)": counted,
+        "verification: changes since issue (penalties)": counted.values_list(
+            "pk", "domain_id", "version", "content_hash", "repaired_on", "decision_no"),
+        "report: the entity": Entity.objects.filter(credit_code=subject),
+    }
+    out = {name: _plan_line(json.loads(qs.explain(format="json", analyze=True, buffers=True))[0])
+           for name, qs in statements.items()}
+    if report is not None:
+        with CaptureQueriesContext(connection) as captured:  # the verification's one statement: _lookup() builds it
+            _lookup(report.verification_code, "bench-scale-explain")
+        sql = captured.captured_queries[0]["sql"]
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+            out["verification: report by code"] = _plan_line(cur.fetchone()[0][0])
+    print(json.dumps(out))
 
 
 # -- the benchmark --------------------------------------------------------------------------------
@@ -323,84 +380,112 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def loadavg() -> str:
-    return " ".join(open("/proc/loadavg").read().split()[:3])
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
 
 
-def one_size(penalties: int, entities: int, *, count: int, seconds: float, reuse: bool) -> dict:
-    """Build (or reuse) the database for one size and measure it."""
+def build(penalties: int, entities: int, *, reuse: bool) -> dict:
+    """The database of one size: loaded afresh, or kept when `reuse` and it holds these sizes already."""
     url = (os.getenv("BENCH_SCALE_DATABASE_URL") or f"{DEFAULT_SERVER}/{DB_NAME}") + f"_{penalties}"
     env = {**os.environ, "DATABASE_URL": url, "CLEANRECORD_DATA_DIR": str(OUT / f"scale-data-{penalties}"),
            "DB_CONN_MAX_AGE": "60"}
     label = f"{penalties:,} penalties over {entities:,} entities"
-    out: dict = {"label": label}
-    loaded = None
+    size: dict = {"label": label, "env": env, "penalties": penalties, "issued": [], "verify": []}
     if reuse:
         try:
             with psycopg.connect(url) as conn:
                 got = conn.execute("SELECT (SELECT COUNT(*) FROM records_penalty), "
                                    "(SELECT COUNT(*) FROM entities_entity)").fetchone()
-            if got == (penalties, entities):
-                loaded = "reused"
         except psycopg.Error:
-            pass
-    if loaded == "reused":
-        done = manage(env, "migrate", "--no-input", "-v0")  # indexes added since it was built
-        if done.returncode:
-            raise SystemExit(done.stdout + done.stderr)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("ANALYZE")
-            out["bytes"] = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-        print(f"{label}: database reused ({out['bytes'] / 1e9:.2f} GB on disk)")
-    else:
-        prepare_database(url, env)
-        info = _child(env, "load_worker", str(penalties), str(entities))
-        assert isinstance(info, dict)
-        out["bytes"] = info["bytes"]
-        t = info["timings"]
-        print(f"{label}: loaded in {info['seconds']:.0f} s (entities {t['entities']:.0f} s, penalties "
-              f"{t['penalties']:.0f} s = {penalties / t['penalties']:,.0f} rows/s, indexes {t['indexes']:.0f} s, "
-              f"ANALYZE {t['analyze']:.0f} s); {info['penalised']:,} entities with penalties; on disk: database "
-              f"{info['bytes'] / 1e9:.2f} GB, penalty table with its indexes {info['penalty_bytes'] / 1e9:.2f} GB, "
-              f"entity table {info['entity_bytes'] / 1e9:.2f} GB  [load average {loadavg()}]")
-        out["load_seconds"] = info["seconds"]
+            got = None
+        if got == (penalties, entities):
+            done = manage(env, "migrate", "--no-input", "-v0")  # indexes added since it was built
+            if done.returncode:
+                raise SystemExit(done.stdout + done.stderr)
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("ANALYZE")
+                size["bytes"] = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+            print(f"{label}: database kept from an earlier run ({size['bytes'] / 1e9:.2f} GB on disk)")
+            return size
+    prepare_database(url, env)
+    info = _child(env, "load_worker", str(penalties), str(entities))
+    assert isinstance(info, dict)
+    size["bytes"] = info["bytes"]
+    t = info["timings"]
+    print(f"{label}: loaded in {info['seconds']:.0f} s (entities {t['entities']:.0f} s, penalties "
+          f"{t['penalties']:.0f} s = {penalties / max(t['penalties'], 1e-3):,.0f} rows/s, indexes {t['indexes']:.0f} s, "
+          f"ANALYZE {t['analyze']:.0f} s); {info['penalised']:,} entities with penalties; on disk: database "
+          f"{info['bytes'] / 1e9:.2f} GB, penalty table with its indexes {info['penalty_bytes'] / 1e9:.2f} GB, "
+          f"entity table {info['entity_bytes'] / 1e9:.2f} GB  [load average {loadavg()}]")
+    return size
 
-    issued = _child(env, "issue_worker", str(count))
-    assert isinstance(issued, list)
-    times = [r["seconds"] for r in issued]
-    records = sorted(r["records"] for r in issued if r["records"])
-    changes = [r["changes"] for r in issued]
-    out["issue"] = {"p50": statistics.median(times), "p99": percentile(times, 0.99)}
-    out["changes"] = {"p50": statistics.median(changes), "p99": percentile(changes, 0.99)}
-    print(f"  report issue ({len(issued)} reports, {len(records)} with records: median {records[len(records) // 2]}, "
-          f"most {records[-1]}): p50 {out['issue']['p50'] * 1000:.0f} ms, p99 {out['issue']['p99'] * 1000:.0f} ms"
-          f"  [load average {loadavg()}]")
-    print(f"  changes since issue, worked out afresh (a verification whose cached answer is gone): p50 "
-          f"{out['changes']['p50'] * 1000:.1f} ms, p99 {out['changes']['p99'] * 1000:.1f} ms")
 
-    server = Server(env, OUT / f"scale-gunicorn-{penalties}.log")
+def verify_phase(size: dict, seconds: float) -> dict:
+    server = Server(size["env"], OUT / f"scale-gunicorn-{size['penalties']}.log")
     try:
-        r = measure(server, [f"/api/v1/verify/{x['code']}" for x in issued], '"authentic"', seconds=seconds,
-                    requests=100_000, concurrency=4)
+        return measure(server, [f"/api/v1/verify/{x['code']}" for x in size["issued"]], '"authentic"',
+                       seconds=seconds, requests=100_000, concurrency=4)
     finally:
         server.stop()
-    out["verify"] = {"rate": r["requests"] / r["seconds"], "p50": r["p50"], "p99": r["p99"], "errors": r["errors"]}
-    print(f"  verification API: {out['verify']['rate']:.0f} req/s, p50 {r['p50'] * 1000:.1f} ms, p99 "
-          f"{r['p99'] * 1000:.1f} ms, errors {r['errors']} ({r['requests']} requests in {r['seconds']:.1f} s)  "
-          f"[load average {loadavg()}]")
+
+
+def summary(size: dict) -> dict:
+    issued, verified = size["issued"], size["verify"]
+    records = sorted(r["records"] for r in issued if r["records"])
+    requests = sum(r["requests"] for r in verified)
+    out = {
+        "issue p50": statistics.median(r["seconds"] for r in issued), "issue p99": percentile(
+            [r["seconds"] for r in issued], 0.99),
+        "issue CPU p50": statistics.median(r["cpu"] for r in issued),
+        "changes p50": statistics.median(r["changes"] for r in issued),
+        "changes p99": percentile([r["changes"] for r in issued], 0.99),
+        "verify rate": requests / sum(r["seconds"] for r in verified),
+        "verify p99": statistics.median(r["p99"] for r in verified),
+        "verify CPU": sum(r["server_cpu"] for r in verified) / requests,
+    }
+    print(f"{size['label']} ({size['bytes'] / 1e9:.2f} GB on disk):")
+    print(f"  report issue, {len(issued)} reports ({len(records)} with records: median {records[len(records) // 2]}, "
+          f"most {records[-1]}): p50 {out['issue p50'] * 1000:.0f} ms, p99 {out['issue p99'] * 1000:.0f} ms "
+          f"(CPU of the issuing process: p50 {out['issue CPU p50'] * 1000:.0f} ms)")
+    print(f"  changes since issue worked out afresh (a verification whose cached answer is gone): "
+          f"p50 {out['changes p50'] * 1000:.1f} ms, p99 {out['changes p99'] * 1000:.1f} ms")
+    print(f"  verification API: {out['verify rate']:.0f} req/s, p99 {out['verify p99'] * 1000:.1f} ms (median of the "
+          f"rounds' p99), gunicorn CPU per request {out['verify CPU'] * 1000:.2f} ms, errors "
+          f"{sum(r['errors'] for r in verified)} ({requests} requests)")
+    for name, line in size["plans"].items():
+        print(f"  plan, {name}: {line}")
     return out
 
 
-def run(penalties: int = 10_000_000, entities: int = 2_000_000, *, count: int = 50, seconds: float = 8.0,
-        reuse: bool = False) -> None:
+def run(penalties: int = 10_000_000, entities: int = 2_000_000, *, count: int = 20, rounds: int = 3,
+        seconds: float = 5.0, reuse: bool = False) -> None:
+    """Both sizes are measured in turns (small, large, small, large …), so that load from elsewhere on the machine
+    falls on both alike; the load average is printed with each turn."""
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"\n== scale benchmark: report issue and verification at {SMALL[0]:,} and at {penalties:,} penalties "
           f"(PostgreSQL, {os.cpu_count()} cores; load average before: {loadavg()})")
-    small = one_size(*SMALL, count=count, seconds=seconds, reuse=reuse)
-    large = one_size(penalties, entities, count=count, seconds=seconds, reuse=reuse)
-    ratios = {"issue p50": large["issue"]["p50"] / small["issue"]["p50"],
-              "issue p99": large["issue"]["p99"] / small["issue"]["p99"],
-              "changes since issue p50": large["changes"]["p50"] / small["changes"]["p50"],
-              "verification rate": small["verify"]["rate"] / large["verify"]["rate"],
-              "verification p99": large["verify"]["p99"] / small["verify"]["p99"]}
-    print("large / small (slower is above 1): " + ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items()))
+    sizes = [build(*SMALL, reuse=reuse), build(penalties, entities, reuse=reuse)]
+    for round_no in range(rounds):
+        for size in sizes:
+            issued = _child(size["env"], "issue_worker", str(count), str(round_no), str(rounds))
+            assert isinstance(issued, list)
+            size["issued"] += issued
+            print(f"  round {round_no + 1}, {size['penalties']:,}: {len(issued)} reports issued, p50 "
+                  f"{statistics.median(r['seconds'] for r in issued) * 1000:.0f} ms  [load average {loadavg()}]")
+    for round_no in range(rounds):
+        for size in sizes:
+            r = verify_phase(size, seconds)
+            size["verify"].append(r)
+            print(f"  round {round_no + 1}, {size['penalties']:,}: {r['requests'] / r['seconds']:.0f} verifications/s"
+                  f"  [load average {loadavg()}]")
+    for size in sizes:
+        plans = _child(size["env"], "explain_worker")
+        assert isinstance(plans, dict)
+        size["plans"] = plans
+    small, large = (summary(size) for size in sizes)
+    ratios = {"issue p50": large["issue p50"] / small["issue p50"], "issue p99": large["issue p99"] / small["issue p99"],
+              "changes since issue p50": large["changes p50"] / small["changes p50"],
+              "verification rate": small["verify rate"] / large["verify rate"],
+              "verification p99": large["verify p99"] / small["verify p99"]}
+    print("large / small (above 1: slower at the large size): " + ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items()))
     print("target: within 1.5x: " + ("met" if all(v <= 1.5 for v in ratios.values()) else "NOT met"))
