@@ -396,6 +396,7 @@ def build(penalties: int, entities: int, *, reuse: bool) -> dict:
             with psycopg.connect(url) as conn:
                 got = conn.execute("SELECT (SELECT COUNT(*) FROM records_penalty), "
                                    "(SELECT COUNT(*) FROM entities_entity)").fetchone()
+            got = tuple(got) if got else None
         except psycopg.Error:
             got = None
         if got == (penalties, entities):
@@ -404,7 +405,8 @@ def build(penalties: int, entities: int, *, reuse: bool) -> dict:
                 raise SystemExit(done.stdout + done.stderr)
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute("ANALYZE")
-                size["bytes"] = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+                row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+                size["bytes"] = row[0] if row else 0
             print(f"{label}: database kept from an earlier run ({size['bytes'] / 1e9:.2f} GB on disk)")
             return size
     prepare_database(url, env)
@@ -420,11 +422,13 @@ def build(penalties: int, entities: int, *, reuse: bool) -> dict:
     return size
 
 
-def verify_phase(size: dict, seconds: float) -> dict:
+def verify_phase(size: dict, seconds: float, *, warm: bool) -> dict:
     server = Server(size["env"], OUT / f"scale-gunicorn-{size['penalties']}.log")
+    paths = [f"/api/v1/verify/{x['code']}" for x in size["issued"]]
     try:
-        return measure(server, [f"/api/v1/verify/{x['code']}" for x in size["issued"]], '"authentic"',
-                       seconds=seconds, requests=100_000, concurrency=4)
+        if warm:  # each worker works every answer out once and caches it: then the steady state is measured
+            measure(server, paths, '"authentic"', seconds=30, requests=4 * len(paths), concurrency=4)
+        return measure(server, paths, '"authentic"', seconds=seconds, requests=100_000, concurrency=4)
     finally:
         server.stop()
 
@@ -458,9 +462,11 @@ def summary(size: dict) -> dict:
 
 
 def run(penalties: int = 10_000_000, entities: int = 2_000_000, *, count: int = 20, rounds: int = 3,
-        seconds: float = 5.0, reuse: bool = False) -> None:
+        seconds: float = 5.0, reuse: bool = False, warm: bool = True) -> None:
     """Both sizes are measured in turns (small, large, small, large …), so that load from elsewhere on the machine
-    falls on both alike; the load average is printed with each turn."""
+    falls on both alike; the load average is printed with each turn. `warm`: verification is measured once every
+    gunicorn worker has cached every report's answer (the steady state); without it, a short run is mostly first
+    looks, each working its answer out from the subject's records."""
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"\n== scale benchmark: report issue and verification at {SMALL[0]:,} and at {penalties:,} penalties "
           f"(PostgreSQL, {os.cpu_count()} cores; load average before: {loadavg()})")
@@ -474,7 +480,7 @@ def run(penalties: int = 10_000_000, entities: int = 2_000_000, *, count: int = 
                   f"{statistics.median(r['seconds'] for r in issued) * 1000:.0f} ms  [load average {loadavg()}]")
     for round_no in range(rounds):
         for size in sizes:
-            r = verify_phase(size, seconds)
+            r = verify_phase(size, seconds, warm=warm)
             size["verify"].append(r)
             print(f"  round {round_no + 1}, {size['penalties']:,}: {r['requests'] / r['seconds']:.0f} verifications/s"
                   f"  [load average {loadavg()}]")
