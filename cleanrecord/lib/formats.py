@@ -58,6 +58,14 @@ def yuan(value) -> str:
     return f"{number:,.2f} 元"
 
 
+def wan_yuan(value) -> str:
+    """An amount kept in 万元 (the national layouts' unit, 6 decimals) in 元: 8.700000 → 87,000.00 元."""
+    number = _decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    return yuan(number * 10000)
+
+
 def percent(value, places: int = 2) -> str:
     """A share of 0–1 as a percentage with at most `places` decimals, trailing zeros dropped: 0.0303 → 3.03%, 0.05 → 5%."""
     number = _decimal(value)

@@ -60,6 +60,6 @@ def test_each_demo_role_signs_in_and_lands_on_its_own_page(browser, live_server,
         expect(page.locator("main")).to_contain_text(shows)
         expect(page.locator("footer.site-footer")).to_contain_text("主办单位")
         assert "营业执照" not in page.content() or picture == "entity"
-        page.screenshot(path=str(SCREENSHOTS / f"{picture}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{picture}.png"))
         assert problems == [], f"{username}: {problems}"
         context.close()

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cleanrecord.lib.formats import percent, yuan, zh_date, zh_datetime
+from cleanrecord.lib.formats import percent, wan_yuan, yuan, zh_date, zh_datetime
 
 
 def test_times_are_local_and_without_their_offset():
@@ -31,3 +31,7 @@ def test_amounts_are_yuan_with_separators_and_two_decimals(value, shown):
 ])
 def test_shares_are_percentages(value, shown):
     assert percent(value) == shown
+
+
+def test_amounts_kept_in_wan_yuan_are_shown_in_yuan():
+    assert wan_yuan("8.700000") == "87,000.00 元" and wan_yuan(Decimal("0.05")) == "500.00 元" and wan_yuan(None) == ""
