@@ -136,9 +136,12 @@ def _field_verbose(key: str) -> str:
     for app_label in FIELD_APPS:
         for model in apps.get_app_config(app_label).get_models():
             try:
-                return str(model._meta.get_field(key).verbose_name)
-            except (FieldDoesNotExist, AttributeError):
+                field = model._meta.get_field(key)
+            except FieldDoesNotExist:
                 continue
+            verbose = getattr(field, "verbose_name", None)  # a reverse relation has none
+            if verbose:
+                return str(verbose)
     return key
 
 

@@ -53,7 +53,15 @@ LANDINGS = {"office": "/office/objections/", "auditor": "/audit/", "clerk": "/im
 
 
 def menu_of(page: str) -> str:
-    return re.search(r'<nav class="menu".*?</nav>', page, re.S).group(0)
+    found = re.search(r'<nav class="menu".*?</nav>', page, re.S)
+    assert found is not None, "the page has no menu"
+    return found.group(0)
+
+
+def footer_of(page: str) -> str:
+    found = re.search(r'<footer class="site-footer">.*?</footer>', page, re.S)
+    assert found is not None, "the page has no footer"
+    return found.group(0)
 
 
 @pytest.mark.parametrize("role", list(LANDINGS))
@@ -86,19 +94,19 @@ def test_a_bank_sees_the_reports_granted_to_it_and_one_without_grants_is_told_ho
     assert "目前没有经营主体授权本账号查阅报告" in page and 'href="/verify"' in page and BIND_LICENCE not in page
 
 
-@override_settings(CLEANRECORD={**__import__("django.conf").conf.settings.CLEANRECORD,
-                                "SPONSOR": "兰州市信用办（测试）", "CONTACT": "0931-0000000", "ICP": "陇ICP备00000000号"})
 @pytest.mark.parametrize("url", ["/", "/entities/", "/verify", "/help/", "/accounts/login/", "/no-such-page/"])
-def test_every_page_has_the_footer_with_sponsor_contact_filing_number_and_help(client, url):
+def test_every_page_has_the_footer_with_sponsor_contact_filing_number_and_help(client, settings, url):
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "SPONSOR": "兰州市信用办（测试）", "CONTACT": "0931-0000000",
+                            "ICP": "陇ICP备00000000号"}
     page = client.get(url).content.decode()
-    footer = re.search(r'<footer class="site-footer">.*?</footer>', page, re.S).group(0)
+    footer = footer_of(page)
     assert "主办单位：兰州市信用办（测试）" in footer and "联系方式：0931-0000000" in footer
     assert "陇ICP备00000000号" in footer and 'href="https://beian.miit.gov.cn/"' in footer
     assert 'href="/help/"' in footer and 'href="/help/policy/"' in footer
 
 
 def test_the_default_footer_names_the_lanzhou_credit_office_and_no_filing_number(client):
-    footer = re.search(r'<footer class="site-footer">.*?</footer>', client.get("/").content.decode(), re.S).group(0)
+    footer = footer_of(client.get("/").content.decode())
     assert "主办单位：兰州市社会信用体系建设领导小组办公室" in footer and "beian" not in footer
 
 

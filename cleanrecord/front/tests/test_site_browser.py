@@ -4,6 +4,7 @@ The landing pages are saved as docs/screenshots/<role>.png (office, clerk, entit
 the user guides show.
 """
 
+import io
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def test_the_api_docs_render_their_operations_under_the_csp(browser, live_server
 def test_each_demo_role_signs_in_and_lands_on_its_own_page(browser, live_server, tmp_path):
     with outside_the_browser_loop():
         call_command("load_reference", verbosity=0)  # transactional tests flush the session's reference data
-        call_command("seed_demo", entities=30, export_dir=tmp_path / "demo", verbosity=0, stdout=open("/dev/null", "w"))
+        call_command("seed_demo", entities=30, export_dir=tmp_path / "demo", verbosity=0, stdout=io.StringIO())
     passwords = dict(line.split("\t")[:2] for line in (tmp_path / "demo" / "demo-accounts.txt").read_text().splitlines())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for username, picture, lands_on, shows in ROLES:
