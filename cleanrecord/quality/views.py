@@ -215,8 +215,10 @@ def department_scorecard(request, code: str):
     for m in data["measures"]:
         m["rows_url"] = (reverse("quality-department-rows", args=[code, m["measure"]]) if m["to_fix"] != "0"
                          else "")
-    return render(request, "quality/scorecard.html", {"department": department, "card": data,
-                                                      "months": _recent_months()})
+    months = _recent_months()
+    if data["month_value"] not in dict(months):
+        months.append((data["month_value"], data["month"]))
+    return render(request, "quality/scorecard.html", {"department": department, "card": data, "months": months})
 
 
 @login_required

@@ -149,7 +149,8 @@ def test_a_past_months_scorecard_shows_the_scores_at_its_end(clerk, bad_amr):
     recompute_all(now=local(2024, 4, 30, 10, 0))
     assert NAME_FIX not in clerk.get("/department/quality/amr/").content.decode()
     march = clerk.get("/department/quality/amr/?month=2024-03").content.decode()
-    assert "2024年3月" in march and "指标计算日期 2024-03-29" in march and NAME_FIX in march
+    assert "2024年3月" in march and "指标计算日期 2024年3月29日" in march and NAME_FIX in march
+    assert '<option value="2024-03" selected>2024年3月</option>' in march  # older than the months offered: added
     pdf = clerk.get("/department/quality/amr/scorecard.pdf?month=2024-03")
     assert pdf["Content-Disposition"] == 'attachment; filename="scorecard-amr-2024-03.pdf"'
     assert "50.0%" in pdf_text(pdf.content)
