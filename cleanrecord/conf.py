@@ -331,6 +331,12 @@ SETTINGS = (
             "Name in the page header, e-mails and the signing certificate."),
     Setting("PUBLIC_BASE_URL", "CLEANRECORD_PUBLIC_BASE_URL", URL, "http://127.0.0.1:8000",
             "The public address of this site, where the QR code points."),
+    Setting("SPONSOR", "CLEANRECORD_SPONSOR", text(required=True), "兰州市社会信用体系建设领导小组办公室",
+            "主办单位 in every page's footer."),
+    Setting("CONTACT", "CLEANRECORD_CONTACT", text(), "12345 政务服务便民热线",
+            "联系方式 in every page's footer (a telephone number, an address, office hours)."),
+    Setting("ICP", "CLEANRECORD_ICP", text(), "",
+            "The site's ICP filing number (备案号) in the footer, linked to beian.miit.gov.cn; empty: none shown."),
     # --- imports ---
     Setting("IMPORT_DIR", "CLEANRECORD_IMPORT_DIR", path(), _in_data_dir("imports"),
             "Where import error files are kept, and the locks of imports running (running/)."),

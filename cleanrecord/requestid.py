@@ -10,8 +10,10 @@ import contextvars
 import logging
 import re
 import uuid
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import render
 from django.template import loader
 
 from cleanrecord import conf
@@ -62,15 +64,46 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _footer() -> dict[str, str]:
+    return {"platform_name": conf.get("PLATFORM_NAME"), "sponsor": conf.get("SPONSOR"), "contact": conf.get("CONTACT"),
+            "icp": conf.get("ICP")}
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _reason(exception: Exception | None) -> str:
+    """A refusal's own message when it is one written for people (Chinese): "未找到该经营主体", "账号未绑定报送部门".
+    Django's own (get_object_or_404's "No Entity matches the given query.") are for developers: left out."""
+    text = str(exception) if exception is not None and exception.args else ""
+    return text if CJK.search(text) else ""
+
+
+def _client_error(template: str, status: int) -> Callable[..., HttpResponse]:
+    def handler(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+        return render(request, template, {"reason": _reason(exception), "request_id": current_id(request)},
+                      status=status)
+
+    handler.__name__ = f"client_error_{status}"
+    return handler
+
+
+# The site's 400, 403 and 404 pages (urls.py names them): in the site's frame, in Chinese, with the request id.
+bad_request = _client_error("400.html", 400)
+permission_denied = _client_error("403.html", 403)
+page_not_found = _client_error("404.html", 404)
+
+
+def current_id(request: HttpRequest) -> str:
+    return getattr(request, "request_id", None) or current.get()
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page with the request's id. Rendered without context processors: whatever failed (the
     database, most often) must not fail the error page too."""
-    request_id = getattr(request, "request_id", None) or current.get()
+    request_id = current_id(request)
     try:
-        body = loader.get_template("500.html").render({
-            "request_id": request_id,
-            "platform_name": conf.get("PLATFORM_NAME"),
-        })
+        body = loader.get_template("500.html").render({"request_id": request_id, **_footer()})
     except Exception:
         log.exception("the error page itself failed")
         body = f"<!doctype html><meta charset=utf-8><h1>服务器内部错误</h1><p>错误编号：{request_id}</p>"

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    # django-ninja's own copy of Swagger UI (swagger-ui-dist, pinned with ninja in requirements.txt) for /api/v1/docs:
+    # with the app installed ninja serves it from our static files, not from a CDN the CSP would block.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "cleanrecord.jobs",

@@ -6,6 +6,10 @@ from django.views.i18n import set_language
 from cleanrecord import health, metrics
 from cleanrecord.api import api
 
+# The error pages: Chinese, in the site's frame, with the request id the log holds the details under.
+handler400 = "cleanrecord.requestid.bad_request"
+handler403 = "cleanrecord.requestid.permission_denied"
+handler404 = "cleanrecord.requestid.page_not_found"
 handler500 = "cleanrecord.requestid.server_error"
 
 urlpatterns = [

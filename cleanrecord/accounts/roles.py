@@ -54,3 +54,23 @@ def _role(user: Any) -> str:
     if ReportGrant.objects.filter(grantee=user).exists():
         return GRANTEE
     return USER
+
+
+# Where each role lands after signing in without a `next`: the page it comes to the platform for. A bank or
+# agency (a grantee, or an account with no role yet) lands on the reports entities let it read.
+LANDING = {
+    OFFICE: "office-objections",
+    AUDITOR: "audit-list",
+    CLERK: "imports",
+    ENTITY_USER: "portal",
+    GRANTEE: "portal",
+    USER: "portal",
+    ANONYMOUS: "home",
+}
+
+
+def landing(user: Any) -> str:
+    """The URL name of the user's start page (asked afresh, not from the log's cache: a role just given counts)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return LANDING[ANONYMOUS]
+    return LANDING[_role(user)]

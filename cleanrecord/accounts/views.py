@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .models import DepartmentClerk, Notification, is_office
+from . import roles
+from .models import Notification
 
 PAGE = 50
 
@@ -17,12 +18,7 @@ class LoginView(auth_views.LoginView):
     """After signing in without a `next`, each role lands on its own start page."""
 
     def get_default_redirect_url(self):
-        user = self.request.user
-        if is_office(user):
-            return reverse("office-objections")
-        if DepartmentClerk.objects.filter(user=user).exists():
-            return reverse("imports")
-        return reverse("portal")
+        return reverse(roles.landing(self.request.user))
 
 
 @login_required

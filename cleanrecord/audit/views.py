@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from . import words
 from .models import AuditEntry
 
 PER_PAGE = 50
@@ -24,7 +25,8 @@ class AuditFilter(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.fields["action"].choices = [("", _("全部"))] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", _("全部"))] + sorted(((a, words.action_words(a)) for a in actions),
+                                                                key=lambda choice: choice[1])
 
     def apply(self, entries):
         """Narrow `entries` by the filters that were filled in; an invalid one is shown with its error and skipped."""
@@ -60,5 +62,7 @@ def audit_list(request):
     form = AuditFilter(request.GET or None)
     page = Paginator(form.apply(AuditEntry.objects.order_by("-id")), PER_PAGE).get_page(request.GET.get("page"))
     for entry in page:
+        entry.action_words = words.action_words(entry.action)
+        entry.changes = words.changes(entry.before, entry.after)
         entry.before_text, entry.after_text = _as_text(entry.before), _as_text(entry.after)
     return render(request, "audit/list.html", {"form": form, "page": page})

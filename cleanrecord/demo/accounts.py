@@ -4,12 +4,14 @@ Passwords are random, printed once and kept in the demo folder (mode 0600); noth
 outside seed_demo.
 """
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
 from django.contrib.auth.models import Permission, User
+from django.utils import timezone
 
-from cleanrecord.accounts.models import DepartmentClerk, EntityUser
+from cleanrecord.accounts.models import DepartmentClerk, EntityUser, ReportGrant
 from cleanrecord.entities.models import Entity
 from cleanrecord.objections import workflow
 from cleanrecord.objections.models import Objection
@@ -54,6 +56,10 @@ def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
     if entity is not None:
         owner = User.objects.get(username="demo-entity")
         EntityUser.objects.get_or_create(user=owner, entity=entity, defaults={"role": EntityUser.Role.LEGAL_REP})
+        # The demo bank has been let read the demo entity's reports, so that its start page shows what a bank sees.
+        today = timezone.localdate()
+        ReportGrant.objects.get_or_create(entity=entity, grantee=User.objects.get(username="demo-bank"), defaults={
+            "valid_from": today, "valid_until": today + dt.timedelta(days=90), "created_by": owner})
         if penalty is not None and not Objection.objects.filter(subject_key=entity.credit_code).exists():
             workflow.file_objection(user=owner, kind="penalty", subject_key=entity.credit_code, record_id=penalty.pk,
                                     reason=Objection.Reason.CONTENT_WRONG,

@@ -5,11 +5,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from cleanrecord import conf
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib import replica
 from cleanrecord.lib.identifiers import find_id_numbers, looks_like_id_number, mask_id_numbers_in
 from cleanrecord.records.models import Compulsion, Judgment, Licence, Listing, Penalty, Verdict
 from cleanrecord.reference.models import Domain, Region
+from cleanrecord.reports.rules import rule
 
 
 @replica.replica_reads
@@ -54,4 +56,24 @@ def entity_detail(request, code: str):
     return render(request, "front/entity.html", {
         "entity": entity, "penalties": penalties, "listings": listings, "licences": licences,
         "compulsions": compulsions, "judgments": judgments,
+    })
+
+
+# -- help pages: static text, for anyone ---------------------------------------------------------------------
+
+HELP_PAGES = {"entities": "front/help/entities.html", "verifiers": "front/help/verifiers.html",
+              "clerks": "front/help/clerks.html", "policy": "front/help/policy.html"}
+
+
+def help_index(request):
+    return render(request, "front/help/index.html")
+
+
+def help_page(request, topic: str):
+    """One help page; the policy page quotes the report rules in force, so that it never says other than the report."""
+    return render(request, HELP_PAGES[topic], {
+        "max_years": rule("REPORT_MAX_YEARS"), "default_years": rule("REPORT_DEFAULT_YEARS"),
+        "valid_days": rule("REPORT_VALID_DAYS"), "legal_basis": conf.get("REPORT_LEGAL_BASIS"),
+        "replaces": conf.get("REPORT_REPLACES_STATEMENT"), "not_covered": conf.get("REPORT_NOT_COVERED"),
+        "issuer": conf.get("REPORT_ISSUER"), "domains": Domain.objects.all() if topic == "policy" else [],
     })

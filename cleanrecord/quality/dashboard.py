@@ -123,8 +123,8 @@ def _per_district(reports) -> list[dict]:
 def quality_heat_map() -> dict:
     """Active departments × measures from the current scores, each cell summed over domains and record kinds.
 
-    `value` is the measure's own share; `score` turns it so that 1 is always good (a share of bad rows is
-    1 − value), which is what the colours show.
+    `value` is the measure's own share (0–1); `score` turns it into a mark of 0–100 where 100 is always good (a
+    share of bad rows scores 100 × (1 − value)): what the cells print and the colours and the legend show.
     """
     rows = (QualityScore.objects.current().filter(department__isnull=False, department__is_active=True)
             .order_by().values("department_id", "measure")
@@ -142,8 +142,8 @@ def quality_heat_map() -> dict:
             if r is None or not r["denominator"]:
                 continue
             value = r["numerator"] / r["denominator"]
-            score = value if MEASURES[code].better == "higher" else 1 - value
-            out_cells.append([x, y, round(score, 4), round(value, 4), r["numerator"], r["denominator"]])
+            score = 100 * (value if MEASURES[code].better == "higher" else 1 - value)
+            out_cells.append([x, y, round(score, 1), round(value, 4), r["numerator"], r["denominator"]])
     return {
         "as_of": as_of.isoformat() if as_of else None,
         "measures": [{"code": code, "label": str(MEASURES[code].label), "better": MEASURES[code].better}

@@ -136,6 +136,11 @@ class Shortfall:
     count: int  # rows, cells or domains to fix
     fix: str
 
+    @property
+    def gap(self) -> float:
+        """How far the value is on the wrong side of the threshold, as a share (0.02: two percentage points)."""
+        return self.threshold - self.value if MEASURES[self.measure].better == "higher" else self.value - self.threshold
+
     def place(self) -> str | int:
         """A department's code, or a silent domain's place in the list of domains."""
         if self.department is not None:

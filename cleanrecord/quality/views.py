@@ -80,9 +80,29 @@ def supervision(request):
         group = groups.setdefault(key, {"department": s.department, "shortfalls": []})
         rows_url = reverse("quality-office-rows", args=[key, s.measure]) if s.department else ""
         group["shortfalls"].append({"shortfall": s, "rows_url": rows_url})
-    return render(request, "quality/supervision.html", {"groups": list(groups.values()),
+    for group in groups.values():
+        group["shortfalls"].sort(key=lambda item: -item["shortfall"].gap)
+        group["worst"] = group["shortfalls"][0]["shortfall"]
+    # The worst first: most measures short, then the widest gap; the city-wide silent domains last.
+    ordered = sorted(groups.values(), key=lambda g: (g["department"] is None, -len(g["shortfalls"]), -g["worst"].gap))
+    return render(request, "quality/supervision.html", {"groups": ordered, "months": _recent_months(),
                                                         "this_month": timezone.localdate().strftime("%Y-%m"),
                                                         "silent_sources": silent_sources(), "silent_after": silent_after()})
+
+
+MONTHS_OFFERED = 24
+
+
+def _recent_months() -> list[tuple[str, str]]:
+    """The months a scorecard may be asked for, newest first, as (YYYY-MM, 2026年12月): a select in Chinese, where
+    the browser's own month picker speaks the browser's language."""
+    today = timezone.localdate()
+    out = []
+    year, month = today.year, today.month
+    for _i in range(MONTHS_OFFERED):
+        out.append((f"{year:04d}-{month:02d}", _("%(year)d年%(month)d月") % {"year": year, "month": month}))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -195,8 +215,10 @@ def department_scorecard(request, code: str):
     for m in data["measures"]:
         m["rows_url"] = (reverse("quality-department-rows", args=[code, m["measure"]]) if m["to_fix"] != "0"
                          else "")
-    return render(request, "quality/scorecard.html", {"department": department, "card": data,
-                                                      "this_month": timezone.localdate().strftime("%Y-%m")})
+    months = _recent_months()
+    if data["month_value"] not in dict(months):
+        months.append((data["month_value"], data["month"]))
+    return render(request, "quality/scorecard.html", {"department": department, "card": data, "months": months})
 
 
 @login_required

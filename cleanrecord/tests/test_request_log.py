@@ -91,8 +91,8 @@ def test_each_request_writes_one_json_line_with_role_and_route_and_no_codes_or_i
                      "duration_ms": first["duration_ms"], "role": "entity_user", "timestamp": first["timestamp"]}
     assert isinstance(first["duration_ms"], float) and first["duration_ms"] >= 0
     assert (second["route"], second["request_id"]) == ("entities/", search["X-Request-ID"])
-    # A bare 404 never looked at who asked; the log does not load the session after the answer to find out.
-    assert (third["route"], third["status"], third["role"]) == ("unmatched", 404, "-")
+    # The 404 page is in the site's frame, with the user's own menu: it knows who asked, and so does the log.
+    assert (third["route"], third["status"], third["role"]) == ("unmatched", 404, "entity_user")
     assert (fourth["route"], fourth["status"]) == ("/", 200)  # the home page's pattern is empty, not unmatched
     assert PERSON_ID not in lines.text and PERSON_ID.lower() not in lines.text
     assert company.credit_code not in lines.text

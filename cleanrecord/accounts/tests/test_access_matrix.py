@@ -103,6 +103,12 @@ ROWS = [
     Row("entities/", "GET", lambda a: f"/entities/?q={a.entity_b.name}", 200),
     Row("entities/<str:code>/", "GET", lambda a: f"/entities/{a.entity_b.credit_code}/", 200),
     Row("trust/root.pem", "GET", lambda a: "/trust/root.pem", 200),
+    # Help pages: static text, for anyone.
+    Row("help/", "GET", lambda a: "/help/", 200),
+    Row("help/entities/", "GET", lambda a: "/help/entities/", 200),
+    Row("help/verifiers/", "GET", lambda a: "/help/verifiers/", 200),
+    Row("help/clerks/", "GET", lambda a: "/help/clerks/", 200),
+    Row("help/policy/", "GET", lambda a: "/help/policy/", 200),
     # For the load balancer and the operator: no account, nothing but check names in the answer.
     Row("healthz", "GET", lambda a: "/healthz", 200),
     Row("readyz", "GET", lambda a: "/readyz", 200),

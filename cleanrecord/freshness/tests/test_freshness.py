@@ -342,8 +342,9 @@ def test_the_supervision_page_lists_silent_sources_with_domains_last_date_and_wo
     section = re.sub(r">\s+<", "><", page[page.index('id="silent-sources"'):])
     days = working_days_between(LONG_AGO, TODAY)
     # Oldest first; each with the domains it holds up, in the domains' order.
-    assert (f"<tr><td>{AMR}（amr）</td><td>市场监管、知识产权</td><td>{LONG_AGO.isoformat()}</td>"
-            f"<td class=\"num\">{days}</td></tr><tr><td>{TAX}（tax）</td><td>财政、税务</td>") in section
+    long_ago = f"{LONG_AGO.year}年{LONG_AGO.month}月{LONG_AGO.day}日"
+    assert (f"<tr><td>{AMR}</td><td>市场监管、知识产权</td><td>{long_ago}</td>"
+            f"<td class=\"num\">{days}</td></tr><tr><td>{TAX}</td><td>财政、税务</td>") in section
     assert "兰州市应急管理局" not in section
     sources = office.get("/office/quality/sources/").content.decode()
     assert "报送过本领域记录" in sources and "信用办指定" in sources and "超期" in sources

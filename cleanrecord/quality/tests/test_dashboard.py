@@ -117,9 +117,9 @@ def test_the_heat_map_shows_each_departments_current_scores_summed_over_domains_
     assert measures == ["required_filled", "code_invalid", "on_time"]  # in the measures' own order
     cells = {(names[y], measures[x]): (score, value, num, den) for x, y, score, value, num, den in quality["cells"]}
     assert cells == {
-        ("amr", "on_time"): (0.45, 0.45, 9, 20),  # today's two rows, not yesterday's
-        ("amr", "code_invalid"): (0.95, 0.05, 1, 20),  # a share of bad rows: the score is 1 − value
-        ("tax", "required_filled"): (0.9, 0.9, 45, 50),
+        ("amr", "on_time"): (45.0, 0.45, 9, 20),  # today's two rows, not yesterday's; a score of 0–100
+        ("amr", "code_invalid"): (95.0, 0.05, 1, 20),  # a share of bad rows: the score is 100 × (1 − value)
+        ("tax", "required_filled"): (90.0, 0.9, 45, 50),
     }
 
 

@@ -126,6 +126,12 @@ def test_the_dashboard_draws_every_chart_and_recomputes_the_scores(office_page, 
         drawn = page.evaluate(DRAWN_PIXELS, chart)
         assert drawn > 2000, f"{chart}: {drawn} pixels drawn"
     expect(page.locator("#quality-status")).to_contain_text("指标日期")
+    # The heat map's legend runs over the same 0–100 marks its cells print.
+    legend, marks = page.evaluate("""() => {
+      const option = echarts.getInstanceByDom(document.getElementById('chart-quality')).getOption();
+      return [[option.visualMap[0].min, option.visualMap[0].max], option.series[0].data.map(c => c[2])];
+    }""")
+    assert legend == [0, 100] and marks and all(0 <= m <= 100 for m in marks) and max(marks) > 1
     assert page.problems == []
 
     shot = page.screenshot(full_page=True)

@@ -149,7 +149,8 @@ def test_a_past_months_scorecard_shows_the_scores_at_its_end(clerk, bad_amr):
     recompute_all(now=local(2024, 4, 30, 10, 0))
     assert NAME_FIX not in clerk.get("/department/quality/amr/").content.decode()
     march = clerk.get("/department/quality/amr/?month=2024-03").content.decode()
-    assert "2024年3月" in march and "指标计算日期 2024-03-29" in march and NAME_FIX in march
+    assert "2024年3月" in march and "指标计算日期 2024年3月29日" in march and NAME_FIX in march
+    assert '<option value="2024-03" selected>2024年3月</option>' in march  # older than the months offered: added
     pdf = clerk.get("/department/quality/amr/scorecard.pdf?month=2024-03")
     assert pdf["Content-Disposition"] == 'attachment; filename="scorecard-amr-2024-03.pdf"'
     assert "50.0%" in pdf_text(pdf.content)
@@ -182,3 +183,24 @@ def test_the_office_sends_a_department_its_scorecard(office, bad_amr, django_cap
     assert AuditEntry.objects.filter(action="quality.scorecard_send", target="department:amr").exists()
     nobody = office.post("/office/quality/eco/scorecard/send", follow=True)
     assert "尚无报送员账号，评分卡未能发送" in nobody.content.decode()
+
+
+def test_supervision_shows_percentages_beside_thresholds_names_not_codes_and_the_worst_first(office, bad_amr):
+    penalty("tax", credit_code(1), "兰州甲贸易", domain_id="taxation")  # tax: both of its names mismatched
+    penalty("tax", credit_code(2), "兰州乙贸易公司", domain_id="taxation")
+    recompute_all(now=NOW)
+    page = office.get("/office/quality/").content.decode()
+    summary = re.sub(r"\s+", " ", page[page.index('id="quality-summary"'):page.index("</table>", page.index('id="quality-summary"'))])
+    amr, tax = bad_amr.name, Department.objects.get(code="tax").name
+    assert summary.index(tax) < summary.index(amr)  # one shortfall each: the wider gap first
+    assert re.search(rf'{amr}</a></td> <td class="num">1</td> <td>主体名称与登记库不符</td> '
+                     rf'<td class="num"><span class="quality-bad">50%</span>（阈值 1%）</td>', summary)
+    assert "100%</span>（阈值 1%）" in summary
+    assert "（amr）" not in page and "（tax）" not in page and "0.5000" not in page
+
+
+def test_the_scorecard_month_is_chosen_in_chinese(clerk, bad_amr):
+    page = clerk.get("/department/quality/amr/").content.decode()
+    assert 'type="month"' not in page
+    assert re.search(r'<option value="\d{4}-\d{2}" selected>\d{4}年\d{1,2}月</option>', page)
+    assert "50.0%（阈值 1.0%）" in page

@@ -80,21 +80,23 @@
         renderMode: "richText",
         formatter: function (p) {
           var c = p.data;
-          return names[c[1]] + "\n" + labels[c[0]] + "：" + (c[3] * 100).toFixed(1) + "%（" + c[4] + " / " + c[5] + "）";
+          return names[c[1]] + "\n" + labels[c[0]] + "：得分 " + Math.round(c[2]) + "，比率 " + (c[3] * 100).toFixed(1) +
+            "%（" + c[4] + " / " + c[5] + "）";
         }
       },
       grid: { left: 190, right: 24, top: 16, bottom: 170 },
       xAxis: { type: "category", data: labels, splitArea: { show: true }, axisLabel: { interval: 0, rotate: 50, fontSize: 11 } },
       yAxis: { type: "category", data: names, inverse: true, splitArea: { show: true }, axisLabel: { interval: 0, fontSize: 11 } },
+      // Cells are marks of 0–100 (100 best), and so is the legend.
       visualMap: {
-        min: 0, max: 1, dimension: 2, calculable: true, orient: "horizontal", left: "center", bottom: 0,
-        text: ["好", "差"], inRange: { color: ["#b3261e", "#f6c344", "#2e7d32"] }
+        min: 0, max: 100, precision: 0, dimension: 2, calculable: true, orient: "horizontal", left: "center",
+        bottom: 0, text: ["100 分（好）", "0 分（差）"], inRange: { color: ["#b3261e", "#f6c344", "#2e7d32"] }
       },
       series: [{ name: "质量得分", type: "heatmap", data: q.cells,
-                 label: { show: true, fontSize: 10, formatter: function (p) { return Math.round(p.data[2] * 100); } } }]
+                 label: { show: true, fontSize: 10, formatter: function (p) { return Math.round(p.data[2]); } } }]
     });
     qualityStatus.textContent = q.as_of
-      ? "指标日期：" + q.as_of + "；格内数字为质量得分（100 为最好），悬停查看原始比率。"
+      ? "指标日期：" + q.as_of + "；格内数字为质量得分（0–100 分，100 为最好），悬停查看原始比率。"
       : "尚无质量指标，请点击“重新计算质量指标”。";
   }
 
