@@ -108,7 +108,7 @@ def test_a_file_uploaded_on_the_web_page_is_imported_by_the_worker(serving, bob,
     token = re.search(r'name="token" value="([^"]+)"', preview).group(1)
     status, url, page = browser.post("/imports/confirm", {"token": token, "action": "import"})
     assert status == 200 and re.search(r"/imports/\d+/$", url), page
-    assert re.search(r"导入结果 #\d+：(排队中|处理中|已完成)", page)
+    assert re.search(r"导入结果 #\d+：<span id=\"batch-status\"[^>]*>(排队中|处理中|已完成)<", page)
     if "已完成" not in page:  # the page says where the import stands, and refreshes itself
         assert 'http-equiv="refresh"' in page and "progress" in page
 
