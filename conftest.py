@@ -66,6 +66,24 @@ def _calendar_covers_this_year() -> None:
         set_year(year, [Entry(dt.date(year, 1, 1), working=False)], note="测试：元旦")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time_on_sqlite():
+    """On SQLite the live server's threads share the test's one in-memory connection (Django's
+    connections_override), and two requests using it at once hang (a browser's dashboard fetch beside its
+    favicon's 404 page, which loads the signed-in user for the menu). There the live server answers one request
+    at a time, closing each connection, as `runserver --nothreading` does; PostgreSQL's stays threaded."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)  # the live server's own thread holds the shared connection
+
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = OneAtATime
+
+
 @pytest.fixture(autouse=True)
 def _signing_root_in_transactional_tests(request, django_db_blocker):
     """A transactional test starts from a flushed database: record the session's signing root again, or

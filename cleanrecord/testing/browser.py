@@ -1,6 +1,8 @@
 """Driving Debian's Chromium with Playwright from pytest (browser tests of several apps)."""
 
 import asyncio
+import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,27 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking flags Chromium keeps calling Google's hosts, which this machine cannot reach.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+
+# The pictures the README and the guides show (docs/screenshots/), rewritten by a browser test run with
+# UPDATE_SCREENSHOTS=1; otherwise a test writes its picture under its own tmp_path only.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def save_screenshot(page: "Page", name: str, tmp_path: Path, *, colors: int = 128,
+                    docs: Path = SCREENSHOTS) -> bytes:
+    """The whole page as a small PNG (quantised to `colors`), written to tmp_path/name, and to docs/name when
+    UPDATE_SCREENSHOTS is set; returns its bytes."""
+    from PIL import Image  # Pillow: only the tests that take a picture load it
+
+    shot = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB").quantize(colors=colors)
+    out = io.BytesIO()
+    shot.save(out, format="PNG", optimize=True)
+    (tmp_path / name).write_bytes(out.getvalue())
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        docs.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_bytes(out.getvalue())
+    return out.getvalue()
+
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
                                     reason="Chromium is not installed at /usr/bin/chromium (make test installs it)")

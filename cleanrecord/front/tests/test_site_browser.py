@@ -1,20 +1,22 @@
 """The site in Chromium: Swagger UI runs under the CSP, and each demo role signs in and lands on its own page.
 
-The landing pages are saved as docs/screenshots/<role>.png (office, clerk, entity, bank, auditor), the pictures
-the user guides show.
+With UPDATE_SCREENSHOTS=1 the landing pages are saved as docs/screenshots/<role>.png (office, clerk, entity, bank,
+auditor), the pictures the user guides show.
 """
 
 import io
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from cleanrecord.testing.browser import collect_script_problems, needs_chromium, outside_the_browser_loop
+from cleanrecord.testing.browser import (
+    collect_script_problems,
+    needs_chromium,
+    outside_the_browser_loop,
+    save_screenshot,
+)
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 # Demo account, the picture's name, where it lands and a text its page shows.
 ROLES = [
     ("demo-office", "office", "/office/objections/", "异议受理"),
@@ -47,7 +49,6 @@ def test_each_demo_role_signs_in_and_lands_on_its_own_page(browser, live_server,
         call_command("load_reference", verbosity=0)  # transactional tests flush the session's reference data
         call_command("seed_demo", entities=30, export_dir=tmp_path / "demo", verbosity=0, stdout=io.StringIO())
     passwords = dict(line.split("\t")[:2] for line in (tmp_path / "demo" / "demo-accounts.txt").read_text().splitlines())
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for username, picture, lands_on, shows in ROLES:
         context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 800})
         page = context.new_page()
@@ -61,6 +62,6 @@ def test_each_demo_role_signs_in_and_lands_on_its_own_page(browser, live_server,
         expect(page.locator("main")).to_contain_text(shows)
         expect(page.locator("footer.site-footer")).to_contain_text("主办单位")
         assert "营业执照" not in page.content() or picture == "entity"
-        page.screenshot(path=str(SCREENSHOTS / f"{picture}.png"))
+        save_screenshot(page, f"{picture}.png", tmp_path)
         assert problems == [], f"{username}: {problems}"
         context.close()

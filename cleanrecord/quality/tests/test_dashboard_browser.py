@@ -4,8 +4,6 @@ UPDATE_SCREENSHOTS=1 also writes the page to docs/dashboard.png, the screenshot 
 """
 
 import datetime as dt
-import io
-import os
 import random
 from pathlib import Path
 
@@ -14,7 +12,6 @@ from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from PIL import Image
 from playwright.sync_api import expect
 
 from cleanrecord.entities.models import Entity
@@ -23,7 +20,7 @@ from cleanrecord.quality.models import Measure, QualityScore
 from cleanrecord.reference.models import Department, Domain, Region
 from cleanrecord.reports.models import Purpose, Report
 from cleanrecord.reports.tests.factories import credit_code
-from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop
+from cleanrecord.testing.browser import needs_chromium, outside_the_browser_loop, save_screenshot
 from cleanrecord.verification.models import Channel, VerificationLog
 
 SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "dashboard.png"
@@ -134,15 +131,7 @@ def test_the_dashboard_draws_every_chart_and_recomputes_the_scores(office_page, 
     assert legend == [0, 100] and marks and all(0 <= m <= 100 for m in marks) and max(marks) > 1
     assert page.problems == []
 
-    shot = page.screenshot(full_page=True)
-    image = Image.open(io.BytesIO(shot)).convert("RGB").quantize(colors=128)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    assert len(out.getvalue()) < 300_000
-    (tmp_path / "dashboard.png").write_bytes(out.getvalue())
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        SCREENSHOT.write_bytes(out.getvalue())
+    assert len(save_screenshot(page, SCREENSHOT.name, tmp_path, docs=SCREENSHOT.parent)) < 300_000
 
     with outside_the_browser_loop():
         seeded = set(QualityScore.objects.values_list("pk", flat=True))

@@ -2,28 +2,28 @@
 
 UPDATE_SCREENSHOTS=1 also writes the page to docs/screenshots/clerk-record.png, the clerk's guide's picture."""
 
-import io
-import os
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
-from PIL import Image
 from playwright.sync_api import expect
 
 from cleanrecord.records.models import Penalty
 from cleanrecord.records.services import import_upload
 from cleanrecord.reference.models import Department
 from cleanrecord.testing.actors import make_clerk
-from cleanrecord.testing.browser import collect_script_problems, needs_chromium, outside_the_browser_loop
+from cleanrecord.testing.browser import (
+    collect_script_problems,
+    needs_chromium,
+    outside_the_browser_loop,
+    save_screenshot,
+)
 
 from .uploads import penalty_csv
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "clerk-record.png"
 
 
 @pytest.fixture
@@ -78,11 +78,4 @@ def test_a_clerk_corrects_a_record_and_sees_the_before_and_after(clerk_page, liv
     # No script error, no CSP violation; the one 400 is the answer to the form sent without a reason.
     assert [p for p in page.problems if "status of 400" not in p] == []
 
-    shot = page.screenshot(full_page=True)
-    image = Image.open(io.BytesIO(shot)).convert("RGB").quantize(colors=128)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    (tmp_path / "clerk-record.png").write_bytes(out.getvalue())
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        SCREENSHOT.write_bytes(out.getvalue())
+    save_screenshot(page, "clerk-record.png", tmp_path)

@@ -3,26 +3,26 @@ round (a vendored script, no inline code under the CSP), and the form is filled 
 
 The page's screenshot is docs/screenshots/entity-request.png (`UPDATE_SCREENSHOTS=1` rewrites it)."""
 
-import io
-import os
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from cleanrecord.accounts.models import EntityUser
 from cleanrecord.reports.models import Report
 from cleanrecord.reports.snapshot import read_snapshot
-from cleanrecord.testing.browser import collect_script_problems, needs_chromium, outside_the_browser_loop
+from cleanrecord.testing.browser import (
+    collect_script_problems,
+    needs_chromium,
+    outside_the_browser_loop,
+    save_screenshot,
+)
 
 from .factories import entity
 
 pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "entity-request.png"
 PASSWORD = "pw-request-17"
 
 
@@ -85,14 +85,7 @@ def test_the_request_is_filled_and_sent_by_keyboard_alone(browser: Browser, live
     _tab_to(page, "id_purpose_text")
     page.keyboard.type("申请银行贷款")
 
-    shot = page.screenshot(full_page=True)
-    image = Image.open(io.BytesIO(shot)).convert("RGB").quantize(colors=128)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    (tmp_path / "entity-request.png").write_bytes(out.getvalue())
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        SCREENSHOT.write_bytes(out.getvalue())
+    save_screenshot(page, "entity-request.png", tmp_path)
 
     page.keyboard.press("Enter")  # Enter in a text input sends the form
     expect(page.get_by_role("heading", name="专用信用报告已出具")).to_be_visible()

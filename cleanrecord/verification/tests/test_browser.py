@@ -5,16 +5,12 @@ UPDATE_SCREENSHOTS=1 also writes the page to docs/screenshots/verifier.png and v
 """
 
 import datetime as dt
-import io
-import os
-from pathlib import Path
 
 import pypdfium2
 import pytest
 import zxingcpp
 from django.core.management import call_command
 from django.utils import timezone
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from cleanrecord.freshness.models import SourceStatus
@@ -22,7 +18,12 @@ from cleanrecord.objections.models import Objection
 from cleanrecord.reference.models import Department
 from cleanrecord.reports.services import issue_report, revoke_report
 from cleanrecord.reports.tests.factories import change, entity, listing, penalty
-from cleanrecord.testing.browser import collect_script_problems, needs_chromium, outside_the_browser_loop
+from cleanrecord.testing.browser import (
+    collect_script_problems,
+    needs_chromium,
+    outside_the_browser_loop,
+    save_screenshot,
+)
 
 pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +90,6 @@ def test_the_page_reads_on_a_phone_without_scrolling_sideways(scanned, phone, tm
 # -- the page as the verifier reads it: records with their labels, on a phone, on a desk and on paper ----------
 
 SHOWN_DOMAINS = ["market-regulation", "court-enforcement", "taxation", "ecology-environment"]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"  # written with UPDATE_SCREENSHOTS=1
 ONE_LINE = """el => { const r = el.getBoundingClientRect(), line = parseFloat(getComputedStyle(el).lineHeight);
   return {height: r.height, line, right: r.right, fits: el.scrollWidth <= el.clientWidth + 1}; }"""
 
@@ -116,14 +116,7 @@ def labelled(live_server):
 
 
 def _saved(page: Page, name: str, tmp_path) -> None:
-    shot = page.screenshot(full_page=True)
-    image = Image.open(io.BytesIO(shot)).convert("RGB").quantize(colors=64)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    (tmp_path / name).write_bytes(out.getvalue())
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        (SCREENSHOTS / name).write_bytes(out.getvalue())
+    save_screenshot(page, name, tmp_path, colors=64)
 
 
 def test_on_a_phone_the_records_and_labels_fit_and_no_code_breaks_across_lines(labelled, phone, tmp_path):
