@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -165,22 +165,28 @@ def _lookup(code: str, client: str) -> tuple[Report, int, ClientBudget | None] |
     return row, annotated.pop("data_version") or 0, kept
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column  # a concrete field, with its column
+    return field.column
+
+
 @functools.cache
 def _lookup_sql(vendor: str) -> str:
     """SELECT every column of the report but its snapshot (its largest, and it never changes: read from the cache,
     snapshot_of()), the subject's data version and the client's budget, by verification code."""
     quote = connections[router.db_for_read(Report)].ops.quote_name
-    columns = ", ".join(f"r.{quote(f.column)}" for f in Report._meta.concrete_fields if f.attname != "snapshot")
-    version, budget = SubjectVersion._meta, ClientBudget._meta
+    columns = ", ".join(f"r.{quote(f.column)}" for f in Report._meta.concrete_fields
+                        if f.attname != "snapshot" and f.column)
     return (
         f"SELECT {columns}, "
-        f"(SELECT v.{quote(version.get_field('version').column)} FROM {quote(version.db_table)} v "
-        f"WHERE v.{quote(version.get_field('subject_key').column)} = r.{quote(Report._meta.get_field('entity').column)}) "
-        f"AS data_version, b.{quote(budget.get_field('tokens').column)} AS budget_tokens, "
-        f"b.{quote(budget.get_field('updated_at').column)} AS budget_at "
+        f"(SELECT v.{quote(_column(SubjectVersion, 'version'))} FROM {quote(SubjectVersion._meta.db_table)} v "
+        f"WHERE v.{quote(_column(SubjectVersion, 'subject_key'))} = r.{quote(_column(Report, 'entity'))}) "
+        f"AS data_version, b.{quote(_column(ClientBudget, 'tokens'))} AS budget_tokens, "
+        f"b.{quote(_column(ClientBudget, 'updated_at'))} AS budget_at "
         f"FROM {quote(Report._meta.db_table)} r "
-        f"LEFT JOIN {quote(budget.db_table)} b ON b.{quote(budget.get_field('client').column)} = %s "
-        f"WHERE r.{quote(Report._meta.get_field('verification_code').column)} = %s"
+        f"LEFT JOIN {quote(ClientBudget._meta.db_table)} b ON b.{quote(_column(ClientBudget, 'client'))} = %s "
+        f"WHERE r.{quote(_column(Report, 'verification_code'))} = %s"
     )
 
 
@@ -231,7 +237,7 @@ def log(report: Report | None, channel: str, result: str, client: str) -> None:
     meta = VerificationLog._meta
     connection = connections[router.db_for_write(VerificationLog)]
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name).column for name in ("report", "at", "channel", "result", "client")]
+    columns = [_column(VerificationLog, name) for name in ("report", "at", "channel", "result", "client")]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) VALUES (%s, %s, %s, %s, %s)",
