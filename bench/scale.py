@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 from stdnum.cn import uscc
@@ -403,6 +404,14 @@ def build(penalties: int, entities: int, *, reuse: bool) -> dict:
             done = manage(env, "migrate", "--no-input", "-v0")  # indexes added since it was built
             if done.returncode:
                 raise SystemExit(done.stdout + done.stderr)
+            if not (Path(env["CLEANRECORD_DATA_DIR"]) / "signing").is_dir():
+                # The data folder went (a fresh checkout) while the scratch database stayed: its recorded roots
+                # name keys that are gone, so it gets new ones, as a new installation would.
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute("DELETE FROM reports_signingroot")
+                done = manage(env, "signing_keys", "-v0", "init")
+                if done.returncode:
+                    raise SystemExit(done.stdout + done.stderr)
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute("ANALYZE")
                 row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
