@@ -6,6 +6,7 @@ not listed here is shown as it is, so a new one is never hidden, only less reada
 
 import dataclasses
 import datetime as dt
+import functools
 from typing import Any
 
 from django.apps import apps
@@ -133,6 +134,14 @@ def field_words(key: str) -> str:
 
 
 def _field_verbose(key: str) -> str:
+    verbose = _verbose_name(key)
+    return str(verbose) if verbose else key  # str() here: the page's language, not the first caller's
+
+
+@functools.cache
+def _verbose_name(key: str) -> Any:
+    """The (lazy) verbose name of the first model field called `key` in FIELD_APPS: looked up once per key, not
+    once per entry shown."""
     for app_label in FIELD_APPS:
         for model in apps.get_app_config(app_label).get_models():
             try:
@@ -141,8 +150,8 @@ def _field_verbose(key: str) -> str:
                 continue
             verbose = getattr(field, "verbose_name", None)  # a reverse relation has none
             if verbose:
-                return str(verbose)
-    return key
+                return verbose
+    return None
 
 
 def value_words(value: Any, key: str = "") -> str:

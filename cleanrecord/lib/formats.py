@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def _parsed(value):
@@ -55,7 +56,7 @@ def yuan(value) -> str:
     number = _decimal(value)
     if number is None:
         return "" if value is None else str(value)
-    return f"{number:,.2f} 元"
+    return _("%(amount)s 元") % {"amount": f"{number:,.2f}"}
 
 
 def wan_yuan(value) -> str:

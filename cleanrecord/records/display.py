@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
+from cleanrecord.lib.formats import wan_yuan
 from cleanrecord.reference.models import Department, Domain
 
 from . import changes
@@ -22,12 +23,6 @@ from .models import CreditRecord, RecordVersion
 # Columns that are bookkeeping, not content: never listed as a value nor as a change.
 _BOOKKEEPING = {"id", "subject_key", "batch_id", "version", "content_hash", "created_at", "updated_at", "extra"}
 _WAN = "（万元）"
-
-
-def yuan(wan) -> str:
-    """An amount kept in 万元 as a clerk reads it: Decimal("0.87") → "8,700.00 元"."""
-    value = (Decimal(str(wan)) * 10000).quantize(Decimal("0.01"))
-    return _("%(amount)s 元") % {"amount": f"{value:,.2f}"}
 
 
 def label(field: models.Field) -> str:
@@ -66,7 +61,7 @@ def _shown(field: models.Field, value, names: dict) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
-        return yuan(value)
+        return wan_yuan(value)  # kept in 万元, read in 元
     if isinstance(value, dt.date):
         return value.isoformat()
     if field.is_relation:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cleanrecord.lib.forms import SiteForm
+from cleanrecord.lib.forms import SiteForm, date_field
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.lib.text import has_control
 from cleanrecord.records import changes
@@ -26,10 +26,7 @@ class RevokeForm(forms.Form):
 class RepairForm(forms.Form):
     decision = forms.CharField(label=_("修复决定文书号"), max_length=200,
                                error_messages={"required": _("信用修复必须填写修复决定文书号")})
-    repaired_on = forms.DateField(label=_("修复日期"), input_formats=["%Y-%m-%d"],
-                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                  error_messages={"invalid": _("日期格式应为 YYYY-MM-DD（如 2024-03-01）"),
-                                                  "required": _("请填写修复日期")})
+    repaired_on = date_field(_("修复日期"), required_message=_("请填写修复日期"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -234,15 +234,18 @@ def cached_answer(verification: Verification, form: str, render: Callable[[], st
 def log(report: Report | None, channel: str, result: str, client: str) -> None:
     """Log a verification: one INSERT, committed before the answer is returned (written once, as _lookup's
     statement is; the log has no signal receivers to skip)."""
-    meta = VerificationLog._meta
     connection = connections[router.db_for_write(VerificationLog)]
-    quote = connection.ops.quote_name
-    columns = [_column(VerificationLog, name) for name in ("report", "at", "channel", "result", "client")]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) VALUES (%s, %s, %s, %s, %s)",
-            [report.pk if report else None, connection.ops.adapt_datetimefield_value(timezone.now()), channel,
-             str(result), client])
+        cursor.execute(_log_sql(connection.vendor), [
+            report.pk if report else None, connection.ops.adapt_datetimefield_value(timezone.now()), channel,
+            str(result), client])
+
+
+@functools.cache
+def _log_sql(vendor: str) -> str:
+    quote = connections[router.db_for_write(VerificationLog)].ops.quote_name
+    columns = ", ".join(quote(_column(VerificationLog, name)) for name in ("report", "at", "channel", "result", "client"))
+    return f"INSERT INTO {quote(VerificationLog._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"
 
 
 CACHE_SECONDS = 26 * 3600  # an entry is keyed by the day: it is unreachable after midnight anyway
