@@ -39,6 +39,10 @@ def _isolated_data_dir(tmp_path_factory):
     settings.CLEANRECORD["EVIDENCE_DIR"] = str(folder / "evidence")
     # Uploads waiting to be read or imported: a second test run at the same time must not sweep this one's.
     settings.CLEANRECORD["TEMP_DIR"] = str(folder / "tmp")
+    # Verification log entries go into the database in their request: a test's reports live in its transaction,
+    # which the batching thread's connection would not see. The servers the tests start (gunicorn) batch, as
+    # deployed; cleanrecord/verification/tests/test_journal.py tests the batching there.
+    settings.CLEANRECORD["VERIFY_LOG_BATCH_SECONDS"] = 0
 
 
 @pytest.fixture(scope="session")

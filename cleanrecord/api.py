@@ -32,13 +32,14 @@ api = NinjaAPI(
     # A bearer token first; without one, the browser's session. Bad tokens are refused, not passed on.
     auth=[TokenAuth(), django_auth],
 )
+# Verification first: its requests, the busiest, are matched before the other routers' routes are tried.
+api.add_router("/verify", verify_router, tags=["报告核验"])
 api.add_router("/entities", entities_router, tags=["经营主体"])
 api.add_router("/entities", entity_records_router, tags=["经营主体"])
 api.add_router("/entities", entity_reports_router, tags=["经营主体"])
 api.add_router("/imports", imports_router, tags=["数据导入"])
 api.add_router("/nothing-new", nothing_new_router, tags=["数据导入"])
 api.add_router("/reports", reports_router, tags=["专用信用报告"])
-api.add_router("/verify", verify_router, tags=["报告核验"])
 
 
 @api.exception_handler(AuthenticationError)

@@ -426,6 +426,11 @@ SETTINGS = (
             "Unknown codes a client may try in a burst before 429."),
     Setting("VERIFY_REFILL_SECONDS", "CLEANRECORD_VERIFY_REFILL_SECONDS", integer(1), "30",
             "One more try every this many seconds."),
+    Setting("VERIFY_LOG_BATCH_SECONDS", "CLEANRECORD_VERIFY_LOG_BATCH_SECONDS", integer(0, 60), "1",
+            "Verification log entries wait in each web process's spool file at most about this long, then go into the "
+            "database in one batch; 0: each entry is written in its request."),
+    Setting("VERIFY_LOG_BATCH_SIZE", "CLEANRECORD_VERIFY_LOG_BATCH_SIZE", integer(1, 100_000), "500",
+            "A spool holding this many verification log entries is written at once, before its time is up."),
     Setting("VERIFY_MAX_FILE_BYTES", "CLEANRECORD_VERIFY_MAX_FILE_BYTES", integer(1), str(20 * MB),
             "Largest PDF accepted for checking, in bytes."),
     # Uploaded PDFs beyond these are refused unparsed: ours have 2 revisions, ~4 objects a page (2,800 pages: ~10,000).

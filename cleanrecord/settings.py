@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and views: a NUL in a path, query or cookie is a 400, not a database error.
     "cleanrecord.front.middleware.RejectControlCharacters",
-    "csp.middleware.CSPMiddleware",
+    "cleanrecord.front.csp.ContentSecurityPolicy",  # django-csp's, with the policy built once
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,13 +131,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+POSTGRESQL = "cleanrecord.lib.postgresql"  # Django's, checking a kept connection's health only after it sat idle
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = POSTGRESQL
 if env["DATABASE_REPLICA_URL"]:
-    if not DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    if DATABASES["default"]["ENGINE"] != POSTGRESQL:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL：只读副本须为 PostgreSQL 流复制副本，主库 DATABASE_URL 也须为 PostgreSQL")
     # Verification, the public pages and report downloads read from the replica (cleanrecord/lib/replica.py);
     # every write, and every other read, goes to the primary.
     DATABASES["replica"] = dj_database_url.parse(env["DATABASE_REPLICA_URL"], conn_max_age=env["DB_CONN_MAX_AGE"],
                                                  conn_health_checks=True)
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = POSTGRESQL
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["cleanrecord.lib.replica.Router"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -13,6 +13,8 @@ handler404 = "cleanrecord.requestid.page_not_found"
 handler500 = "cleanrecord.requestid.server_error"
 
 urlpatterns = [
+    # Verification first: the busiest pages, matched before the rest of the site's patterns are tried.
+    path("", include("cleanrecord.verification.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
@@ -28,7 +30,6 @@ urlpatterns = [
     path("", include("cleanrecord.freshness.urls")),
     path("", include("cleanrecord.workdays.urls")),
     path("", include("cleanrecord.objections.urls")),
-    path("", include("cleanrecord.verification.urls")),
     path("", include("cleanrecord.reports.urls")),
     path("", include("cleanrecord.records.urls")),
     path("", include("cleanrecord.accounts.urls")),

@@ -7,6 +7,7 @@ import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,7 +24,8 @@ from cleanrecord.reports import codes, rules
 from cleanrecord.reports.models import Report, ReportLanguage, ReportStatus
 from cleanrecord.reports.snapshot import Record, Snapshot, read_snapshot
 
-from .models import ClientBudget, Result, VerificationLog
+from . import journal
+from .models import ClientBudget, Result
 
 logger = logging.getLogger("cleanrecord.verification")
 
@@ -111,9 +113,10 @@ def verify_code(typed: str, *, channel: str, client: str) -> Verification:
     A client past its guessing budget gets Throttled, and no answer, as does an unknown code when it costs
     the client its last token.
 
-    A known code whose subject's data did not change since the answer was last worked out today costs two
-    queries: the report, with its subject's data version and the client's budget in the same statement, and
-    the log entry, written before the answer is returned (so an answered verification is always logged).
+    A known code whose subject's data did not change since the answer was last worked out today costs one
+    query: the report, with its subject's data version and the client's budget in the same statement. Its log
+    entry is written to this process's spool before the answer is returned, and reaches the database in a batch
+    (journal.py; with batching off, a second query here).
 
     With a read replica, the reads come from it; a code it does not know is looked up again on the primary
     (the report may have been issued a moment ago), and that verification reads the primary throughout.
@@ -147,22 +150,57 @@ def _verify(typed: str, *, channel: str, client: str) -> Verification:
 
 def _lookup(code: str, client: str) -> tuple[Report, int, ClientBudget | None] | None:
     """The report with `code`, its subject's data version and `client`'s budget (None: it never guessed), in one
-    query — a statement written once (the busiest query of the platform: no ORM compiling per request), read
-    through RawQuerySet, which converts the report's columns as the ORM does."""
+    query — the busiest query of the platform, so a statement written once and a row read through a plain cursor
+    and turned into a Report with the converters the ORM would apply, worked out once too (compiling the query and
+    resolving a raw query's columns per request cost more than the database's work)."""
     alias = router.db_for_read(Report)
-    rows = list(Report.objects.raw(_lookup_sql(connections[alias].vendor), [client, code]).using(alias))
-    if not rows:
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(alias), [client, code])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    row = rows[0]
-    annotated = row.__dict__  # the extra columns, which the model class does not declare
-    at = annotated.pop("budget_at")
-    tokens = annotated.pop("budget_tokens")
+    names, converters = _report_columns(alias)
+    values = list(row[:len(names)])
+    for i, convert in converters:
+        values[i] = convert(values[i])
+    report = Report.from_db(alias, names, values)
+    data_version, tokens, at = row[len(names):]
     if isinstance(at, str):  # SQLite hands a timestamp back as text or a naive datetime (stored in UTC)
         at = dt.datetime.fromisoformat(at)
     if at is not None and timezone.is_naive(at):
         at = at.replace(tzinfo=dt.UTC)
     kept = ClientBudget(client=client, tokens=tokens, updated_at=at) if at is not None else None
-    return row, annotated.pop("data_version") or 0, kept
+    return report, data_version or 0, kept
+
+
+def _lookup_fields() -> list[models.Field]:
+    """Every column of the report but its snapshot (its largest, and it never changes: read from the cache,
+    snapshot_of())."""
+    return [f for f in Report._meta.concrete_fields if f.attname != "snapshot" and isinstance(f, models.Field)
+            and f.column]
+
+
+@functools.cache
+def _report_columns(alias: str) -> tuple[list[str], list[tuple[int, Callable]]]:
+    """The attribute names of _lookup_fields(), and for each column that needs it, its conversion from the
+    database's value — the backend's converters then the field's, as the ORM's compiler applies them."""
+    connection = connections[alias]
+    names: list[str] = []
+    converters: list[tuple[int, Callable]] = []
+    for i, field in enumerate(_lookup_fields()):
+        names.append(field.attname)
+        column = field.get_col(Report._meta.db_table)
+        chain = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if chain:
+            converters.append((i, functools.partial(_convert, chain, column, connection)))
+    return names, converters
+
+
+def _convert(chain: list[Callable], column: models.Expression, connection: Any, value: Any) -> Any:
+    for convert in chain:
+        value = convert(value, column, connection)
+    return value
 
 
 def _column(model: type[models.Model], name: str) -> str:
@@ -172,12 +210,10 @@ def _column(model: type[models.Model], name: str) -> str:
 
 
 @functools.cache
-def _lookup_sql(vendor: str) -> str:
-    """SELECT every column of the report but its snapshot (its largest, and it never changes: read from the cache,
-    snapshot_of()), the subject's data version and the client's budget, by verification code."""
-    quote = connections[router.db_for_read(Report)].ops.quote_name
-    columns = ", ".join(f"r.{quote(f.column)}" for f in Report._meta.concrete_fields
-                        if f.attname != "snapshot" and f.column)
+def _lookup_sql(alias: str) -> str:
+    """SELECT _lookup_fields(), the subject's data version and the client's budget, by verification code."""
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(f"r.{quote(_column(Report, f.name))}" for f in _lookup_fields())
     return (
         f"SELECT {columns}, "
         f"(SELECT v.{quote(_column(SubjectVersion, 'version'))} FROM {quote(SubjectVersion._meta.db_table)} v "
@@ -232,20 +268,9 @@ def cached_answer(verification: Verification, form: str, render: Callable[[], st
 
 
 def log(report: Report | None, channel: str, result: str, client: str) -> None:
-    """Log a verification: one INSERT, committed before the answer is returned (written once, as _lookup's
-    statement is; the log has no signal receivers to skip)."""
-    connection = connections[router.db_for_write(VerificationLog)]
-    with connection.cursor() as cursor:
-        cursor.execute(_log_sql(connection.vendor), [
-            report.pk if report else None, connection.ops.adapt_datetimefield_value(timezone.now()), channel,
-            str(result), client])
-
-
-@functools.cache
-def _log_sql(vendor: str) -> str:
-    quote = connections[router.db_for_write(VerificationLog)].ops.quote_name
-    columns = ", ".join(quote(_column(VerificationLog, name)) for name in ("report", "at", "channel", "result", "client"))
-    return f"INSERT INTO {quote(VerificationLog._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+    """Log a verification before its answer is returned: into this process's spool, which reaches the database
+    in batches and survives the process (journal.py), or, with batching off, in one INSERT here."""
+    journal.record(report.pk if report else None, timezone.now(), channel, str(result), client)
 
 
 CACHE_SECONDS = 26 * 3600  # an entry is keyed by the day: it is unreachable after midnight anyway
