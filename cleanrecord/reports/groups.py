@@ -197,7 +197,7 @@ class _Sink:
         self._chunks: list[bytes] = []
         self._size = 0
 
-    def write(self, data) -> int:
+    def write(self, data: bytes, /) -> int:
         self._chunks.append(bytes(data))
         self._size += len(data)
         return len(data)
@@ -206,6 +206,9 @@ class _Sink:
         return self._size
 
     def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
         pass
 
     def take(self) -> bytes:

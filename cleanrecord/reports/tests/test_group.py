@@ -202,7 +202,9 @@ def test_the_hourly_limit_counts_the_batch_once(group, subsidiaries, group_user,
 
 @pytest.mark.pdf
 @pytest.mark.django_db
-def test_the_api_issues_a_batch_and_serves_its_zip_to_the_groups_tokens(client, group, subsidiaries, group_user):
+def test_the_api_issues_a_batch_and_serves_its_zip_to_the_groups_tokens(client, group, subsidiaries, group_user,
+                                                                         settings):
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_ISSUE_PER_ENTITY_PER_HOUR": 2}
     _, token = create_token(owner=group_user, name="集团财务系统", scopes=["reports:read", "reports:write"])
     _, reader = create_token(owner=group_user, name="只读", scopes=["reports:read"])
     auth = {"Authorization": f"Bearer {token}"}
@@ -227,7 +229,29 @@ def test_the_api_issues_a_batch_and_serves_its_zip_to_the_groups_tokens(client, 
         assert client.get(f"/api/v1/verify/{r['verification_code']}").json()["number"] == r["number"]
     assert check_signature(files[f"{body['number']}-summary.pdf"]).status == Status.VALID
     assert Report.objects.filter(channel="api", group_batch__number=body["number"]).count() == 2
+    # The batch of two counted once: one report of the group's own fits in the limit of 2, then no more batch.
+    assert client.post("/api/v1/reports", {"credit_code": group.credit_code, "domains": ["taxation"]},
+                       content_type="application/json", headers=auth).status_code == 201
+    again = client.post("/api/v1/reports/groups", {"credit_code": group.credit_code}, content_type="application/json",
+                        headers=auth)
+    assert again.status_code == 400 and again.json()["detail"] == "该主体一小时内已申请 2 份报告，请稍后再试"
     # Another entity's user cannot fetch it.
     other = make_user("other_rep")
     _, theirs = create_token(owner=other, name="他人", scopes=["reports:read"])
     assert client.get(body["zip_url"], headers={"Authorization": f"Bearer {theirs}"}).status_code == 404
+
+
+@pytest.mark.pdf
+@pytest.mark.django_db
+def test_a_failure_part_way_leaves_no_report_and_no_file_of_the_batch(group, subsidiaries, group_user, settings,
+                                                                      tmp_path, monkeypatch):
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "REPORT_DIR": str(tmp_path)}
+
+    def disk_full(**kwargs):  # the last step: every report and the summary are written by then
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr("cleanrecord.reports.groups.record_event", disk_full)
+    with pytest.raises(OSError):
+        issue_group(parent=group, subsidiaries="all", domains=["taxation"], purpose="other", user=group_user)
+    assert not Report.objects.exists() and not GroupBatch.objects.exists()
+    assert list(tmp_path.rglob("*.pdf")) == []
