@@ -14,7 +14,7 @@ from cleanrecord.accounts.models import EntityUser
 from cleanrecord.accounts.tokens import create_token
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.lib.refusals import Refused
-from cleanrecord.reports.groups import issue_group
+from cleanrecord.reports.groups import authorised, issue_group
 from cleanrecord.reports.models import GroupAuthorisation, GroupBatch, Report
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.signing import Status, check_signature
@@ -255,3 +255,32 @@ def test_a_failure_part_way_leaves_no_report_and_no_file_of_the_batch(group, sub
         issue_group(parent=group, subsidiaries="all", domains=["taxation"], purpose="other", user=group_user)
     assert not Report.objects.exists() and not GroupBatch.objects.exists()
     assert list(tmp_path.rglob("*.pdf")) == []
+
+
+@pytest.mark.django_db
+def test_the_office_authorises_and_revokes_in_its_console_audited(client, group, subsidiaries):
+    office = make_user("office_group", "reports.add_groupauthorisation", "reports.change_groupauthorisation",
+                       "reports.view_groupauthorisation", is_staff=True)
+    extra = entity("91620102MA71GB009", "兰州集团第九子公司")
+    client.force_login(office)
+    today = timezone.localdate()
+    added = client.post("/admin/reports/groupauthorisation/add/", {
+        "parent": group.credit_code, "subsidiary": extra.credit_code, "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=90)).isoformat(), "basis": "集团授权书 2026-01"})
+    assert added.status_code == 302, added.content.decode()
+    made = GroupAuthorisation.objects.get(subsidiary=extra)
+    assert made.created_by == office
+    assert AuditEntry.objects.filter(action="reports.groupauthorisation_add", target=f"groupauthorisation:{made.pk}"
+                                     ).exists()
+    # A group cannot be its own subsidiary.
+    itself = client.post("/admin/reports/groupauthorisation/add/", {
+        "parent": group.credit_code, "subsidiary": group.credit_code, "valid_from": today.isoformat(),
+        "valid_until": today.isoformat()})
+    assert "子公司不能是集团本身" in itself.content.decode()
+    revoked = client.post("/admin/reports/groupauthorisation/", {
+        "action": "revoke", "_selected_action": [made.pk]})
+    assert revoked.status_code == 302
+    made.refresh_from_db()
+    assert made.revoked_at is not None
+    assert AuditEntry.objects.filter(action="reports.groupauthorisation_revoke").count() == 1
+    assert extra not in authorised(group)
