@@ -13,6 +13,7 @@ from django.utils import timezone
 from cleanrecord.accounts.models import EntityUser
 from cleanrecord.accounts.tokens import create_token
 from cleanrecord.audit.models import AuditEntry
+from cleanrecord.audit.services import record_event
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.reports.groups import authorised, issue_group
 from cleanrecord.reports.models import GroupAuthorisation, GroupBatch, Report
@@ -284,3 +285,16 @@ def test_the_office_authorises_and_revokes_in_its_console_audited(client, group,
     assert made.revoked_at is not None
     assert AuditEntry.objects.filter(action="reports.groupauthorisation_revoke").count() == 1
     assert extra not in authorised(group)
+
+
+@pytest.mark.django_db
+def test_the_audit_page_names_the_group_actions(client, group):
+    auditor = make_user("auditor_group", "audit.view_auditentry")
+    record_event(user=None, action="reports.group_issue", target="group_batch:LZXY-JT-20261207-ABCDEF",
+                 after={"group": group.credit_code, "reports": {"91620102MA71GB001M": "LZXY-20261207-000001"}})
+    record_event(user=None, action="reports.groupauthorisation_revoke", target="groupauthorisation:1",
+                 after={"parent": group.credit_code, "subsidiary": "91620102MA71GB001M"})
+    client.force_login(auditor)
+    html = client.get("/audit/").content.decode()
+    assert "出具集团报告" in html and "撤销集团报告授权" in html
+    assert f"集团：{group.credit_code}" in html and "子公司：91620102MA71GB001M" in html
