@@ -7,9 +7,10 @@ download, never stored.
 
 All or nothing: every subsidiary is checked first (authorised, in the register, in the region, not cancelled),
 and a batch with one that cannot be issued is refused naming it; the issue itself runs in one transaction, so a
-failure part-way (a full disk, a signing fault) leaves no report of the batch and no file behind. The price: the
-day's report-number row stays locked while the batch is typeset (about half a second per subsidiary), so other
-reports issued meanwhile wait for it; GROUP_REPORT_MAX_SUBSIDIARIES bounds that wait.
+failure part-way (a full disk, a signing fault) leaves no report of the batch and no file behind. What the batch
+holds while it typesets (about half a second per subsidiary; GROUP_REPORT_MAX_SUBSIDIARIES bounds it): the
+group's and the subsidiaries' rows, so their own reports wait. Not the day's report-number row (the numbers are
+taken beforehand; a failed batch leaves a gap) nor the audit trail's lock (its entries are written last).
 
 The hourly limit counts the batch once, for the group (services._refuse_over_hourly_cap); its reports count in
 no entity's limit.
@@ -31,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cleanrecord import conf
+from cleanrecord.audit import checkpoints
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib.refusals import Refused
@@ -103,6 +105,11 @@ def issue_group(*, parent: Entity, subsidiaries: str | list[str], domains: str |
     if problems:
         raise Refused(_("以下子公司不能出具报告，整批未出具：%(problems)s") % {"problems": "；".join(problems)})
     services.refuse_over_hourly_cap(parent, now)
+    # Before the batch's transaction, each in a short one of its own: a checkpoint due today (taken here, not
+    # inside), and the reports' numbers (the day's sequence is not held while the batch typesets; a failed
+    # batch leaves a gap in the day's numbers).
+    checkpoints.report_head()
+    numbers = codes.next_numbers(conf.get("REPORT_NUMBER_PREFIX"), today, len(chosen))
 
     written: list[Path] = []
     try:
@@ -115,10 +122,11 @@ def issue_group(*, parent: Entity, subsidiaries: str | list[str], domains: str |
                 token=secrets.token_urlsafe(32), parent=parent, issued_at=now, channel=channel,
                 requested_by=user if user is not None and user.is_authenticated else None)
             reports = []
-            for entity in chosen:
+            for entity, number in zip(chosen, numbers, strict=True):
                 report = services.issue_report(
                     credit_code=entity.credit_code, domains=domains, start=start, end=end, purpose=purpose,
-                    purpose_text=purpose_text, language=language, user=user, channel=channel, group_batch=batch)
+                    purpose_text=purpose_text, language=language, user=user, channel=channel, group_batch=batch,
+                    number=number)
                 written.append(Path(report.pdf_path))
                 reports.append(report)
             signed = sign_pdf(render_summary(batch, reports), reason=f"{SUMMARY_TEXT['title']} {batch.number}",
@@ -130,6 +138,9 @@ def issue_group(*, parent: Entity, subsidiaries: str | list[str], domains: str |
             batch.summary_path, batch.summary_size = str(path), len(signed)
             batch.summary_sha256 = hashlib.sha256(signed).hexdigest()
             batch.save(update_fields=["summary_path", "summary_size", "summary_sha256"])
+            # The audit entries last: the first takes the trail's lock, held until commit (audit.services).
+            for report in reports:
+                services.record_issue(report, user)
             record_event(user=user, action="reports.group_issue", target=f"group_batch:{batch.number}",
                          after={"group": parent.credit_code, "reports": {r.entity_id: r.number for r in reports},
                                 "domains": reports[0].domains, "purpose": purpose,

@@ -66,12 +66,13 @@ def records_found(content: dict) -> int:
 def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date | None = None,
                  end: dt.date | None = None, purpose: str, purpose_text: str = "", language: str = "zh-hans",
                  user=None, channel: str = "web", timings: dict | None = None,
-                 group_batch: GroupBatch | None = None) -> Report:
+                 group_batch: GroupBatch | None = None, number: str | None = None) -> Report:
     """Issue one signed report, or raise Refused with the reason in Chinese.
 
     `language`: what it prints in (ReportLanguage). An English report is the same content, printed with the
     English table of reports.languages frozen into its snapshot. `group_batch`: issued as one of a group's
-    batch (reports.groups), which counted once in the group's hourly limit: not counted again here.
+    batch (reports.groups), which counted once in the group's hourly limit: not counted again here, and audited by
+    the batch. `number`: one the batch took beforehand (codes.next_numbers), so as not to hold the day's sequence.
     """
     t = time.perf_counter()
     if language not in ReportLanguage.values:
@@ -98,7 +99,7 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
         Entity.objects.select_for_update().only("pk").get(pk=query.entity.pk)
         if group_batch is None:
             _refuse_over_hourly_cap(query.entity, now)
-        number = codes.next_number(conf.get("REPORT_NUMBER_PREFIX"), today)
+        number = number or codes.next_number(conf.get("REPORT_NUMBER_PREFIX"), today)
         code = codes.new_verification_code()
         valid_until = today + dt.timedelta(days=rules.rule("REPORT_VALID_DAYS"))
         snapshot = {
@@ -142,13 +143,8 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
                 valid_until=valid_until, issued_by=user if user is not None and user.is_authenticated else None,
                 channel=channel, language=language, group_batch=group_batch,
             )
-            record_event(user=user, action="reports.issue", target=f"report:{number}",
-                         after={"entity": query.entity.credit_code, "domains": report.domains,
-                                "period": [report.period_start.isoformat(), report.period_end.isoformat()],
-                                "purpose": report.purpose, "language": language,
-                                "records_found": report.records_found,
-                                "pdf_sha256": report.pdf_sha256,
-                                **({"group_batch": group_batch.number} if group_batch is not None else {})})
+            if group_batch is None:  # a batch's are written at its end (reports.groups): see record_issue
+                record_issue(report, user)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
@@ -156,6 +152,17 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
         timings.update(rules=t_rules - t, snapshot=t_snapshot - t_rules, render=t_render - t_snapshot,
                        sign=t_sign - t_render, store=time.perf_counter() - t_sign)
     return report
+
+
+def record_issue(report: Report, user) -> None:
+    """The audit entry of an issued report. A group batch writes its reports' entries last, just before it commits:
+    an entry takes the trail's lock until commit, and the batch must not hold it while it typesets."""
+    record_event(user=user, action="reports.issue", target=f"report:{report.number}",
+                 after={"entity": report.entity_id, "domains": report.domains,
+                        "period": [report.period_start.isoformat(), report.period_end.isoformat()],
+                        "purpose": report.purpose, "language": report.language,
+                        "records_found": report.records_found, "pdf_sha256": report.pdf_sha256,
+                        **({"group_batch": report.group_batch.number} if report.group_batch is not None else {})})
 
 
 @transaction.atomic

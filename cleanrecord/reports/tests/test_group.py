@@ -175,7 +175,9 @@ def test_the_zip_holds_each_signed_report_and_a_signed_summary_and_each_verifies
         assert r.snapshot["verification_code_display"] in text
     audit = AuditEntry.objects.get(action="reports.group_issue")
     assert audit.target == f"group_batch:{batch.number}"
-    assert AuditEntry.objects.filter(action="reports.issue").count() == 3
+    issued = AuditEntry.objects.filter(action="reports.issue")
+    assert sorted(e.target for e in issued) == sorted(f"report:{r.number}" for r in reports)
+    assert all(e.after["group_batch"] == batch.number for e in issued)
 
     # Another entity's user, or none, learns nothing of the batch.
     other = make_user("other_rep")
