@@ -404,6 +404,8 @@ SETTINGS = (
             "Days a report is valid after issue, 1 to 365.", office=True),
     Setting("REPORT_ISSUE_PER_ENTITY_PER_HOUR", "CLEANRECORD_REPORT_ISSUE_PER_ENTITY_PER_HOUR", integer(1), "30",
             "Reports one entity may be issued per hour (each costs a signature)."),
+    Setting("GROUP_REPORT_MAX_SUBSIDIARIES", "CLEANRECORD_GROUP_REPORT_MAX_SUBSIDIARIES", integer(1, 500), "50",
+            "Subsidiaries one group batch may cover at most (issued in the request, one report each)."),
     Setting("REPORT_ISSUER", "CLEANRECORD_REPORT_ISSUER", text(required=True), "兰州市社会信用体系建设领导小组办公室",
             "Who issues the reports, as printed."),
     Setting("REPORT_SEAL_TEXT", "CLEANRECORD_REPORT_SEAL_TEXT", text(required=True),

@@ -60,6 +60,8 @@ ACTIONS = {
     "reference.department_send_for_others": gettext_lazy("更改代报送权限"),
     "reports.issue": gettext_lazy("出具报告"),
     "reports.revoke": gettext_lazy("撤销报告"),
+    "reports.group_issue": gettext_lazy("出具集团报告"),
+    "reports.groupauthorisation_revoke": gettext_lazy("撤销集团报告授权"),
     "settings.change": gettext_lazy("修改报告规则"),
     "signing.init": gettext_lazy("初始化签章密钥"),
     "signing.rotate": gettext_lazy("更换签章证书"),
@@ -90,6 +92,7 @@ FIELDS = {
     "category": gettext_lazy("类别"), "as_of": gettext_lazy("截至日期"), "number": gettext_lazy("报告编号"),
     "is_active": gettext_lazy("启用"), "is_staff": gettext_lazy("可登录后台"), "is_superuser": gettext_lazy("超级用户"),
     "permissions": gettext_lazy("权限"), "groups": gettext_lazy("用户组"),
+    "group": gettext_lazy("集团"), "reports": gettext_lazy("报告"),
 }
 # Apps whose models' fields name the keys of a record's before/after (a correction's "处罚内容", "罚款金额").
 FIELD_APPS = ("records", "reports", "objections", "reference", "entities", "accounts")

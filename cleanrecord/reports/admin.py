@@ -2,14 +2,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord.audit.admin import AuditedAdmin
 from cleanrecord.audit.services import record_event
 from cleanrecord.lib.admin import ReadOnlyAdmin
 from cleanrecord.lib.refusals import Refused
 
 from . import rules
-from .models import Report, RuleSettings
+from .models import GroupAuthorisation, GroupBatch, Report, RuleSettings
 from .services import revoke_report
 
 
@@ -87,3 +89,43 @@ class RuleSettingsAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         record_event(user=request.user, action="settings.change", target="reports:rulesettings", before=before,
                      after=obj.values())
+
+
+@admin.register(GroupAuthorisation)
+class GroupAuthorisationAdmin(AuditedAdmin):
+    """The office authorises a group for a subsidiary, after checking the group's letter; revoked by setting the
+    revocation time (audited, as every change here). A revoked row is kept: a new authorisation is a new row."""
+
+    list_display = ["parent", "subsidiary", "valid_from", "valid_until", "revoked_at", "created_by"]
+    list_filter = ["revoked_at"]
+    search_fields = ["=parent__credit_code", "parent__name", "=subsidiary__credit_code", "subsidiary__name"]
+    raw_id_fields = ["parent", "subsidiary"]
+    readonly_fields = ["created_by", "created_at"]
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoked, never deleted: the trail of who was authorised stays
+
+    @admin.action(description=_("撤销所选集团授权"), permissions=["change"])
+    def revoke(self, request, queryset):
+        done = 0
+        for authorisation in queryset.filter(revoked_at__isnull=True):
+            authorisation.revoked_at = timezone.now()
+            authorisation.save(update_fields=["revoked_at"])
+            record_event(user=request.user, action="reports.groupauthorisation_revoke",
+                         target=f"groupauthorisation:{authorisation.pk}",
+                         after={"parent": authorisation.parent_id, "subsidiary": authorisation.subsidiary_id})
+            done += 1
+        self.message_user(request, _("已撤销 %(n)s 项集团授权。") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(GroupBatch)
+class GroupBatchAdmin(ReadOnlyAdmin):
+    list_display = ["number", "parent", "issued_at", "requested_by", "channel", "summary_size"]
+    search_fields = ["=number", "=parent__credit_code", "parent__name"]
+    exclude = ["token"]  # the download's secret: not shown even to the office

@@ -2,7 +2,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from pydantic import Field
@@ -11,7 +11,8 @@ from cleanrecord.accounts.models import acts_for, is_office, may_read_reports
 from cleanrecord.accounts.tokens import require_scope
 from cleanrecord.entities.models import Entity
 
-from .models import Purpose, Report, ReportLanguage, ReportStatus
+from . import groups
+from .models import GroupBatch, Purpose, Report, ReportLanguage, ReportStatus
 from .services import issue_report, revoke_report
 
 router = Router()
@@ -66,11 +67,17 @@ def report_out(r: Report) -> dict:
 
 
 def _readable(request, number: str) -> Report:
-    """A report the user may read: the office, the entity's users, grantees in their period. Others: 404."""
-    report = Report.objects.filter(number=number).first()
-    if report is None or not may_read_reports(request.user, report.entity_id):
+    """A report the user may read: the office, the entity's users, grantees in their period, the group that
+    applied for it. Others: 404."""
+    report = Report.objects.select_related("group_batch").filter(number=number).first()
+    if report is None or not (may_read_reports(request.user, report.entity_id) or _group_asked(request, report)):
         raise Http404("未找到该报告")
     return report
+
+
+def _group_asked(request, report: Report) -> bool:
+    """The group's users read the reports their group applied for in a batch (and only those)."""
+    return report.group_batch is not None and acts_for(request.user, report.group_batch.parent_id)
 
 
 def _office_only(request) -> None:
@@ -88,6 +95,72 @@ def create_report(request, body: ReportIn):
                           purpose=body.purpose, purpose_text=body.purpose_text, language=body.language.value,
                           user=request.user, channel="api")
     return 201, report_out(report)
+
+
+# Before /{number}: the URL resolver would take "groups" for a report number.
+_Code = Annotated[str, Field(max_length=40)]
+
+
+class GroupBatchIn(Schema):
+    credit_code: str = Field(max_length=40, description="集团（母公司）的统一社会信用代码")
+    subsidiaries: Annotated[list[_Code], Field(max_length=500)] | _Code = Field(
+        "all", description="子公司统一社会信用代码的列表，或 all：全部已授权的子公司")
+    domains: Annotated[list[_Domain], Field(max_length=100)] | _Domain = "all"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    purpose: str = Field(Purpose.OTHER, max_length=20)
+    purpose_text: str = Field("", max_length=200)
+    language: ReportLanguage = Field(ReportLanguage.CHINESE, description="zh-hans / en：各份报告的语言（汇总清单为中文）")
+
+
+class GroupReportOut(Schema):
+    entity: str
+    entity_name: str
+    number: str
+    verification_code: str
+    verification_code_display: str
+    pdf_url: str
+
+
+class GroupBatchOut(Schema):
+    number: str
+    group: str
+    issued_at: dt.datetime
+    zip_url: str
+    summary_sha256: str
+    reports: list[GroupReportOut]
+
+
+@router.post("/groups", response={201: GroupBatchOut}, summary="集团为已授权的子公司批量出具报告")
+def create_group_batch(request, body: GroupBatchIn):
+    require_scope(request, "reports:write")
+    code = body.credit_code.strip().upper()
+    if not acts_for(request.user, code):
+        raise PermissionDenied("仅限集团的绑定用户申请集团报告")
+    parent = get_object_or_404(Entity, credit_code=code)
+    batch = groups.issue_group(
+        parent=parent, subsidiaries=body.subsidiaries, domains=body.domains, start=body.start, end=body.end,
+        purpose=body.purpose, purpose_text=body.purpose_text, language=body.language.value, user=request.user,
+        channel="api")
+    return 201, {
+        "number": batch.number, "group": parent.credit_code, "issued_at": batch.issued_at,
+        "zip_url": f"/api/v1/reports/groups/{batch.token}/zip", "summary_sha256": batch.summary_sha256,
+        "reports": [{"entity": r.entity_id, "entity_name": r.entity.name, "number": r.number,
+                     "verification_code": r.verification_code,
+                     "verification_code_display": r.snapshot["verification_code_display"],
+                     "pdf_url": f"/api/v1/reports/{r.number}/pdf"} for r in groups.reports_of(batch)],
+    }
+
+
+@router.get("/groups/{token}/zip", summary="下载集团批次的 ZIP（各报告 PDF 和汇总清单）")
+def get_group_zip(request, token: str):
+    require_scope(request, "reports:read")
+    batch = GroupBatch.objects.filter(token=token).first()
+    if batch is None or not (is_office(request.user) or acts_for(request.user, batch.parent_id)):
+        raise Http404("未找到该批次")
+    response = StreamingHttpResponse(groups.zip_chunks(batch), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{groups.zip_name(batch)}"'
+    return response
 
 
 @router.get("/{number}", response=ReportOut, summary="报告信息")
@@ -142,3 +215,4 @@ def entity_reports(request, code: str) -> list[dict]:
         raise PermissionDenied("无权查阅该经营主体的报告")
     entity = get_object_or_404(Entity, credit_code=code.strip().upper())
     return [report_out(r) for r in Report.objects.for_entity(entity.credit_code)]
+

@@ -78,6 +78,9 @@ class Report(models.Model):
                                 default=ReportLanguage.CHINESE)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoke_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
+    # Issued in a group batch: counted in the batch (once, for the group), not in the entity's hourly limit.
+    group_batch = models.ForeignKey("GroupBatch", models.PROTECT, null=True, blank=True, related_name="reports",
+                                    verbose_name=_("集团报告批次"))
 
     objects = ReportQuerySet.as_manager()
 
@@ -206,3 +209,71 @@ class SigningRoot(models.Model):
 
     def __str__(self) -> str:
         return self.fingerprint
+
+
+class GroupAuthorisationQuerySet(models.QuerySet):
+    def active(self, today: dt.date | None = None) -> "GroupAuthorisationQuerySet":
+        today = today or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today)
+
+
+class GroupAuthorisation(models.Model):
+    """The credit office lets a group company (its bound users) apply for one subsidiary's reports in a group
+    batch, for a period; revocable. One row per subsidiary; made and revoked in the admin, audited there."""
+
+    parent = models.ForeignKey("entities.Entity", models.CASCADE, related_name="group_authorisations",
+                               verbose_name=_("集团（母公司）"))
+    subsidiary = models.ForeignKey("entities.Entity", models.CASCADE, related_name="group_parents",
+                                   verbose_name=_("子公司"))
+    valid_from = models.DateField(_("起始日期"), default=timezone.localdate)
+    valid_until = models.DateField(_("截止日期"))
+    basis = models.CharField(_("授权依据"), max_length=200, blank=True,
+                             help_text=_("如：集团出具的授权书编号、信用办审核记录"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = GroupAuthorisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["parent", "subsidiary"]
+        verbose_name = verbose_name_plural = _("集团报告授权")
+        constraints = [models.UniqueConstraint(fields=["parent", "subsidiary"], condition=models.Q(revoked_at__isnull=True),
+                                               name="one_open_group_authorisation")]
+
+    def __str__(self) -> str:
+        state = _("已撤销") if self.revoked_at else f"{self.valid_from}～{self.valid_until}"
+        return f"{self.parent_id} → {self.subsidiary_id}（{state}）"
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent_id == self.subsidiary_id:
+            raise ValidationError({"subsidiary": _("子公司不能是集团本身")})
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("截止日期不能早于起始日期")})
+
+
+class GroupBatch(models.Model):
+    """One group application: a report for each chosen subsidiary (Report.group_batch) and a signed summary.
+
+    The batch counts once in the group's hourly limit; its reports count in no entity's limit."""
+
+    number = models.CharField(_("批次编号"), max_length=40, unique=True)
+    # The download's address: unguessable, like a report's verification code.
+    token = models.CharField(_("下载令牌"), max_length=43, unique=True, editable=False)
+    parent = models.ForeignKey("entities.Entity", models.PROTECT, related_name="group_batches",
+                               verbose_name=_("集团（母公司）"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("申请人"))
+    issued_at = models.DateTimeField(_("出具时间"))
+    channel = models.CharField(_("渠道"), max_length=5, default="web")
+    summary_path = models.CharField(_("汇总清单 PDF 文件"), max_length=500)
+    summary_sha256 = models.CharField(_("汇总清单 SHA-256"), max_length=64)
+    summary_size = models.PositiveIntegerField(_("汇总清单大小（字节）"), default=0)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = verbose_name_plural = _("集团报告批次")
+
+    def __str__(self) -> str:
+        return self.number

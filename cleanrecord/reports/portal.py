@@ -16,7 +16,7 @@ from cleanrecord.lib.refusals import Refused
 
 from . import services
 from .forms import GrantForm
-from .models import Report
+from .models import GroupAuthorisation, Report
 
 
 def _grant_form(entity: Entity, data=None) -> GrantForm:
@@ -35,6 +35,7 @@ def _portal(request, *, bound: GrantForm | None = None, bound_for: str = ""):
             "reports": list(Report.objects.for_entity(e.credit_code).prefetch_related("verifications")[:20]),
             "grants": list(ReportGrant.objects.filter(entity=e).select_related("grantee")[:20]),
             "grant_form": bound if bound is not None and bound_for == e.credit_code else _grant_form(e),
+            "group": GroupAuthorisation.objects.active().filter(parent=e).exists(),
         } for e in mine],
         "granted": [{"grant": g, "reports": list(Report.objects.for_entity(g.entity_id)[:20])} for g in granted],
         "today": timezone.localdate().isoformat(),

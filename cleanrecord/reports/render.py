@@ -88,6 +88,16 @@ def render_pdf(snapshot: Mapping[str, Any], *, max_printed: int | None = None) -
     return pdf
 
 
+def compile_pdf(template: Path, inputs: dict[str, str], *, timestamp: datetime) -> bytes:
+    """Typeset another document of the platform (a group batch's summary) with the report's fonts and lock."""
+    with _lock:
+        pdf, warnings = compiler(template).compile_with_warnings(sys_inputs=inputs, timestamp=timestamp, pdf_tags=False)
+    for warning in warnings:
+        logger.warning("%s: typst: %s", template.name, warning.message)
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
 def print_plan(snapshot: Snapshot, max_printed: int, *, attachment_name: str = ATTACHMENT_NAME) -> dict:
     """How many records of each domain the PDF prints, and whether as a compact table.
 

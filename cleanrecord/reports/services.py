@@ -19,7 +19,7 @@ from cleanrecord.entities.models import Entity
 from cleanrecord.lib.refusals import Refused
 
 from . import codes, languages, rules
-from .models import Report, ReportLanguage
+from .models import GroupBatch, Report, ReportLanguage
 from .render import render_pdf
 from .signing import SigningUnavailable, ensure_ready, sign_pdf
 
@@ -42,9 +42,19 @@ def report_dir() -> Path:
 
 
 def _refuse_over_hourly_cap(entity, now: dt.datetime) -> None:
+    """The entity's reports of the last hour, a group batch it applied for counting as one: its reports (the
+    subsidiaries') count in no entity's limit."""
     limit = conf.get("REPORT_ISSUE_PER_ENTITY_PER_HOUR")
-    if Report.objects.filter(entity=entity, issued_at__gte=now - dt.timedelta(hours=1)).count() >= limit:
+    since = now - dt.timedelta(hours=1)
+    issued = (Report.objects.filter(entity=entity, issued_at__gte=since, group_batch__isnull=True).count()
+              + GroupBatch.objects.filter(parent=entity, issued_at__gte=since).count())
+    if issued >= limit:
         raise Refused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
+
+
+def refuse_over_hourly_cap(entity, now: dt.datetime) -> None:
+    """For a group batch (reports.groups): the group's limit, checked once for the whole batch."""
+    _refuse_over_hourly_cap(entity, now)
 
 
 def records_found(content: dict) -> int:
@@ -55,11 +65,14 @@ def records_found(content: dict) -> int:
 
 def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date | None = None,
                  end: dt.date | None = None, purpose: str, purpose_text: str = "", language: str = "zh-hans",
-                 user=None, channel: str = "web", timings: dict | None = None) -> Report:
+                 user=None, channel: str = "web", timings: dict | None = None,
+                 group_batch: GroupBatch | None = None, number: str | None = None) -> Report:
     """Issue one signed report, or raise Refused with the reason in Chinese.
 
     `language`: what it prints in (ReportLanguage). An English report is the same content, printed with the
-    English table of reports.languages frozen into its snapshot.
+    English table of reports.languages frozen into its snapshot. `group_batch`: issued as one of a group's
+    batch (reports.groups), which counted once in the group's hourly limit: not counted again here, and audited by
+    the batch. `number`: one the batch took beforehand (codes.next_numbers), so as not to hold the day's sequence.
     """
     t = time.perf_counter()
     if language not in ReportLanguage.values:
@@ -72,7 +85,8 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
     today = now.date()
     query = rules.build_query(credit_code=credit_code, domains=domains, start=start, end=end, purpose=purpose,
                               purpose_text=purpose_text, today=today)
-    _refuse_over_hourly_cap(query.entity, now)  # before the work, for the common case
+    if group_batch is None:
+        _refuse_over_hourly_cap(query.entity, now)  # before the work, for the common case
     # The content is frozen in the source language whatever language the page asking for it is in.
     with translation.override(None):
         content = rules.compute(query, today=today)
@@ -83,8 +97,9 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
         # Decided again holding the entity's row lock (on SQLite, the IMMEDIATE transaction's write lock), so
         # that parallel requests for one entity count each other's reports: the cap holds under concurrency.
         Entity.objects.select_for_update().only("pk").get(pk=query.entity.pk)
-        _refuse_over_hourly_cap(query.entity, now)
-        number = codes.next_number(conf.get("REPORT_NUMBER_PREFIX"), today)
+        if group_batch is None:
+            _refuse_over_hourly_cap(query.entity, now)
+        number = number or codes.next_number(conf.get("REPORT_NUMBER_PREFIX"), today)
         code = codes.new_verification_code()
         valid_until = today + dt.timedelta(days=rules.rule("REPORT_VALID_DAYS"))
         snapshot = {
@@ -126,14 +141,10 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
                 records_found=records_found(content), pdf_path=str(path),
                 pdf_sha256=hashlib.sha256(signed).hexdigest(), pdf_size=len(signed), issued_at=now,
                 valid_until=valid_until, issued_by=user if user is not None and user.is_authenticated else None,
-                channel=channel, language=language,
+                channel=channel, language=language, group_batch=group_batch,
             )
-            record_event(user=user, action="reports.issue", target=f"report:{number}",
-                         after={"entity": query.entity.credit_code, "domains": report.domains,
-                                "period": [report.period_start.isoformat(), report.period_end.isoformat()],
-                                "purpose": report.purpose, "language": language,
-                                "records_found": report.records_found,
-                                "pdf_sha256": report.pdf_sha256})
+            if group_batch is None:  # a batch's are written at its end (reports.groups): see record_issue
+                record_issue(report, user)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
@@ -141,6 +152,17 @@ def issue_report(*, credit_code: str, domains: str | list[str], start: dt.date |
         timings.update(rules=t_rules - t, snapshot=t_snapshot - t_rules, render=t_render - t_snapshot,
                        sign=t_sign - t_render, store=time.perf_counter() - t_sign)
     return report
+
+
+def record_issue(report: Report, user) -> None:
+    """The audit entry of an issued report. A group batch writes its reports' entries last, just before it commits:
+    an entry takes the trail's lock until commit, and the batch must not hold it while it typesets."""
+    record_event(user=user, action="reports.issue", target=f"report:{report.number}",
+                 after={"entity": report.entity_id, "domains": report.domains,
+                        "period": [report.period_start.isoformat(), report.period_end.isoformat()],
+                        "purpose": report.purpose, "language": report.language,
+                        "records_found": report.records_found, "pdf_sha256": report.pdf_sha256,
+                        **({"group_batch": report.group_batch.number} if report.group_batch is not None else {})})
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal, views
+from . import group_views, portal, views
 
 urlpatterns = [
     path("entities/<str:code>/report/", views.new_report, name="report-new"),
@@ -9,4 +9,7 @@ urlpatterns = [
     path("my/", portal.portal, name="portal"),
     path("my/entities/<str:code>/grants", portal.grant, name="grant"),
     path("my/entities/<str:code>/grants/<int:grant_id>/revoke", portal.revoke_grant, name="grant-revoke"),
+    path("my/entities/<str:code>/group/", group_views.new_group_batch, name="group-new"),
+    path("my/group-batches/<str:token>/", group_views.group_batch, name="group-batch"),
+    path("my/group-batches/<str:token>/zip", group_views.group_batch_zip, name="group-batch-zip"),
 ]

@@ -97,6 +97,28 @@ def not_a_pdf(a: Actors) -> dict:
     return {"file": SimpleUploadedFile("r.pdf", b"hello", "application/pdf")}
 
 
+def group_batch_of_a(a: Actors):
+    """A group batch entity A applied for, holding entity B's report (B as its subsidiary); rolled back after each
+    actor. Its token is the batch pages' address."""
+    from cleanrecord.reports.models import GroupBatch
+
+    batch = GroupBatch.objects.create(number="LZXY-JT-20260101-ACCESS", token=f"access-{a.entity_a.pk}",
+                                      parent=a.entity_a, issued_at=a.report_b.issued_at,
+                                      summary_path=a.report_b.pdf_path, summary_sha256=a.report_b.pdf_sha256)
+    a.report_b.__class__.objects.filter(pk=a.report_b.pk).update(group_batch=batch)
+    return batch
+
+
+def group_request(a: Actors) -> dict:
+    """Entity A authorised by the office for entity B; its request for B's report."""
+    from cleanrecord.reports.models import GroupAuthorisation
+
+    today = a.grant.valid_from
+    GroupAuthorisation.objects.create(parent=a.entity_a, subsidiary=a.entity_b, valid_from=today,
+                                      valid_until=today.replace(year=today.year + 1))
+    return {"credit_code": a.entity_a.credit_code, "subsidiaries": "all", "domains": ["taxation"]}
+
+
 ROWS = [
     # -- public pages ------------------------------------------------------------------------------
     Row("", "GET", lambda a: "/", 200),
@@ -133,6 +155,16 @@ ROWS = [
     Row("my/", "GET", lambda a: "/my/", 200, logged_in()),
     Row("entities/<str:code>/report/", "GET", lambda a: f"/entities/{a.entity_a.credit_code}/report/", 403,
         logged_in(entity_a_user=200, office=200)),
+    # A group's page: its own users only (without the office's authorisation the page says so, and a request is
+    # refused); a batch and its ZIP: the group's users and the office, by the batch's unguessable token.
+    Row("my/entities/<str:code>/group/", "GET", lambda a: f"/my/entities/{a.entity_a.credit_code}/group/", 404,
+        logged_in(entity_a_user=200)),
+    Row("my/entities/<str:code>/group/", "POST", lambda a: f"/my/entities/{a.entity_a.credit_code}/group/", 404,
+        logged_in(entity_a_user=400), data=lambda a: {"scope": "all", "purpose": "finance"}, note="unauthorised"),
+    Row("my/group-batches/<str:token>/", "GET", lambda a: f"/my/group-batches/{group_batch_of_a(a).token}/", 404,
+        logged_in(entity_a_user=200, office=200)),
+    Row("my/group-batches/<str:token>/zip", "GET", lambda a: f"/my/group-batches/{group_batch_of_a(a).token}/zip",
+        404, logged_in(entity_a_user=200, office=200)),
     Row("my/entities/<str:code>/grants", "POST", lambda a: f"/my/entities/{a.entity_a.credit_code}/grants", 404,
         logged_in(entity_a_user=302),
         data=lambda a: {"grantee": "outsider", "valid_from": a.grant.valid_from.isoformat(),
@@ -293,6 +325,17 @@ ROWS = [
     # -- the API: reports (by number: others get 404; tokens need reports:read / reports:write) ------
     Row("POST /api/v1/reports", "POST", lambda a: "/api/v1/reports", 403, api_auth(entity_a_user=201, office=201),
         data=lambda a: {"credit_code": a.entity_a.credit_code, "domains": ["market-regulation"]}, json=True),
+    # A group batch: the authorised group's users (and their tokens with reports:write) apply; the ZIP is the
+    # group's and the office's. The group's users also read the batch's reports by number.
+    Row("POST /api/v1/reports/groups", "POST", lambda a: "/api/v1/reports/groups", 403, api_auth(entity_a_user=201),
+        data=group_request, json=True),
+    Row("GET /api/v1/reports/groups/{token}/zip", "GET",
+        lambda a: f"/api/v1/reports/groups/{group_batch_of_a(a).token}/zip", 404,
+        api_auth(entity_a_user=200, office=200, office_token=200, amr_token=403)),
+    Row("GET /api/v1/reports/{number}", "GET",
+        lambda a: f"/api/v1/reports/{a.report_b.number}" if group_batch_of_a(a) else "", 404,
+        api_auth(entity_a_user=200, entity_b_user=200, office=200, office_token=200, amr_token=403),
+        note="B's report in A's group batch"),
     Row("GET /api/v1/reports/{number}", "GET", lambda a: f"/api/v1/reports/{a.report_a.number}", 404,
         api_auth(entity_a_user=200, bank=200, office=200, office_token=200, amr_token=403)),
     Row("GET /api/v1/reports/{number}/pdf", "GET", lambda a: f"/api/v1/reports/{a.report_a.number}/pdf", 404,
@@ -362,7 +405,7 @@ def _request(a: Actors, row: Row, actor: str):
 
 
 # Rows whose requests issue a report or render a scorecard: real PDFs (`make test-quick` leaves them out).
-PDF_ROWS = {"POST /api/v1/reports", "GET /office/quality/<slug:code>/scorecard.pdf",
+PDF_ROWS = {"POST /api/v1/reports", "POST /api/v1/reports/groups", "GET /office/quality/<slug:code>/scorecard.pdf",
             "GET /department/quality/<slug:code>/scorecard.pdf", "POST /office/quality/<slug:code>/scorecard/send"}
 assert {r.id for r in ROWS} >= PDF_ROWS, PDF_ROWS - {r.id for r in ROWS}
 
