@@ -1,7 +1,7 @@
 """A real OpenID Connect provider for tests: oidc-provider-mock (Flask + Authlib) on a free local port.
 
-`start_provider()` runs it in a thread and yields a `Provider`; the `oidc_provider` fixture also points the
-platform's OIDC settings at it. A test sets the claims a person will have (`provider.set_claims(sub, {...})`)
+`start_provider()` runs it in a thread and yields a `Provider`; the `oidc_provider` fixture (conftest.py) also
+points the platform's OIDC settings at it. A test sets the claims a person will have (`provider.set_claims(sub, {...})`)
 and signs in either through a browser (the provider's page asks for the `sub`) or with `provider.authorize(url)`.
 
 The provider is the package's own, unchanged. Between it and the platform sits one switch, `tamper_next_token`:
@@ -19,7 +19,6 @@ from threading import Thread
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 
 CLIENT_ID = "cleanrecord-test"
@@ -44,7 +43,7 @@ class Provider:
         return response.headers["Location"]
 
     def settings(self) -> dict[str, Any]:
-        """The platform settings (settings.CLEANRECORD entries) that sign in through this provider."""
+        """The platform settings (by their names in cleanrecord.conf) that sign in through this provider."""
         return {"OIDC_ISSUER": self.issuer, "OIDC_CLIENT_ID": CLIENT_ID, "OIDC_CLIENT_SECRET": CLIENT_SECRET}
 
 
@@ -99,14 +98,6 @@ def start_provider(*, token_max_age: timedelta = timedelta(hours=1), require_non
         server.shutdown()
         server.server_close()
         thread.join(2)
-
-
-@pytest.fixture
-def oidc_provider(settings) -> Iterator[Provider]:
-    """A running provider, and the platform configured to sign in through it."""
-    with start_provider() as provider:
-        settings.CLEANRECORD = {**settings.CLEANRECORD, **provider.settings()}
-        yield provider
 
 
 def query_of(url: str) -> dict[str, str]:
