@@ -4,6 +4,7 @@ import datetime as dt
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+import requests
 from django.contrib.auth.models import User
 from django.test import Client
 from stdnum.cn import ric
@@ -177,3 +178,27 @@ def test_the_button_shows_only_when_configured_and_password_sign_in_stays(settin
     assert "电子营业执照/统一身份认证登录" not in Client().get("/accounts/login/").content.decode()
     assert Client().get("/accounts/oidc/start/").status_code == 404
     assert Client().get("/accounts/oidc/callback/", {"code": "x", "state": "y"}).status_code == 404
+
+
+def test_a_person_who_declines_at_the_provider_is_told_so(oidc_provider):
+    client = Client()
+    url = client.get("/accounts/oidc/start/")["Location"]
+    back = requests.post(url, data={"action": "deny"}, allow_redirects=False, timeout=10).headers["Location"]
+    assert query_of(back)["error"] == "access_denied"
+    response = client.get(urlsplit(back).path, query_of(back))
+    assert response.status_code == 400 and "您已在身份认证服务取消登录" in refusal(response)
+    assert client.get("/my/").status_code == 302
+
+
+def test_a_staff_member_who_becomes_legal_representative_keeps_one_binding_with_the_new_role(oidc_provider):
+    e = entity()
+    client = Client()
+    authorisation = StaffAuthorisation(entity=e, name="李四")
+    authorisation.set_id_number(STAFF_ID)
+    authorisation.save()
+    assert sign_in(client, oidc_provider, "li-si", staff(e.credit_code)).status_code == 302
+    assert sign_in(client, oidc_provider, "li-si", {**staff(e.credit_code), "role": "法定代表人"}).status_code == 302
+    binding = EntityUser.objects.get(entity=e)
+    assert binding.role == EntityUser.Role.LEGAL_REP
+    changed = AuditEntry.objects.get(action="signin.role_changed")
+    assert changed.before == {"role": "agent"} and changed.after["role"] == "legal_rep"
