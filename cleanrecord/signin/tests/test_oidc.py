@@ -202,3 +202,10 @@ def test_a_staff_member_who_becomes_legal_representative_keeps_one_binding_with_
     assert binding.role == EntityUser.Role.LEGAL_REP
     changed = AuditEntry.objects.get(action="signin.role_changed")
     assert changed.before == {"role": "agent"} and changed.after["role"] == "legal_rep"
+
+
+def test_the_entities_help_page_tells_how_to_sign_in_when_configured(settings, oidc_provider):
+    assert "无需申请账号" in Client().get("/help/entities/").content.decode()
+    settings.CLEANRECORD = {**settings.CLEANRECORD, "OIDC_ISSUER": ""}
+    page = Client().get("/help/entities/").content.decode()
+    assert "无需申请账号" not in page and "向信用办申请开通账号并绑定本主体" in page
