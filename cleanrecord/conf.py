@@ -228,6 +228,12 @@ def _default_years(value: int, values: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _oidc_client_id(value: str, values: Mapping[str, Any]) -> str | None:
+    if values["OIDC_ISSUER"] and not value.strip():
+        return "设置了 CLEANRECORD_OIDC_ISSUER 时须同时设置在身份认证服务注册的客户端标识"
+    return None
+
+
 def _in_data_dir(name: str) -> Callable[[Mapping[str, Any]], str]:
     return lambda values: str(Path(values["DATA_DIR"]) / name)
 
@@ -335,7 +341,8 @@ SETTINGS = (
     Setting("OIDC_ISSUER", "CLEANRECORD_OIDC_ISSUER", OPTIONAL_URL, "",
             "Issuer of the identity service (统一身份认证 / 电子营业执照), its endpoints discovered from "
             "ISSUER/.well-known/openid-configuration; empty: no such sign-in."),
-    Setting("OIDC_CLIENT_ID", "CLEANRECORD_OIDC_CLIENT_ID", text(), "", "This platform's client id there."),
+    Setting("OIDC_CLIENT_ID", "CLEANRECORD_OIDC_CLIENT_ID", text(), "", "This platform's client id there.",
+            check=_oidc_client_id),
     Setting("OIDC_CLIENT_SECRET", "CLEANRECORD_OIDC_CLIENT_SECRET", text(), "", "This platform's client secret there.",
             secret=True),
     Setting("OIDC_SCOPES", "CLEANRECORD_OIDC_SCOPES", text(required=True), "openid profile",
