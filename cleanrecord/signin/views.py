@@ -5,6 +5,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,6 +78,8 @@ class Callback(OIDCAuthenticationCallbackView):
         except SuspiciousOperation as suspicious:
             log.warning("identity service sign-in refused: %s", suspicious)
             return self.login_failure()
+        except IntegrityError:  # the same person's first sign-in twice at once: the other one made the account
+            return _refused(request, _("登录请求重复提交，请重新登录。"), 409)
         except SERVICE_ERRORS:
             log.exception("identity service sign-in failed")
             return _refused(request, _("身份认证服务暂时无法访问，请稍后再试，或联系信用办。"), 503)
