@@ -92,4 +92,4 @@ class EntitySignInBackend(OIDCAuthenticationBackend):
 
 
 # The errors a sign-in coming back from the service may end in, besides a refusal.
-SERVICE_ERRORS = (requests.RequestException, provider.Unavailable, ValueError)
+SERVICE_ERRORS = (requests.RequestException, provider.Unavailable)  # an answer that is no JSON is a RequestException too
