@@ -209,3 +209,14 @@ def test_the_entities_help_page_tells_how_to_sign_in_when_configured(settings, o
     settings.CLEANRECORD = {**settings.CLEANRECORD, "OIDC_ISSUER": ""}
     page = Client().get("/help/entities/").content.decode()
     assert "无需申请账号" not in page and "向信用办申请开通账号并绑定本主体" in page
+
+
+def test_an_unreachable_service_is_said_so_and_password_sign_in_is_unaffected(settings):
+    with start_provider() as provider:
+        gone = provider.settings()  # a port that was a provider's a moment ago, and is closed now
+    settings.CLEANRECORD = {**settings.CLEANRECORD, **gone}
+    response = Client().get("/accounts/oidc/start/")
+    assert response.status_code == 503 and "身份认证服务暂时无法访问" in response.content.decode()
+    User.objects.create_user("clerk", password="a-long-password-1")
+    response = Client().post("/accounts/login/", {"username": "clerk", "password": "a-long-password-1"})
+    assert response.status_code == 302
