@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -21,6 +22,7 @@ from cleanrecord.testing.actors import (  # noqa: F401  (the named actors every 
 )
 from cleanrecord.testing.browser import browser  # noqa: F401  (a fixture for the browser tests)
 from cleanrecord.testing.concurrency import shared_database  # noqa: F401  (for tests that start threads)
+from cleanrecord.testing.oidc import Provider, start_provider
 from cleanrecord.testing.tasks import (  # noqa: F401  (tasks run at once, unless a test asks for the real queue)
     _tasks_run_at_once,
     database_tasks,
@@ -43,6 +45,15 @@ def _isolated_data_dir(tmp_path_factory):
     # which the batching thread's connection would not see. The servers the tests start (gunicorn) batch, as
     # deployed; cleanrecord/verification/tests/test_journal.py tests the batching there.
     settings.CLEANRECORD["VERIFY_LOG_BATCH_SECONDS"] = 0
+
+
+@pytest.fixture
+def oidc_provider(settings) -> Iterator[Provider]:
+    """A real OpenID Connect provider on a free local port (cleanrecord/testing/oidc.py), and the platform
+    configured to sign entities in through it."""
+    with start_provider() as provider:
+        settings.CLEANRECORD = {**settings.CLEANRECORD, **provider.settings()}
+        yield provider
 
 
 @pytest.fixture(scope="session")

@@ -125,6 +125,13 @@ def _url(raw: str) -> str:
 URL = Kind("url", _url, "credit.example.org")
 
 
+def _optional_url(raw: str) -> str:
+    return _url(raw) if raw.strip() else ""
+
+
+OPTIONAL_URL = Kind("url", _optional_url, "idp.example.org")
+
+
 def _networks(raw: str) -> list[str]:
     entries = items().parse(raw)
     for entry in entries:
@@ -186,6 +193,7 @@ LOG_FORMATS = ("text", "json")
 TASK_BACKENDS = ("database", "immediate")
 FIELD_CIPHERS = ("aes-gcm", "sm4-gcm")
 REPAIRED_RECORDS = ("label", "hide")
+OIDC_SIGN_ALGOS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256")
 
 # -- the registry -------------------------------------------------------------------------------------
 
@@ -217,6 +225,12 @@ def _max_years(value: int, values: Mapping[str, Any]) -> str | None:
 def _default_years(value: int, values: Mapping[str, Any]) -> str | None:
     if not 1 <= value <= values["REPORT_MAX_YEARS"]:
         return f"默认查询年限应在 1 年到最长追溯年限（{values['REPORT_MAX_YEARS']} 年）之间"
+    return None
+
+
+def _oidc_client_id(value: str, values: Mapping[str, Any]) -> str | None:
+    if values["OIDC_ISSUER"] and not value.strip():
+        return "设置了 CLEANRECORD_OIDC_ISSUER 时须同时设置在身份认证服务注册的客户端标识"
     return None
 
 
@@ -323,6 +337,39 @@ SETTINGS = (
             "Where the scheduled backup writes, one folder per run; empty: no scheduled backup."),
     Setting("BACKUP_KEEP", "CLEANRECORD_BACKUP_KEEP", integer(1), "7",
             "Scheduled backups kept in BACKUP_DIR; older ones are deleted after a backup succeeds."),
+    # --- sign-in of entities through the government identity service (OpenID Connect; cleanrecord/signin) ---
+    Setting("OIDC_ISSUER", "CLEANRECORD_OIDC_ISSUER", OPTIONAL_URL, "",
+            "Issuer of the identity service (统一身份认证 / 电子营业执照), its endpoints discovered from "
+            "ISSUER/.well-known/openid-configuration; empty: no such sign-in."),
+    Setting("OIDC_CLIENT_ID", "CLEANRECORD_OIDC_CLIENT_ID", text(), "", "This platform's client id there.",
+            check=_oidc_client_id),
+    Setting("OIDC_CLIENT_SECRET", "CLEANRECORD_OIDC_CLIENT_SECRET", text(), "", "This platform's client secret there.",
+            secret=True),
+    Setting("OIDC_SCOPES", "CLEANRECORD_OIDC_SCOPES", text(required=True), "openid profile",
+            "Scopes asked for, space-separated."),
+    Setting("OIDC_SIGN_ALGO", "CLEANRECORD_OIDC_SIGN_ALGO", choice(*OIDC_SIGN_ALGOS), "RS256",
+            "The algorithm the service signs ID tokens with; tokens signed otherwise are refused."),
+    Setting("OIDC_AUTHORIZATION_ENDPOINT", "CLEANRECORD_OIDC_AUTHORIZATION_ENDPOINT", OPTIONAL_URL, "",
+            "The authorization endpoint, when the service publishes no discovery document; empty: discovered."),
+    Setting("OIDC_TOKEN_ENDPOINT", "CLEANRECORD_OIDC_TOKEN_ENDPOINT", OPTIONAL_URL, "",
+            "The token endpoint; empty: discovered."),
+    Setting("OIDC_USERINFO_ENDPOINT", "CLEANRECORD_OIDC_USERINFO_ENDPOINT", OPTIONAL_URL, "",
+            "The userinfo endpoint; empty: discovered (none there: the ID token's claims only)."),
+    Setting("OIDC_JWKS_ENDPOINT", "CLEANRECORD_OIDC_JWKS_ENDPOINT", OPTIONAL_URL, "",
+            "The service's signing keys (JWKS); empty: discovered."),
+    Setting("OIDC_TIMEOUT", "CLEANRECORD_OIDC_TIMEOUT", integer(1, 120), "10",
+            "Seconds to wait for the identity service's answer."),
+    Setting("OIDC_CREDIT_CODE_CLAIM", "CLEANRECORD_OIDC_CREDIT_CODE_CLAIM", text(required=True), "credit_code",
+            "Claim holding the unified social credit code of the entity the person signs in for."),
+    Setting("OIDC_ROLE_CLAIM", "CLEANRECORD_OIDC_ROLE_CLAIM", text(required=True), "role",
+            "Claim holding the person's role for that entity."),
+    Setting("OIDC_LEGAL_REP_ROLES", "CLEANRECORD_OIDC_LEGAL_REP_ROLES", items(), "legal_rep,法定代表人,负责人",
+            "Values of the role claim that mean legal representative (any other value: staff)."),
+    Setting("OIDC_ID_NUMBER_CLAIM", "CLEANRECORD_OIDC_ID_NUMBER_CLAIM", text(required=True), "id_number",
+            "Claim holding the person's ID number: staff are matched by it to the legal representative's "
+            "authorisation."),
+    Setting("OIDC_NAME_CLAIM", "CLEANRECORD_OIDC_NAME_CLAIM", text(required=True), "name",
+            "Claim holding the person's name."),
     # --- the platform ---
     Setting("REFERENCE_DIR", "CLEANRECORD_REFERENCE_DIR", path(),
             lambda v: str(v["BASE_DIR"] / "cleanrecord/reference/data/lanzhou"),

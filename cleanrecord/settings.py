@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cleanrecord.jobs",
     "cleanrecord.reference",
     "cleanrecord.entities",
+    "cleanrecord.signin",
     "cleanrecord.records",
     "cleanrecord.accounts",
     "cleanrecord.audit",
@@ -171,6 +172,8 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Entities sign in through the government identity service (OpenID Connect) when CLEANRECORD_OIDC_ISSUER is set.
+    "cleanrecord.signin.backend.EntitySignInBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

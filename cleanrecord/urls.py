@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("cleanrecord.reports.urls")),
     path("", include("cleanrecord.records.urls")),
     path("", include("cleanrecord.accounts.urls")),
+    path("", include("cleanrecord.signin.urls")),
     path("", include("cleanrecord.front.urls")),
 ]

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from cleanrecord import conf
+
 from . import roles
 from .models import Notification
 
@@ -16,6 +18,10 @@ PAGE = 50
 
 class LoginView(auth_views.LoginView):
     """After signing in without a `next`, each role lands on its own start page."""
+
+    def get_context_data(self, **kwargs):
+        # The identity service's button shows only when the platform is configured for it (cleanrecord/signin).
+        return {**super().get_context_data(**kwargs), "oidc_enabled": bool(conf.get("OIDC_ISSUER"))}
 
     def get_default_redirect_url(self):
         return reverse(roles.landing(self.request.user))

@@ -76,4 +76,5 @@ def help_page(request, topic: str):
         "valid_days": rule("REPORT_VALID_DAYS"), "legal_basis": conf.get("REPORT_LEGAL_BASIS"),
         "replaces": conf.get("REPORT_REPLACES_STATEMENT"), "not_covered": conf.get("REPORT_NOT_COVERED"),
         "issuer": conf.get("REPORT_ISSUER"), "domains": Domain.objects.all() if topic == "policy" else [],
+        "oidc_enabled": bool(conf.get("OIDC_ISSUER")),
     })

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cleanrecord.accounts.models import ReportGrant, acts_for, entities_for
+from cleanrecord.accounts.models import EntityUser, ReportGrant, acts_for, entities_for
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib.refusals import Refused
@@ -39,6 +39,9 @@ def _portal(request, *, bound: GrantForm | None = None, bound_for: str = ""):
         } for e in mine],
         "granted": [{"grant": g, "reports": list(Report.objects.for_entity(g.entity_id)[:20])} for g in granted],
         "today": timezone.localdate().isoformat(),
+        # The legal representative also authorises the entity's staff (cleanrecord/signin).
+        "legal_rep_of": set(EntityUser.objects.filter(user=request.user, role=EntityUser.Role.LEGAL_REP)
+                            .values_list("entity_id", flat=True)),
     }, status=400 if bound is not None else 200)
 
 

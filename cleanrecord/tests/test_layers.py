@@ -29,6 +29,7 @@ LAYERS = [
     ("reference",),  # region, domains, departments
     ("accounts",),  # roles, API tokens, notifications
     ("entities", "workdays"),  # the entity register; the working-day calendar
+    ("signin",),  # entities sign in through the government identity service; staff authorised by the legal rep
     ("records",),  # credit records and their import
     ("objections", "freshness"),
     ("reports",),  # rules, snapshot, issuing, signing; the entity portal

@@ -94,6 +94,9 @@ def test_a_wrong_value_of_each_setting_stops_the_start_naming_the_variable(tmp_p
     ({"CLEANRECORD_REPORT_DEFAULT_YEARS": "4", "CLEANRECORD_REPORT_MAX_YEARS": "3"},
      "CLEANRECORD_REPORT_DEFAULT_YEARS=4：默认查询年限应在 1 年到最长追溯年限（3 年）之间"),
     ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE='/nonexistent/secret'：无法读取"),
+    ({"CLEANRECORD_OIDC_ISSUER": "idp.example.org"}, "CLEANRECORD_OIDC_ISSUER='idp.example.org'：应为以 http:// 或 https://"),
+    ({"CLEANRECORD_OIDC_ISSUER": "https://idp.example.org"},
+     "CLEANRECORD_OIDC_CLIENT_ID=''：设置了 CLEANRECORD_OIDC_ISSUER 时须同时设置在身份认证服务注册的客户端标识"),
 ])
 def test_the_refusal_says_what_is_wrong(tmp_path, env, message):
     with pytest.raises(ImproperlyConfigured, match=re.escape(message)):

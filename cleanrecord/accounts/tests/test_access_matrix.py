@@ -88,6 +88,18 @@ def tax_profile(a: Actors):
                                                defaults={"spec": {"ignore": ["序号"]}})[0]
 
 
+def staff_of_a(a: Actors):
+    """A person entity A's legal representative authorised to act for it."""
+    from cleanrecord.signin.models import StaffAuthorisation
+
+    found = StaffAuthorisation.objects.filter(entity=a.entity_a, withdrawn_at__isnull=True).first()
+    if found is None:
+        found = StaffAuthorisation(entity=a.entity_a, name="李四", authorised_by=a.users["entity_a_user"])
+        found.set_id_number("620103199002022344")
+        found.save()
+    return found
+
+
 def profile_form(dept_code: str) -> Callable[[Actors], dict]:
     return lambda a: {"department": dept_code, "kind": "listing", "name": "税务名单",
                       "spec": '{"constants": {"列入日期": "2024-01-01"}}'}
@@ -177,6 +189,26 @@ ROWS = [
     Row("my/entities/<str:code>/grants/<int:grant_id>/revoke", "POST",
         lambda a: f"/my/entities/{a.entity_b.credit_code}/grants/{a.grant.pk}/revoke", 404,
         logged_in(), note="A's grant under B's code"),
+    # -- sign-in through the identity service (cleanrecord/signin): off unless CLEANRECORD_OIDC_ISSUER is set, as
+    # here; with a provider running the flow is tried in cleanrecord/signin/tests/test_oidc.py.
+    Row("accounts/oidc/start/", "GET", lambda a: "/accounts/oidc/start/", 404, note="not configured"),
+    Row("accounts/oidc/callback/", "GET", lambda a: "/accounts/oidc/callback/?code=x&state=y", 404,
+        note="not configured"),
+    # The legal representative's staff authorisations: entity_a_user is A's legal representative; the office,
+    # other entities' users and A's own staff are told nothing (404).
+    Row("my/entities/<str:code>/staff/", "GET", lambda a: f"/my/entities/{a.entity_a.credit_code}/staff/", 404,
+        logged_in(entity_a_user=200)),
+    Row("my/entities/<str:code>/staff/", "POST", lambda a: f"/my/entities/{a.entity_a.credit_code}/staff/", 404,
+        logged_in(entity_a_user=302), data=lambda a: {"name": "李四", "id_number": "620103199002022344"}),
+    Row("my/entities/<str:code>/staff/<int:pk>/withdraw", "POST",
+        lambda a: f"/my/entities/{a.entity_a.credit_code}/staff/{staff_of_a(a).pk}/withdraw", 404,
+        logged_in(entity_a_user=302)),
+    Row("my/entities/<str:code>/staff/<int:pk>/withdraw", "POST",
+        lambda a: f"/my/entities/{a.entity_b.credit_code}/staff/{staff_of_a(a).pk}/withdraw", 404,
+        logged_in(), note="A's authorisation under B's code"),
+    Row("my/entities/<str:code>/staff/<int:pk>/withdraw", "GET",
+        lambda a: f"/my/entities/{a.entity_a.credit_code}/staff/{staff_of_a(a).pk}/withdraw", 405,
+        logged_in(), note="POST only"),
     # -- department portal -------------------------------------------------------------------------
     Row("imports/", "GET", lambda a: "/imports/", 403, logged_in(clerk_amr=200, clerk_tax=200, office=200)),
     # The upload answers with its preview; only 确认导入 (imports/confirm) writes.
