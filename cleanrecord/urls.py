@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("cleanrecord.freshness.urls")),
     path("", include("cleanrecord.workdays.urls")),
     path("", include("cleanrecord.objections.urls")),
+    path("", include("cleanrecord.matters.urls")),
+    path("", include("cleanrecord.refusals.urls")),
     path("", include("cleanrecord.verification.urls")),
     path("", include("cleanrecord.reports.urls")),
     path("", include("cleanrecord.records.urls")),

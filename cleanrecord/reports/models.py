@@ -78,6 +78,9 @@ class Report(models.Model):
                                 default=ReportLanguage.CHINESE)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoke_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
+    # The matter of the catalogue (应替尽替清单) the report was asked for, when it was started from one.
+    matter = models.ForeignKey("matters.Matter", models.SET_NULL, null=True, blank=True, related_name="reports",
+                               verbose_name=_("办理事项"))
 
     objects = ReportQuerySet.as_manager()
 

@@ -30,9 +30,10 @@ LAYERS = [
     ("accounts",),  # roles, API tokens, notifications
     ("entities", "workdays"),  # the entity register; the working-day calendar
     ("records",),  # credit records and their import
-    ("objections", "freshness"),
+    ("objections", "freshness", "matters"),  # matters: the catalogue of matters (应替尽替清单)
     ("reports",),  # rules, snapshot, issuing, signing; the entity portal
     ("verification",),
+    ("refusals",),  # feedback when a unit refuses the report
     ("quality",),
     ("front", "demo", "api", "health", "metrics", "requestid", "requestlog", "uploads", "backup"),
     ("testing", "urls", "wsgi"),
