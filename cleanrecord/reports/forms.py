@@ -58,7 +58,7 @@ class ReportRequestForm(SiteForm):
     def matter_initial(matter: Matter) -> dict:
         """What the form starts with for a request made for `matter`: its domains ticked (or 全部领域)."""
         return {"scope": matter.all_domains, "domains": matter.domain_codes(), "matter": matter.pk,
-                "purpose_text": matter.name[:PURPOSE_TEXT_MAX]}
+                "purpose": Purpose.ADMINISTRATION, "purpose_text": matter.name[:PURPOSE_TEXT_MAX]}
 
     @staticmethod
     def matter_options() -> list[dict]:
