@@ -464,7 +464,7 @@ SETTINGS = (
             "Evidence files of one objection."),
     Setting("EVIDENCE_DIR", "CLEANRECORD_EVIDENCE_DIR", path(), _in_data_dir("evidence"),
             "Where objection evidence is kept (encrypted)."),
-    # --- feedback when a unit refuses the report (cleanrecord/refusals) ---
+    # --- feedback when a unit refuses the report (cleanrecord/acceptance) ---
     Setting("REFUSAL_HANDLE_DAYS", "CLEANRECORD_REFUSAL_HANDLE_DAYS", integer(1), "5",
             "Working days for the office to handle a refusal feedback."),
     Setting("REFUSAL_BUDGET", "CLEANRECORD_REFUSAL_BUDGET", integer(1), "5",

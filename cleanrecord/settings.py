@@ -73,7 +73,7 @@ INSTALLED_APPS = [
     "cleanrecord.matters",
     "cleanrecord.reports",
     "cleanrecord.verification",
-    "cleanrecord.refusals",
+    "cleanrecord.acceptance",
     "cleanrecord.quality",
     "cleanrecord.demo",
     "cleanrecord.front",

@@ -29,7 +29,7 @@ urlpatterns = [
     path("", include("cleanrecord.workdays.urls")),
     path("", include("cleanrecord.objections.urls")),
     path("", include("cleanrecord.matters.urls")),
-    path("", include("cleanrecord.refusals.urls")),
+    path("", include("cleanrecord.acceptance.urls")),
     path("", include("cleanrecord.verification.urls")),
     path("", include("cleanrecord.reports.urls")),
     path("", include("cleanrecord.records.urls")),

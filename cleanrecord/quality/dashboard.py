@@ -16,10 +16,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from cleanrecord.acceptance.services import acceptance_rows
 from cleanrecord.accounts.decorators import office_required
 from cleanrecord.reference import regions
 from cleanrecord.reference.models import Department, Domain
-from cleanrecord.refusals.services import acceptance_rows
 from cleanrecord.reports.models import Report
 from cleanrecord.verification.models import VerificationLog
 

@@ -33,7 +33,7 @@ LAYERS = [
     ("objections", "freshness", "matters"),  # matters: the catalogue of matters (应替尽替清单)
     ("reports",),  # rules, snapshot, issuing, signing; the entity portal
     ("verification",),
-    ("refusals",),  # feedback when a unit refuses the report
+    ("acceptance",),  # whether units accept the report: refusal feedback, the dashboard's counts
     ("quality",),
     ("front", "demo", "api", "health", "metrics", "requestid", "requestlog", "uploads", "backup"),
     ("testing", "urls", "wsgi"),

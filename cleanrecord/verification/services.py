@@ -415,7 +415,7 @@ def spend(client: str, tokens: int = 1, *, capacity: int | None = None, period: 
     are, up to that many.
 
     `capacity` and `period` (default: the verification budget's settings) let another budget use the same
-    buckets under its own client keys (the refusal feedback form: cleanrecord.refusals).
+    buckets under its own client keys (the refusal feedback form: cleanrecord.acceptance).
 
     Check and take are one step under the client's row lock (SELECT … FOR UPDATE on PostgreSQL; on SQLite
     the IMMEDIATE transaction holds the write lock), so parallel requests never spend more than there is.

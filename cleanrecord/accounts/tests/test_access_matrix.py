@@ -103,7 +103,7 @@ def a_matter(a: Actors):
 
 def a_refusal(a: Actors):
     """A refusal feedback waiting for the office."""
-    from cleanrecord.refusals.models import Refusal
+    from cleanrecord.acceptance.models import Refusal
 
     return Refusal.objects.create(report_number=a.report_a.number, report=a.report_a, unit="某银行", matter_text="贷款",
                                   description="要求另行开具证明", due_on="2030-01-01")

@@ -39,10 +39,10 @@ def new_refusal(request):
             form.refuse(e)
             status = e.status
         else:
-            return render(request, "refusals/filed.html", {"refusal": refusal})
+            return render(request, "acceptance/filed.html", {"refusal": refusal})
     elif form.errors:
         status = 400
-    return render(request, "refusals/new.html", {"form": form}, status=status)
+    return render(request, "acceptance/new.html", {"form": form}, status=status)
 
 
 @office_required
@@ -54,7 +54,7 @@ def office_refusals(request):
     qs = qs.filter(status=Refusal.Status.SUBMITTED).order_by("due_on", "filed_at") if which == "open" \
         else qs.filter(status=Refusal.Status.HANDLED).order_by("-handled_at")
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    return render(request, "refusals/office.html", {
+    return render(request, "acceptance/office.html", {
         "page": page, "which": which, "today": today, "warning": calendar_warning(today),
         "open_count": Refusal.objects.filter(status=Refusal.Status.SUBMITTED).count(),
         "overdue_count": Refusal.objects.filter(status=Refusal.Status.SUBMITTED, due_on__lt=today).count()})
@@ -81,6 +81,6 @@ def office_refusal(request, pk: int):
     elif request.method == "POST" and not refusal.is_open:
         messages.error(request, _("该反馈已办结"))
         return redirect("office-refusal", pk=refusal.pk)
-    return render(request, "refusals/detail.html", {"refusal": refusal, "form": form,
+    return render(request, "acceptance/detail.html", {"refusal": refusal, "form": form,
                                                     "today": timezone.localdate()},
                   status=400 if form.errors else 200)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cleanrecord.refusals.services import notify_overdue
+from cleanrecord.acceptance.services import notify_overdue
 
 
 class Command(BaseCommand):

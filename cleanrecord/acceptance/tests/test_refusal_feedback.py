@@ -7,12 +7,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cleanrecord.acceptance.models import Refusal
+from cleanrecord.acceptance.services import acceptance_rows, notify_overdue
 from cleanrecord.accounts.models import Notification
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.matters.models import Matter
 from cleanrecord.reference.models import Department
-from cleanrecord.refusals.models import Refusal
-from cleanrecord.refusals.services import acceptance_rows, notify_overdue
 from cleanrecord.reports.models import Report
 from cleanrecord.reports.tests.factories import entity
 from cleanrecord.testing.forms import FormPage

@@ -2,8 +2,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class RefusalsConfig(AppConfig):
-    name = "cleanrecord.refusals"
+class AcceptanceConfig(AppConfig):
+    name = "cleanrecord.acceptance"
     verbose_name = _("不认可报告反馈")
 
     def ready(self) -> None:
