@@ -143,13 +143,14 @@ def acceptance_rows() -> list[AcceptanceRow]:
     and the matter as typed."""
     verified = dict(VerificationLog.objects.filter(result=Result.AUTHENTIC, report__matter__isnull=False)
                     .values("report__matter").annotate(n=Count("report", distinct=True)).values_list("report__matter", "n"))
-    refused = {r["matter"]: r for r in Refusal.objects.filter(matter__isnull=False).values("matter").annotate(
-        n=Count("id"), settled=Count("id", filter=Q(outcome=Outcome.ACCEPTED)))}
+    refused: dict[int, tuple[int, int]] = {
+        r["matter"]: (r["n"], r["settled"]) for r in Refusal.objects.filter(matter__isnull=False).values("matter")
+        .annotate(n=Count("id"), settled=Count("id", filter=Q(outcome=Outcome.ACCEPTED)))}
     rows = []
     for m in Matter.objects.filter(pk__in=set(verified) | set(refused)).select_related("department"):
-        r = refused.get(m.pk, {})
-        rows.append(AcceptanceRow(m.department.name, m.name, verified.get(m.pk, 0), r.get("n", 0), r.get("settled", 0)))
-    for r in (Refusal.objects.filter(matter__isnull=True).values("unit", "matter_text")
-              .annotate(n=Count("id"), settled=Count("id", filter=Q(outcome=Outcome.ACCEPTED)))):
-        rows.append(AcceptanceRow(r["unit"], r["matter_text"], None, r["n"], r["settled"]))
+        n, settled = refused.get(m.pk, (0, 0))
+        rows.append(AcceptanceRow(m.department.name, m.name, verified.get(m.pk, 0), n, settled))
+    for typed in (Refusal.objects.filter(matter__isnull=True).values("unit", "matter_text")
+                  .annotate(n=Count("id"), settled=Count("id", filter=Q(outcome=Outcome.ACCEPTED)))):
+        rows.append(AcceptanceRow(typed["unit"], typed["matter_text"], None, typed["n"], typed["settled"]))
     return sorted(rows, key=lambda row: (-row.refused, row.unit, row.matter))

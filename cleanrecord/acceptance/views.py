@@ -1,7 +1,6 @@
 """The public refusal feedback form and the office's queue."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -71,8 +70,6 @@ def office_refusal(request, pk: int):
         try:
             services.handle(refusal, user=request.user, outcome=form.cleaned_data["outcome"],
                             note=form.cleaned_data["note"])
-        except PermissionDenied:
-            raise
         except Refused as e:
             form.refuse(e)
         else:

@@ -28,6 +28,6 @@ def create_demo_matters() -> int:
             department=department, name=name, defaults={"legal_basis": basis, "all_domains": domains == "all"})
         if created:
             if domains != "all":
-                matter.domains.set([d for d in domains if d in known])
+                matter.domains.set(list(Domain.objects.filter(code__in=[d for d in domains if d in known])))
             made += 1
     return made

@@ -78,7 +78,9 @@ def test_a_refusal_is_filed_on_a_phone_and_handled_by_the_office(browser: Browse
     assert fits(visitor)
     visitor.get_by_role("button", name="提交反馈").click()
     expect(visitor.get_by_role("heading", name="反馈已提交")).to_be_visible()
-    number = re.search(r"FK\d{8}-\d{6}", visitor.locator("main").inner_text()).group()
+    found = re.search(r"FK\d{8}-\d{6}", visitor.locator("main").inner_text())
+    assert found, "the page names no feedback number"
+    number = found.group()
 
     # 2. The entity's user starts a report from the matter: the list ticks the domains it needs.
     owner = signed_in(browser, live_server.url, "owner", problems)

@@ -31,7 +31,8 @@ def tender(db):
 
 
 def report(number: str = NUMBER, matter=None, code: str = "ABCDEFGHJKMNPQRSTVWX") -> Report:
-    company = entity(name="兰州反馈测试商贸有限公司") if not Report.objects.exists() else Report.objects.first().entity
+    first = Report.objects.first()
+    company = first.entity if first is not None else entity(name="兰州反馈测试商贸有限公司")
     today = timezone.localdate()
     return Report.objects.create(
         number=number, verification_code=code, entity=company, domains=["taxation"], period_start=today,
