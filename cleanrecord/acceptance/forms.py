@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.lib.forms import SiteForm, text_field
+from cleanrecord.lib.identifiers import find_id_numbers
 from cleanrecord.matters.models import Matter
 from cleanrecord.reports.codes import as_report_number
 
@@ -41,6 +42,11 @@ class RefusalForm(SiteForm):
 
     def clean(self):
         data = super().clean()
+        # The feedback needs no one's ID number: none is kept in its free text.
+        for name in ("unit", "matter_text", "description", "contact"):
+            if find_id_numbers(data.get(name) or ""):
+                self.add_error(name, _("请勿填写居民身份证号码：反馈不需要个人身份信息"))
+                data.pop(name, None)
         if "matter" in data and not data.get("matter") and not (data.get("matter_text") or "").strip() \
                 and "matter_text" not in self.errors:
             self.add_error("matter", _("请从清单中选择办理事项，或填写事项名称"))

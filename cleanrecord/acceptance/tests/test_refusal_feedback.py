@@ -61,6 +61,14 @@ def test_the_form_says_what_is_wrong_in_chinese(client, tender):
 
 
 @pytest.mark.django_db
+def test_no_personal_id_number_is_kept(client, tender):
+    response = client.post("/refusals/new/", form(tender, contact="张三 620102199001011234"))
+    assert response.status_code == 400
+    assert FormPage(response.content.decode()).error_beside("id_contact") == "请勿填写居民身份证号码：反馈不需要个人身份信息"
+    assert Refusal.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_a_refusal_is_filed_with_a_deadline_in_working_days_and_the_office_is_told(client, settings, office_user,
                                                                                   tender):
     settings.CLEANRECORD = {**settings.CLEANRECORD, "REFUSAL_HANDLE_DAYS": 3}
