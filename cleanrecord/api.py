@@ -12,6 +12,7 @@ from cleanrecord.accounts.tokens import InvalidToken, TokenAuth
 from cleanrecord.entities.api import router as entities_router
 from cleanrecord.freshness.api import router as nothing_new_router
 from cleanrecord.lib.refusals import Refused
+from cleanrecord.matters.api import router as matters_router
 from cleanrecord.records.api import entities_router as entity_records_router
 from cleanrecord.records.api import router as imports_router
 from cleanrecord.reports.api import entities_router as entity_reports_router
@@ -39,6 +40,7 @@ api.add_router("/entities", entity_records_router, tags=["经营主体"])
 api.add_router("/entities", entity_reports_router, tags=["经营主体"])
 api.add_router("/imports", imports_router, tags=["数据导入"])
 api.add_router("/nothing-new", nothing_new_router, tags=["数据导入"])
+api.add_router("/matters", matters_router, tags=["应替尽替事项清单"])
 api.add_router("/reports", reports_router, tags=["专用信用报告"])
 
 

@@ -518,6 +518,13 @@ SETTINGS = (
             "Evidence files of one objection."),
     Setting("EVIDENCE_DIR", "CLEANRECORD_EVIDENCE_DIR", path(), _in_data_dir("evidence"),
             "Where objection evidence is kept (encrypted)."),
+    # --- feedback when a unit refuses the report (cleanrecord/acceptance) ---
+    Setting("REFUSAL_HANDLE_DAYS", "CLEANRECORD_REFUSAL_HANDLE_DAYS", integer(1), "5",
+            "Working days for the office to handle a refusal feedback."),
+    Setting("REFUSAL_BUDGET", "CLEANRECORD_REFUSAL_BUDGET", integer(1), "5",
+            "Refusal feedbacks a client may file in a burst before 429."),
+    Setting("REFUSAL_REFILL_SECONDS", "CLEANRECORD_REFUSAL_REFILL_SECONDS", integer(1), "720",
+            "One more refusal feedback every this many seconds."),
     # --- how fresh each domain's data is (cleanrecord/freshness) ---
     Setting("SOURCE_SILENT_WORKDAYS", "CLEANRECORD_SOURCE_SILENT_WORKDAYS", integer(1), "30",
             "A department silent this many working days gives the domains it feeds a printed note."),

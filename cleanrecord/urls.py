@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("cleanrecord.freshness.urls")),
     path("", include("cleanrecord.workdays.urls")),
     path("", include("cleanrecord.objections.urls")),
+    path("", include("cleanrecord.matters.urls")),
+    path("", include("cleanrecord.acceptance.urls")),
     path("", include("cleanrecord.reports.urls")),
     path("", include("cleanrecord.records.urls")),
     path("", include("cleanrecord.accounts.urls")),

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from cleanrecord.acceptance.services import acceptance_rows
 from cleanrecord.accounts.decorators import office_required
 from cleanrecord.reference import regions
 from cleanrecord.reference.models import Department, Domain
@@ -33,7 +34,7 @@ log = logging.getLogger("cleanrecord.quality")
 @require_GET
 @office_required
 def dashboard(request):
-    return render(request, "quality/dashboard.html", {"trend_days": TREND_DAYS})
+    return render(request, "quality/dashboard.html", {"trend_days": TREND_DAYS, "acceptance": acceptance_rows()})
 
 
 @require_GET

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.lib.forms import SiteForm, date_field
+from cleanrecord.matters.models import Matter
 from cleanrecord.reference.models import Domain
 
 from .models import Purpose, ReportLanguage
@@ -40,12 +41,32 @@ class ReportRequestForm(SiteForm):
                                    error_messages={"max_length": _("用途说明最多 %(limit_value)d 字（现为 %(show_value)d 字）")})
     language = forms.ChoiceField(label=_("报告语言"), choices=ReportLanguage.choices, initial=ReportLanguage.CHINESE,
                                  required=False, error_messages={"invalid_choice": _("报告语言应为中文或英文")})
+    # The matter of the catalogue the request started from (按办理事项选择): kept with the report.
+    matter = forms.ModelChoiceField(queryset=Matter.objects.none(), required=False, widget=forms.HiddenInput,
+                                    error_messages={"invalid_choice": _("该办理事项不在清单中，请重新选择")})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         domains = self.fields["domains"]
         assert isinstance(domains, forms.MultipleChoiceField)  # declared so above
         domains.choices = [(d.code, d.name) for d in Domain.objects.order_by("order")]
+        matter = self.fields["matter"]
+        assert isinstance(matter, forms.ModelChoiceField)  # declared so above
+        matter.queryset = Matter.objects.active()
+
+    @staticmethod
+    def matter_initial(matter: Matter) -> dict:
+        """What the form starts with for a request made for `matter`: its domains ticked (or 全部领域)."""
+        return {"scope": matter.all_domains, "domains": matter.domain_codes(), "matter": matter.pk,
+                "purpose": Purpose.ADMINISTRATION, "purpose_text": matter.name[:PURPOSE_TEXT_MAX]}
+
+    @staticmethod
+    def matter_options() -> list[dict]:
+        """The catalogue for the 按办理事项选择 list: id, label and the domains it ticks ("all": 全部领域)."""
+        return [{"id": m.pk, "label": f"{m.department.name}：{m.name}",
+                 "domains": "all" if m.all_domains else " ".join(m.domain_codes())}
+                for m in Matter.objects.active().select_related("department").prefetch_related("domains")
+                .order_by("department__name", "name")]
 
     def clean(self):
         data = super().clean()

@@ -81,6 +81,9 @@ class Report(models.Model):
     # Issued in a group batch: counted in the batch (once, for the group), not in the entity's hourly limit.
     group_batch = models.ForeignKey("GroupBatch", models.PROTECT, null=True, blank=True, related_name="reports",
                                     verbose_name=_("集团报告批次"))
+    # The matter of the catalogue (应替尽替清单) the report was asked for, when it was started from one.
+    matter = models.ForeignKey("matters.Matter", models.SET_NULL, null=True, blank=True, related_name="reports",
+                               verbose_name=_("办理事项"))
 
     objects = ReportQuerySet.as_manager()
 

@@ -6,9 +6,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.models import acts_for, is_office
+from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib import replica
 from cleanrecord.lib.refusals import Refused
+from cleanrecord.matters.models import Matter
 
 from . import codes, rules
 from .forms import ReportRequestForm
@@ -32,9 +34,13 @@ def new_report(request, code: str):
         raise PermissionDenied("仅限该经营主体的绑定用户申请报告。请携带营业执照和身份证明向信用办申请绑定。")
     today = timezone.localdate()
     start, end = rules.default_period(today)
-    form = ReportRequestForm(request.POST if request.method == "POST" else None,
-                             initial={"scope": True, "start": start, "end": end, "purpose": Purpose.FINANCE,
-                                      "language": ReportLanguage.CHINESE})
+    initial = {"scope": True, "start": start, "end": end, "purpose": Purpose.FINANCE,
+               "language": ReportLanguage.CHINESE}
+    matter_id = request.GET.get("matter", "")
+    matter = Matter.objects.active().filter(pk=matter_id).first() if matter_id.isdigit() else None
+    if matter is not None:  # started from the catalogue (a link, or 按办理事项选择 without script)
+        initial.update(ReportRequestForm.matter_initial(matter))
+    form = ReportRequestForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -46,11 +52,16 @@ def new_report(request, code: str):
         except Refused as e:
             form.refuse(e)
         else:
+            if data.get("matter") is not None:
+                Report.objects.filter(pk=report.pk).update(matter=data["matter"])
+                record_event(user=request.user, action="reports.matter", target=f"report:{report.pk}",
+                             after={"number": report.number, "matter": data["matter"].pk})
             return redirect("report-detail", code=report.verification_code)
     form["start"].field.widget.attrs.update(min=rules.years_before(today, rules.rule("REPORT_MAX_YEARS")).isoformat(),
                                             max=today.isoformat())
     form["end"].field.widget.attrs.update(max=today.isoformat())
-    return render(request, "reports/new.html", {"entity": entity, "form": form},
+    return render(request, "reports/new.html", {"entity": entity, "form": form, "matter": matter,
+                                                "matters": ReportRequestForm.matter_options()},
                   status=400 if form.errors else 200)
 
 

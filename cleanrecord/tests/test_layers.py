@@ -31,9 +31,10 @@ LAYERS = [
     ("entities", "workdays"),  # the entity register; the working-day calendar
     ("signin",),  # entities sign in through the government identity service; staff authorised by the legal rep
     ("records",),  # credit records and their import
-    ("objections", "freshness"),
+    ("objections", "freshness", "matters"),  # matters: the catalogue of matters (应替尽替清单)
     ("reports",),  # rules, snapshot, issuing, signing; the entity portal
     ("verification",),
+    ("acceptance",),  # whether units accept the report: refusal feedback, the dashboard's counts
     ("quality",),
     ("front", "demo", "api", "health", "metrics", "requestid", "requestlog", "uploads", "backup"),
     ("testing", "urls", "wsgi"),

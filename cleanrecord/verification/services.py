@@ -415,13 +415,13 @@ def _no_longer_counted(key: tuple[str, int | None], subject: str) -> str:
 
 # -- the guessing budget ------------------------------------------------------------------------
 
-def _refilled(budget: ClientBudget, now: dt.datetime) -> float:
-    capacity, period = conf.get("VERIFY_BUDGET"), conf.get("VERIFY_REFILL_SECONDS")
+def _refilled(budget: ClientBudget, now: dt.datetime, capacity: int | None = None, period: int | None = None) -> float:
+    capacity, period = capacity or conf.get("VERIFY_BUDGET"), period or conf.get("VERIFY_REFILL_SECONDS")
     return min(capacity, budget.tokens + max(0.0, (now - budget.updated_at).total_seconds()) / period)
 
 
-def _wait(tokens: float) -> int:
-    return max(1, int((1 - tokens) * conf.get("VERIFY_REFILL_SECONDS")) + 1)
+def _wait(tokens: float, period: int | None = None) -> int:
+    return max(1, int((1 - tokens) * (period or conf.get("VERIFY_REFILL_SECONDS"))) + 1)
 
 
 def retry_after(client: str) -> int:
@@ -434,10 +434,13 @@ def retry_after(client: str) -> int:
     return 0 if tokens >= 1 else _wait(tokens)
 
 
-def spend(client: str, tokens: int = 1) -> int:
+def spend(client: str, tokens: int = 1, *, capacity: int | None = None, period: int | None = None) -> int:
     """Take a token from `client`'s bucket (after an unknown code): 0 when taken, else the seconds until
     one is back, and nothing is taken. With `tokens` > 1 (a file check that overran), as many as there
     are, up to that many.
+
+    `capacity` and `period` (default: the verification budget's settings) let another budget use the same
+    buckets under its own client keys (the refusal feedback form: cleanrecord.acceptance).
 
     Check and take are one step under the client's row lock (SELECT … FOR UPDATE on PostgreSQL; on SQLite
     the IMMEDIATE transaction holds the write lock), so parallel requests never spend more than there is.
@@ -448,13 +451,13 @@ def spend(client: str, tokens: int = 1) -> int:
             # Parallel first misses from one client would both insert: the loser's insert does nothing and
             # it waits for, then locks, the winner's row.
             ClientBudget.objects.bulk_create(
-                [ClientBudget(client=client, tokens=conf.get("VERIFY_BUDGET"), updated_at=timezone.now())],
+                [ClientBudget(client=client, tokens=capacity or conf.get("VERIFY_BUDGET"), updated_at=timezone.now())],
                 ignore_conflicts=True)
             budget = ClientBudget.objects.select_for_update().get(client=client)
         now = timezone.now()  # read under the lock: never before the time the last spender wrote
-        left = _refilled(budget, now)
+        left = _refilled(budget, now, capacity, period)
         if left < 1:
-            return _wait(left)
+            return _wait(left, period)
         budget.tokens = left - min(tokens, int(left))
         budget.updated_at = now
         budget.save(update_fields=["tokens", "updated_at"])

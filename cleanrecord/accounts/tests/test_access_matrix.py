@@ -105,6 +105,27 @@ def profile_form(dept_code: str) -> Callable[[Actors], dict]:
                       "spec": '{"constants": {"列入日期": "2024-01-01"}}'}
 
 
+def a_matter(a: Actors):
+    """A matter of the catalogue (made inside each actor's rolled-back savepoint)."""
+    from cleanrecord.matters.models import Matter
+
+    matter, _ = Matter.objects.get_or_create(department=a.amr, name="政府采购投标", defaults={"legal_basis": "采购文件"})
+    return matter
+
+
+def a_refusal(a: Actors):
+    """A refusal feedback waiting for the office."""
+    from cleanrecord.acceptance.models import Refusal
+
+    return Refusal.objects.create(report_number=a.report_a.number, report=a.report_a, unit="某银行", matter_text="贷款",
+                                  description="要求另行开具证明", due_on="2030-01-01")
+
+
+def refusal_form(a: Actors) -> dict:
+    return {"report_number": a.report_a.number, "unit": "某区公共资源交易中心", "matter": a_matter(a).pk,
+            "description": "要求另行开具无违法证明"}
+
+
 def not_a_pdf(a: Actors) -> dict:
     return {"file": SimpleUploadedFile("r.pdf", b"hello", "application/pdf")}
 
@@ -292,6 +313,24 @@ ROWS = [
         data=lambda a: {"category": "情节轻微", "text": "首次违法且及时改正", "signer": "兰州市市场监督管理局",
                         "signed_on": "2026-01-05"}, note="only the deciding department writes"),
     Row("office/objections/", "GET", lambda a: "/office/objections/", 403, logged_in(office=200)),
+    # -- the catalogue of matters (应替尽替清单): public to read, the office keeps it --------------------
+    Row("matters/", "GET", lambda a: "/matters/?q=采购", 200),
+    Row("office/matters/", "GET", lambda a: "/office/matters/", 403, logged_in(office=200)),
+    Row("office/matters/new/", "GET", lambda a: "/office/matters/new/", 403, logged_in(office=200)),
+    Row("office/matters/new/", "POST", lambda a: "/office/matters/new/", 403, logged_in(office=302),
+        data=lambda a: {"department": a.tax.pk, "name": "招标投标", "legal_basis": "通知", "all_domains": "on",
+                        "is_active": "on"}),
+    Row("office/matters/<int:pk>/", "GET", lambda a: f"/office/matters/{a_matter(a).pk}/", 403, logged_in(office=200)),
+    Row("office/matters/<int:pk>/", "POST", lambda a: f"/office/matters/{a_matter(a).pk}/", 403, logged_in(office=302),
+        data=lambda a: {"department": a.amr.pk, "name": "政府采购投标", "legal_basis": "采购文件", "all_domains": "on"},
+        note="withdrawn from the list"),
+    # -- feedback when a unit refuses the report: anyone files it, the office handles it -----------------
+    Row("refusals/new/", "GET", lambda a: "/refusals/new/", 200),
+    Row("refusals/new/", "POST", lambda a: "/refusals/new/", 200, data=refusal_form),
+    Row("office/refusals/", "GET", lambda a: "/office/refusals/", 403, logged_in(office=200)),
+    Row("office/refusals/<int:pk>/", "GET", lambda a: f"/office/refusals/{a_refusal(a).pk}/", 403, logged_in(office=200)),
+    Row("office/refusals/<int:pk>/", "POST", lambda a: f"/office/refusals/{a_refusal(a).pk}/", 403, logged_in(office=302),
+        data=lambda a: {"outcome": "accepted", "note": "已电话沟通，单位接受报告"}),
     Row("department/objections/", "GET", lambda a: "/department/objections/", 403,
         logged_in(clerk_amr=200, clerk_tax=200)),
     Row("office/calendar/", "GET", lambda a: "/office/calendar/", 403, logged_in(office=200)),
@@ -386,7 +425,9 @@ ROWS = [
         api_auth(amr_token=403), note="no such report"),
     Row("POST /api/v1/reports/{number}/revoke", "POST", lambda a: f"/api/v1/reports/{a.report_a.number}/revoke", 403,
         api_auth(office=200), data=lambda a: {"reason": "信息有误"}, json=True),
-    # -- the API: verification is public; a bad token there is simply not looked at -----------------
+    # -- the API: verification and the catalogue are public; a bad token there is simply not looked at ---
+    Row("GET /api/v1/matters", "GET", lambda a: "/api/v1/matters?q=采购", 200),
+    Row("GET /api/v1/matters/{matter_id}", "GET", lambda a: f"/api/v1/matters/{a_matter(a).pk}", 200),
     Row("GET /api/v1/verify/{code}", "GET", lambda a: f"/api/v1/verify/{a.report_a.verification_code}", 200),
     Row("POST /api/v1/verify/file", "POST", lambda a: "/api/v1/verify/file", 400, data=not_a_pdf),
 ]

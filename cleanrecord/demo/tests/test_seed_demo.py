@@ -10,6 +10,7 @@ from stdnum.cn import ric, uscc
 
 from cleanrecord.demo.generate import DEMO_FILES, PENALTY_HEADER, write_demo_files
 from cleanrecord.demo.management.commands import seed_demo
+from cleanrecord.demo.matters import DEMO_MATTERS
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib import fieldcrypt
 from cleanrecord.records.models import ImportBatch, Licence, Listing, Penalty, Procedure, RecordStatus
@@ -172,3 +173,10 @@ def test_departments_without_demo_files_confirm_nothing_new(seeded):
     confirmed = set(NothingNew.objects.values_list("department__code", flat=True))
     assert confirmed and not confirmed & set(Penalty.objects.values_list("department__code", flat=True))
     assert f"{len(confirmed)} 个未报送演示数据的部门已确认“本期无新增数据”" in seeded
+
+
+def test_the_demo_has_a_catalogue_of_matters(seeded, client):
+    assert "应替尽替事项清单：5 个演示事项" in seeded
+    page = client.get("/matters/").content.decode()
+    assert all(name in page for _, name, _, _ in DEMO_MATTERS)
+    assert "兰州市住房和城乡建设局" in page and "全部领域" in page

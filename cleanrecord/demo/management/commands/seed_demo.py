@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cleanrecord.demo.accounts import create_demo_accounts
 from cleanrecord.demo.generate import Reference, write_demo_files
+from cleanrecord.demo.matters import create_demo_matters
 from cleanrecord.entities.models import Entity
 from cleanrecord.freshness.models import SourceStatus
 from cleanrecord.freshness.services import confirm_nothing_new
@@ -63,6 +64,9 @@ class Command(BaseCommand):
         confirmed = confirm_quiet_departments(timezone.localdate())
         if confirmed:
             self.stdout.write(f"{confirmed} 个未报送演示数据的部门已确认“本期无新增数据”")
+        matters = create_demo_matters()
+        if matters:
+            self.stdout.write(f"应替尽替事项清单：{matters} 个演示事项")
         accounts = create_demo_accounts(folder)
         self.stdout.write("演示账号（登录 http://127.0.0.1:8000/accounts/login/，密码仅显示这一次，另存于 "
                           f"{folder / 'demo-accounts.txt'}）：")
