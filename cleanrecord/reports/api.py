@@ -113,6 +113,7 @@ class VerificationOut(Schema):
     channel: str
     result: str
     client: str
+    organisation: str | None = Field(None, description="核验时登录的机构成员所属机构的名称；匿名核验为空")
 
 
 @router.post("/{number}/revoke", response=ReportOut, summary="撤销报告（信用办）")
@@ -130,7 +131,8 @@ def revoke(request, number: str, body: RevokeIn):
 def verifications(request, number: str):
     require_scope(request, "reports:read")
     report = _readable(request, number)
-    return list(report.verifications.values("at", "channel", "result", "client"))
+    return [{**row, "organisation": row.pop("organisation__name")}
+            for row in report.verifications.values("at", "channel", "result", "client", "organisation__name")]
 
 
 # The operation id it had in entities/api.py: clients generated from the OpenAPI name their methods by it.

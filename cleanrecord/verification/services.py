@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cleanrecord import conf
+from cleanrecord.accounts.models import Organisation, OrganisationMember
 from cleanrecord.lib import replica
 from cleanrecord.lib.clientip import client_ip
 from cleanrecord.objections.models import Objection, SeverityExplanation
@@ -105,7 +106,7 @@ class Throttled(Exception):
         self.seconds = seconds
 
 
-def verify_code(typed: str, *, channel: str, client: str) -> Verification:
+def verify_code(typed: str, *, channel: str, client: str, user=None) -> Verification:
     """Look a report up by its verification code, as a verifier typed or scanned it, and log the check.
 
     A client past its guessing budget gets Throttled, and no answer, as does an unknown code when it costs
@@ -117,23 +118,26 @@ def verify_code(typed: str, *, channel: str, client: str) -> Verification:
 
     With a read replica, the reads come from it; a code it does not know is looked up again on the primary
     (the report may have been issued a moment ago), and that verification reads the primary throughout.
+
+    `user`, the signed-in user verifying (if any): a member of an organisation has the verification attributed to
+    it in the log, inside the log's INSERT (no query more).
     """
     with replica.reads():
-        return _verify(typed, channel=channel, client=client)
+        return _verify(typed, channel=channel, client=client, user=user)
 
 
-def _verify(typed: str, *, channel: str, client: str) -> Verification:
+def _verify(typed: str, *, channel: str, client: str, user=None) -> Verification:
     code = codes.normalise(typed)
     found = _lookup(code, client) if code else None
     if found is None and code and replica.on_replica():
         with replica.primary_reads():
-            return _verify(typed, channel=channel, client=client)
+            return _verify(typed, channel=channel, client=client, user=user)
     if found is None:
         # Only a spent token buys the answer "not found": requests racing past retry_after() stop here.
         wait = spend(client)
         if wait:
             raise Throttled(wait)
-        log(None, channel, Result.NOT_FOUND, client)
+        log(None, channel, Result.NOT_FOUND, client, user)
         return Verification(Result.NOT_FOUND)
     report, data_version, budget = found
     if budget is not None:  # the client has guessed before: it may be out of tokens
@@ -141,7 +145,7 @@ def _verify(typed: str, *, channel: str, client: str) -> Verification:
         if tokens < 1:
             raise Throttled(_wait(tokens))
     result = status_of(report)
-    log(report, channel, result, client)
+    log(report, channel, result, client, user)
     return Verification(result, report, data_version)
 
 
@@ -231,21 +235,32 @@ def cached_answer(verification: Verification, form: str, render: Callable[[], st
     return text
 
 
-def log(report: Report | None, channel: str, result: str, client: str) -> None:
+def log(report: Report | None, channel: str, result: str, client: str, user=None) -> None:
     """Log a verification: one INSERT, committed before the answer is returned (written once, as _lookup's
-    statement is; the log has no signal receivers to skip)."""
+    statement is; the log has no signal receivers to skip). A signed-in `user` who is a member of an active
+    organisation has it named in the entry, by a subquery of that same INSERT; anyone else's INSERT has none."""
     connection = connections[router.db_for_write(VerificationLog)]
+    member = user.pk if user is not None and user.is_authenticated else None
+    values = [report.pk if report else None, connection.ops.adapt_datetimefield_value(timezone.now()), channel,
+              str(result), client]
     with connection.cursor() as cursor:
-        cursor.execute(_log_sql(connection.vendor), [
-            report.pk if report else None, connection.ops.adapt_datetimefield_value(timezone.now()), channel,
-            str(result), client])
+        cursor.execute(_log_sql(connection.vendor, member is not None), [*values, member] if member else values)
 
 
 @functools.cache
-def _log_sql(vendor: str) -> str:
+def _log_sql(vendor: str, signed_in: bool = False) -> str:
     quote = connections[router.db_for_write(VerificationLog)].ops.quote_name
-    columns = ", ".join(quote(_column(VerificationLog, name)) for name in ("report", "at", "channel", "result", "client"))
-    return f"INSERT INTO {quote(VerificationLog._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+    names = ("report", "at", "channel", "result", "client") + (("organisation",) if signed_in else ())
+    columns = ", ".join(quote(_column(VerificationLog, name)) for name in names)
+    table = quote(VerificationLog._meta.db_table)
+    if not signed_in:
+        return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+    organisation = (
+        f"(SELECT m.{quote(_column(OrganisationMember, 'organisation'))} FROM {quote(OrganisationMember._meta.db_table)} m "
+        f"JOIN {quote(Organisation._meta.db_table)} o ON o.{quote(_column(Organisation, 'id'))} = "
+        f"m.{quote(_column(OrganisationMember, 'organisation'))} "
+        f"WHERE m.{quote(_column(OrganisationMember, 'user'))} = %s AND o.{quote(_column(Organisation, 'active'))})")
+    return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, {organisation})"
 
 
 CACHE_SECONDS = 26 * 3600  # an entry is keyed by the day: it is unreachable after midnight anyway
