@@ -1,5 +1,7 @@
 """Forms of the office's account console."""
 
+import re
+
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
@@ -66,9 +68,12 @@ class OrganisationForm(SiteForm):
     kind = forms.ChoiceField(label=_("机构类型"), choices=Organisation.Kind.choices,
                              error_messages={"required": _("请选择机构类型"),
                                              "invalid_choice": _("请从列表中选择机构类型")})
-    credit_code = forms.RegexField(label=_("统一社会信用代码"), regex=CREDIT_CODE, required=False, max_length=18,
-                                   error_messages={"invalid": _("统一社会信用代码应为 18 位（数字和大写字母）")})
+    credit_code = forms.CharField(label=_("统一社会信用代码"), required=False, max_length=18,
+                                  error_messages={"max_length": _("统一社会信用代码应为 18 位（数字和大写字母）")})
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def clean_credit_code(self) -> str:
-        return self.cleaned_data["credit_code"].strip().upper()
+        code = self.cleaned_data["credit_code"].strip().upper()
+        if code and not re.fullmatch(CREDIT_CODE, code):
+            raise forms.ValidationError(_("统一社会信用代码应为 18 位（数字和大写字母）"))
+        return code
