@@ -15,6 +15,7 @@ from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity
 from cleanrecord.testing.actors import make_member
 from cleanrecord.testing.forms import FormPage
+from cleanrecord.testing.queries import count_queries
 from cleanrecord.verification.models import VerificationLog
 
 TODAY = timezone.localdate
@@ -172,3 +173,19 @@ def test_a_deactivated_organisations_member_verifies_unattributed(world):
 def test_a_member_verifying_an_unknown_code_is_logged_with_the_organisation(world):
     assert logged_in(world["teller"]).get("/verify/ABCD-EFGH-JKMN").status_code == 404
     assert VerificationLog.objects.get(report=None).organisation == world["bank"]
+
+
+@pytest.mark.django_db
+@pytest.mark.pdf
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_attribution_costs_no_query_more_than_any_signed_in_verification(world, via, django_assert_num_queries):
+    """The organisation is found by a subquery of the log's INSERT: a member's verification makes as many queries
+    as that of a signed-in account of no organisation (and an anonymous one is untouched: test_query_counts)."""
+    report = issue_report(credit_code=world["company"].credit_code, domains=["taxation"], purpose="finance")
+    url = f"/verify/{report.verification_code}" if via == "page" else f"/api/v1/verify/{report.verification_code}"
+    owner, teller = logged_in(world["owner"]), logged_in(world["teller"])
+    owner.get(url), teller.get(url)  # the answer worked out once
+    counted = count_queries(lambda: owner.get(url))
+    with django_assert_num_queries(counted):
+        assert teller.get(url).status_code == 200
+    assert VerificationLog.objects.filter(report=report, organisation=world["bank"]).count() == 2
