@@ -119,7 +119,7 @@ FORMS = [
          {"role": "choice", "department": "choice", "organisation": "choice"}),
     Form("office: new organisation", "office", lambda w: "/office/organisations/",
          lambda w: {"name": "兰州测试审批局", "kind": "agency", "credit_code": "11620100MB1234567X", "active": "on"},
-         {"name": "text", "kind": "choice", "credit_code": "text", "active": "choice"}),
+         {"name": "text", "kind": "choice", "credit_code": "text"}),  # active: a checkbox, any value ticks it
     Form("office: organisation", "office", lambda w: f"/office/organisations/{w.a.grant.organisation_id}/",
          lambda w: {"name": "兰州测试银行（改名）", "kind": "bank", "credit_code": "", "active": "on"},
          {"name": "text", "kind": "choice", "credit_code": "text"}),
