@@ -131,8 +131,9 @@ def revoke(request, number: str, body: RevokeIn):
 def verifications(request, number: str):
     require_scope(request, "reports:read")
     report = _readable(request, number)
-    return [{**row, "organisation": row.pop("organisation__name")}
-            for row in report.verifications.values("at", "channel", "result", "client", "organisation__name")]
+    return [{"at": at, "channel": channel, "result": result, "client": client, "organisation": organisation}
+            for at, channel, result, client, organisation in report.verifications.values_list(
+                "at", "channel", "result", "client", "organisation__name")]
 
 
 # The operation id it had in entities/api.py: clients generated from the OpenAPI name their methods by it.

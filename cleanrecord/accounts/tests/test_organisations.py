@@ -40,7 +40,7 @@ def world(db):
             "clerk": make_member("tender-clerk", agency)}
 
 
-def _grant(world, organisation, **dates) -> Client:
+def _grant(world, organisation, **dates):
     c = logged_in(world["owner"])
     response = c.post(f"/my/entities/{world['company'].credit_code}/grants", {
         "organisation": organisation.pk if isinstance(organisation, Organisation) else organisation,
