@@ -66,7 +66,7 @@ def report_out(r: Report) -> dict:
 
 
 def _readable(request, number: str) -> Report:
-    """A report the user may read: the office, the entity's users, grantees in their period. Others: 404."""
+    """A report the user may read: the office, the entity's users, members of an organisation granted it. Others: 404."""
     report = Report.objects.filter(number=number).first()
     if report is None or not may_read_reports(request.user, report.entity_id):
         raise Http404("未找到该报告")
