@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from cleanrecord.accounts.models import EntityUser, Organisation
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity
-from cleanrecord.testing.actors import make_member
+from cleanrecord.testing.actors import make_member, make_user
 from cleanrecord.testing.browser import collect_script_problems, needs_chromium, outside_the_browser_loop
 
 pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
@@ -73,4 +73,30 @@ def test_a_bank_member_sees_a_granted_report_and_loses_it_on_revocation(browser:
     expect(teller.get_by_text("目前没有经营主体授权本机构查阅报告")).to_be_visible()
     assert teller.request.get(f"/api/v1/entities/{company.credit_code}/reports").status == 403
     assert teller.request.get(f"/api/v1/reports/{report.number}/pdf").status == 404
+    assert problems == []
+
+
+def test_the_office_console_fits_a_phone_and_makes_a_member_account(browser: Browser, live_server, world) -> None:
+    with outside_the_browser_loop():
+        make_user("console-office", "records.add_importbatch", password=PASSWORD, is_staff=True)
+    problems: list[str] = []
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    collect_script_problems(page, problems)
+    page.goto("/accounts/login/?next=/office/accounts/")
+    page.get_by_label("用户名").fill("console-office")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="账号管理")).to_be_visible()
+    for url in ("/office/accounts/", "/office/accounts/new", "/office/organisations/"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
+    page.goto("/office/accounts/new")
+    page.get_by_label("用户名").fill("phone-teller")
+    page.get_by_label("机构成员（银行、审批部门等）").check()
+    page.get_by_label("所属机构（机构成员）").select_option(label="兰州浏览器测试审批局（行政机关（审批部门））")
+    page.get_by_role("button", name="创建账号").click()
+    expect(page.get_by_role("heading", name="账号已创建")).to_be_visible()
+    assert len(page.locator("#one-time-password").inner_text()) >= 12
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert problems == []
