@@ -29,9 +29,12 @@ def privileged(user) -> bool:
     return bool(user.is_superuser or user.is_staff or user.user_permissions.exists() or user.groups.exists())
 
 
-def _managed(user) -> None:
+def manageable(user, *, by) -> None:
+    """Raise Refused unless the office user `by` may change `user`: an ordinary account, not `by`'s own."""
     if privileged(user):
         raise Refused(_("该账号拥有管理权限，只能由平台系统管理员修改"))
+    if user.pk == by.pk:
+        raise Refused(_("不能在这里修改自己的账号"))
 
 
 def one_time_password() -> str:
@@ -94,9 +97,7 @@ def _bind(user, role: str, department: Department | None, organisation: Organisa
 def bind_role(*, by, user, role: str, department: Department | None = None,
               organisation: Organisation | None = None) -> None:
     """Make `user` a department's clerk, an organisation's member, or neither (an account's one role of these)."""
-    _managed(user)
-    if user.pk == by.pk:
-        raise Refused(_("不能修改自己的账号"))
+    manageable(user, by=by)
     before = _describe(*role_of(user))
     with transaction.atomic():
         _bind(user, role, department, organisation)
@@ -106,9 +107,7 @@ def bind_role(*, by, user, role: str, department: Department | None = None,
 
 def set_active(*, by, user, active: bool) -> None:
     """Deactivate (the account can no longer sign in, its API tokens stop working) or reactivate an account."""
-    _managed(user)
-    if user.pk == by.pk:
-        raise Refused(_("不能修改自己的账号"))
+    manageable(user, by=by)
     if user.is_active == active:
         return
     with transaction.atomic():
@@ -120,9 +119,7 @@ def set_active(*, by, user, active: bool) -> None:
 
 def reset_password(*, by, user) -> str:
     """Give the account a new one-time password, returned to be shown once; the old one and its sessions end."""
-    _managed(user)
-    if user.pk == by.pk:
-        raise Refused(_("不能在此重置自己的密码"))
+    manageable(user, by=by)
     password = one_time_password()
     with transaction.atomic():
         user.set_password(password)

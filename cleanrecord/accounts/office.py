@@ -87,6 +87,10 @@ def account(request, user_id: int):
     target = _account(user_id)
     if request.method == "GET":
         return _account_page(request, target)
+    try:
+        console.manageable(target, by=request.user)
+    except Refused as e:  # an administrator's account, or the office user's own: whatever was posted
+        return _refused(request, e)
     form = RoleForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -94,8 +98,6 @@ def account(request, user_id: int):
             console.bind_role(by=request.user, user=target, role=data["role"], department=data["department"],
                               organisation=data["organisation"])
         except Refused as e:
-            if console.privileged(target) or target.pk == request.user.pk:
-                return _refused(request, e)
             form.refuse(e)
         else:
             messages.success(request, _("已更新账号 %(name)s 的角色") % {"name": target.get_username()})
