@@ -9,6 +9,7 @@ from cleanrecord.testing.actors import (  # noqa: F401  (the named actors every 
     amr,
     amr_clerk,
     auditor,
+    bank_organisation,
     bank_user,
     bob,
     carol,

@@ -217,7 +217,7 @@ def prepare(out: Path, *, entity_users: int, reports: int, import_rows: int) -> 
         EntityUser.objects.create(user=user, entity_id=code, role=EntityUser.Role.LEGAL_REP)
         _, token = tokens.create_token(owner=user, name="soak", scopes="reports:read,reports:write")
         if i % 4 == 0:  # a quarter of them let the bank read their reports, as the portal's grant form does
-            ReportGrant.objects.create(entity_id=code, grantee=bank, valid_from=today,
+            ReportGrant.objects.create(entity_id=code, organisation=bank.membership.organisation, valid_from=today,
                                        valid_until=today + dt.timedelta(days=30), created_by=user)
         users.append({"username": user.username, "password": password, "entity": code, "token": token})
 

@@ -1,12 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord import conf
 from cleanrecord.audit.admin import AuditedAdmin
 
 from . import tokens
-from .models import ApiToken, DepartmentClerk, EntityUser, ReportGrant
+from .models import ApiToken, DepartmentClerk, EntityUser, Organisation, ReportGrant
+
+# The console carries the platform's name, not "Django 管理" (read when a page is drawn: the setting may change).
+admin.site.site_header = admin.site.site_title = lazy(lambda: str(conf.get("PLATFORM_NAME")), str)()
+admin.site.index_title = _("平台管理")
 
 
 @admin.register(DepartmentClerk)
@@ -105,6 +111,17 @@ class EntityUserAdmin(AuditedAdmin):
 
 @admin.register(ReportGrant)
 class ReportGrantAdmin(AuditedAdmin):
-    list_display = ["entity", "grantee", "valid_from", "valid_until", "revoked_at"]
-    search_fields = ["=entity__credit_code", "grantee__username"]
-    raw_id_fields = ["entity", "grantee", "created_by"]
+    list_display = ["entity", "organisation", "valid_from", "valid_until", "revoked_at"]
+    list_filter = ["organisation__kind"]
+    search_fields = ["=entity__credit_code", "organisation__name"]
+    raw_id_fields = ["entity", "created_by"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    """Also kept on the office's own pages (/office/organisations/), where its members are added and removed."""
+
+    list_display = ["name", "kind", "credit_code", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "=credit_code"]

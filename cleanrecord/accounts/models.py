@@ -111,18 +111,72 @@ class EntityUser(models.Model):
         return f"{self.user} → {self.entity}"
 
 
+class Organisation(models.Model):
+    """A bank, an agency or another body that accepts the report: entities grant it their reports, and its member
+    accounts read them. Made and deactivated by the office (accounts.office)."""
+
+    class Kind(models.TextChoices):
+        BANK = "bank", _("银行等金融机构")
+        AGENCY = "agency", _("行政机关（审批部门）")
+        TENDER = "tender", _("招标采购单位")
+        OTHER = "other", _("其他单位")
+
+    name = models.CharField(_("机构名称"), max_length=200, unique=True)
+    kind = models.CharField(_("机构类型"), max_length=10, choices=Kind.choices, default=Kind.BANK)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    active = models.BooleanField(_("启用"), default=True,
+                                 help_text=_("停用后，其成员不能再查阅任何经营主体授权的报告，经营主体也不能再向其授权"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = verbose_name_plural = _("查阅机构")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationMember(models.Model):
+    """An account that acts for an organisation: it reads what entities granted the organisation, and what it
+    verifies while signed in is attributed to the organisation. An account acts for one organisation at most."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="membership",
+                                verbose_name=_("用户"))
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="members", verbose_name=_("机构"))
+    added_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("机构成员")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+
+def organisation_of(user) -> Organisation | None:
+    """The active organisation `user` acts for, or None."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    member = OrganisationMember.objects.filter(user=user, organisation__active=True).select_related("organisation").first()
+    return member.organisation if member is not None else None
+
+
 class ReportGrantQuerySet(models.QuerySet):
     def active(self) -> "ReportGrantQuerySet":
         today = timezone.localdate()
-        return self.filter(revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today)
+        return self.filter(revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today,
+                           organisation__active=True)
+
+    def readable_by(self, user) -> "ReportGrantQuerySet":
+        """Grants in force to the active organisation `user` is a member of."""
+        return self.active().filter(organisation__members__user=user)
 
 
 class ReportGrant(models.Model):
-    """An entity lets a bank or agency read its reports for a period, and may take that back."""
+    """An entity lets an organisation (a bank, an agency) read its reports for a period, and may take that back:
+    every member account of the organisation reads them while the grant is in force."""
 
     entity = models.ForeignKey("entities.Entity", models.CASCADE, related_name="grants", verbose_name=_("经营主体"))
-    grantee = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="report_grants",
-                                verbose_name=_("被授权方"))
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="grants", verbose_name=_("被授权机构"))
     valid_from = models.DateField(_("起始日期"))
     valid_until = models.DateField(_("截止日期"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
@@ -137,7 +191,7 @@ class ReportGrant(models.Model):
         verbose_name = verbose_name_plural = _("报告查阅授权")
 
     def __str__(self) -> str:
-        return f"{self.entity} → {self.grantee}（{self.valid_from}～{self.valid_until}）"
+        return f"{self.entity} → {self.organisation}（{self.valid_from}～{self.valid_until}）"
 
 
 def entities_for(user) -> list:
@@ -153,11 +207,12 @@ def acts_for(user, credit_code: str) -> bool:
 
 
 def may_read_reports(user, credit_code: str) -> bool:
-    """The office, the entity's own users, and grantees inside their period read an entity's reports."""
+    """The office, the entity's own users, and members of an organisation the entity granted its reports to, while
+    the grant is in force, read an entity's reports. Asked on every request: a revoked grant closes them at once."""
     if not user.is_authenticated or not user.is_active:
         return False
     return (is_office(user) or acts_for(user, credit_code)
-            or ReportGrant.objects.active().filter(grantee=user, entity_id=credit_code).exists())
+            or ReportGrant.objects.readable_by(user).filter(entity_id=credit_code).exists())
 
 
 class Notification(models.Model):

@@ -8,14 +8,14 @@ costs no query for a user seen lately (a changed role shows within a minute).
 import time
 from typing import Any
 
-from .models import EntityUser, ReportGrant, is_office
+from .models import EntityUser, OrganisationMember, is_office
 
 ANONYMOUS = "anonymous"
 OFFICE = "office"
 AUDITOR = "auditor"
 CLERK = "clerk"
 ENTITY_USER = "entity_user"
-GRANTEE = "grantee"  # a bank or agency an entity let read its reports
+GRANTEE = "grantee"  # a member of an organisation (a bank, an agency) entities may let read their reports
 USER = "user"  # signed in, with none of the roles above
 ROLES = (ANONYMOUS, OFFICE, AUDITOR, CLERK, ENTITY_USER, GRANTEE, USER)
 
@@ -51,13 +51,13 @@ def _role(user: Any) -> str:
         return CLERK
     if EntityUser.objects.filter(user=user).exists():
         return ENTITY_USER
-    if ReportGrant.objects.filter(grantee=user).exists():
+    if OrganisationMember.objects.filter(user=user).exists():
         return GRANTEE
     return USER
 
 
 # Where each role lands after signing in without a `next`: the page it comes to the platform for. A bank or
-# agency (a grantee, or an account with no role yet) lands on the reports entities let it read.
+# agency (a member of an organisation, or an account with no role yet) lands on the reports entities let it read.
 LANDING = {
     OFFICE: "office-objections",
     AUDITOR: "audit-list",

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from cleanrecord.accounts.models import DepartmentClerk, EntityUser, ReportGrant
+from cleanrecord.accounts.models import DepartmentClerk, EntityUser, Organisation, OrganisationMember, ReportGrant
 from cleanrecord.entities.models import Entity
 from cleanrecord.objections import workflow
 from cleanrecord.objections.models import Objection
@@ -46,6 +46,9 @@ def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
     User.objects.get(username="demo-auditor").user_permissions.add(Permission.objects.get(codename="view_auditentry"))
     DepartmentClerk.objects.update_or_create(user=User.objects.get(username="demo-amr"),
                                              defaults={"department": Department.objects.get(code="amr")})
+    bank, _ = Organisation.objects.get_or_create(name="演示银行兰州分行", defaults={"kind": Organisation.Kind.BANK})
+    OrganisationMember.objects.update_or_create(user=User.objects.get(username="demo-bank"),
+                                                defaults={"organisation": bank})
     # The demo entity has a public penalty of the market regulator, so that demo-entity can object to it and
     # demo-amr answer; one objection is left waiting for the office.
     amr = Department.objects.get(code="amr")
@@ -58,7 +61,7 @@ def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
         EntityUser.objects.get_or_create(user=owner, entity=entity, defaults={"role": EntityUser.Role.LEGAL_REP})
         # The demo bank has been let read the demo entity's reports, so that its start page shows what a bank sees.
         today = timezone.localdate()
-        ReportGrant.objects.get_or_create(entity=entity, grantee=User.objects.get(username="demo-bank"), defaults={
+        ReportGrant.objects.get_or_create(entity=entity, organisation=bank, defaults={
             "valid_from": today, "valid_until": today + dt.timedelta(days=90), "created_by": owner})
         if penalty is not None and not Objection.objects.filter(subject_key=entity.credit_code).exists():
             workflow.file_objection(user=owner, kind="penalty", subject_key=entity.credit_code, record_id=penalty.pk,

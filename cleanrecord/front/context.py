@@ -1,5 +1,5 @@
 from cleanrecord import conf
-from cleanrecord.accounts.models import DepartmentClerk, EntityUser, Notification, ReportGrant, is_office
+from cleanrecord.accounts.models import DepartmentClerk, EntityUser, Notification, OrganisationMember, is_office
 from cleanrecord.reference.models import Department
 
 
@@ -29,9 +29,10 @@ def platform(request):
 
 
 def _reads_for_others(user, has_own_work: bool) -> bool:
-    """A bank or agency: reports granted to it, or an account with no role yet (its page says how to get one)."""
+    """A bank's or an agency's member (reports granted to its organisation), or an account with no role yet (its page
+    says how to get one)."""
     if has_own_work:
         return False
     if not user.has_perm("audit.view_auditentry"):
         return True
-    return ReportGrant.objects.filter(grantee=user).exists()
+    return OrganisationMember.objects.filter(user=user).exists()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from cleanrecord.accounts.models import Organisation
 from cleanrecord.lib.forms import SiteForm, date_field
 from cleanrecord.matters.models import Matter
 from cleanrecord.reference.models import Domain
@@ -86,17 +86,19 @@ class ReportRequestForm(SiteForm):
 
 
 class GrantForm(SiteForm):
-    """An entity lets a bank's or an agency's account read its reports for a while."""
+    """An entity lets an organisation (a bank, an agency) read its reports for a while. The organisation is chosen from
+    the list of active organisations the office keeps: no account name is typed, so none can be probed."""
 
-    grantee = forms.CharField(label=_("被授权方账号"), max_length=150,
-                              error_messages={"required": _("请填写被授权方账号"),
-                                              "max_length": _("账号最多 %(limit_value)d 个字符")})
+    organisation = forms.ModelChoiceField(
+        label=_("被授权机构"), queryset=Organisation.objects.none(), empty_label=_("请选择机构"),
+        error_messages={"required": _("请选择被授权机构"),
+                        "invalid_choice": _("请从列表中选择被授权机构")})
     valid_from = date_field(_("起始日期"), required_message=_("请填写起始日期"))
     valid_until = date_field(_("截止日期"), required_message=_("请填写截止日期"))
 
-    def clean_grantee(self):
-        username = self.cleaned_data["grantee"].strip()
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("未找到被授权方账号“%(name)s”"), params={"name": username})
-        return user
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared so above
+        field.queryset = Organisation.objects.filter(active=True).order_by("kind", "name")
+        field.label_from_instance = lambda o: f"{o.name}（{o.get_kind_display()}）"

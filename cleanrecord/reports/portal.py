@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cleanrecord.accounts.models import EntityUser, ReportGrant, acts_for, entities_for
+from cleanrecord.accounts.models import EntityUser, ReportGrant, acts_for, entities_for, organisation_of
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib.refusals import Refused
@@ -27,13 +26,16 @@ def _grant_form(entity: Entity, data=None) -> GrantForm:
 
 def _portal(request, *, bound: GrantForm | None = None, bound_for: str = ""):
     mine = entities_for(request.user)
-    granted = (ReportGrant.objects.active().filter(grantee=request.user).select_related("entity")
-               .order_by("entity__name"))
+    # What entities granted the user's organisation, asked afresh on every request: a revoked grant is gone at once.
+    granted = ReportGrant.objects.readable_by(request.user).select_related("entity").order_by("entity__name")
     return render(request, "reports/portal.html", {
+        "organisation": organisation_of(request.user),
         "entities": [{
             "entity": e,
-            "reports": list(Report.objects.for_entity(e.credit_code).prefetch_related("verifications")[:20]),
-            "grants": list(ReportGrant.objects.filter(entity=e).select_related("grantee")[:20]),
+            # Who verified: an organisation's member signed in is shown by the organisation's name.
+            "reports": list(Report.objects.for_entity(e.credit_code)
+                            .prefetch_related("verifications", "verifications__organisation")[:20]),
+            "grants": list(ReportGrant.objects.filter(entity=e).select_related("organisation")[:20]),
             "grant_form": bound if bound is not None and bound_for == e.credit_code else _grant_form(e),
             "group": GroupAuthorisation.objects.active().filter(parent=e).exists(),
         } for e in mine],
@@ -64,13 +66,13 @@ def grant(request, code: str):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.grant_access(entity=entity, grantee=data["grantee"], valid_from=data["valid_from"],
+            services.grant_access(entity=entity, organisation=data["organisation"], valid_from=data["valid_from"],
                                   valid_until=data["valid_until"], user=request.user)
         except Refused as e:
             form.refuse(e)
         else:
             messages.success(request, _("已授权 %(name)s 查阅本主体报告至 %(end)s") % {
-                "name": data["grantee"].get_username(), "end": data["valid_until"]})
+                "name": data["organisation"].name, "end": data["valid_until"]})
             return redirect("portal")
     return _portal(request, bound=form, bound_for=entity.credit_code)
 
@@ -79,13 +81,11 @@ def grant(request, code: str):
 @require_POST
 def revoke_grant(request, code: str, grant_id: int):
     entity = _own_entity(request.user, code)
-    g = ReportGrant.objects.filter(pk=grant_id, entity=entity, revoked_at__isnull=True).first()
+    g = (ReportGrant.objects.filter(pk=grant_id, entity=entity, revoked_at__isnull=True)
+         .select_related("organisation").first())
     if g is None:
         raise Http404("未找到该授权")
-    with transaction.atomic():
-        g.revoked_at = timezone.now()
-        g.save(update_fields=["revoked_at"])
-        record_event(user=request.user, action="accounts.grant_revoke", target=f"grant:{g.pk}",
-                     after={"entity": entity.credit_code, "grantee": g.grantee.get_username()})
-    messages.success(request, _("授权已撤销"))
+    services.revoke_grant(g, user=request.user)
+    messages.success(request, _("已撤销对 %(name)s 的授权：其成员即时不能再在平台和接口中查阅本主体的报告。") % {
+        "name": g.organisation.name})
     return redirect("portal")

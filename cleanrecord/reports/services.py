@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cleanrecord import conf
-from cleanrecord.accounts.models import ReportGrant
+from cleanrecord.accounts.models import Organisation, ReportGrant
 from cleanrecord.audit import checkpoints
 from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
@@ -183,9 +183,9 @@ def revoke_report(report: Report, *, reason: str, user=None) -> Report:
 MAX_GRANT_DAYS = 366
 
 
-def grant_access(*, entity: Entity, grantee, valid_from: dt.date, valid_until: dt.date, user):
-    """Let `grantee` (a bank's or an agency's account) read the entity's reports from `valid_from` to
-    `valid_until`, audited; or raise Refused naming the date that is wrong."""
+def grant_access(*, entity: Entity, organisation: Organisation, valid_from: dt.date, valid_until: dt.date, user):
+    """Let `organisation`'s members (a bank's, an agency's accounts) read the entity's reports from `valid_from` to
+    `valid_until`, audited; or raise Refused naming what is wrong."""
     today = timezone.localdate()
     if valid_until < valid_from:
         raise Refused(_("授权期限不正确：截止日期不能早于起始日期"), field="valid_until")
@@ -193,10 +193,25 @@ def grant_access(*, entity: Entity, grantee, valid_from: dt.date, valid_until: d
         raise Refused(_("授权期限不正确：截止日期不能早于今天"), field="valid_until")
     if (valid_until - valid_from).days > MAX_GRANT_DAYS:
         raise Refused(_("授权期限最长 %(days)d 天") % {"days": MAX_GRANT_DAYS}, field="valid_until")
+    if not organisation.active:
+        raise Refused(_("该机构已停用，不能向其授权"), field="organisation")
     with transaction.atomic():
-        grant = ReportGrant.objects.create(entity=entity, grantee=grantee, valid_from=valid_from,
+        grant = ReportGrant.objects.create(entity=entity, organisation=organisation, valid_from=valid_from,
                                            valid_until=valid_until, created_by=user)
         record_event(user=user, action="accounts.grant", target=f"grant:{grant.pk}",
-                     after={"entity": entity.credit_code, "grantee": grantee.get_username(),
+                     after={"entity": entity.credit_code, "organisation": organisation.name,
                             "valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat()})
+    return grant
+
+
+def revoke_grant(grant: ReportGrant, *, user) -> ReportGrant:
+    """Take a grant back, audited: from the next request on, the organisation's members no longer read the entity's
+    reports on the portal or the API (access is asked of the grant on every request)."""
+    if grant.revoked_at is not None:
+        raise Refused(_("该授权已撤销"))
+    with transaction.atomic():
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        record_event(user=user, action="accounts.grant_revoke", target=f"grant:{grant.pk}",
+                     after={"entity": grant.entity_id, "organisation": grant.organisation.name})
     return grant

@@ -7,7 +7,8 @@ Role fixtures, each a fresh user in the test's database:
 - `outsider` (dave): an account with no role;
 - `auditor` (audrey): may only read the audit trail;
 - `office_admin` (office) and `superuser` (root): superusers, the office's administrator and the platform's;
-- `bank_user` (bank): an account an entity may grant its reports to;
+- `bank_user` (bank): a member of the organisation 兰州测试银行 (`bank_organisation`), which entities may grant their
+  reports to;
 - `amr` and `tax`: the two departments.
 
 The first names (alice, bob, carol, dave) are the same users under the names the older tests use. Helpers make
@@ -18,7 +19,7 @@ further actors of the same kinds (`make_user`, `make_clerk`, `make_entity_user`)
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from cleanrecord.accounts.models import DepartmentClerk, EntityUser
+from cleanrecord.accounts.models import DepartmentClerk, EntityUser, Organisation, OrganisationMember
 from cleanrecord.entities.models import Entity
 from cleanrecord.reference.models import Department
 
@@ -52,6 +53,19 @@ def make_entity_user(username: str, entity: Entity, role: str = EntityUser.Role.
     user = make_user(username, password=password, **fields)
     EntityUser.objects.create(user=user, entity=entity, role=role)
     return user
+
+
+def make_member(username: str, organisation: Organisation | str, *, password: str | None = None, **fields) -> User:
+    """A member account of `organisation` (made, as a bank, when a name is given and none has it)."""
+    if isinstance(organisation, str):
+        organisation = Organisation.objects.get_or_create(name=organisation,
+                                                          defaults={"kind": Organisation.Kind.BANK})[0]
+    user = make_user(username, password=password, **fields)
+    OrganisationMember.objects.create(user=user, organisation=organisation)
+    return user
+
+
+BANK = "兰州测试银行"
 
 
 @pytest.fixture
@@ -90,8 +104,13 @@ def superuser(db) -> User:
 
 
 @pytest.fixture
-def bank_user(db) -> User:
-    return make_user("bank")
+def bank_organisation(db) -> Organisation:
+    return Organisation.objects.get_or_create(name=BANK, defaults={"kind": Organisation.Kind.BANK})[0]
+
+
+@pytest.fixture
+def bank_user(bank_organisation) -> User:
+    return make_member("bank", bank_organisation)
 
 
 @pytest.fixture

@@ -132,7 +132,7 @@ def verify_file(request: HttpRequest, response: HttpResponse, file: File[Uploade
     - 429: a check that does not name a file we issued spends the client's verification budget, as an
       unknown code does; past it, `retry_after` seconds (also in the Retry-After header).
     """
-    v = files.check_file(file, client=services.client_key(request))
+    v = files.check_file(file, client=services.client_key(request), user=request.user)
     if v.problem == files.Problem.TOO_MANY:
         response["Retry-After"] = str(v.retry_after)
         return 429, {"detail": v.message, "retry_after": v.retry_after}
@@ -145,7 +145,7 @@ def verify_by_code(request: HttpRequest, code: str):
     and what changed on the platform since it was issued. Unknown codes count against a per-client budget."""
     client = services.client_key(request)
     try:  # the budget is read with the report: verify_code() raises Throttled past it
-        v = services.verify_code(code, channel=Channel.API, client=client)
+        v = services.verify_code(code, channel=Channel.API, client=client, user=request.user)
     except services.Throttled as e:
         return too_many(e.seconds)
     if v.result == Result.NOT_FOUND:

@@ -90,7 +90,7 @@ def max_megabytes() -> str:
     return f"{max_bytes() / 1024 / 1024:g}"
 
 
-def check_file(upload: File | bytes | None, *, client: str) -> FileVerdict:
+def check_file(upload: File | bytes | None, *, client: str, user=None) -> FileVerdict:
     """Check an uploaded file (or its bytes), and log the check. Never raises on bad input.
 
     Past the client's budget the file is not looked at (Problem.TOO_MANY, not logged). Every check takes
@@ -103,7 +103,7 @@ def check_file(upload: File | bytes | None, *, client: str) -> FileVerdict:
         return FileVerdict(Result.BAD_FILE, _("核验请求过于频繁，请在 %(seconds)s 秒后重试。") % {"seconds": wait},
                            problem=Problem.TOO_MANY, retry_after=wait)
     verdict = _verdict(upload)
-    services.log(verdict.report, Channel.FILE, verdict.result, client)
+    services.log(verdict.report, Channel.FILE, verdict.result, client, user)
     if verdict.issued_file:
         services.refund(client)
     elif verdict.problem == Problem.OVERRAN:

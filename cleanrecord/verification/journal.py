@@ -38,21 +38,24 @@ from django.conf import settings
 from django.db import IntegrityError, connections, models, router, transaction
 
 from cleanrecord import conf
+from cleanrecord.accounts.models import Organisation, OrganisationMember
 
 from .models import VerificationLog
 
 logger = logging.getLogger("cleanrecord.verification")
 
-# (report id or None, when (ISO 8601, with its offset), channel, result, client key)
-Entry = tuple[int | None, str, str, str, str]
+# (report id or None, when (ISO 8601, with its offset), channel, result, client key, the signed-in user's id or
+# None): the user's organisation is looked up when the entry is written (a subquery of the INSERT).
+Entry = tuple[int | None, str, str, str, str, int | None]
 
 SWEEP_SECONDS = 60.0  # how often a process looks for spools left by processes that died
 SUFFIX = ".spool"
 
 
-def record(report_id: int | None, at: dt.datetime, channel: str, result: str, client: str) -> None:
+def record(report_id: int | None, at: dt.datetime, channel: str, result: str, client: str,
+           member: int | None = None) -> None:
     """Log one verification: into the spool (batched) or straight into the database (batching off)."""
-    entry: Entry = (report_id, at.isoformat(), channel, result, client)
+    entry: Entry = (report_id, at.isoformat(), channel, result, client, member)
     seconds = conf.get("VERIFY_LOG_BATCH_SECONDS")
     if not seconds:
         write([entry])
@@ -69,14 +72,16 @@ def write(entries: list[Entry]) -> None:
     (its report deleted since) is left out, with a warning, rather than holding back the others."""
     alias = router.db_for_write(VerificationLog)
     connection = connections[alias]
-    sql = _log_sql(alias)
     try:
         if len(entries) == 1:  # one statement: atomic by itself
             with connection.cursor() as cursor:
-                cursor.execute(sql, _row(connection, entries[0]))
+                cursor.execute(_log_sql(alias, entries[0][5] is not None), _row(connection, entries[0]))
         else:
             with transaction.atomic(using=alias), connection.cursor() as cursor:
-                cursor.executemany(sql, [_row(connection, e) for e in entries])
+                for signed_in in (False, True):
+                    rows = [_row(connection, e) for e in entries if (e[5] is not None) == signed_in]
+                    if rows:
+                        cursor.executemany(_log_sql(alias, signed_in), rows)
         return
     except IntegrityError:
         if len(entries) == 1:
@@ -85,29 +90,41 @@ def write(entries: list[Entry]) -> None:
     for entry in entries:
         try:
             with transaction.atomic(using=alias), connection.cursor() as cursor:
-                cursor.execute(sql, _row(connection, entry))
+                cursor.execute(_log_sql(alias, entry[5] is not None), _row(connection, entry))
         except IntegrityError:
             logger.warning("verification log entry left out (its report is gone): %s", entry)
 
 
 def _row(connection, entry: Entry) -> list:
-    report_id, at, channel, result, client = entry
-    return [report_id, connection.ops.adapt_datetimefield_value(dt.datetime.fromisoformat(at)), channel, result,
-            client]
+    report_id, at, channel, result, client, member = entry
+    row = [report_id, connection.ops.adapt_datetimefield_value(dt.datetime.fromisoformat(at)), channel, result,
+           client]
+    return row if member is None else [*row, member]
 
 
-def _column(name: str) -> str:
-    field = VerificationLog._meta.get_field(name)
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
     assert isinstance(field, models.Field) and field.column  # a concrete field, with its column
     return field.column
 
 
 @functools.cache
-def _log_sql(alias: str) -> str:
-    """The INSERT, written once (the ORM's compiling cost more than the database's work on this path)."""
+def _log_sql(alias: str, signed_in: bool) -> str:
+    """The INSERT, written once (the ORM's compiling cost more than the database's work on this path). With a
+    signed-in user, the organisation they are an active member of (if any) by a subquery of the same statement."""
     quote = connections[alias].ops.quote_name
-    columns = ", ".join(quote(_column(name)) for name in ("report", "at", "channel", "result", "client"))
-    return f"INSERT INTO {quote(VerificationLog._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+    names = ("report", "at", "channel", "result", "client") + (("organisation",) if signed_in else ())
+    columns = ", ".join(quote(_column(VerificationLog, name)) for name in names)
+    table = quote(VerificationLog._meta.db_table)
+    if not signed_in:
+        return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+    member, organisation = OrganisationMember, Organisation
+    subquery = (
+        f"(SELECT m.{quote(_column(member, 'organisation'))} FROM {quote(member._meta.db_table)} m "
+        f"JOIN {quote(organisation._meta.db_table)} o ON o.{quote(_column(organisation, 'id'))} = "
+        f"m.{quote(_column(member, 'organisation'))} "
+        f"WHERE m.{quote(_column(member, 'user'))} = %s AND o.{quote(_column(organisation, 'active'))})")
+    return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, {subquery})"
 
 
 class Journal:
@@ -268,14 +285,14 @@ def _read(fd: int, path: Path) -> Iterator[Entry]:
 
 def _parse(line: bytes) -> Entry | None:
     try:
-        report_id, at, channel, result, client = json.loads(line)
+        report_id, at, channel, result, client, member = json.loads(line)
         dt.datetime.fromisoformat(at)
     except (ValueError, TypeError):
         return None
-    if not (report_id is None or isinstance(report_id, int)) or not all(
+    if not all(v is None or isinstance(v, int) for v in (report_id, member)) or not all(
             isinstance(v, str) for v in (channel, result, client)):
         return None
-    return report_id, at, channel, result, client
+    return report_id, at, channel, result, client, member
 
 
 def _close_connection() -> None:

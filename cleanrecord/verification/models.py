@@ -32,6 +32,10 @@ class VerificationLog(models.Model):
     result = models.CharField(_("结果"), max_length=12, choices=Result.choices)
     # A keyed hash of the client's address: tells repeat visitors apart without keeping the address.
     client = models.CharField(_("客户端标识"), max_length=32)
+    # The organisation (bank, agency) of the member account that verified while signed in; none for anyone else.
+    # No index: the log is written on every verification and read only by report.
+    organisation = models.ForeignKey("accounts.Organisation", models.SET_NULL, null=True, blank=True, db_index=False,
+                                     related_name="+", verbose_name=_("核验机构"))
 
     class Meta:
         ordering = ["-at"]

@@ -56,7 +56,7 @@ def verify_form(request):
 def verify(request, code: str):
     client = services.client_key(request)
     try:  # the budget is read with the report: verify_code() raises Throttled past it
-        result = services.verify_code(code, channel=Channel.PAGE, client=client)
+        result = services.verify_code(code, channel=Channel.PAGE, client=client, user=request.user)
     except services.Throttled as e:
         return too_many(request, e.seconds)
     found = result.result != Result.NOT_FOUND
@@ -96,7 +96,7 @@ def verify_file(request):
     context = {"max_mb": files.max_megabytes()}
     if request.method == "GET":
         return render(request, "verification/file.html", context)
-    verdict = files.check_file(request.FILES.get("file"), client=services.client_key(request))
+    verdict = files.check_file(request.FILES.get("file"), client=services.client_key(request), user=request.user)
     response = render(request, "verification/file.html", {**context, "v": verdict}, status=verdict.http_status)
     if verdict.retry_after:
         response["Retry-After"] = str(verdict.retry_after)

@@ -3,7 +3,7 @@
 Two entities (A and B) with one user and one report each; a market-regulation clerk (clerk_amr) and a
 tax clerk (clerk_tax) with one import batch and one penalty record each; the credit office; an auditor
 who only reads the audit trail; an outsider with an account and no role; a bank that entity A let
-read its reports; and API tokens: clerk_amr's feed (imports:write), the office's reader
+read its reports (a member of the organisation 兰州测试银行, which entity A granted); and API tokens: clerk_amr's feed (imports:write), the office's reader
 (reports:read), and an expired and a revoked one.
 
 The users are made with the shared helpers of cleanrecord/testing/actors.py. Use the `actors` fixture:
@@ -33,7 +33,7 @@ from cleanrecord.reference.models import Department
 from cleanrecord.reports.models import Report, ReportSequence
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity, penalty
-from cleanrecord.testing.actors import make_user
+from cleanrecord.testing.actors import BANK, make_member, make_user
 
 # People who log in with a session, and anonymous visitors.
 ANONYMOUS = "anonymous"
@@ -121,14 +121,15 @@ def build_actors() -> Actors:
         "office": make_user("office", *office_perms, is_staff=True),
         "auditor": make_user("auditor", "audit.view_auditentry"),
         "outsider": make_user("outsider"),
-        "bank": make_user("bank"),
+        "bank": make_member("bank", BANK),
     }
     EntityUser.objects.create(user=users["entity_a_user"], entity=entity_a, role=EntityUser.Role.LEGAL_REP)
     EntityUser.objects.create(user=users["entity_b_user"], entity=entity_b, role=EntityUser.Role.LEGAL_REP)
     DepartmentClerk.objects.create(user=users["clerk_amr"], department=amr)
     DepartmentClerk.objects.create(user=users["clerk_tax"], department=tax)
     today = timezone.localdate()
-    grant = ReportGrant.objects.create(entity=entity_a, grantee=users["bank"], valid_from=today,
+    grant = ReportGrant.objects.create(entity=entity_a, organisation=users["bank"].membership.organisation,
+                                       valid_from=today,
                                        valid_until=today + dt.timedelta(days=30), created_by=users["entity_a_user"])
 
     decided = today - dt.timedelta(days=60)

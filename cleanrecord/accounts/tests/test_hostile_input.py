@@ -39,6 +39,7 @@ KINDS = {"text": TEXT, "number": NUMBER, "date": DATE, "choice": CHOICE}
 TABLES = ("records.Penalty", "records.RecordVersion", "records.ImportBatch", "records.ImportProfile", "objections.Objection",
           "objections.ObjectionEvent", "objections.Evidence", "objections.ExplanationRequest",
           "objections.SeverityExplanation", "accounts.ReportGrant", "accounts.ApiToken", "accounts.Notification",
+          "accounts.Organisation", "accounts.OrganisationMember", "accounts.DepartmentClerk",
           "reports.Report", "workdays.CalendarYear", "workdays.CalendarDay")
 
 
@@ -105,9 +106,23 @@ FORMS = [
          lambda w: {"action": "repair", "decision": "兰税修〔2026〕1号", "repaired_on": TODAY().isoformat()},
          {"decision": "text", "repaired_on": "date"}),
     Form("report grant", "entity_a_user", lambda w: f"/my/entities/{w.a.entity_a.credit_code}/grants",
-         lambda w: {"grantee": "outsider", "valid_from": TODAY().isoformat(),
+         lambda w: {"organisation": str(w.a.grant.organisation_id), "valid_from": TODAY().isoformat(),
                     "valid_until": (TODAY() + dt.timedelta(days=30)).isoformat()},
-         {"grantee": "text", "valid_from": "date", "valid_until": "date"}),
+         {"organisation": "choice", "valid_from": "date", "valid_until": "date"}),
+    Form("office: new account", "office", lambda w: "/office/accounts/new",
+         lambda w: {"username": "new-bank-member", "full_name": "张三", "email": "z@example.org", "role": "member",
+                    "organisation": str(w.a.grant.organisation_id)},
+         {"username": "text", "full_name": "text", "email": "text", "role": "choice", "department": "choice",
+          "organisation": "choice"}),
+    Form("office: bind role", "office", lambda w: f"/office/accounts/{w.a.users['outsider'].pk}/",
+         lambda w: {"role": "clerk", "department": str(w.a.amr.pk)},
+         {"role": "choice", "department": "choice", "organisation": "choice"}),
+    Form("office: new organisation", "office", lambda w: "/office/organisations/",
+         lambda w: {"name": "兰州测试审批局", "kind": "agency", "credit_code": "11620100MB1234567X", "active": "on"},
+         {"name": "text", "kind": "choice", "credit_code": "text"}),  # active: a checkbox, any value ticks it
+    Form("office: organisation", "office", lambda w: f"/office/organisations/{w.a.grant.organisation_id}/",
+         lambda w: {"name": "兰州测试银行（改名）", "kind": "bank", "credit_code": "", "active": "on"},
+         {"name": "text", "kind": "choice", "credit_code": "text"}),
     Form("objection", "entity_a_user",
          lambda w: f"/my/entities/{w.a.entity_a.credit_code}/objections/new/penalty/{w.fresh.pk}/",
          lambda w: {"reason": "other", "statement": "该处罚决定已被复议撤销", "report_number": w.a.report_a.number},

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from cleanrecord.accounts.models import EntityUser, ReportGrant
+from cleanrecord.accounts.models import EntityUser, Organisation, OrganisationMember, ReportGrant
 from cleanrecord.audit.models import AuditEntry
 from cleanrecord.reports.services import issue_report
 from cleanrecord.reports.tests.factories import entity
@@ -22,6 +22,7 @@ def setup(db):
     other_owner = User.objects.create_user("other-owner")
     EntityUser.objects.create(user=other_owner, entity=theirs)
     bank = User.objects.create_user("bank")
+    OrganisationMember.objects.create(user=bank, organisation=Organisation.objects.create(name="兰州门户银行"))
     report = issue_report(credit_code=mine.credit_code, domains=["taxation"], purpose="finance")
     theirs_report = issue_report(credit_code=theirs.credit_code, domains=["taxation"], purpose="finance")
     Client().get(f"/verify/{report.verification_code}")  # someone verified it
@@ -48,7 +49,7 @@ def test_a_grant_lets_a_bank_read_the_reports_until_it_is_revoked(setup):
     today = timezone.localdate()
     c = logged_in(owner)
     response = c.post(f"/my/entities/{mine.credit_code}/grants",
-                      {"grantee": "bank", "valid_from": today.isoformat(),
+                      {"organisation": bank.membership.organisation.pk, "valid_from": today.isoformat(),
                        "valid_until": (today + dt.timedelta(days=30)).isoformat()})
     assert response.status_code == 302
     grant = ReportGrant.objects.get()
@@ -70,26 +71,27 @@ def test_a_grant_lets_a_bank_read_the_reports_until_it_is_revoked(setup):
 
 @pytest.mark.django_db
 def test_nobody_grants_for_an_entity_they_do_not_act_for(setup):
-    mine, _, _, other_owner, _, _, _ = setup
+    mine, _, _, other_owner, bank, _, _ = setup
     today = timezone.localdate().isoformat()
-    response = logged_in(other_owner).post(f"/my/entities/{mine.credit_code}/grants",
-                                           {"grantee": "other-owner", "valid_from": today, "valid_until": today})
+    response = logged_in(other_owner).post(f"/my/entities/{mine.credit_code}/grants", {
+        "organisation": bank.membership.organisation.pk, "valid_from": today, "valid_until": today})
     assert response.status_code == 404
     assert ReportGrant.objects.count() == 0
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("fields", "message"), [
-    ({"grantee": "nobody"}, "未找到被授权方账号"),
+    ({"organisation": "nobody"}, "请从列表中选择被授权机构"),
+    ({"organisation": "999999"}, "请从列表中选择被授权机构"),
     ({"valid_until": "2020-01-01"}, "授权期限不正确"),
     ({"valid_until": "2099-01-01"}, "授权期限最长"),
 ])
 def test_wrong_grants_are_refused_with_a_reason(setup, fields, message):
-    mine, _, owner, _, _, _, _ = setup
+    mine, _, owner, _, bank, _, _ = setup
     today = timezone.localdate().isoformat()
     c = logged_in(owner)
-    response = c.post(f"/my/entities/{mine.credit_code}/grants",
-                      {"grantee": "bank", "valid_from": today, "valid_until": today, **fields})
+    response = c.post(f"/my/entities/{mine.credit_code}/grants", {
+        "organisation": bank.membership.organisation.pk, "valid_from": today, "valid_until": today, **fields})
     assert response.status_code == 400 and message in response.content.decode()  # beside the field, on the page
     assert ReportGrant.objects.count() == 0
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cleanrecord.accounts.models import ReportGrant
 from cleanrecord.reports.tests.factories import entity
-from cleanrecord.testing.actors import make_clerk, make_entity_user, make_user
+from cleanrecord.testing.actors import make_clerk, make_entity_user, make_member, make_user
 
 from .failing_urls import refuse_queries
 
@@ -24,8 +24,8 @@ BIND_LICENCE = "营业执照"
 
 def people() -> dict[str, User]:
     company = entity("91620102MA71QRY07", "兰州导航测试有限公司")
-    bank = make_user("bank-site", password=PASSWORD)
-    ReportGrant.objects.create(entity=company, grantee=bank, valid_from=timezone.localdate(),
+    bank = make_member("bank-site", "兰州导航测试银行", password=PASSWORD)
+    ReportGrant.objects.create(entity=company, organisation=bank.membership.organisation, valid_from=timezone.localdate(),
                                valid_until=timezone.localdate() + dt.timedelta(days=30))
     return {
         "office": make_user("alice-site", "add_importbatch", password=PASSWORD),
@@ -91,7 +91,7 @@ def test_a_bank_sees_the_reports_granted_to_it_and_one_without_grants_is_told_ho
     new = Client()
     new.force_login(users["new bank"])
     page = new.get("/my/").content.decode()
-    assert "目前没有经营主体授权本账号查阅报告" in page and 'href="/verify"' in page and BIND_LICENCE not in page
+    assert "本账号尚未加入任何机构" in page and 'href="/verify"' in page and BIND_LICENCE not in page
 
 
 @pytest.mark.parametrize("url", ["/", "/entities/", "/verify", "/help/", "/accounts/login/", "/no-such-page/"])

@@ -109,15 +109,15 @@ def test_a_grant_with_several_bad_fields_shows_all_errors_beside_them_and_grants
                                                                                         bank_user):
     client.force_login(owner)
     code = company.credit_code
-    response = client.post(f"/my/entities/{code}/grants", {"grantee": "nobody", "valid_from": "2026-02-30",
+    response = client.post(f"/my/entities/{code}/grants", {"organisation": "nobody", "valid_from": "2026-02-30",
                                                           "valid_until": ""})
     assert response.status_code == 400
     page = FormPage(response.content.decode())
-    assert page.error_beside(f"grant-{code}-grantee") == "未找到被授权方账号“nobody”"
+    assert page.error_beside(f"grant-{code}-organisation") == "请从列表中选择被授权机构"
     assert page.error_beside(f"grant-{code}-valid_from") == "日期格式应为 YYYY-MM-DD（如 2024-03-01）"
     assert page.error_beside(f"grant-{code}-valid_until") == "请填写截止日期"
     assert page.summary().startswith("请修改以下 3 处问题后再提交")
-    assert page.value("grantee") == "nobody" and page.value("valid_from") == "2026-02-30"
+    assert page.value("valid_from") == "2026-02-30"
     assert ReportGrant.objects.count() == 0 and not AuditEntry.objects.filter(action="accounts.grant").exists()
 
 
@@ -126,10 +126,10 @@ def test_a_grant_the_service_refuses_shows_its_reason_beside_the_end_date(client
     client.force_login(owner)
     code = company.credit_code
     response = client.post(f"/my/entities/{code}/grants", {
-        "grantee": bank_user.username, "valid_from": TODAY().isoformat(),
+        "organisation": bank_user.membership.organisation.pk, "valid_from": TODAY().isoformat(),
         "valid_until": (TODAY() + dt.timedelta(days=400)).isoformat()})
     assert response.status_code == 400
     page = FormPage(response.content.decode())
     assert page.error_beside(f"grant-{code}-valid_until") == "授权期限最长 366 天"
-    assert page.value("grantee") == bank_user.username
+    assert page.value("organisation") == str(bank_user.membership.organisation.pk)
     assert ReportGrant.objects.count() == 0
