@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 from ninja.security import django_auth
 
 from cleanrecord.accounts.tokens import InvalidToken, TokenAuth
@@ -17,6 +18,14 @@ from cleanrecord.records.api import router as imports_router
 from cleanrecord.reports.api import entities_router as entity_reports_router
 from cleanrecord.reports.api import router as reports_router
 from cleanrecord.verification.api import router as verify_router
+
+
+class SiteSwagger(Swagger):
+    """Swagger UI (vendored by django-ninja) in a page that says its language and darkens its colours to a readable
+    contrast (front/api_docs.html, front/api-docs.css)."""
+
+    template = "front/api_docs.html"
+
 
 api = NinjaAPI(
     title="cleanrecord API",
@@ -31,6 +40,9 @@ api = NinjaAPI(
     urls_namespace="api",
     # A bearer token first; without one, the browser's session. Bad tokens are refused, not passed on.
     auth=[TokenAuth(), django_auth],
+    # No deep links: Swagger UI puts each operation's link inside the button that opens it (nested controls a
+    # screen reader or a keyboard cannot use apart).
+    docs=SiteSwagger(settings={"deepLinking": False}),
 )
 api.add_router("/entities", entities_router, tags=["经营主体"])
 api.add_router("/entities", entity_records_router, tags=["经营主体"])
