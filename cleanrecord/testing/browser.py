@@ -84,6 +84,33 @@ def assert_accessible(page: "Page", what: str = "") -> None:
     assert not violations, f"accessibility violations on {what or page.url}:\n{describe_violations(violations)}"
 
 
+def assert_focus_visible(page: "Page") -> str:
+    """The element that has the keyboard focus shows it (an outline of 2 px or more, or a box shadow); returns its
+    id (or tag name) for the test's messages."""
+    focus = page.evaluate("""() => {
+      const e = document.activeElement, s = getComputedStyle(e);
+      return {name: e.id || e.tagName.toLowerCase(), outline: s.outlineStyle,
+              width: parseFloat(s.outlineWidth) || 0, shadow: s.boxShadow};
+    }""")
+    assert focus["name"] != "body", "nothing has the keyboard focus"
+    assert (focus["outline"] != "none" and focus["width"] >= 2) or focus["shadow"] != "none", \
+        f"the focus on {focus['name']} is not visible: {focus}"
+    return focus["name"]
+
+
+def tab_to(page: "Page", selector: str, most: int = 120) -> None:
+    """Press Tab, as a keyboard user moves through the page, until the element `selector` finds has the focus; each
+    element passed on the way shows its focus."""
+    for _ in range(most):
+        if page.evaluate("s => document.activeElement === document.querySelector(s)", selector):
+            assert_focus_visible(page)
+            return
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement !== document.body"):
+            assert_focus_visible(page)
+    raise AssertionError(f"{selector} never got the focus by Tab")
+
+
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
                                     reason="Chromium is not installed at /usr/bin/chromium (make test installs it)")
 
