@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from cleanrecord import conf
@@ -91,7 +92,7 @@ def _jsonable(value):
 def apply_change(record: CreditRecord, *, values: dict, change: str, user, reason: str) -> CreditRecord:
     """Apply `values` to `record` as one new version; refuses users who may not change it."""
     if user is not None and not may_change(user, record):
-        raise PermissionDenied("无权修改其他部门的记录")
+        raise PermissionDenied(gettext("无权修改其他部门的记录"))
     model = type(record)
     record = model.objects.select_for_update().get(pk=record.pk)
     action = _ACTION_OF_CHANGE.get(change)
@@ -119,9 +120,9 @@ def apply_change(record: CreditRecord, *, values: dict, change: str, user, reaso
 def revoke(record: CreditRecord, *, reason: str, on: dt.date | None = None, user=None) -> CreditRecord:
     """撤销 / 撤回 / 确认无效: the record stops counting on reports from now on."""
     if not reason.strip():
-        raise Refused("撤销记录必须填写原因")
+        raise Refused(gettext("撤销记录必须填写原因"))
     if record.status == RecordStatus.REVOKED:
-        raise Refused("该记录已撤销")
+        raise Refused(gettext("该记录已撤销"))
     return apply_change(record, values={"status": RecordStatus.REVOKED, "revoked_on": on or timezone.localdate(),
                                         "revoke_reason": reason.strip()[:500]},
                         change=RecordVersion.Change.REVOKED, user=user, reason=reason)
@@ -130,11 +131,11 @@ def revoke(record: CreditRecord, *, reason: str, on: dt.date | None = None, user
 def mark_repaired(record: CreditRecord, *, decision: str, on: dt.date, user=None) -> CreditRecord:
     """信用修复: reports then label the record 已修复 (or leave it out, as the city decides)."""
     if not decision.strip():
-        raise Refused("信用修复必须填写修复决定文书号")
+        raise Refused(gettext("信用修复必须填写修复决定文书号"))
     if len(decision.strip()) > 200:
         raise Refused(f"修复决定文书号过长（{len(decision.strip())} 字，最多 200 字）")
     if on > timezone.localdate():
-        raise Refused("修复日期不能晚于今天")
+        raise Refused(gettext("修复日期不能晚于今天"))
     return apply_change(record, values={"repaired_on": on, "repair_decision": decision.strip()[:200]},
                         change=RecordVersion.Change.REPAIRED, user=user, reason=f"信用修复：{decision.strip()}")
 
@@ -146,7 +147,7 @@ def correct(record: CreditRecord, *, values: dict, reason: str, user=None) -> Cr
     if unknown:
         raise Refused(f"以下字段不能更正：{'、'.join(sorted(unknown))}")
     if not reason.strip():
-        raise Refused("更正记录必须填写原因")
+        raise Refused(gettext("更正记录必须填写原因"))
     values = {**values, **_follows(record, values)}
     return apply_change(record, values=values, change=RecordVersion.Change.CORRECTED, user=user, reason=reason)
 
@@ -198,25 +199,25 @@ def parse_value(record: CreditRecord, name: str, raw: str):
     reason, so that a correction is either applied whole or not at all.
     """
     if name not in CORRECTABLE.get(record.KIND, ()):
-        raise Refused("请选择要更正的字段")
+        raise Refused(gettext("请选择要更正的字段"))
     try:
         field = column(record, name)
     except FieldDoesNotExist:
-        raise Refused("请选择要更正的字段") from None
+        raise Refused(gettext("请选择要更正的字段")) from None
     raw = raw.strip()
     if has_control(raw, text=True):
-        raise Refused("不能包含控制字符（如 NUL）")
+        raise Refused(gettext("不能包含控制字符（如 NUL）"))
     if isinstance(field, models.DateField):
         if not raw and field.null:
             return None
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            raise Refused("日期格式应为 YYYY-MM-DD（如 2024-03-01）") from None
+            raise Refused(gettext("日期格式应为 YYYY-MM-DD（如 2024-03-01）")) from None
         if day < EARLIEST:
             raise Refused(f"日期过早（不能早于 {EARLIEST}），请核实")
         if name in _NOT_AFTER_TODAY and day > timezone.localdate():
-            raise Refused("日期不能晚于今天")
+            raise Refused(gettext("日期不能晚于今天"))
         return day
     if isinstance(field, models.DecimalField):
         if not raw:
@@ -253,7 +254,7 @@ def _compulsion_category(record: Compulsion, raw: str) -> str:
     except ValueError as e:  # the import's cell parser says what is wrong with the category
         raise Refused(str(e)) from None
     if not isinstance(parsed, tuple):  # "" for a blank cell
-        raise Refused("强制类别不能为空")
+        raise Refused(gettext("强制类别不能为空"))
     prefixed, names = parsed
     types = {t for t, allowed in COMPULSION_CATEGORIES.items() for n in names if n in allowed and n != "其他"}
     types |= {prefixed} if prefixed else set()

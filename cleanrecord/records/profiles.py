@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from cleanrecord import conf
 from cleanrecord.accounts.models import departments_for, is_office
@@ -49,7 +50,7 @@ def chosen_profile(*, department: Department | None, kind: str, name: str | None
     if not name:
         return None
     if department is None:
-        raise Refused("使用导入方案时须指定报送部门（导入方案按部门保存）", field="profile")
+        raise Refused(gettext("使用导入方案时须指定报送部门（导入方案按部门保存）"), field="profile")
     profile = ImportProfile.objects.filter(department=department, name=name[:100]).first()
     if profile is None:
         raise Refused(f"{department.name}没有名为“{name[:100]}”的导入方案", field="profile")
@@ -76,7 +77,7 @@ def save_profile(*, user, profile: ImportProfile, department: Department, kind: 
                  actor: str = "") -> ImportProfile:
     """Create or change a profile, audited; Refused says why it is not saved."""
     if department not in departments_for(user):
-        raise Refused("无权为该部门保存导入方案")
+        raise Refused(gettext("无权为该部门保存导入方案"))
     stored = ImportProfile.objects.select_related("department").filter(pk=profile.pk).first() if profile.pk else None
     before = _snapshot(stored) if stored is not None else None
     clash = ImportProfile.objects.filter(department=department, name=name).exclude(pk=profile.pk)

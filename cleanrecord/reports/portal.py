@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,7 +49,7 @@ def portal(request):
 
 def _own_entity(user, code: str) -> Entity:
     if not acts_for(user, code.upper()):
-        raise Http404("未找到该经营主体")  # another entity: not even its existence is told
+        raise Http404(gettext("未找到该经营主体"))  # another entity: not even its existence is told
     return Entity.objects.get(credit_code=code.upper())
 
 
@@ -77,7 +78,7 @@ def revoke_grant(request, code: str, grant_id: int):
     entity = _own_entity(request.user, code)
     g = ReportGrant.objects.filter(pk=grant_id, entity=entity, revoked_at__isnull=True).first()
     if g is None:
-        raise Http404("未找到该授权")
+        raise Http404(gettext("未找到该授权"))
     with transaction.atomic():
         g.revoked_at = timezone.now()
         g.save(update_fields=["revoked_at"])

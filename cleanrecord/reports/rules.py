@@ -18,6 +18,7 @@ from django.db.models.functions import Substr
 from django.db.models.lookups import StartsWith
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
@@ -70,7 +71,7 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     if check_credit_code(code) is CodeCheck.INVALID:
         raise Refused(f"统一社会信用代码“{credit_code}”格式不正确（应为 18 位）")
     if looks_like_id_number(code):  # a person's number stored as a code by older imports: never printed on a report
-        raise Refused("该代码为居民身份证号码，不是经营主体的统一社会信用代码，不能出具专用信用报告")
+        raise Refused(gettext("该代码为居民身份证号码，不是经营主体的统一社会信用代码，不能出具专用信用报告"))
     entity = Entity.objects.filter(credit_code=code).first()
     if entity is None:
         raise Refused(f"未找到统一社会信用代码为 {code} 的经营主体")
@@ -86,7 +87,7 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     else:
         codes = [c.strip() for c in (domains or []) if c and c.strip()]
         if not codes:
-            raise Refused("请至少选择一个领域", field="domains")
+            raise Refused(gettext("请至少选择一个领域"), field="domains")
         unknown = [c for c in codes if c not in by_code]
         if unknown:
             raise Refused(f"未知领域：{'、'.join(unknown)}", field="domains")
@@ -103,7 +104,7 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     if start < years_before(today, max_years):
         raise Refused(f"查询期最长追溯 {max_years} 年（不早于 {years_before(today, max_years)}）", field="start")
     if purpose not in Purpose.values:
-        raise Refused("用途应为：金融、商务经营、行政管理或其他", field="purpose")
+        raise Refused(gettext("用途应为：金融、商务经营、行政管理或其他"), field="purpose")
     purpose_text = (purpose_text or "").strip()
     if len(purpose_text) > PURPOSE_TEXT_MAX:
         raise Refused(f"用途说明过长（{len(purpose_text)} 字，最多 {PURPOSE_TEXT_MAX} 字）", field="purpose_text")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from cleanrecord import conf
@@ -148,7 +149,7 @@ def revoke_report(report: Report, *, reason: str, user=None) -> Report:
     """The credit office withdraws a report; the verification page then says 已撤销 and why."""
     reason = reason.strip()
     if not reason:
-        raise Refused("撤销报告必须填写原因")
+        raise Refused(gettext("撤销报告必须填写原因"))
     if report.revoked_at:
         raise Refused(f"报告 {report.number} 已于 {report.revoked_at:%Y-%m-%d %H:%M} 撤销")
     report.revoked_at = timezone.now()

@@ -3,6 +3,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from cleanrecord.quality.exports import write_xlsx
 from cleanrecord.quality.services import recompute_all, recompute_for_department, summary
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             if dept is None:
                 raise CommandError(f"未找到部门：{department}")
         if format == "xlsx" and out is None:
-            raise CommandError("XLSX 格式须用 --out 指定输出文件")
+            raise CommandError(gettext("XLSX 格式须用 --out 指定输出文件"))
         if not no_recompute:
             started = time.perf_counter()
             scores = recompute_for_department(department=dept) if dept else recompute_all()

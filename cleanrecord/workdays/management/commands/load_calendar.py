@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.workdays import services
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                                   f"调休上班 {days.filter(working=True).count()} 天  {row.note}")
             return
         if year is None:
-            raise CommandError("请用 --year 指明文件对应的年度")
+            raise CommandError(gettext("请用 --year 指明文件对应的年度"))
         try:
             with file.open(encoding="utf-8-sig", newline="") as f:
                 entries = services.read_entries(f, year)
