@@ -4,7 +4,8 @@ templates and Python code fails here (the stale catalogue is cleanrecord/tests/t
 Templates are read with Django's own lexer: a text node, a variable or a tag (but {% translate %}) holding Chinese
 characters outside {% translate %} / {% blocktranslate %} fails. Python modules are read with `ast`: a string
 literal holding Chinese characters fails unless it is the message argument of a gettext function, a docstring, or
-covered by one of the exemptions below, each with its reason. Tests, migrations and the test support package
+compared with data (`"公司" in name`), the stored value of a choice, or covered by one of the exemptions below,
+each with its reason. Tests, migrations and the test support package
 (cleanrecord/testing) are not read: they are not shown to users.
 
 PENDING (cleanrecord/tests/gettext_pending.txt) lists, one per line, the literals found when this test was written
@@ -94,6 +95,9 @@ def untranslated_literals(source: str) -> Iterator[str]:
                     exempt.update(id(n) for n in ast.walk(node.args[i]))
         if isinstance(node, ast.keyword) and node.arg in EXEMPT_KEYWORDS:
             exempt.update(id(n) for n in ast.walk(node.value))
+        if isinstance(node, ast.Compare):
+            # name == "个体工商户", "公司" in name: compared with (Chinese) data, not shown.
+            exempt.update(id(n) for n in [node.left, *node.comparators] if isinstance(n, ast.Constant))
         if isinstance(node, ast.Tuple) and any(isinstance(e, ast.Call) and _call_name(e) in GETTEXT for e in node.elts):
             # ("stored value", _("label")): a choice's value, kept in the database; its label is translated.
             exempt.update(id(e) for e in node.elts)
