@@ -119,18 +119,21 @@ def check_evidence(files) -> list[_Checked]:
     limit, most = setting("OBJECTION_EVIDENCE_MAX_BYTES"), setting("OBJECTION_EVIDENCE_MAX_FILES")
     files = [f for f in files if f is not None]
     if len(files) > most:
-        raise Refused(f"证明材料最多 {most} 个文件，本次选择了 {len(files)} 个", field="evidence")
+        raise Refused(gettext("证明材料最多 %(most)s 个文件，本次选择了 %(len_files)s 个")
+                      % {"most": most, "len_files": len(files)}, field="evidence")
     out = []
     for f in files:
         name = Path(f.name or "材料").name[:200]
         if f.size > limit:
-            raise Refused(f"文件“{name}”大小为 {f.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 的上限", field="evidence")
+            raise Refused(gettext("文件“%(name)s”大小为 %(size_mb).1f MB，超过 %(limit_mb).0f MB 的上限")
+                          % {"name": name, "size_mb": f.size / 1048576, "limit_mb": limit / 1048576}, field="evidence")
         data = f.read(limit + 1)
         if not data:
-            raise Refused(f"文件“{name}”是空文件", field="evidence")
+            raise Refused(gettext("文件“%(name)s”是空文件") % {"name": name}, field="evidence")
         kind = next((t for t in EVIDENCE_TYPES if data.startswith(t[0])), None)
         if kind is None:
-            raise Refused(f"文件“{name}”不是 PDF、JPG 或 PNG 文件（按文件内容检查），请转换后再上传", field="evidence")
+            raise Refused(gettext("文件“%(name)s”不是 PDF、JPG 或 PNG 文件（按文件内容检查），请转换后再上传")
+                          % {"name": name}, field="evidence")
         _, content_type, suffix = kind
         if Path(name).suffix.lower() not in (suffix, ".jpeg" if suffix == ".jpg" else suffix):
             name = f"{Path(name).stem}{suffix}"
@@ -172,9 +175,10 @@ TEXT_MAX = 5000  # statements, answers, notes and explanations
 def bounded(value: str, label: str, most: int) -> None:
     """Refuse a text longer than its column, or one with control characters, rather than cut or crash."""
     if len(value) > most:
-        raise Refused(f"{label}过长（{len(value)} 字，最多 {most} 字）")
+        raise Refused(gettext("%(label)s过长（%(len_value)s 字，最多 %(most)s 字）")
+                      % {"label": label, "len_value": len(value), "most": most})
     if has_control(value, text=True):
-        raise Refused(f"{label}中含有不允许的控制字符（如 NUL），请删除后重试")
+        raise Refused(gettext("%(label)s中含有不允许的控制字符（如 NUL），请删除后重试") % {"label": label})
 
 
 # -- the steps --------------------------------------------------------------------------------------
@@ -204,7 +208,8 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
             type(record).objects.select_for_update().filter(pk=record.pk).first()  # one objection at a time per record
             existing = Objection.objects.open().filter(subject_key=subject_key, kind=kind, record_id=record_id).first()
             if existing is not None:
-                raise Refused(f"该记录已有正在处理的异议（{existing.number}），请勿重复提出")
+                raise Refused(gettext("该记录已有正在处理的异议（%(existing_number)s），请勿重复提出")
+                              % {"existing_number": existing.number})
             objection = Objection.objects.create(
                 kind=kind, record_id=record_id, subject_key=subject_key, department_id=record.department_id,
                 record_number=record.natural_number[:200], reason=reason, statement=statement[:5000],
@@ -251,7 +256,8 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
     if not has_role(user, role, objection):
         raise PermissionDenied(ROLE_REFUSALS[role])
     if objection.status not in start:
-        raise Refused(f"异议当前状态为“{objection.get_status_display()}”，不能{ACTION_LABELS[action]}")
+        raise Refused(gettext("异议当前状态为“%(status)s”，不能%(action)s")
+                      % {"status": objection.get_status_display(), "action": ACTION_LABELS[action]})
     note = note.strip()
     if action in ("reject", "answer") and len(note) < 2:
         raise Refused("请填写不予受理的理由" if action == "reject" else "请填写答复意见", field="note")
@@ -386,7 +392,7 @@ def request_explanation(*, user, subject_key: str, record_id: int, reason: str,
         raise PermissionDenied(ROLE_REFUSALS[ENTITY])
     record = record_of(kind, subject_key, record_id) if kind in EXPLAINABLE else None
     if record is None or record.confidential or record.status == RecordStatus.REVOKED:
-        raise Refused(f"未找到该{KIND_LABELS.get(kind, '')}记录")
+        raise Refused(gettext("未找到该%(kind)s记录") % {"kind": KIND_LABELS.get(kind, '')})
     bounded(reason.strip(), "申请理由", 2000)
     if ExplanationRequest.objects.filter(subject_key=subject_key, kind=kind, record_id=record_id,
                                          status=ExplanationRequest.Status.REQUESTED).exists():

@@ -110,7 +110,7 @@ def create_import(
     (see counts); 422: unreadable."""
     require_scope(request, "imports:write")
     if kind not in KINDS:
-        raise HttpError(400, f"kind 应为 {KINDS_TEXT} 之一")
+        raise HttpError(400, gettext("kind 应为 %(KINDS_TEXT)s 之一") % {"KINDS_TEXT": KINDS_TEXT})
     dept = upload_department(request.user, department)
     if kind == "register" and not is_office(request.user):
         raise PermissionDenied(gettext("登记信息只能由信用办导入"))
