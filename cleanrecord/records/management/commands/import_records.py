@@ -52,7 +52,7 @@ class Command(BaseCommand):
         b = result.batch
         w = self.stdout.write
         if b.status == b.Status.FAILED:
-            self.stderr.write(f"导入失败：{b.message}")
+            self.stderr.write(gettext("导入失败：%(b_message)s") % {"b_message": b.message})
             sys.exit(2)
         for issue in result.issues():  # every one, streamed from the error file
             level = "拒收" if issue.level == "error" else "提示"
