@@ -116,7 +116,7 @@ def python_findings() -> list[str]:
     return found
 
 
-def untranslated_template_text(text: str) -> Iterator[tuple[int, str]]:
+def untranslated_template_text(text: str) -> Iterator[tuple[int | None, str]]:
     """(line, text) of the template's tokens holding Chinese outside {% translate %} and {% blocktranslate %}."""
     inside_block_translate = in_comment = False
     for token in Lexer(text).tokenize():

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from cleanrecord.accounts.models import ReportGrant
 from cleanrecord.accounts.tests.actors import Actors, build_actors
@@ -112,8 +112,8 @@ def test_an_objection_by_keyboard(browser: Browser, live_server, people: Actors)
     tab_to(page, "input[name=evidence]")
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
-    chooser.value.set_files(files=[{"name": "决定书.pdf", "mimeType": "application/pdf",
-                                    "buffer": b"%PDF-1.4\n%keyboard\n"}])
+    chooser.value.set_files(files=FilePayload(name="决定书.pdf", mimeType="application/pdf",
+                                              buffer=b"%PDF-1.4\n%keyboard\n"))
     tab_to(page, "main form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator("main h1")).to_contain_text("异议")
