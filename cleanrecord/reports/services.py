@@ -45,7 +45,7 @@ def report_dir() -> Path:
 def _refuse_over_hourly_cap(entity, now: dt.datetime) -> None:
     limit = conf.get("REPORT_ISSUE_PER_ENTITY_PER_HOUR")
     if Report.objects.filter(entity=entity, issued_at__gte=now - dt.timedelta(hours=1)).count() >= limit:
-        raise Refused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
+        raise Refused(gettext("该主体一小时内已申请 %(limit)s 份报告，请稍后再试") % {"limit": limit})
 
 
 def records_found(content: dict) -> int:

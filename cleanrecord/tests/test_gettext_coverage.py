@@ -50,6 +50,11 @@ EXEMPT_KEYWORDS = {
 EXEMPT_MODULES = {
     "reports/languages.py": "the signed report's labels in each of its languages (the report's text, chosen by the "
                             "report's recorded language, not by the reader's)",
+    "reports/rules.py": "the report's rule wording (scope, notes, record labels such as 异议处理中), frozen into the "
+                        "signed snapshot in Chinese; its refusals go through gettext",
+    "reports/render.py": "the Chinese report's printed headings and field names (the signed PDF's text; an English "
+                         "report prints reports/languages.py's)",
+    "reports/snapshot.py": "words of the signed snapshot",
     "reports/example.py": "the sample report's made-up entity and records (docs/sample-report.pdf)",
     "demo/vocabulary.py": "made-up names, places and wording for the demo data",
     "demo/generate.py": "the demo data generator's made-up records",
