@@ -29,6 +29,9 @@ pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.
 # The roles whose pages are walked: the verifier (anonymous), an entity's user, a bank a report was granted to,
 # the clerks of two departments, the credit office and the auditor (the matrix's outsider sees only public pages).
 ROLES = (ANONYMOUS, "entity_a_user", "bank", "clerk_amr", "clerk_tax", "office", "auditor")
+# Walked again in English (the language switch's cookie): the public pages, and an entity's (the report's
+# requester, the likeliest to read the site in English).
+IN_ENGLISH = (ANONYMOUS, "entity_a_user")
 
 # Routes no role's walk opens as a page, and why.
 NOT_PAGES = {
@@ -89,8 +92,10 @@ def test_every_route_is_visited_or_said_why_not():
     assert not stale, f"NOT_PAGES names routes that no longer exist: {stale}"
 
 
-def _context(browser: Browser, base_url: str, actors: Actors, role: str):
+def _context(browser: Browser, base_url: str, actors: Actors, role: str, language: str = "zh-hans"):
     context = browser.new_context(locale="zh-CN", base_url=base_url, viewport={"width": 1200, "height": 900})
+    if language != "zh-hans":
+        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}])
     if role != ANONYMOUS:
         with outside_the_browser_loop():
             session = actors.client(role).cookies[settings.SESSION_COOKIE_NAME].value
@@ -104,8 +109,8 @@ def test_every_page_of_every_role_has_no_serious_accessibility_violation(browser
         actors = build_actors()
     failures: list[str] = []
     checked = 0
-    for role in ROLES:
-        context = _context(browser, live_server.url, actors, role)
+    for role, language in [(role, "zh-hans") for role in ROLES] + [(role, "en") for role in IN_ENGLISH]:
+        context = _context(browser, live_server.url, actors, role, language)
         page = context.new_page()
         problems: list[str] = []
         collect_script_problems(page, problems)
@@ -118,13 +123,17 @@ def test_every_page_of_every_role_has_no_serious_accessibility_violation(browser
             if not response.headers.get("content-type", "").startswith("text/html"):
                 continue
             assert response.status == status, f"{role} {url}: {response.status}"
+            assert page.locator("html").get_attribute("lang") == ("en" if language == "en" else "zh-CN"), url
             page.wait_for_load_state("networkidle")
+            if url.endswith("/api/v1/docs"):  # Swagger UI draws the operations and schemas after fetching the API's
+                page.locator(".opblock").first.wait_for()
+                page.locator(".json-schema-2020-12").first.wait_for()
             violations = axe_violations(page)
             checked += 1
             if violations:
-                failures.append(f"{role} {url}:\n{describe_violations(violations)}")
+                failures.append(f"{role} ({language}) {url}:\n{describe_violations(violations)}")
         problems = [p for p in problems if "404" not in p and "403" not in p]  # the error pages asked for
-        assert problems == [], f"{role}: {problems}"
+        assert problems == [], f"{role} ({language}): {problems}"
         context.close()
     assert checked > 40
     assert not failures, "serious or critical accessibility violations:\n" + "\n".join(failures)
