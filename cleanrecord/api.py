@@ -4,8 +4,11 @@ import re
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 from ninja.security import django_auth
 
 from cleanrecord.accounts.tokens import InvalidToken, TokenAuth
@@ -18,6 +21,14 @@ from cleanrecord.records.api import router as imports_router
 from cleanrecord.reports.api import entities_router as entity_reports_router
 from cleanrecord.reports.api import router as reports_router
 from cleanrecord.verification.api import router as verify_router
+
+
+class SiteSwagger(Swagger):
+    """Swagger UI (vendored by django-ninja) in a page that says its language and darkens its colours to a readable
+    contrast (front/api_docs.html, front/api-docs.css)."""
+
+    template = "front/api_docs.html"
+
 
 api = NinjaAPI(
     title="cleanrecord API",
@@ -32,6 +43,9 @@ api = NinjaAPI(
     urls_namespace="api",
     # A bearer token first; without one, the browser's session. Bad tokens are refused, not passed on.
     auth=[TokenAuth(), django_auth],
+    # No deep links: Swagger UI puts each operation's link inside the button that opens it (nested controls a
+    # screen reader or a keyboard cannot use apart).
+    docs=SiteSwagger(settings={"deepLinking": False}),
 )
 # Verification first: its requests, the busiest, are matched before the other routers' routes are tried.
 api.add_router("/verify", verify_router, tags=["报告核验"])
@@ -46,7 +60,7 @@ api.add_router("/reports", reports_router, tags=["专用信用报告"])
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "请先登录"}, status=401)
+    return api.create_response(request, {"detail": gettext("请先登录")}, status=401)
 
 
 @api.exception_handler(InvalidToken)
@@ -58,12 +72,12 @@ def invalid_token(request, exc: InvalidToken):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "无权访问"}, status=403)
+    return api.create_response(request, {"detail": str(exc) or gettext("无权访问")}, status=403)
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "未找到"}, status=404)
+    return api.create_response(request, {"detail": str(exc) or gettext("未找到")}, status=404)
 
 
 @api.exception_handler(Refused)
@@ -79,12 +93,13 @@ def http_error(request, exc: HttpError):
 
 # pydantic's error types, said in Chinese: the only error text that reaches an API caller is ours.
 _INVALID = {
-    "missing": "缺少必填项", "date_parsing": "应为日期（YYYY-MM-DD）", "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD）", "date_type": "应为日期（YYYY-MM-DD）",
-    "string_type": "应为文本", "string_too_long": "过长", "list_type": "应为列表", "too_long": "项数过多",
-    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false", "int_parsing": "应为整数",
-    "int_type": "应为整数", "json_invalid": "不是有效的 JSON", "model_attributes_type": "应为 JSON 对象",
-    "dict_type": "应为 JSON 对象",
+    "missing": _("缺少必填项"), "date_parsing": _("应为日期（YYYY-MM-DD）"),
+    "date_from_datetime_parsing": _("应为日期（YYYY-MM-DD）"), "date_from_datetime_inexact": _("应为日期（YYYY-MM-DD）"),
+    "date_type": _("应为日期（YYYY-MM-DD）"),
+    "string_type": _("应为文本"), "string_too_long": _("过长"), "list_type": _("应为列表"), "too_long": _("项数过多"),
+    "bool_parsing": _("应为 true 或 false"), "bool_type": _("应为 true 或 false"), "int_parsing": _("应为整数"),
+    "int_type": _("应为整数"), "json_invalid": _("不是有效的 JSON"), "model_attributes_type": _("应为 JSON 对象"),
+    "dict_type": _("应为 JSON 对象"),
 }
 
 
@@ -92,17 +107,17 @@ def _field_name(loc) -> str:
     # pydantic also names the branch of a union ("list[constrained-str]"): only field names are kept.
     parts = [str(p) for p in loc if p not in ("body", "form", "query", "path", "file", "payload")
              and re.fullmatch(r"\w+", str(p))]
-    return ".".join(parts) or "请求内容"
+    return ".".join(parts) or gettext("请求内容")
 
 
 @api.exception_handler(ValidationError)
 def invalid_input(request, exc: ValidationError):
     problems = []
     for e in exc.errors:
-        reason = _INVALID.get(e.get("type", ""), "格式不正确")
+        reason = str(_INVALID.get(e.get("type", ""), _("格式不正确")))
         limit = (e.get("ctx") or {}).get("max_length")
         if limit is not None:
-            reason += f"（最多 {limit}）"
+            reason += gettext("（最多 %(limit)s）") % {"limit": limit}
         problems.append({"field": _field_name(e.get("loc", ())), "reason": reason})
-    detail = "请求内容不符合要求：" + "；".join(f"{p['field']}{p['reason']}" for p in problems)
+    detail = gettext("请求内容不符合要求：") + "；".join(f"{p['field']}{p['reason']}" for p in problems)
     return api.create_response(request, {"detail": detail, "errors": problems}, status=422)

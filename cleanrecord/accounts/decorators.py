@@ -2,6 +2,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from .models import is_office
 
@@ -13,7 +14,7 @@ def office_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_office(request.user):
-            raise PermissionDenied("仅限信用办工作人员访问")
+            raise PermissionDenied(gettext("仅限信用办工作人员访问"))
         return view(request, *args, **kwargs)
 
     return wrapper

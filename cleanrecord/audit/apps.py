@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditConfig(AppConfig):
     name = "cleanrecord.audit"
-    verbose_name = "审计日志"
+    verbose_name = _("审计日志")
 
     def ready(self) -> None:
         # Imported once the app registry is ready: signals records events (a model).

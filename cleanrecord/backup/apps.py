@@ -6,7 +6,7 @@ from cleanrecord import conf
 
 class BackupConfig(AppConfig):
     name = "cleanrecord.backup"
-    verbose_name = "备份与恢复"
+    verbose_name = _("备份与恢复")
 
     def ready(self) -> None:
         # Imported once the app registry is ready: the schedule keeps its runs in a model.

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from ninja import Router, Schema
 
 from cleanrecord.accounts.models import acts_for, is_office
@@ -37,7 +38,7 @@ class EntityOut(Schema):
 def own_or_office(request, code: str) -> None:
     # An entity's records: the credit office, and the entity's own users.
     if not (is_office(request.user) or acts_for(request.user, code.strip().upper())):
-        raise PermissionDenied("无权访问：仅限信用办或该经营主体的绑定用户")
+        raise PermissionDenied(gettext("无权访问：仅限信用办或该经营主体的绑定用户"))
 
 
 @router.get("/{code}", response=EntityOut, summary="按统一社会信用代码查询经营主体")

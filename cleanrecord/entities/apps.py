@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EntitiesConfig(AppConfig):
     name = "cleanrecord.entities"
-    verbose_name = "经营主体"
+    verbose_name = _("经营主体")

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 
 from cleanrecord.accounts.tokens import require_scope
@@ -35,7 +36,7 @@ def confirm(request, payload: NothingNewIn):
     try:
         department = _clerk_department(request.user)
     except PermissionDenied:
-        raise PermissionDenied("仅限部门报送员确认本部门无新增数据") from None
+        raise PermissionDenied(gettext("仅限部门报送员确认本部门无新增数据")) from None
     row = services.confirm_nothing_new(user=request.user, department=department, as_of=payload.as_of,
                                        kind=payload.kind, note=payload.note)
     return 201, {"id": row.pk, "department": department.code, "as_of": row.as_of, "kind": row.kind, "note": row.note}

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FreshnessConfig(AppConfig):
     name = "cleanrecord.freshness"
-    verbose_name = "数据时效"
+    verbose_name = _("数据时效")
 
     def ready(self) -> None:
         # Imported once the app registry is ready: services imports models (Django's AppConfig rule).

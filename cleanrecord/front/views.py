@@ -4,6 +4,7 @@ there is one)."""
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity
@@ -40,7 +41,7 @@ def entity_detail(request, code: str):
     entity = None if looks_like_id_number(code) else replica.or_from_primary(
         lambda: Entity.objects.filter(credit_code=code.upper()).first())
     if entity is None:
-        raise Http404("未找到该经营主体")
+        raise Http404(gettext("未找到该经营主体"))
     today = timezone.localdate()
     # What 信用中国 shows: public penalties still inside their publicity period, current listings.
     penalties = (Penalty.objects.for_subject(entity.credit_code).public().filter(not_penalised=False)

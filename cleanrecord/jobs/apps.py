@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class JobsConfig(AppConfig):
     name = "cleanrecord.jobs"
-    verbose_name = "后台任务"
+    verbose_name = _("后台任务")
 
     def ready(self) -> None:
         # Connected once the app registry is ready: the receiver reads the task rows (a model).

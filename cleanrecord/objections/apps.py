@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ObjectionsConfig(AppConfig):
     name = "cleanrecord.objections"
-    verbose_name = "异议与情节说明"
+    verbose_name = _("异议与情节说明")
 
     def ready(self) -> None:
         # Imported once the app registry is ready: the schedule keeps its runs in a model.

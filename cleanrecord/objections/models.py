@@ -111,20 +111,21 @@ class Objection(models.Model):
 
     @property
     def department_name(self) -> str:
-        return self.department.name if self.department else "数据来源部门"
+        return self.department.name if self.department else str(_("数据来源部门"))
 
     @property
     def whose_turn(self) -> str:
-        turns: dict[str, str] = {self.Status.SUBMITTED: "信用办", self.Status.ACCEPTED: "信用办",
-                                 self.Status.ANSWERED: "信用办", self.Status.FORWARDED: self.department_name}
+        office = str(_("信用办"))
+        turns: dict[str, str] = {self.Status.SUBMITTED: office, self.Status.ACCEPTED: office,
+                                 self.Status.ANSWERED: office, self.Status.FORWARDED: self.department_name}
         return turns.get(self.status, "")
 
 
 class ObjectionEvent(models.Model):
     """One step of an objection, shown as its history to everyone who may see it."""
 
-    LABELS = {"file": "提出异议", "accept": "受理", "reject": "不予受理", "forward": "转办", "answer": "部门答复",
-              "close": "审核办结", "withdraw": "撤回"}
+    LABELS = {"file": _("提出异议"), "accept": _("受理"), "reject": _("不予受理"), "forward": _("转办"),
+              "answer": _("部门答复"), "close": _("审核办结"), "withdraw": _("撤回")}
 
     objection = models.ForeignKey(Objection, models.CASCADE, related_name="events")
     subject_key = models.CharField(max_length=40, editable=False)  # the objection's, for distribution by subject
@@ -145,7 +146,7 @@ class ObjectionEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        return self.LABELS.get(self.action, self.action)
+        return str(self.LABELS.get(self.action, self.action))
 
 
 class Evidence(models.Model):

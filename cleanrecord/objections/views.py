@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cleanrecord.accounts.decorators import office_required
@@ -38,14 +39,14 @@ PAGE = 50
 def _entity(user, code: str) -> Entity:
     code = code.upper()
     if not acts_for(user, code):
-        raise Http404("未找到该经营主体")
+        raise Http404(_("未找到该经营主体"))
     return Entity.objects.get(credit_code=code)
 
 
 def _clerk_department(user):
     clerk = getattr(user, "clerk", None)
     if clerk is None:
-        raise PermissionDenied("仅限部门报送员访问")
+        raise PermissionDenied(_("仅限部门报送员访问"))
     return clerk.department
 
 
@@ -76,7 +77,7 @@ def new_objection(request, code: str, kind: str, record_id: int):
     entity = _entity(request.user, code)
     record = workflow.record_of(kind, entity.credit_code, record_id) if kind in workflow.OBJECTABLE else None
     if record is None or record.confidential:
-        raise Http404("未找到该记录")
+        raise Http404(_("未找到该记录"))
     form = ObjectionForm(request.POST if request.method == "POST" else None, request.FILES or None,
                          initial={"report_number": request.GET.get("report", "")[:40]})
     form.fields["evidence"].help_text = _("PDF、JPG 或 PNG，每个文件不超过 %(mb)d MB，最多 %(n)d 个。") % {
@@ -111,7 +112,8 @@ def new_explanation(request, code: str, record_id: int):
     except Refused as e:
         messages.error(request, str(e))
         return redirect("entity-records", code=entity.credit_code)
-    messages.success(request, f"情节严重程度说明申请已提交（{req.number}），{req.department.name}将于 {req.due_on} 前出具")
+    messages.success(request, _("情节严重程度说明申请已提交（%(number)s），%(department)s将于 %(due)s 前出具")
+                     % {"number": req.number, "department": req.department.name, "due": req.due_on})
     return redirect("explanation-detail", pk=req.pk)
 
 
@@ -130,7 +132,7 @@ def my_objections(request):
 def _visible(user, pk: int) -> Objection:
     objection = Objection.objects.select_related("department", "filed_by").filter(pk=pk).first()
     if objection is None or not workflow.may_view(user, objection):
-        raise Http404("未找到该异议")
+        raise Http404(_("未找到该异议"))
     return objection
 
 
@@ -202,7 +204,7 @@ def evidence(request, pk: int, file_id: int):
     e = Evidence.objects.filter(pk=file_id, objection=objection).first()
     data = workflow.read_evidence(e) if e is not None else None
     if e is None or data is None:
-        raise Http404("未找到该文件")
+        raise Http404(_("未找到该文件"))
     response = HttpResponse(data, content_type=e.content_type)
     response["Content-Disposition"] = content_disposition_header(True, e.name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -211,8 +213,9 @@ def evidence(request, pk: int, file_id: int):
 
 # -- the office and the department ------------------------------------------------------------------
 
-STATUS_FILTERS = {"open": "全部未办结", "submitted": "待受理", "accepted": "待转办", "forwarded": "待部门答复",
-                  "answered": "待审核办结", "overdue": "已逾期", "closed": "已办结"}
+STATUS_FILTERS = {"open": gettext_lazy("全部未办结"), "submitted": gettext_lazy("待受理"),
+                  "accepted": gettext_lazy("待转办"), "forwarded": gettext_lazy("待部门答复"),
+                  "answered": gettext_lazy("待审核办结"), "overdue": gettext_lazy("已逾期"), "closed": gettext_lazy("已办结")}
 
 
 def _filtered(qs, which: str, today: dt.date):
@@ -266,7 +269,7 @@ def explanation_detail(request, pk: int):
     user = request.user
     is_dept = req is not None and workflow.is_source_clerk(user, req.department_id)
     if req is None or not (is_dept or is_office(user) or acts_for(user, req.subject_key)):
-        raise Http404("未找到该申请")
+        raise Http404(_("未找到该申请"))
     form = ExplanationForm(request.POST if request.method == "POST" else None,
                            initial={"signer": req.department.name, "signed_on": timezone.localdate()})
     if form.is_valid():

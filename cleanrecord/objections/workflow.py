@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cleanrecord import conf
 from cleanrecord.accounts.models import acts_for, is_office
@@ -118,18 +119,21 @@ def check_evidence(files) -> list[_Checked]:
     limit, most = setting("OBJECTION_EVIDENCE_MAX_BYTES"), setting("OBJECTION_EVIDENCE_MAX_FILES")
     files = [f for f in files if f is not None]
     if len(files) > most:
-        raise Refused(f"证明材料最多 {most} 个文件，本次选择了 {len(files)} 个", field="evidence")
+        raise Refused(gettext("证明材料最多 %(most)s 个文件，本次选择了 %(len_files)s 个")
+                      % {"most": most, "len_files": len(files)}, field="evidence")
     out = []
     for f in files:
         name = Path(f.name or "材料").name[:200]
         if f.size > limit:
-            raise Refused(f"文件“{name}”大小为 {f.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 的上限", field="evidence")
+            raise Refused(gettext("文件“%(name)s”大小为 %(size_mb).1f MB，超过 %(limit_mb).0f MB 的上限")
+                          % {"name": name, "size_mb": f.size / 1048576, "limit_mb": limit / 1048576}, field="evidence")
         data = f.read(limit + 1)
         if not data:
-            raise Refused(f"文件“{name}”是空文件", field="evidence")
+            raise Refused(gettext("文件“%(name)s”是空文件") % {"name": name}, field="evidence")
         kind = next((t for t in EVIDENCE_TYPES if data.startswith(t[0])), None)
         if kind is None:
-            raise Refused(f"文件“{name}”不是 PDF、JPG 或 PNG 文件（按文件内容检查），请转换后再上传", field="evidence")
+            raise Refused(gettext("文件“%(name)s”不是 PDF、JPG 或 PNG 文件（按文件内容检查），请转换后再上传")
+                          % {"name": name}, field="evidence")
         _, content_type, suffix = kind
         if Path(name).suffix.lower() not in (suffix, ".jpeg" if suffix == ".jpg" else suffix):
             name = f"{Path(name).stem}{suffix}"
@@ -171,9 +175,10 @@ TEXT_MAX = 5000  # statements, answers, notes and explanations
 def bounded(value: str, label: str, most: int) -> None:
     """Refuse a text longer than its column, or one with control characters, rather than cut or crash."""
     if len(value) > most:
-        raise Refused(f"{label}过长（{len(value)} 字，最多 {most} 字）")
+        raise Refused(gettext("%(label)s过长（%(len_value)s 字，最多 %(most)s 字）")
+                      % {"label": label, "len_value": len(value), "most": most})
     if has_control(value, text=True):
-        raise Refused(f"{label}中含有不允许的控制字符（如 NUL），请删除后重试")
+        raise Refused(gettext("%(label)s中含有不允许的控制字符（如 NUL），请删除后重试") % {"label": label})
 
 
 # -- the steps --------------------------------------------------------------------------------------
@@ -185,14 +190,14 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
         raise PermissionDenied(ROLE_REFUSALS[ENTITY])
     record = record_of(kind, subject_key, record_id) if kind in OBJECTABLE else None
     if record is None or record.confidential:
-        raise Refused("未找到该记录")
+        raise Refused(gettext("未找到该记录"))
     if record.status == RecordStatus.REVOKED:
-        raise Refused("该记录已撤销，不再计入报告，无需提出异议")
+        raise Refused(gettext("该记录已撤销，不再计入报告，无需提出异议"))
     if reason not in Objection.Reason.values:
-        raise Refused("请选择异议类型", field="reason")
+        raise Refused(gettext("请选择异议类型"), field="reason")
     statement = statement.strip()
     if len(statement) < 5:
-        raise Refused("请填写异议理由（至少 5 个字），说明记录哪里有误", field="statement")
+        raise Refused(gettext("请填写异议理由（至少 5 个字），说明记录哪里有误"), field="statement")
     bounded(statement, "异议理由", TEXT_MAX)
     bounded(report_number, "所涉报告编号", 40)
     checked = check_evidence(files)
@@ -203,7 +208,8 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
             type(record).objects.select_for_update().filter(pk=record.pk).first()  # one objection at a time per record
             existing = Objection.objects.open().filter(subject_key=subject_key, kind=kind, record_id=record_id).first()
             if existing is not None:
-                raise Refused(f"该记录已有正在处理的异议（{existing.number}），请勿重复提出")
+                raise Refused(gettext("该记录已有正在处理的异议（%(existing_number)s），请勿重复提出")
+                              % {"existing_number": existing.number})
             objection = Objection.objects.create(
                 kind=kind, record_id=record_id, subject_key=subject_key, department_id=record.department_id,
                 record_number=record.natural_number[:200], reason=reason, statement=statement[:5000],
@@ -244,13 +250,14 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
          repair: tuple[str, dt.date] | None = None) -> Objection:
     """Take one step; `decision`, `values` and `repair` are the department's answer."""
     if action not in STEPS:
-        raise Refused("未知的办理环节")
+        raise Refused(gettext("未知的办理环节"))
     start, end, role = STEPS[action]
     objection = Objection.objects.select_for_update(of=("self",)).select_related("department").get(pk=objection.pk)
     if not has_role(user, role, objection):
         raise PermissionDenied(ROLE_REFUSALS[role])
     if objection.status not in start:
-        raise Refused(f"异议当前状态为“{objection.get_status_display()}”，不能{ACTION_LABELS[action]}")
+        raise Refused(gettext("异议当前状态为“%(status)s”，不能%(action)s")
+                      % {"status": objection.get_status_display(), "action": ACTION_LABELS[action]})
     note = note.strip()
     if action in ("reject", "answer") and len(note) < 2:
         raise Refused("请填写不予受理的理由" if action == "reject" else "请填写答复意见", field="note")
@@ -283,16 +290,16 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
 def _apply_answer(objection: Objection, *, user, decision: str, note: str, values: dict,
                   repair: tuple[str, dt.date] | None) -> None:
     if decision not in Objection.Decision.values:
-        raise Refused("请选择答复结论：维持、更正或撤销", field="decision")
+        raise Refused(gettext("请选择答复结论：维持、更正或撤销"), field="decision")
     record = record_of(objection.kind, objection.subject_key, objection.record_id)
     if record is None:
-        raise Refused("该记录已不存在")
+        raise Refused(gettext("该记录已不存在"))
     reason = f"异议 {objection.number}：{note}"
     corrected = {}
     if decision == Objection.Decision.CORRECT:
         values = {k: v for k, v in values.items() if getattr(record, k, object()) != v}
         if not values and repair is None:
-            raise Refused("答复“更正”时请填写更正后的内容（至少一项与原记录不同）")
+            raise Refused(gettext("答复“更正”时请填写更正后的内容（至少一项与原记录不同）"))
         corrected = {k: [display_value(getattr(record, k)), display_value(v)] for k, v in values.items()}
         if values:
             record = changes.correct(record, values=values, reason=reason, user=user)
@@ -301,7 +308,7 @@ def _apply_answer(objection: Objection, *, user, decision: str, note: str, value
             corrected["repaired"] = ["", f"{repair[1]} {repair[0]}"]
     elif decision == Objection.Decision.REVOKE:
         if record.status == RecordStatus.REVOKED:
-            raise Refused("该记录已撤销")
+            raise Refused(gettext("该记录已撤销"))
         changes.revoke(record, reason=reason, user=user)
     objection.decision = decision
     objection.answer = note[:5000]
@@ -385,11 +392,11 @@ def request_explanation(*, user, subject_key: str, record_id: int, reason: str,
         raise PermissionDenied(ROLE_REFUSALS[ENTITY])
     record = record_of(kind, subject_key, record_id) if kind in EXPLAINABLE else None
     if record is None or record.confidential or record.status == RecordStatus.REVOKED:
-        raise Refused(f"未找到该{KIND_LABELS.get(kind, '')}记录")
+        raise Refused(gettext("未找到该%(kind)s记录") % {"kind": KIND_LABELS.get(kind, '')})
     bounded(reason.strip(), "申请理由", 2000)
     if ExplanationRequest.objects.filter(subject_key=subject_key, kind=kind, record_id=record_id,
                                          status=ExplanationRequest.Status.REQUESTED).exists():
-        raise Refused("该记录已有待出具的情节说明申请，请勿重复申请")
+        raise Refused(gettext("该记录已有待出具的情节说明申请，请勿重复申请"))
     req = ExplanationRequest.objects.create(
         kind=kind, record_id=record_id, subject_key=subject_key, department_id=record.department_id,
         record_number=record.natural_number[:200], reason=reason.strip()[:2000], requested_by=user,
@@ -408,20 +415,20 @@ def write_explanation(req: ExplanationRequest, *, user, category: str, text: str
                       signed_on: dt.date) -> SeverityExplanation:
     req = ExplanationRequest.objects.select_for_update().select_related("department").get(pk=req.pk)
     if not is_source_clerk(user, req.department_id):
-        raise PermissionDenied("仅作出处理决定的部门可以出具情节严重程度说明")
+        raise PermissionDenied(gettext("仅作出处理决定的部门可以出具情节严重程度说明"))
     if req.status != ExplanationRequest.Status.REQUESTED:
-        raise Refused("该申请已出具说明")
+        raise Refused(gettext("该申请已出具说明"))
     category, text, signer = category.strip(), text.strip(), signer.strip()
     if category not in SeverityExplanation.Category.values:
-        raise Refused("请选择严重程度认定", field="category")
+        raise Refused(gettext("请选择严重程度认定"), field="category")
     if len(text) < 5:
-        raise Refused("请填写说明内容（至少 5 个字）", field="text")
+        raise Refused(gettext("请填写说明内容（至少 5 个字）"), field="text")
     bounded(text, "说明内容", TEXT_MAX)
     if not signer:
-        raise Refused("请填写出具单位", field="signer")
+        raise Refused(gettext("请填写出具单位"), field="signer")
     bounded(signer, "出具单位", 200)
     if signed_on > timezone.localdate():
-        raise Refused("出具日期不能晚于今天", field="signed_on")
+        raise Refused(gettext("出具日期不能晚于今天"), field="signed_on")
     explanation = SeverityExplanation.objects.create(
         kind=req.kind, record_id=req.record_id, subject_key=req.subject_key, category=category, text=text[:5000],
         signer=signer[:200], signed_on=signed_on, department_id=req.department_id, author=user)

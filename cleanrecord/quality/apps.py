@@ -12,7 +12,7 @@ def _report_arguments() -> list[str]:
 
 class QualityConfig(AppConfig):
     name = "cleanrecord.quality"
-    verbose_name = "数据质量"
+    verbose_name = _("数据质量")
 
     def ready(self) -> None:
         # Connected once the app registry is ready: services imports models (Django's AppConfig rule).

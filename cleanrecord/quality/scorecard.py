@@ -49,7 +49,7 @@ def scorecard_data(department: Department, *, month: dt.date | None = None) -> d
         measures.append({
             "measure": m["measure"], "dimension": m["dimension_label"], "label": m["label"], "value": _share(m["value"]),
             "threshold": _share(m["threshold"]), "to_fix": str(m["to_fix"]),
-            "status": "未达标" if m["below_threshold"] else "达标",
+            "status": "未达标" if m["below_threshold"] else "达标", "below": m["below_threshold"],
         })
     return {
         "department": {"code": department.code, "name": department.name},

@@ -62,9 +62,9 @@ def _month(request) -> dt.date | None:
     try:
         month = dt.date.fromisoformat(f"{raw}-01")
     except ValueError:
-        raise Refused(f"月份“{raw[:20]}”格式不正确，应为 YYYY-MM") from None
+        raise Refused(_("月份“%(month)s”格式不正确，应为 YYYY-MM") % {"month": raw[:20]}) from None
     if month > timezone.localdate():
-        raise Refused(f"月份 {raw} 尚未到来")
+        raise Refused(_("月份 %(month)s 尚未到来") % {"month": raw})
     return month
 
 
@@ -176,15 +176,15 @@ def office_scorecard_send(request, code: str):
     data = scorecard.scorecard_data(department, month=month)
     clerks = list(department_clerks(department.pk))
     if not clerks:
-        messages.error(request, f"{department.name}尚无报送员账号，评分卡未能发送")
+        messages.error(request, _("%(department)s尚无报送员账号，评分卡未能发送") % {"department": department.name})
         return redirect("quality-supervision")
     with transaction.atomic():
         record_event(user=request.user, action="quality.scorecard_send", target=f"department:{department.code}",
                      after={"month": data["month_value"], "recipients": [c.get_username() for c in clerks]})
         # In the same transaction as the audit entry: the database backend's queue is a table.
         send_scorecard.enqueue(department.pk, month.isoformat() if month else None)
-    messages.success(request, f"正在向{department.name}的 {len(clerks)} 名报送员发送{data['month']}评分卡（后台发送，"
-                              f"结果见各报送员的站内消息）")
+    messages.success(request, _("正在向%(department)s的 %(clerks)s 名报送员发送%(month)s评分卡（后台发送，结果见各报送员的站内消息）")
+                     % {"department": department.name, "clerks": len(clerks), "month": data["month"]})
     return redirect("quality-supervision")
 
 

@@ -5,6 +5,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -109,10 +110,10 @@ def create_import(
     (see counts); 422: unreadable."""
     require_scope(request, "imports:write")
     if kind not in KINDS:
-        raise HttpError(400, f"kind 应为 {KINDS_TEXT} 之一")
+        raise HttpError(400, gettext("kind 应为 %(KINDS_TEXT)s 之一") % {"KINDS_TEXT": KINDS_TEXT})
     dept = upload_department(request.user, department)
     if kind == "register" and not is_office(request.user):
-        raise PermissionDenied("登记信息只能由信用办导入")
+        raise PermissionDenied(gettext("登记信息只能由信用办导入"))
     chosen = chosen_profile(department=dept, kind=kind, name=profile)
     mapping_dict = None
     if mapping is not None:
@@ -142,7 +143,7 @@ def get_import_errors(request, batch_id: int):
     require_scope(request, "imports:write")
     batch = batch_for(request.user, batch_id)
     if not batch.error_file:
-        raise HttpError(404, "该批次没有错误文件")
+        raise HttpError(404, gettext("该批次没有错误文件"))
     return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"导入批次{batch.pk}-错误.csv",
                         content_type="text/csv; charset=utf-8")
 

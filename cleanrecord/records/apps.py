@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class RecordsConfig(AppConfig):
     name = "cleanrecord.records"
-    verbose_name = "信用记录"
+    verbose_name = _("信用记录")
 
     def ready(self) -> None:
         # Imported once the app registry is ready: the schedule keeps its runs in a model.

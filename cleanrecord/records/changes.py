@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from cleanrecord import conf
@@ -91,7 +92,7 @@ def _jsonable(value):
 def apply_change(record: CreditRecord, *, values: dict, change: str, user, reason: str) -> CreditRecord:
     """Apply `values` to `record` as one new version; refuses users who may not change it."""
     if user is not None and not may_change(user, record):
-        raise PermissionDenied("无权修改其他部门的记录")
+        raise PermissionDenied(gettext("无权修改其他部门的记录"))
     model = type(record)
     record = model.objects.select_for_update().get(pk=record.pk)
     action = _ACTION_OF_CHANGE.get(change)
@@ -119,9 +120,9 @@ def apply_change(record: CreditRecord, *, values: dict, change: str, user, reaso
 def revoke(record: CreditRecord, *, reason: str, on: dt.date | None = None, user=None) -> CreditRecord:
     """撤销 / 撤回 / 确认无效: the record stops counting on reports from now on."""
     if not reason.strip():
-        raise Refused("撤销记录必须填写原因")
+        raise Refused(gettext("撤销记录必须填写原因"))
     if record.status == RecordStatus.REVOKED:
-        raise Refused("该记录已撤销")
+        raise Refused(gettext("该记录已撤销"))
     return apply_change(record, values={"status": RecordStatus.REVOKED, "revoked_on": on or timezone.localdate(),
                                         "revoke_reason": reason.strip()[:500]},
                         change=RecordVersion.Change.REVOKED, user=user, reason=reason)
@@ -130,11 +131,12 @@ def revoke(record: CreditRecord, *, reason: str, on: dt.date | None = None, user
 def mark_repaired(record: CreditRecord, *, decision: str, on: dt.date, user=None) -> CreditRecord:
     """信用修复: reports then label the record 已修复 (or leave it out, as the city decides)."""
     if not decision.strip():
-        raise Refused("信用修复必须填写修复决定文书号")
+        raise Refused(gettext("信用修复必须填写修复决定文书号"))
     if len(decision.strip()) > 200:
-        raise Refused(f"修复决定文书号过长（{len(decision.strip())} 字，最多 200 字）")
+        raise Refused(gettext("修复决定文书号过长（%(length)s 字，最多 200 字）")
+                      % {"length": len(decision.strip())})
     if on > timezone.localdate():
-        raise Refused("修复日期不能晚于今天")
+        raise Refused(gettext("修复日期不能晚于今天"))
     return apply_change(record, values={"repaired_on": on, "repair_decision": decision.strip()[:200]},
                         change=RecordVersion.Change.REPAIRED, user=user, reason=f"信用修复：{decision.strip()}")
 
@@ -144,9 +146,9 @@ def correct(record: CreditRecord, *, values: dict, reason: str, user=None) -> Cr
     allowed = CORRECTABLE[record.KIND]
     unknown = set(values) - allowed
     if unknown:
-        raise Refused(f"以下字段不能更正：{'、'.join(sorted(unknown))}")
+        raise Refused(gettext("以下字段不能更正：%(fields)s") % {"fields": '、'.join(sorted(unknown))})
     if not reason.strip():
-        raise Refused("更正记录必须填写原因")
+        raise Refused(gettext("更正记录必须填写原因"))
     values = {**values, **_follows(record, values)}
     return apply_change(record, values=values, change=RecordVersion.Change.CORRECTED, user=user, reason=reason)
 
@@ -172,7 +174,8 @@ def _in_order(record: CreditRecord, values: dict, first: str, later: str) -> Non
     start, end = values.get(first, getattr(record, first)), values.get(later, getattr(record, later))
     if start is not None and end is not None and end < start:
         label = partial(column, record)
-        raise Refused(f"{label(later).verbose_name}（{end}）不能早于{label(first).verbose_name}（{start}）")
+        raise Refused(gettext("%(later)s（%(end)s）不能早于%(first)s（%(start)s）")
+                      % {"later": label(later).verbose_name, "end": end, "first": label(first).verbose_name, "start": start})
 
 
 def column(record: CreditRecord, name: str) -> models.Field:
@@ -198,25 +201,25 @@ def parse_value(record: CreditRecord, name: str, raw: str):
     reason, so that a correction is either applied whole or not at all.
     """
     if name not in CORRECTABLE.get(record.KIND, ()):
-        raise Refused("请选择要更正的字段")
+        raise Refused(gettext("请选择要更正的字段"))
     try:
         field = column(record, name)
     except FieldDoesNotExist:
-        raise Refused("请选择要更正的字段") from None
+        raise Refused(gettext("请选择要更正的字段")) from None
     raw = raw.strip()
     if has_control(raw, text=True):
-        raise Refused("不能包含控制字符（如 NUL）")
+        raise Refused(gettext("不能包含控制字符（如 NUL）"))
     if isinstance(field, models.DateField):
         if not raw and field.null:
             return None
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            raise Refused("日期格式应为 YYYY-MM-DD（如 2024-03-01）") from None
+            raise Refused(gettext("日期格式应为 YYYY-MM-DD（如 2024-03-01）")) from None
         if day < EARLIEST:
-            raise Refused(f"日期过早（不能早于 {EARLIEST}），请核实")
+            raise Refused(gettext("日期过早（不能早于 %(EARLIEST)s），请核实") % {"EARLIEST": EARLIEST})
         if name in _NOT_AFTER_TODAY and day > timezone.localdate():
-            raise Refused("日期不能晚于今天")
+            raise Refused(gettext("日期不能晚于今天"))
         return day
     if isinstance(field, models.DecimalField):
         if not raw:
@@ -227,13 +230,13 @@ def parse_value(record: CreditRecord, name: str, raw: str):
             raise Refused(str(e)) from None
         most = Decimal(conf.get("MAX_FINE_WAN"))
         if wan is not None and wan > most:
-            raise Refused(f"金额超出合理范围（大于 {most} 万元），请核实单位是否为万元")
+            raise Refused(gettext("金额超出合理范围（大于 %(most)s 万元），请核实单位是否为万元") % {"most": most})
         return wan
     if isinstance(record, Compulsion) and name == "category":
         return _compulsion_category(record, raw)
     limit = field.max_length or TEXT_MAX
     if len(raw) > limit:
-        raise Refused(f"内容过长（{len(raw)} 字，最多 {limit} 字）")
+        raise Refused(gettext("内容过长（%(len_raw)s 字，最多 %(limit)s 字）") % {"len_raw": len(raw), "limit": limit})
     if field.choices:
         by_label = {str(label): value for value, label in field.choices}
         if raw in by_label:
@@ -241,7 +244,7 @@ def parse_value(record: CreditRecord, name: str, raw: str):
         elif raw not in dict(field.choices):
             raise Refused("应为：" + "、".join(str(label) for value, label in field.choices if value))
     if not raw and not field.blank:
-        raise Refused(f"{field.verbose_name}不能为空")
+        raise Refused(gettext("%(field)s不能为空") % {"field": field.verbose_name})
     return raw
 
 
@@ -253,11 +256,11 @@ def _compulsion_category(record: Compulsion, raw: str) -> str:
     except ValueError as e:  # the import's cell parser says what is wrong with the category
         raise Refused(str(e)) from None
     if not isinstance(parsed, tuple):  # "" for a blank cell
-        raise Refused("强制类别不能为空")
+        raise Refused(gettext("强制类别不能为空"))
     prefixed, names = parsed
     types = {t for t, allowed in COMPULSION_CATEGORIES.items() for n in names if n in allowed and n != "其他"}
     types |= {prefixed} if prefixed else set()
     if types - {record.compulsion_type}:
-        raise Refused(f"“{'、'.join(names)}”不属于{record.get_compulsion_type_display()}：强制类型不同的是另一项决定，"
-                         "请撤销本记录后重新报送")
+        raise Refused(gettext("“%(join_names)s”不属于%(compulsion_type)s：强制类型不同的是另一项决定，请撤销本记录后重新报送")
+                      % {"join_names": '、'.join(names), "compulsion_type": record.get_compulsion_type_display()})
     return "；".join(names)

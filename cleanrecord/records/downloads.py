@@ -4,6 +4,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 
 from cleanrecord.audit.services import record_event
 
@@ -19,10 +20,10 @@ def rejected_rows_response(*, user, batch: ImportBatch, file_format: str) -> Htt
     """The batch's rejected rows as sent, with 行号 and 拒收原因. The caller has checked the user may see
     the batch (access.batch_for); the download is audited, as the rows hold ID numbers in clear."""
     if file_format not in FORMATS:
-        raise Http404("文件格式应为 csv 或 xlsx")
+        raise Http404(gettext("文件格式应为 csv 或 xlsx"))
     path = ImportResult(batch).rejected_rows()
     if path is None:
-        raise Http404("该批次没有拒收的数据行")
+        raise Http404(gettext("该批次没有拒收的数据行"))
     with transaction.atomic():
         record_event(user=user, action="records.rejected_rows_download", target=f"import_batch:{batch.pk}",
                      after={"format": file_format, "rows": batch.rows_rejected})

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.lib.forms import SiteForm, date_field
@@ -83,14 +84,14 @@ SPEC_MAX = 100_000  # characters of JSON: a recipe, not a data file
 class ImportProfileForm(forms.Form):
     """A department's import profile; the JSON is checked as the importer will read it, with the place of an error."""
 
-    department = forms.ChoiceField(label="报送部门", error_messages={"invalid_choice": "只能为本部门保存导入方案"})
-    kind = forms.ChoiceField(label="数据类别", error_messages={"invalid_choice": "请选择数据类别",
-                                                             "required": "请选择数据类别"})
-    name = forms.CharField(label="方案名称", max_length=100, error_messages={"required": "请填写方案名称",
-                                                                         "max_length": "方案名称最多 100 字"})
-    spec = forms.CharField(label="方案内容（JSON）", widget=forms.Textarea(attrs={"rows": 14, "cols": 80}),
-                           max_length=SPEC_MAX, error_messages={"required": "请填写方案内容",
-                                                                "max_length": f"方案内容过长（最多 {SPEC_MAX} 字）"})
+    department = forms.ChoiceField(label=_("报送部门"), error_messages={"invalid_choice": _("只能为本部门保存导入方案")})
+    kind = forms.ChoiceField(label=_("数据类别"), error_messages={"invalid_choice": _("请选择数据类别"),
+                                                             "required": _("请选择数据类别")})
+    name = forms.CharField(label=_("方案名称"), max_length=100, error_messages={"required": _("请填写方案名称"),
+                                                                         "max_length": _("方案名称最多 100 字")})
+    spec = forms.CharField(label=_("方案内容（JSON）"), widget=forms.Textarea(attrs={"rows": 14, "cols": 80}),
+                           max_length=SPEC_MAX, error_messages={"required": _("请填写方案内容"),
+                                                                "max_length": format_lazy(_("方案内容过长（最多 {} 字）"), SPEC_MAX)})
 
     def __init__(self, departments, office: bool, data=None, *, instance: ImportProfile):
         import json
@@ -110,7 +111,7 @@ class ImportProfileForm(forms.Form):
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if has_control(name):
-            raise forms.ValidationError("方案名称不能含控制字符")
+            raise forms.ValidationError(_("方案名称不能含控制字符"))
         return name
 
     def clean_spec(self):
@@ -120,10 +121,11 @@ class ImportProfileForm(forms.Form):
         try:
             spec = json.loads(text)
         except json.JSONDecodeError as e:
-            raise forms.ValidationError(f"不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列附近有误"
-                                        "（常见原因：用了中文引号、冒号或逗号，最后一项后多了逗号）") from e
+            raise forms.ValidationError(
+                _("不是有效的 JSON：第 %(line)s 行第 %(column)s 列附近有误（常见原因：用了中文引号、冒号或逗号，最后一项后多了逗号）")
+                % {"line": e.lineno, "column": e.colno}) from e
         except RecursionError as e:
-            raise forms.ValidationError("不是有效的 JSON：嵌套层数过多") from e
+            raise forms.ValidationError(_("不是有效的 JSON：嵌套层数过多")) from e
         return spec
 
     def clean(self):

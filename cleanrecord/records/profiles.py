@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from cleanrecord import conf
 from cleanrecord.accounts.models import departments_for, is_office
@@ -49,12 +50,14 @@ def chosen_profile(*, department: Department | None, kind: str, name: str | None
     if not name:
         return None
     if department is None:
-        raise Refused("使用导入方案时须指定报送部门（导入方案按部门保存）", field="profile")
+        raise Refused(gettext("使用导入方案时须指定报送部门（导入方案按部门保存）"), field="profile")
     profile = ImportProfile.objects.filter(department=department, name=name[:100]).first()
     if profile is None:
-        raise Refused(f"{department.name}没有名为“{name[:100]}”的导入方案", field="profile")
+        raise Refused(gettext("%(department_name)s没有名为“%(name_100)s”的导入方案")
+                      % {"department_name": department.name, "name_100": name[:100]}, field="profile")
     if profile.kind != kind:
-        raise Refused(f"导入方案“{profile.name}”用于{KIND_LABELS[profile.kind]}，不能用于{KIND_LABELS.get(kind, kind)}", field="profile")
+        raise Refused(gettext("导入方案“%(profile_name)s”用于%(KIND_LABELS_profile_kind)s，不能用于%(KIND_LABELS_get_kind_kind)s")
+                      % {"profile_name": profile.name, "KIND_LABELS_profile_kind": KIND_LABELS[profile.kind], "KIND_LABELS_get_kind_kind": KIND_LABELS.get(kind, kind)}, field="profile")
     return profile
 
 
@@ -76,12 +79,13 @@ def save_profile(*, user, profile: ImportProfile, department: Department, kind: 
                  actor: str = "") -> ImportProfile:
     """Create or change a profile, audited; Refused says why it is not saved."""
     if department not in departments_for(user):
-        raise Refused("无权为该部门保存导入方案")
+        raise Refused(gettext("无权为该部门保存导入方案"))
     stored = ImportProfile.objects.select_related("department").filter(pk=profile.pk).first() if profile.pk else None
     before = _snapshot(stored) if stored is not None else None
     clash = ImportProfile.objects.filter(department=department, name=name).exclude(pk=profile.pk)
     if clash.exists():
-        raise Refused(f"{department.name}已有名为“{name}”的导入方案")
+        raise Refused(gettext("%(department_name)s已有名为“%(name)s”的导入方案")
+                      % {"department_name": department.name, "name": name})
     profile.department, profile.kind, profile.name, profile.spec = department, kind, name, spec
     profile.updated_by = user if user is not None and user.is_authenticated else None
     try:

@@ -32,7 +32,7 @@ MAX_SHOWN_ISSUES = 200
 def imports(request):
     departments = departments_for(request.user)
     if not departments:
-        raise PermissionDenied("账号未绑定报送部门，无权导入数据")
+        raise PermissionDenied(_("账号未绑定报送部门，无权导入数据"))
     office = is_office(request.user)
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None,
                       departments=departments, office=office,
@@ -66,13 +66,13 @@ def imports(request):
 def import_confirm(request):
     """Import the file the preview showed, or drop it: only the user who sent it can do either."""
     if not departments_for(request.user):
-        raise PermissionDenied("账号未绑定报送部门，无权导入数据")
+        raise PermissionDenied(_("账号未绑定报送部门，无权导入数据"))
     staged = profiles.staged_upload(user=request.user, token=request.POST.get("token", "")[:100])
     if staged is None:
-        raise Http404("预览已过期或不存在，请重新上传文件")
+        raise Http404(_("预览已过期或不存在，请重新上传文件"))
     if request.POST.get("action") == "cancel":
         profiles.discard_staged(staged)
-        messages.info(request, "已取消，文件未导入")
+        messages.info(request, _("已取消，文件未导入"))
         return redirect("imports")
     department = upload_department(request.user, staged.department)
     profile = None
@@ -80,7 +80,7 @@ def import_confirm(request):
         profile = profiles.profile_for(request.user, staged.profile_id)
         if profile is None or profile.department != department or profile.kind != staged.kind:
             profiles.discard_staged(staged)
-            messages.error(request, "所选导入方案已被删除或修改，请重新上传文件")
+            messages.error(request, _("所选导入方案已被删除或修改，请重新上传文件"))
             return redirect("imports")
     batch = profiles.import_staged(user=request.user, staged=staged, department=department, profile=profile)
     return redirect("import-detail", batch_id=batch.pk)
@@ -89,7 +89,7 @@ def import_confirm(request):
 @login_required
 def import_profiles(request):
     if not departments_for(request.user):
-        raise PermissionDenied("账号未绑定报送部门")
+        raise PermissionDenied(_("账号未绑定报送部门"))
     return render(request, "records/import_profiles.html", {
         "profiles": profiles.profiles_for(request.user), "kind_labels": KIND_LABELS,
     })
@@ -100,10 +100,10 @@ def import_profiles(request):
 def import_profile_edit(request, profile_id: int | None = None):
     departments = departments_for(request.user)
     if not departments:
-        raise PermissionDenied("账号未绑定报送部门")
+        raise PermissionDenied(_("账号未绑定报送部门"))
     profile = ImportProfile() if profile_id is None else profiles.profile_for(request.user, profile_id)
     if profile is None:
-        raise Http404("未找到该导入方案")
+        raise Http404(_("未找到该导入方案"))
     office = is_office(request.user)
     form = ImportProfileForm(departments, office, request.POST if request.method == "POST" else None, instance=profile)
     status = 200
@@ -116,7 +116,7 @@ def import_profile_edit(request, profile_id: int | None = None):
             except Refused as e:
                 form.add_error(None, str(e))
             else:
-                messages.success(request, f"导入方案“{profile.name}”已保存")
+                messages.success(request, _("导入方案“%(name)s”已保存") % {"name": profile.name})
                 return redirect("import-profiles")
         status = 400
     return render(request, "records/import_profile_form.html", {"form": form, "profile": profile}, status=status)
@@ -146,7 +146,7 @@ def import_detail(request, batch_id: int):
 def import_errors(request, batch_id: int):
     batch = batch_for(request.user, batch_id)
     if not batch.error_file:
-        raise Http404("该批次没有错误文件")
+        raise Http404(_("该批次没有错误文件"))
     return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"导入批次{batch.pk}-错误.csv",
                         content_type="text/csv; charset=utf-8")
 
@@ -168,7 +168,7 @@ def department_records(request):
     """A clerk's own department's records (the office sees every department's), searchable."""
     departments = departments_for(request.user)
     if not departments:
-        raise PermissionDenied("账号未绑定报送部门")
+        raise PermissionDenied(_("账号未绑定报送部门"))
     kind = request.GET.get("kind", "penalty")
     models = _record_kinds()
     if kind not in models:
@@ -196,10 +196,10 @@ RECORD_NUMBERS = {"penalty": "decision_no", "licence": "doc_no", "listing": "cas
 def _own_record(user, kind: str, record_id: int):
     models = _record_kinds()
     if kind not in models:
-        raise Http404("未找到该记录")
+        raise Http404(_("未找到该记录"))
     record = models[kind].objects.select_related("domain", "department").filter(pk=record_id).first()
     if record is None or not may_change(user, record):
-        raise Http404("未找到该记录")  # another department's record: not even its existence is told
+        raise Http404(_("未找到该记录"))  # another department's record: not even its existence is told
     return record
 
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReferenceConfig(AppConfig):
     name = "cleanrecord.reference"
-    verbose_name = "参考数据"
+    verbose_name = _("参考数据")

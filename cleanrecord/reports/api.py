@@ -4,6 +4,7 @@ from typing import Annotated
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -71,7 +72,7 @@ def _readable(request, number: str) -> Report:
     that applied for it. Others: 404."""
     report = Report.objects.select_related("group_batch").filter(number=number).first()
     if report is None or not (may_read_reports(request.user, report.entity_id) or _group_asked(request, report)):
-        raise Http404("未找到该报告")
+        raise Http404(gettext("未找到该报告"))
     return report
 
 
@@ -83,14 +84,14 @@ def _group_asked(request, report: Report) -> bool:
 def _office_only(request) -> None:
     # Revoking is the office's: the views' counterpart is accounts.decorators.office_required.
     if not is_office(request.user):
-        raise PermissionDenied("无权访问：仅限信用办工作人员")
+        raise PermissionDenied(gettext("无权访问：仅限信用办工作人员"))
 
 
 @router.post("", response={201: ReportOut}, summary="出具专用信用报告")
 def create_report(request, body: ReportIn):
     require_scope(request, "reports:write")
     if not (is_office(request.user) or acts_for(request.user, body.credit_code.strip().upper())):
-        raise PermissionDenied("仅限该经营主体的绑定用户或信用办申请报告")
+        raise PermissionDenied(gettext("仅限该经营主体的绑定用户或信用办申请报告"))
     report = issue_report(credit_code=body.credit_code, domains=body.domains, start=body.start, end=body.end,
                           purpose=body.purpose, purpose_text=body.purpose_text, language=body.language.value,
                           user=request.user, channel="api")
@@ -195,7 +196,7 @@ def revoke(request, number: str, body: RevokeIn):
     _office_only(request)
     report = Report.objects.filter(number=number).first()
     if report is None:
-        raise Http404("未找到该报告")
+        raise Http404(gettext("未找到该报告"))
     revoke_report(report, reason=body.reason, user=request.user)
     return report_out(report)
 
@@ -215,7 +216,7 @@ def verifications(request, number: str):
 def entity_reports(request, code: str) -> list[dict]:
     require_scope(request, "reports:read")
     if not may_read_reports(request.user, code.strip().upper()):
-        raise PermissionDenied("无权查阅该经营主体的报告")
+        raise PermissionDenied(gettext("无权查阅该经营主体的报告"))
     entity = get_object_or_404(Entity, credit_code=code.strip().upper())
     return [report_out(r) for r in Report.objects.for_entity(entity.credit_code)]
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "cleanrecord.reports"
-    verbose_name = "专用信用报告"
+    verbose_name = _("专用信用报告")
 
     def ready(self) -> None:
         # Imported once the app registry is ready: audit_signer reads the signing roots (a model).

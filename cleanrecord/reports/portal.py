@@ -5,11 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cleanrecord.accounts.models import EntityUser, ReportGrant, acts_for, entities_for, organisation_of
-from cleanrecord.audit.services import record_event
 from cleanrecord.entities.models import Entity
 from cleanrecord.lib.refusals import Refused
 
@@ -54,7 +54,7 @@ def portal(request):
 
 def _own_entity(user, code: str) -> Entity:
     if not acts_for(user, code.upper()):
-        raise Http404("未找到该经营主体")  # another entity: not even its existence is told
+        raise Http404(gettext("未找到该经营主体"))  # another entity: not even its existence is told
     return Entity.objects.get(credit_code=code.upper())
 
 
@@ -84,7 +84,7 @@ def revoke_grant(request, code: str, grant_id: int):
     g = (ReportGrant.objects.filter(pk=grant_id, entity=entity, revoked_at__isnull=True)
          .select_related("organisation").first())
     if g is None:
-        raise Http404("未找到该授权")
+        raise Http404(gettext("未找到该授权"))
     services.revoke_grant(g, user=request.user)
     messages.success(request, _("已撤销对 %(name)s 的授权：其成员即时不能再在平台和接口中查阅本主体的报告。") % {
         "name": g.organisation.name})

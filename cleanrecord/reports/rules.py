@@ -18,6 +18,7 @@ from django.db.models.functions import Substr
 from django.db.models.lookups import StartsWith
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext
 
 from cleanrecord import conf
 from cleanrecord.entities.models import Entity, EntityStatus
@@ -68,16 +69,17 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
                 purpose: str, purpose_text: str = "", today: dt.date) -> Query:
     code = (credit_code or "").strip().upper()
     if check_credit_code(code) is CodeCheck.INVALID:
-        raise Refused(f"统一社会信用代码“{credit_code}”格式不正确（应为 18 位）")
+        raise Refused(gettext("统一社会信用代码“%(credit_code)s”格式不正确（应为 18 位）") % {"credit_code": credit_code})
     if looks_like_id_number(code):  # a person's number stored as a code by older imports: never printed on a report
-        raise Refused("该代码为居民身份证号码，不是经营主体的统一社会信用代码，不能出具专用信用报告")
+        raise Refused(gettext("该代码为居民身份证号码，不是经营主体的统一社会信用代码，不能出具专用信用报告"))
     entity = Entity.objects.filter(credit_code=code).first()
     if entity is None:
-        raise Refused(f"未找到统一社会信用代码为 {code} 的经营主体")
+        raise Refused(gettext("未找到统一社会信用代码为 %(code)s 的经营主体") % {"code": code})
     if not regions.contains(entity.region_code):
-        raise Refused(f"该主体登记地（{entity.region_code}）不在{region().name}行政区域内，不能出具本地专用信用报告")
+        raise Refused(gettext("该主体登记地（%(region)s）不在%(region_name)s行政区域内，不能出具本地专用信用报告")
+                      % {"region": entity.region_code, "region_name": region().name})
     if entity.status in (EntityStatus.CANCELLED, EntityStatus.MOVED):
-        raise Refused(f"该主体登记状态为“{entity.get_status_display()}”，不能出具专用信用报告")
+        raise Refused(gettext("该主体登记状态为“%(status)s”，不能出具专用信用报告") % {"status": entity.get_status_display()})
 
     all_domains = domains == "all" or domains == ["all"]
     by_code = {d.code: d for d in Domain.objects.all()}
@@ -86,27 +88,29 @@ def build_query(*, credit_code: str, domains: str | list[str], start: dt.date | 
     else:
         codes = [c.strip() for c in (domains or []) if c and c.strip()]
         if not codes:
-            raise Refused("请至少选择一个领域", field="domains")
+            raise Refused(gettext("请至少选择一个领域"), field="domains")
         unknown = [c for c in codes if c not in by_code]
         if unknown:
-            raise Refused(f"未知领域：{'、'.join(unknown)}", field="domains")
+            raise Refused(gettext("未知领域：%(domains)s") % {"domains": '、'.join(unknown)}, field="domains")
         chosen = tuple(sorted({by_code[c] for c in codes}, key=lambda d: d.order))
         all_domains = len(chosen) == len(by_code)
 
     default_start, default_end = default_period(today)
     start, end = start or default_start, end or default_end
     if end > today:
-        raise Refused(f"查询期止（{end}）不能晚于今天（{today}）", field="end")
+        raise Refused(gettext("查询期止（%(end)s）不能晚于今天（%(today)s）") % {"end": end, "today": today}, field="end")
     if start > end:
-        raise Refused(f"查询期起（{start}）不能晚于查询期止（{end}）", field="start")
+        raise Refused(gettext("查询期起（%(start)s）不能晚于查询期止（%(end)s）") % {"start": start, "end": end}, field="start")
     max_years = rule("REPORT_MAX_YEARS")
     if start < years_before(today, max_years):
-        raise Refused(f"查询期最长追溯 {max_years} 年（不早于 {years_before(today, max_years)}）", field="start")
+        raise Refused(gettext("查询期最长追溯 %(max_years)s 年（不早于 %(earliest)s）")
+                      % {"max_years": max_years, "earliest": years_before(today, max_years)}, field="start")
     if purpose not in Purpose.values:
-        raise Refused("用途应为：金融、商务经营、行政管理或其他", field="purpose")
+        raise Refused(gettext("用途应为：金融、商务经营、行政管理或其他"), field="purpose")
     purpose_text = (purpose_text or "").strip()
     if len(purpose_text) > PURPOSE_TEXT_MAX:
-        raise Refused(f"用途说明过长（{len(purpose_text)} 字，最多 {PURPOSE_TEXT_MAX} 字）", field="purpose_text")
+        raise Refused(gettext("用途说明过长（%(length)s 字，最多 %(most)s 字）")
+                      % {"length": len(purpose_text), "most": PURPOSE_TEXT_MAX}, field="purpose_text")
     return Query(entity, chosen, all_domains, start, end, purpose, purpose_text)
 
 

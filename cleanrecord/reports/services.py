@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from cleanrecord import conf
@@ -49,7 +50,7 @@ def _refuse_over_hourly_cap(entity, now: dt.datetime) -> None:
     issued = (Report.objects.filter(entity=entity, issued_at__gte=since, group_batch__isnull=True).count()
               + GroupBatch.objects.filter(parent=entity, issued_at__gte=since).count())
     if issued >= limit:
-        raise Refused(f"该主体一小时内已申请 {limit} 份报告，请稍后再试")
+        raise Refused(gettext("该主体一小时内已申请 %(limit)s 份报告，请稍后再试") % {"limit": limit})
 
 
 def refuse_over_hourly_cap(entity, now: dt.datetime) -> None:
@@ -170,7 +171,7 @@ def revoke_report(report: Report, *, reason: str, user=None) -> Report:
     """The credit office withdraws a report; the verification page then says 已撤销 and why."""
     reason = reason.strip()
     if not reason:
-        raise Refused("撤销报告必须填写原因")
+        raise Refused(gettext("撤销报告必须填写原因"))
     if report.revoked_at:
         raise Refused(f"报告 {report.number} 已于 {report.revoked_at:%Y-%m-%d %H:%M} 撤销")
     report.revoked_at = timezone.now()

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from cleanrecord.accounts.models import acts_for, is_office
@@ -29,9 +30,9 @@ def new_report(request, code: str):
     """
     entity = Entity.objects.filter(credit_code=code.upper()).first()
     if entity is None:
-        raise Http404("未找到该经营主体")
+        raise Http404(gettext("未找到该经营主体"))
     if not (is_office(request.user) or acts_for(request.user, entity.credit_code)):
-        raise PermissionDenied("仅限该经营主体的绑定用户申请报告。请携带营业执照和身份证明向信用办申请绑定。")
+        raise PermissionDenied(gettext("仅限该经营主体的绑定用户申请报告。请携带营业执照和身份证明向信用办申请绑定。"))
     today = timezone.localdate()
     start, end = rules.default_period(today)
     initial = {"scope": True, "start": start, "end": end, "purpose": Purpose.FINANCE,
@@ -69,7 +70,7 @@ def _report_by_code(code: str) -> Report:
     report = replica.or_from_primary(  # issued a moment ago: maybe not on the replica yet
         lambda: Report.objects.select_related("entity").filter(verification_code=codes.normalise(code)).first())
     if report is None:
-        raise Http404("未找到该报告")
+        raise Http404(gettext("未找到该报告"))
     return report
 
 

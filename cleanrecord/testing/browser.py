@@ -40,6 +40,77 @@ def save_screenshot(page: "Page", name: str, tmp_path: Path, *, colors: int = 12
     return out.getvalue()
 
 
+# axe-core, vendored for the tests only (cleanrecord/testing/axe/README.md: version, licence); never served.
+AXE = Path(__file__).resolve().parent / "axe" / "axe.min.js"
+# The impacts a page must not have (axe's scale: minor, moderate, serious, critical).
+BLOCKING_IMPACTS = ("serious", "critical")
+
+# Run in the page: axe's violations, each with the elements it found (their CSS path, HTML and what to fix).
+_RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html.slice(0, 200),
+                              summary: (n.failureSummary || "").replace(/\\s+/g, " ")})),
+  }));
+}"""
+
+
+def axe_violations(page: "Page", impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:
+    """axe-core's violations of the page as it is now, of the given impacts (serious and critical by default).
+
+    The script is evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
+    govern: a <script> tag added to the page (page.add_script_tag) would be refused by the site's CSP, and the
+    site must not be weakened (nor the browser context told to bypass it) for a test."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    return [v for v in page.evaluate(_RUN_AXE) if v["impact"] in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """axe's violations as lines a person reads: rule, impact, what it asks for, and each element."""
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+        lines += [f"    {n['target']}: {n['html']}\n      {n['summary']}" for n in v["nodes"][:8]]
+        if len(v["nodes"]) > 8:
+            lines.append(f"    … and {len(v['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: "Page", what: str = "") -> None:
+    """Fail with a readable list when axe-core finds a serious or critical violation on the page."""
+    violations = axe_violations(page)
+    assert not violations, f"accessibility violations on {what or page.url}:\n{describe_violations(violations)}"
+
+
+def assert_focus_visible(page: "Page") -> str:
+    """The element that has the keyboard focus shows it (an outline of 2 px or more, or a box shadow); returns its
+    id (or tag name) for the test's messages."""
+    focus = page.evaluate("""() => {
+      const e = document.activeElement, s = getComputedStyle(e);
+      return {name: e.id || e.tagName.toLowerCase(), outline: s.outlineStyle,
+              width: parseFloat(s.outlineWidth) || 0, shadow: s.boxShadow};
+    }""")
+    assert focus["name"] != "body", "nothing has the keyboard focus"
+    assert (focus["outline"] != "none" and focus["width"] >= 2) or focus["shadow"] != "none", \
+        f"the focus on {focus['name']} is not visible: {focus}"
+    return focus["name"]
+
+
+def tab_to(page: "Page", selector: str, most: int = 120) -> None:
+    """Press Tab, as a keyboard user moves through the page, until the element `selector` finds has the focus; each
+    element passed on the way shows its focus."""
+    for _ in range(most):
+        if page.evaluate("s => document.activeElement === document.querySelector(s)", selector):
+            assert_focus_visible(page)
+            return
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement !== document.body"):
+            assert_focus_visible(page)
+    raise AssertionError(f"{selector} never got the focus by Tab")
+
+
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
                                     reason="Chromium is not installed at /usr/bin/chromium (make test installs it)")
 

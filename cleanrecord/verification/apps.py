@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VerificationConfig(AppConfig):
     name = "cleanrecord.verification"
-    verbose_name = "报告核验"
+    verbose_name = _("报告核验")

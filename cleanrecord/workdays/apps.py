@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkdaysConfig(AppConfig):
     name = "cleanrecord.workdays"
-    verbose_name = "工作日历"
+    verbose_name = _("工作日历")
 
     def ready(self) -> None:
         # Imported once the app registry is ready: services imports models (Django's AppConfig rule).

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cleanrecord.audit.services import record_event
 from cleanrecord.lib.refusals import Refused
@@ -178,20 +179,21 @@ def load_with_reference(sender=None, *, stdout=None, **kwargs) -> None:
 def set_year(year: int, entries: list[Entry], *, note: str = "", user=None) -> CalendarYear:
     """The office enters (or replaces) one year's holidays and make-up working days."""
     if not 2000 <= year <= 2100:
-        raise Refused(f"年度 {year} 超出范围（2000–2100）")
+        raise Refused(gettext("年度 %(year)s 超出范围（2000–2100）") % {"year": year})
     if len(note) > 200:
-        raise Refused(f"说明过长（{len(note)} 字，最多 200 字）")
+        raise Refused(gettext("说明过长（%(len_note)s 字，最多 200 字）") % {"len_note": len(note)})
     seen: set[dt.date] = set()
     for e in entries:
         if e.day.year != year:
-            raise Refused(f"{e.day} 不属于 {year} 年")
+            raise Refused(gettext("%(e_day)s 不属于 %(year)s 年") % {"e_day": e.day, "year": year})
         if e.day in seen:
-            raise Refused(f"{e.day} 重复出现")
+            raise Refused(gettext("%(e_day)s 重复出现") % {"e_day": e.day})
         seen.add(e.day)
         if e.working and e.day.weekday() < 5:
-            raise Refused(f"{e.day} 是工作日（星期{'一二三四五'[e.day.weekday()]}），无需登记为调休上班")
+            raise Refused(gettext("%(e_day)s 是工作日（星期%(weekday)s），无需登记为调休上班")
+                          % {"e_day": e.day, "weekday": '一二三四五'[e.day.weekday()]})
     if not any(not e.working for e in entries):
-        raise Refused(f"{year} 年没有任何放假日期，请检查文件")
+        raise Refused(gettext("%(year)s 年没有任何放假日期，请检查文件") % {"year": year})
     before = CalendarYear.objects.filter(year=year).first()
     _replace_year(year, entries)
     row, _ = CalendarYear.objects.update_or_create(
@@ -224,19 +226,22 @@ def read_entries(lines: Iterable[str], year: int) -> list[Entry]:
         if not cells or not cells[0] or cells[0].startswith("#") or cells[0] in ("日期", "date"):
             continue
         if len(cells) < 2:
-            raise Refused(f"第 {number} 行：应为“日期,类型[,节日]”，实际为“{','.join(cells)}”")
+            raise Refused(gettext("第 %(number)s 行：应为“日期,类型[,节日]”，实际为“%(join_cells)s”")
+                          % {"number": number, "join_cells": ','.join(cells)})
         try:
             day = dt.date.fromisoformat(cells[0].replace("/", "-"))
         except ValueError:
-            raise Refused(f"第 {number} 行：日期“{cells[0]}”格式不正确，应为 YYYY-MM-DD") from None
+            raise Refused(gettext("第 %(number)s 行：日期“%(cells_0)s”格式不正确，应为 YYYY-MM-DD")
+                          % {"number": number, "cells_0": cells[0]}) from None
         kind = cells[1]
         if kind in ("放假", "休", "假", "holiday"):
             working = False
         elif kind in ("上班", "班", "调休上班", "workday"):
             working = True
         else:
-            raise Refused(f"第 {number} 行：类型“{kind}”无法识别，应为“放假”或“上班”")
+            raise Refused(gettext("第 %(number)s 行：类型“%(kind)s”无法识别，应为“放假”或“上班”") % {"number": number, "kind": kind})
         if day.year != year:
-            raise Refused(f"第 {number} 行：{day} 不属于 {year} 年")
+            raise Refused(gettext("第 %(number)s 行：%(day)s 不属于 %(year)s 年")
+                          % {"number": number, "day": day, "year": year})
         entries.append(Entry(day, working, cells[2] if len(cells) > 2 else ""))
     return entries

@@ -13,6 +13,8 @@ from cleanrecord.accounts.models import EntityUser
 from cleanrecord.reports.models import Report
 from cleanrecord.reports.snapshot import read_snapshot
 from cleanrecord.testing.browser import (
+    assert_accessible,
+    assert_focus_visible,
     collect_script_problems,
     needs_chromium,
     outside_the_browser_loop,
@@ -49,9 +51,10 @@ def _signed_in(browser: Browser, base_url: str, problems: list[str]) -> Page:
 
 
 def _tab_to(page: Page, element_id: str, most: int = 80) -> None:
-    """Press Tab until the element has the focus, as a keyboard user moves through the page."""
+    """Press Tab until the element has the focus, as a keyboard user moves through the page; the focus shows."""
     for _ in range(most):
         if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            assert_focus_visible(page)
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"#{element_id} never got the focus by Tab")
@@ -86,6 +89,7 @@ def test_the_request_is_filled_and_sent_by_keyboard_alone(browser: Browser, live
     page.keyboard.type("申请银行贷款")
 
     save_screenshot(page, "entity-request.png", tmp_path)
+    assert_accessible(page, "the report request form")
 
     page.keyboard.press("Enter")  # Enter in a text input sends the form
     expect(page.get_by_role("heading", name="专用信用报告已出具")).to_be_visible()

@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
 from cleanrecord.audit import checkpoints
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         try:
             point = checkpoints.take()
         except checkpoints.CheckpointRefused as exc:
-            self.stderr.write(f"审计检查点未写入：{exc}")
+            self.stderr.write(gettext("审计检查点未写入：%(exc)s") % {"exc": exc})
             sys.exit(1)
-        self.stdout.write(f"审计检查点已写入 {checkpoints.directory() / point.name}：共 {point.count} 条，"
-                          f"最后一条 #{point.entry_id}，摘要 {point.hash}")
+        self.stdout.write(gettext("审计检查点已写入 %(path)s：共 %(point_count)s 条，最后一条 #%(point_entry_id)s，摘要 %(point_hash)s")
+                          % {"path": checkpoints.directory() / point.name, "point_count": point.count, "point_entry_id": point.entry_id, "point_hash": point.hash})

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cleanrecord.audit import chain, checkpoints
 from cleanrecord.audit.models import AuditEntry
@@ -110,7 +111,7 @@ class Command(BaseCommand):
         try:
             key = chain.audit_key(create=False) if total else None
         except ImproperlyConfigured as exc:
-            self.stderr.write(f"审计日志无法核验：找不到审计密钥（CLEANRECORD_AUDIT_KEY）。{exc}")
+            self.stderr.write(gettext("审计日志无法核验：找不到审计密钥（CLEANRECORD_AUDIT_KEY）。%(exc)s") % {"exc": exc})
             sys.exit(1)
         users = set(get_user_model().objects.values_list("pk", flat=True))
         check = check_chain(AuditEntry.objects.order_by("id").iterator(chunk_size=2000),
@@ -124,7 +125,7 @@ class Command(BaseCommand):
         if problems:
             self.stderr.write("审计日志不完整：" + "\n".join(problems))
             sys.exit(1)
-        self.stdout.write(f"审计日志完整：共 {check.count} 条")
+        self.stdout.write(gettext("审计日志完整：共 %(check_count)s 条") % {"check_count": check.count})
         if check.last is not None:
             last = check.last
             self.stdout.write(f"最后一条：#{last.id}，{timezone.localtime(last.at):%Y-%m-%d %H:%M:%S}，摘要 {last.hash}")
@@ -134,8 +135,8 @@ class Command(BaseCommand):
                               f"（{timezone.localtime(newest.at):%Y-%m-%d %H:%M:%S}，共 {newest.count} 条）")
             age = timezone.now() - newest.at
             if age > STALE:
-                self.stderr.write(f"警告：最新的审计检查点已是 {age.days} 天前，其后的记录只受审计密钥保护；"
-                                  "请检查每晚的 manage.py audit_checkpoint 是否在运行")
+                self.stderr.write(gettext("警告：最新的审计检查点已是 %(age_days)s 天前，其后的记录只受审计密钥保护；请检查每晚的 manage.py audit_checkpoint 是否在运行")
+                                  % {"age_days": age.days})
         else:
             # Without a checkpoint, removal of the newest entries cannot be proven: say so where it is seen.
-            self.stderr.write("警告：没有审计检查点，无法证明最新的记录未被删除；请每晚运行 manage.py audit_checkpoint")
+            self.stderr.write(gettext("警告：没有审计检查点，无法证明最新的记录未被删除；请每晚运行 manage.py audit_checkpoint"))

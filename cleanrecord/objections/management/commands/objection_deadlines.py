@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
 from cleanrecord.objections.workflow import notify_overdue
 from cleanrecord.workdays.services import calendar_warning
@@ -12,4 +13,4 @@ class Command(BaseCommand):
         if warning:
             self.stderr.write(warning)
         told = notify_overdue()
-        self.stdout.write(f"逾期提醒：{told} 件")
+        self.stdout.write(gettext("逾期提醒：%(told)s 件") % {"told": told})

@@ -3,6 +3,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from cleanrecord.quality.exports import write_xlsx
 from cleanrecord.quality.services import recompute_all, recompute_for_department, summary
@@ -29,11 +30,12 @@ class Command(BaseCommand):
             if dept is None:
                 raise CommandError(f"未找到部门：{department}")
         if format == "xlsx" and out is None:
-            raise CommandError("XLSX 格式须用 --out 指定输出文件")
+            raise CommandError(gettext("XLSX 格式须用 --out 指定输出文件"))
         if not no_recompute:
             started = time.perf_counter()
             scores = recompute_for_department(department=dept) if dept else recompute_all()
-            self.stderr.write(f"已重新计算 {len(scores)} 项数据质量指标，用时 {time.perf_counter() - started:.1f} 秒")
+            self.stderr.write(gettext("已重新计算 %(len_scores)s 项数据质量指标，用时 %(seconds).1f 秒")
+                              % {"len_scores": len(scores), "seconds": time.perf_counter() - started})
         data = summary(department=dept)
         if format == "xlsx":
             assert out is not None  # refused above
@@ -45,4 +47,4 @@ class Command(BaseCommand):
             else:
                 out.write_text(text + "\n", encoding="utf-8")
         if out is not None:
-            self.stderr.write(f"已写入 {out}")
+            self.stderr.write(gettext("已写入 %(out)s") % {"out": out})

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import models
 from django.db.models.functions import Cast
+from django.utils.translation import gettext
 
 from cleanrecord.lib.identifiers import find_id_numbers, mask_id_number, mask_id_numbers_in
 
@@ -68,6 +69,6 @@ class Command(BaseCommand):
             found += 1
             self.stdout.write(f"{f.table}\t{f.pk}\t{f.column}\t{f.masked}")
         if found:
-            self.stderr.write(f"发现 {found} 处明文居民身份证号码（已遮蔽显示）：请更正为统一社会信用代码，或作为证件号码加密保存")
+            self.stderr.write(gettext("发现 %(found)s 处明文居民身份证号码（已遮蔽显示）：请更正为统一社会信用代码，或作为证件号码加密保存") % {"found": found})
             sys.exit(1)
-        self.stdout.write("未发现明文存放的居民身份证号码")
+        self.stdout.write(gettext("未发现明文存放的居民身份证号码"))

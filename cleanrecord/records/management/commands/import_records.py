@@ -2,6 +2,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from cleanrecord.records.importing.rows import MappingError
 from cleanrecord.records.models import ImportProfile
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         chosen = None
         if profile:
             if dept is None:
-                raise CommandError("使用 --profile 时须用 --department 指定报送部门（导入方案按部门保存）", returncode=2)
+                raise CommandError(gettext("使用 --profile 时须用 --department 指定报送部门（导入方案按部门保存）"), returncode=2)
             chosen = ImportProfile.objects.filter(department=dept, name=profile).first()
             if chosen is None:
                 raise CommandError(f"{dept.name}没有名为“{profile}”的导入方案", returncode=2)
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         b = result.batch
         w = self.stdout.write
         if b.status == b.Status.FAILED:
-            self.stderr.write(f"导入失败：{b.message}")
+            self.stderr.write(gettext("导入失败：%(b_message)s") % {"b_message": b.message})
             sys.exit(2)
         for issue in result.issues():  # every one, streamed from the error file
             level = "拒收" if issue.level == "error" else "提示"

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from cleanrecord import conf
 from cleanrecord.reference.loading import ReferenceDataError, load_reference
@@ -22,5 +23,6 @@ class Command(BaseCommand):
         # The working-day calendar listens: the years chinese-calendar knows come with the reference data.
         reference_loaded.send(self.__class__, folder=folder, stdout=self.stdout)
         self.stdout.write(
-            f"参考数据已加载：区划 {loaded.regions} 个，领域 {loaded.domains} 个，部门 {loaded.departments} 个（{folder}）"
+            gettext("参考数据已加载：区划 %(loaded_regions)s 个，领域 %(loaded_domains)s 个，部门 %(loaded_departments)s 个（%(folder)s）")
+            % {"loaded_regions": loaded.regions, "loaded_domains": loaded.domains, "loaded_departments": loaded.departments, "folder": folder}
         )

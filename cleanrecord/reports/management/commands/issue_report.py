@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.reports.models import Purpose, ReportLanguage
@@ -45,4 +46,4 @@ class Command(BaseCommand):
             f"{len(report.domains)} 个领域，发现记录 {report.records_found} 条，{report.pdf_size // 1024} KB"
             + (f"，已写入 {out}" if out else f"（{report.pdf_path}）")
         )
-        self.stdout.write(f"核验地址：{s['verify_url']}")
+        self.stdout.write(gettext("核验地址：%(s_verify_url)s") % {"s_verify_url": s['verify_url']})

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cleanrecord.audit.services import record_event
 from cleanrecord.reports import signing
@@ -70,15 +71,15 @@ class Command(BaseCommand):
                 signing.replace_local_ca(folder)
             certificate, root = self.loaded()
             if current is not None and signing.fingerprint(root) == current.fingerprint:
-                raise CommandError("配置的签名密钥仍属原根证书，无需更换根证书；更换签名证书请运行 signing_keys rotate。")
+                raise CommandError(gettext("配置的签名密钥仍属原根证书，无需更换根证书；更换签名证书请运行 signing_keys rotate。"))
             self.record(root, certificate, action="signing.rotate_root")
             self.say(f"已更换根证书：{signing.fingerprint(root)}（原根证书继续用于核验此前出具的报告）")
             return
         if current is None:
-            raise CommandError("尚未登记根证书：请先运行 signing_keys init。")
+            raise CommandError(gettext("尚未登记根证书：请先运行 signing_keys init。"))
         certificate, root = self.loaded(hint="请从备份恢复签名密钥，或运行 signing_keys rotate --new-root。")
         if signing.fingerprint(root) != current.fingerprint:
-            raise CommandError("签名密钥的根证书与已登记的不一致：请恢复原密钥，或运行 signing_keys rotate --new-root。")
+            raise CommandError(gettext("签名密钥的根证书与已登记的不一致：请恢复原密钥，或运行 signing_keys rotate --new-root。"))
         if local:
             try:
                 signing.rotate_local_signing(folder)

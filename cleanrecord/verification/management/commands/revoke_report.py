@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.reports.models import Report
@@ -20,4 +21,5 @@ class Command(BaseCommand):
             revoke_report(report, reason=reason)
         except Refused as e:
             raise CommandError(str(e)) from e
-        self.stdout.write(f"报告 {report.number} 已撤销：{report.revoke_reason}")
+        self.stdout.write(gettext("报告 %(report_number)s 已撤销：%(report_revoke_reason)s")
+                          % {"report_number": report.number, "report_revoke_reason": report.revoke_reason})

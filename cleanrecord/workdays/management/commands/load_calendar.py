@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.workdays import services
@@ -20,14 +21,15 @@ class Command(BaseCommand):
         if file is None:
             loaded = services.sync_package()
             if loaded:
-                self.stdout.write(f"已从 chinese-calendar 载入 {len(loaded)} 个年度：{loaded[0]}–{loaded[-1]}")
+                self.stdout.write(gettext("已从 chinese-calendar 载入 %(len_loaded)s 个年度：%(loaded_0)s–%(loaded_1)s")
+                                  % {"len_loaded": len(loaded), "loaded_0": loaded[0], "loaded_1": loaded[-1]})
             for row in CalendarYear.objects.all():
                 days = CalendarDay.objects.filter(day__year=row.year)
-                self.stdout.write(f"{row.year}  {row.get_source_display()}  放假 {days.filter(working=False).count()} 天，"
-                                  f"调休上班 {days.filter(working=True).count()} 天  {row.note}")
+                self.stdout.write(gettext("%(row_year)s  %(source)s  放假 %(holidays)s 天，调休上班 %(workdays)s 天  %(row_note)s")
+                                  % {"row_year": row.year, "source": row.get_source_display(), "holidays": days.filter(working=False).count(), "workdays": days.filter(working=True).count(), "row_note": row.note})
             return
         if year is None:
-            raise CommandError("请用 --year 指明文件对应的年度")
+            raise CommandError(gettext("请用 --year 指明文件对应的年度"))
         try:
             with file.open(encoding="utf-8-sig", newline="") as f:
                 entries = services.read_entries(f, year)
