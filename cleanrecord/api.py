@@ -4,7 +4,7 @@ import re
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -119,5 +119,7 @@ def invalid_input(request, exc: ValidationError):
         if limit is not None:
             reason += gettext("（最多 %(limit)s）") % {"limit": limit}
         problems.append({"field": _field_name(e.get("loc", ())), "reason": reason})
-    detail = gettext("请求内容不符合要求：") + "；".join(f"{p['field']}{p['reason']}" for p in problems)
+    listed = pgettext("between the problems of a request", "；").join(
+        pgettext("a request's problem: field, then what is wrong", "%(field)s%(reason)s") % p for p in problems)
+    detail = gettext("请求内容不符合要求：%(problems)s") % {"problems": listed}
     return api.create_response(request, {"detail": detail, "errors": problems}, status=422)
