@@ -57,6 +57,7 @@ EXEMPT_MODULES = {
     "reports/snapshot.py": "words of the signed snapshot",
     "reports/example.py": "the sample report's made-up entity and records (docs/sample-report.pdf)",
     "demo/vocabulary.py": "made-up names, places and wording for the demo data",
+    "demo/matters.py": "the demo's made-up matters of the catalogue (names, legal bases), stored in the database",
     "demo/generate.py": "the demo data generator's made-up records",
     "records/importing/layouts.py": "the departments' column headers and codes (the national data standard), "
                                     "matched against the Chinese headers of their files",
@@ -66,6 +67,9 @@ EXEMPT_MODULES = {
 EXEMPT_DEFINITIONS = {
     "reports/signing.py:LOCAL_ROOT_NAME": "the local root certificate's subject name, written into the certificate "
                                           "(signed data, read by PDF readers)",
+    "demo/accounts.py:BANK_NAME": "the demo bank's made-up name, stored in the database",
+    "demo/accounts.py:OBJECTION_STATEMENT": "the demo objection's made-up statement, stored in the database",
+    "demo/management/commands/seed_demo.py:QUIET_NOTE": "the demo confirmations' note, stored in the database",
     "reports/groups.py:SUMMARY_TEXT": "signed group summary text: the group summary PDF's fixed words, printed in "
                                       "Chinese whatever the reader's language, as a report's content is",
     "reports/groups.py:summary_data": "signed group summary text: the group summary PDF's labels and notes (signed, "
