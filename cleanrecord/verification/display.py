@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord import conf
-from cleanrecord.reports.languages import text_of
 from cleanrecord.reports import rules
+from cleanrecord.reports.languages import text_of
 from cleanrecord.reports.render import print_plan
 from cleanrecord.reports.snapshot import AnyRecord, Explanation, Snapshot, SummaryRow
 
