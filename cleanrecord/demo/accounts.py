@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cleanrecord.accounts.models import DepartmentClerk, EntityUser, Organisation, OrganisationMember, ReportGrant
 from cleanrecord.entities.models import Entity
@@ -20,12 +21,15 @@ from cleanrecord.reference import regions
 from cleanrecord.reference.models import Department
 
 ROLES = (
-    ("demo-office", "信用办管理员"),
-    ("demo-auditor", "审计员（只读）"),
-    ("demo-amr", "市场监管局报送员"),
-    ("demo-entity", "经营主体用户"),
-    ("demo-bank", "银行（可被授权查阅报告）"),
+    ("demo-office", _("信用办管理员")),
+    ("demo-auditor", _("审计员（只读）")),
+    ("demo-amr", _("市场监管局报送员")),
+    ("demo-entity", _("经营主体用户")),
+    ("demo-bank", _("银行（可被授权查阅报告）")),
 )
+# The demo's made-up data, stored in the database as a bank's name and an objection's statement would be.
+BANK_NAME = "演示银行兰州分行"
+OBJECTION_STATEMENT = "处罚内容与决定书不一致，罚款金额应以决定书为准（演示数据）"
 
 
 def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
@@ -37,7 +41,7 @@ def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
         user.set_password(password)
         user.is_staff = username == "demo-office"
         user.save()
-        out.append((username, role, password))
+        out.append((username, str(role), password))
     office = User.objects.get(username="demo-office")
     office.user_permissions.add(*Permission.objects.filter(
         content_type__app_label__in=["records", "reports", "entities", "accounts", "reference", "verification",
@@ -46,7 +50,7 @@ def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
     User.objects.get(username="demo-auditor").user_permissions.add(Permission.objects.get(codename="view_auditentry"))
     DepartmentClerk.objects.update_or_create(user=User.objects.get(username="demo-amr"),
                                              defaults={"department": Department.objects.get(code="amr")})
-    bank, _ = Organisation.objects.get_or_create(name="演示银行兰州分行", defaults={"kind": Organisation.Kind.BANK})
+    bank, _ = Organisation.objects.get_or_create(name=BANK_NAME, defaults={"kind": Organisation.Kind.BANK})
     OrganisationMember.objects.update_or_create(user=User.objects.get(username="demo-bank"),
                                                 defaults={"organisation": bank})
     # The demo entity has a public penalty of the market regulator, so that demo-entity can object to it and
@@ -66,7 +70,7 @@ def create_demo_accounts(folder: Path) -> list[tuple[str, str, str]]:
         if penalty is not None and not Objection.objects.filter(subject_key=entity.credit_code).exists():
             workflow.file_objection(user=owner, kind="penalty", subject_key=entity.credit_code, record_id=penalty.pk,
                                     reason=Objection.Reason.CONTENT_WRONG,
-                                    statement="处罚内容与决定书不一致，罚款金额应以决定书为准（演示数据）")
+                                    statement=OBJECTION_STATEMENT)
     path = folder / "demo-accounts.txt"
     path.write_text("".join(f"{u}\t{p}\t{r}\n" for u, r, p in out), encoding="utf-8")
     path.chmod(0o600)

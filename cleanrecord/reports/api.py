@@ -137,7 +137,7 @@ def create_group_batch(request, body: GroupBatchIn):
     require_scope(request, "reports:write")
     code = body.credit_code.strip().upper()
     if not acts_for(request.user, code):
-        raise PermissionDenied("仅限集团的绑定用户申请集团报告")
+        raise PermissionDenied(gettext("仅限集团的绑定用户申请集团报告"))
     parent = get_object_or_404(Entity, credit_code=code)
     batch = groups.issue_group(
         parent=parent, subsidiaries=body.subsidiaries, domains=body.domains, start=body.start, end=body.end,
@@ -158,7 +158,7 @@ def get_group_zip(request, token: str):
     require_scope(request, "reports:read")
     batch = GroupBatch.objects.filter(token=token).first()
     if batch is None or not (is_office(request.user) or acts_for(request.user, batch.parent_id)):
-        raise Http404("未找到该批次")
+        raise Http404(gettext("未找到该批次"))
     response = StreamingHttpResponse(groups.zip_chunks(batch), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{groups.zip_name(batch)}"'
     return response

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from cleanrecord import conf
@@ -21,7 +22,7 @@ from .models import GroupBatch, Purpose, ReportLanguage
 def new_group_batch(request, code: str):
     """The group's own users choose subsidiaries, domains, period and purpose; one report each, and a summary."""
     if not acts_for(request.user, code.upper()):
-        raise Http404("未找到该经营主体")  # another entity: not even its existence is told
+        raise Http404(gettext("未找到该经营主体"))  # another entity: not even its existence is told
     parent = Entity.objects.get(credit_code=code.upper())
     today = timezone.localdate()
     subsidiaries = groups.authorised(parent, today)
@@ -51,7 +52,7 @@ def _batch(request, token: str) -> GroupBatch:
     """A batch its group's users (and the office) may open; for anyone else, as if it did not exist."""
     batch = GroupBatch.objects.select_related("parent").filter(token=token).first()
     if batch is None or not (is_office(request.user) or acts_for(request.user, batch.parent_id)):
-        raise Http404("未找到该批次")
+        raise Http404(gettext("未找到该批次"))
     return batch
 
 

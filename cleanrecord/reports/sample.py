@@ -17,6 +17,7 @@ def main(out: Path) -> None:
     django.setup()
     # Only after django.setup(): this runs as a script (python -m), with no settings before main().
     import pypdfium2
+    from django.utils.translation import gettext
 
     from .example import full_example_snapshot
     from .languages import ENGLISH, english_labels
@@ -36,7 +37,8 @@ def main(out: Path) -> None:
             image = page.render(scale=150 / 72).to_pil().quantize(colors=128)
             image.save(out / f"{name}-page1.png", optimize=True)
             page.close()
-            print(f"{out / f'{name}.pdf'}（{len(document)} 页）, {out / f'{name}-page1.png'}")
+            print(gettext("%(pdf)s（%(pages)s 页）, %(png)s")
+                  % {"pdf": out / f"{name}.pdf", "pages": len(document), "png": out / f"{name}-page1.png"})
         finally:
             document.close()
 

@@ -168,12 +168,13 @@ def record_issue(report: Report, user) -> None:
 
 @transaction.atomic
 def revoke_report(report: Report, *, reason: str, user=None) -> Report:
-    """The credit office withdraws a report; the verification page then says 已撤销 and why."""
+    """The credit office withdraws a report; the verification page then says it is revoked, and why."""
     reason = reason.strip()
     if not reason:
         raise Refused(gettext("撤销报告必须填写原因"))
     if report.revoked_at:
-        raise Refused(f"报告 {report.number} 已于 {report.revoked_at:%Y-%m-%d %H:%M} 撤销")
+        raise Refused(gettext("报告 %(number)s 已于 %(revoked_at)s 撤销")
+                      % {"number": report.number, "revoked_at": f"{report.revoked_at:%Y-%m-%d %H:%M}"})
     report.revoked_at = timezone.now()
     report.revoke_reason = reason[:500]
     report.save(update_fields=["revoked_at", "revoke_reason"])

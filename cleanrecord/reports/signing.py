@@ -535,12 +535,16 @@ def rotate_local_signing(folder: Path) -> x509.Certificate:
     return signing
 
 
+# The local root certificate's subject name (in the certificate: data, not the site's interface).
+LOCAL_ROOT_NAME = "cleanrecord 本地根证书"
+
+
 def _write_local_ca(folder: Path) -> None:
     # ECDSA P-256: signing takes 0.1 ms, where pyHanko needs 25 ms to load an RSA-2048 key alone.
     platform = conf.get("PLATFORM_NAME")
     now = dt.datetime.now(dt.UTC)
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = _name("cleanrecord 本地根证书", platform)
+    root_name = _name(LOCAL_ROOT_NAME, platform)
     root = (
         _builder(root_name, root_name, root_key, now, ROOT_YEARS)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)

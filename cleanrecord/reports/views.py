@@ -98,7 +98,7 @@ def root_certificate(request):
     except KeyMissing:  # issuing stops until the key is back, but the root readers trust is still the recorded one
         recorded = SigningRoot.objects.filter(current=True).first()
         if recorded is None:
-            return HttpResponse("平台根证书暂不可用。", status=503, content_type="text/plain; charset=utf-8")
+            return HttpResponse(gettext("平台根证书暂不可用。"), status=503, content_type="text/plain; charset=utf-8")
         pem = recorded.certificate.encode()
     response = HttpResponse(pem, content_type="application/x-pem-file")
     response["Content-Disposition"] = 'attachment; filename="cleanrecord-root.pem"'

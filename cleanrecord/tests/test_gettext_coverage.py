@@ -57,9 +57,25 @@ EXEMPT_MODULES = {
     "reports/snapshot.py": "words of the signed snapshot",
     "reports/example.py": "the sample report's made-up entity and records (docs/sample-report.pdf)",
     "demo/vocabulary.py": "made-up names, places and wording for the demo data",
+    "demo/matters.py": "the demo's made-up matters of the catalogue (names, legal bases), stored in the database",
     "demo/generate.py": "the demo data generator's made-up records",
     "records/importing/layouts.py": "the departments' column headers and codes (the national data standard), "
                                     "matched against the Chinese headers of their files",
+}
+# Narrower: one module-level function, class or constant (module:name) whose Chinese text is data or the words of a
+# signed document, not the site's interface; everything else in the module is read.
+EXEMPT_DEFINITIONS = {
+    "reports/signing.py:LOCAL_ROOT_NAME": "the local root certificate's subject name, written into the certificate "
+                                          "(signed data, read by PDF readers)",
+    "demo/accounts.py:BANK_NAME": "the demo bank's made-up name, stored in the database",
+    "demo/accounts.py:OBJECTION_STATEMENT": "the demo objection's made-up statement, stored in the database",
+    "demo/management/commands/seed_demo.py:QUIET_NOTE": "the demo confirmations' note, stored in the database",
+    "reports/groups.py:SUMMARY_TEXT": "signed group summary text: the group summary PDF's fixed words, printed in "
+                                      "Chinese whatever the reader's language, as a report's content is",
+    "reports/groups.py:summary_data": "signed group summary text: the group summary PDF's labels and notes (signed, "
+                                      "its digest kept with the batch), not live translations",
+    "verification/services.py:JUDGMENTS_NAME": "the 刑事 section's name where a change names its domain: matched "
+                                               "with the snapshot's (Chinese) domain names, as the API gives them",
 }
 # Files under the apps' templates/ folders whose Chinese text is not the site's interface.
 EXEMPT_TEMPLATES = {
@@ -83,10 +99,22 @@ def _call_name(call: ast.Call) -> str | None:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
 
 
-def untranslated_literals(source: str) -> Iterator[str]:
-    """The string literals of a module holding Chinese characters and not exempt (see the module's docstring)."""
+def _definition_names(node: ast.stmt) -> list[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+        if isinstance(node, ast.AnnAssign) else []
+    return [t.id for t in targets if isinstance(t, ast.Name)]
+
+
+def untranslated_literals(source: str, exempt_names: frozenset[str] = frozenset()) -> Iterator[str]:
+    """The string literals of a module holding Chinese characters and not exempt (see the module's docstring);
+    `exempt_names`: its module-level definitions that are exempt (EXEMPT_DEFINITIONS)."""
     tree = ast.parse(source)
     exempt: set[int] = set()
+    for statement in tree.body:
+        if exempt_names.intersection(_definition_names(statement)):
+            exempt.update(id(n) for n in ast.walk(statement))
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body \
@@ -117,7 +145,9 @@ def python_findings() -> list[str]:
     for path in _python_modules():
         name = path.relative_to(PACKAGE).as_posix()
         if name not in EXEMPT_MODULES:
-            found += [f"{name}\t{value[:80]!r}" for value in untranslated_literals(path.read_text(encoding="utf-8"))]
+            names = frozenset(d.split(":", 1)[1] for d in EXEMPT_DEFINITIONS if d.split(":", 1)[0] == name)
+            found += [f"{name}\t{value[:80]!r}"
+                      for value in untranslated_literals(path.read_text(encoding="utf-8"), names)]
     return found
 
 
@@ -194,6 +224,7 @@ def f():
     return "未翻译"
 '''
     assert list(untranslated_literals(source)) == ["未翻译"]
+    assert list(untranslated_literals('A = "数据"\ndef f():\n    return "未翻译"\n', frozenset({"A"}))) == ["未翻译"]
     template = ('{% load i18n %}<h1>{% translate "标题" %}</h1>{# 注释 #}{% blocktranslate %}共 {{ n }} 条'
                 '{% endblocktranslate %}{{ x|default:_("无") }}{% comment %}说明{% endcomment %}<p>未翻译</p>'
                 '{% if x == "值" %}{% endif %}')

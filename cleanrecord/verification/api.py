@@ -1,6 +1,8 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -150,10 +152,11 @@ def verify_by_code(request: HttpRequest, code: str):
         return too_many(e.seconds)
     if v.result == Result.NOT_FOUND:
         return 404, verification_out(v)
-    # The answer as JSON, kept under everything it depends on: a report verified again costs its two queries.
-    body = services.cached_answer(v, "api", lambda: VerifyOut.model_validate(verification_out(v)).model_dump_json())
+    # The answer as JSON, kept under everything it depends on (its labels and sentences are in the reader's
+    # language): a report verified again costs its two queries.
+    body = services.cached_answer(v, f"api:{get_language()}", lambda: VerifyOut.model_validate(verification_out(v)).model_dump_json())
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 def too_many(seconds: int) -> tuple[int, dict]:
-    return 429, {"detail": f"核验请求过于频繁，请在 {seconds} 秒后重试", "retry_after": seconds}
+    return 429, {"detail": _("核验请求过于频繁，请在 %(seconds)s 秒后重试") % {"seconds": seconds}, "retry_after": seconds}

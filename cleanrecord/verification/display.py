@@ -8,18 +8,19 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from cleanrecord import conf
+from cleanrecord.reports import rules
 from cleanrecord.reports.languages import text_of
 from cleanrecord.reports.render import print_plan
 from cleanrecord.reports.snapshot import AnyRecord, Explanation, Snapshot, SummaryRow
 
-from .services import JUDGMENTS, Change
+from .services import JUDGMENTS, JUDGMENTS_NAME, Change
 
 # Keys whose values are codes or numbers a verifier compares character by character: never wrapped mid-code.
 CODE_KEYS = frozenset({"number"})
 
-# A label's look (its colour only repeats the word, as on the PDF).
-LABEL_CLASSES = {"异议处理中": "tag-objection", "已修复": "tag-repaired", "已解除": "tag-repaired",
-                 "已移出名单": "tag-removed"}
+# A label's look (its colour only repeats the word, as on the PDF), by the label the snapshot keeps.
+LABEL_CLASSES = {rules.UNDER_OBJECTION: "tag-objection", rules.REPAIRED: "tag-repaired", rules.LIFTED: "tag-repaired",
+                 rules.REMOVED: "tag-removed"}
 
 
 @dataclass
@@ -132,5 +133,5 @@ def report_domains(snapshot: Snapshot, changes: list[Change]) -> list[ShownDomai
         # Judgments print as blocks, every one (report.typ): they are few.
         domain = ShownDomain(JUDGMENTS, str(_("刑事")), section["statement"], None)
         records = list(section["records"])
-        out.append(_domain(domain, records, len(records), False, by_domain.get("刑事", []), words))
+        out.append(_domain(domain, records, len(records), False, by_domain.get(JUDGMENTS_NAME, []), words))
     return out

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, models, router, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cleanrecord import conf
 from cleanrecord.lib import replica
@@ -34,7 +35,7 @@ logger = logging.getLogger("cleanrecord.verification")
 class Change:
     domain: str
     number: str
-    what: str  # a sentence in Chinese
+    what: str  # a sentence, in the reader's language (gettext): worked out per request, never signed
 
 
 @dataclass(eq=False)
@@ -284,8 +285,10 @@ CACHE_SECONDS = 26 * 3600  # an entry is keyed by the day: it is unreachable aft
 def cache_key(report: Report, data_version: int, today: dt.date) -> str:
     """The report (its id and code: a fresh database's report of the same id has another code), its subject's
     data version, and today: a lifting (解除) takes effect on its date without any write, so does a listing's
-    end, and the answer counts them as of today."""
-    return f"verify:changes:v1:{report.pk}:{report.verification_code}:{data_version}:{today.isoformat()}"
+    end, and the answer counts them as of today. The answer's sentences are in the reader's language: the
+    active language is part of the key."""
+    return (f"verify:changes:v2:{report.pk}:{report.verification_code}:{data_version}:{today.isoformat()}:"
+            f"{translation.get_language() or ''}")
 
 
 def cached_changes(report: Report, snapshot: Snapshot | None, data_version: int) -> list[Change]:
@@ -312,6 +315,9 @@ def cached_changes(report: Report, snapshot: Snapshot | None, data_version: int)
 
 
 JUDGMENTS = "judgments"  # the 刑事 section, in place of a domain code
+# The 刑事 section's name where a Change names its domain: the snapshot names the other domains (in Chinese, the
+# signed report's data), and the page matches a Change to its section by that name.
+JUDGMENTS_NAME = "刑事"
 
 
 def _searched(report: Report, snapshot: Snapshot, in_force: dict) -> list[tuple[str, QuerySet, str]]:
@@ -337,7 +343,7 @@ def changes_since_issue(report: Report, snapshot: Snapshot | None = None) -> lis
     needed) and the result is compared with the snapshot; this runs on every verification.
     """
     snapshot = snapshot or read_snapshot(report.snapshot)
-    names = {d["code"]: d["name"] for d in snapshot["summary"]} | {JUDGMENTS: "刑事"}
+    names = {d["code"]: d["name"] for d in snapshot["summary"]} | {JUDGMENTS: JUDGMENTS_NAME}
     shown: dict[tuple[str, int | None], tuple[str, Record]] = {
         (r["kind"], r["id"]): (block["code"], r) for block in snapshot["details"] for r in block["records"]}
     if snapshot["judgments"] is not None:
@@ -361,14 +367,14 @@ def changes_since_issue(report: Report, snapshot: Snapshot | None = None) -> lis
 
     # Corrections made on the platform (an objection answered 更正) keep the import's content hash, which
     # stands for what the department sent; their versions say what happened.
-    moved = [key for key, (_, record) in shown.items()
+    moved = [key for key, (_domain, record) in shown.items()
              if key in counted and counted[key][1] != record["version"] and counted[key][2] == record["content_hash"]]
     corrected = set()
     if moved:
         since = {key: shown[key][1]["version"] or 0 for key in moved}
         for kind, record_id, version in RecordVersion.objects.filter(
                 subject_key=subject, change=RecordVersion.Change.CORRECTED,
-                record_id__in=[pk for _, pk in moved]).values_list("kind", "record_id", "version"):
+                record_id__in=[pk for _kind, pk in moved]).values_list("kind", "record_id", "version"):
             if (kind, record_id) in since and version > since[(kind, record_id)]:
                 corrected.add((kind, record_id))
 
@@ -379,25 +385,28 @@ def changes_since_issue(report: Report, snapshot: Snapshot | None = None) -> lis
         if now is None:
             changes.append(Change(name, number, _no_longer_counted(key, subject)))
             continue
-        _, version, content_hash, repaired_on, _ = now
+        version, content_hash, repaired_on = now[1:4]
         if version != record["version"] and (content_hash != record["content_hash"] or key in corrected):
-            changes.append(Change(name, number, "该记录内容在报告出具后已更正"))
-        if repaired_on and "已修复" not in record["labels"]:
-            changes.append(Change(name, number, f"该记录已于 {repaired_on} 完成信用修复"))
+            changes.append(Change(name, number, _("该记录内容在报告出具后已更正")))
+        if repaired_on and rules.REPAIRED not in record["labels"]:
+            changes.append(Change(name, number, _("该记录已于 %(date)s 完成信用修复") % {"date": repaired_on}))
         if key[0] == "compulsion" and key[1] in lifted and rules.LIFTED not in record["labels"]:
-            changes.append(Change(name, number, f"该行政强制已于 {lifted[key[1]]} 解除"))
-        if key in objected and "异议处理中" not in record["labels"]:
-            changes.append(Change(name, number, "该记录在报告出具后被提出异议，正在处理中"))
-        if key not in objected and "异议处理中" in record["labels"]:
-            changes.append(Change(name, number, "该记录的异议已办结"))
+            changes.append(Change(name, number, _("该行政强制已于 %(date)s 解除") % {"date": lifted[key[1]]}))
+        if key in objected and rules.UNDER_OBJECTION not in record["labels"]:
+            changes.append(Change(name, number, _("该记录在报告出具后被提出异议，正在处理中")))
+        if key not in objected and rules.UNDER_OBJECTION in record["labels"]:
+            changes.append(Change(name, number, _("该记录的异议已办结")))
         explanation = explained.get(key)
         if explanation is not None and explanation.to_dict() != record["explanation"]:
-            changes.append(Change(name, number, f"报告出具后，决定机关出具了情节严重程度说明：{explanation.category}"
-                                                f"（{explanation.signer}，{explanation.signed_on}）——{explanation.text}"))
-    for key, (domain, _, _, _, number) in counted.items():
+            changes.append(Change(name, number, _(
+                "报告出具后，决定机关出具了情节严重程度说明：%(category)s（%(signer)s，%(signed_on)s）——%(text)s") % {
+                "category": explanation.category, "signer": explanation.signer, "signed_on": explanation.signed_on,
+                "text": explanation.text}))
+    for key, (domain, *_unused, number) in counted.items():
         if key not in shown:
-            what = "刑事判决记录" if key[0] == "judgment" else "记录"
-            changes.append(Change(names.get(domain, domain), number, f"报告出具后平台新增了查询期内的一条{what}，报告未包含"))
+            what = (_("报告出具后平台新增了查询期内的一条刑事判决记录，报告未包含") if key[0] == "judgment"
+                    else _("报告出具后平台新增了查询期内的一条记录，报告未包含"))
+            changes.append(Change(names.get(domain, domain), number, what))
     return changes
 
 
@@ -406,16 +415,16 @@ def _no_longer_counted(key: tuple[str, int | None], subject: str) -> str:
     kind, pk = key
     record = None if pk is None else RECORD_MODELS[kind].objects.for_subject(subject).filter(pk=pk).first()
     if record is None or record.status == RecordStatus.REVOKED:
-        return "该记录已被撤销（或已删除），报告出具后不再计入"
+        return _("该记录已被撤销（或已删除），报告出具后不再计入")
     if record.confidential:
-        return "该记录已转为不予公开"
+        return _("该记录已转为不予公开")
     if kind == "judgment" and record.set_aside_on:
-        return f"该判决已于 {record.set_aside_on} 经再审撤销，不再计入"
+        return _("该判决已于 %(date)s 经再审撤销，不再计入") % {"date": record.set_aside_on}
     if kind == "judgment" and record.verdict == Verdict.ACQUITTED:
-        return "该判决已改判无罪，不再计入"
+        return _("该判决已改判无罪，不再计入")
     if record.repaired_on:
-        return f"该记录已于 {record.repaired_on} 完成信用修复，按规则不再列示"
-    return "该记录已更正，不再符合本报告的计入条件"
+        return _("该记录已于 %(date)s 完成信用修复，按规则不再列示") % {"date": record.repaired_on}
+    return _("该记录已更正，不再符合本报告的计入条件")
 
 
 # -- the guessing budget ------------------------------------------------------------------------

@@ -183,3 +183,19 @@ def test_a_lifting_dated_tomorrow_is_reported_from_tomorrow_without_any_write(co
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: tomorrow)
     assert verified(report) == [f"{c.decision_no}：该行政强制已于 {tomorrow} 解除"]
     assert SubjectVersion.objects.get(subject_key=company.credit_code).version == version  # no write moved it
+
+
+def test_the_cached_answer_is_kept_per_language(company, amr_clerk):
+    """The changes' sentences and the result's name are in the reader's language (gettext, worked out per request,
+    never signed): an answer cached for a Chinese reader is not served to an English one, nor the other way."""
+    p = penalty(company, ago(30))
+    report = issue(company)
+    record_changes.revoke(p, reason="决定已撤销", user=amr_clerk)
+    url = f"/api/v1/verify/{report.verification_code}"
+    assert cached(report) == [f"{p.decision_no}：该记录已被撤销（或已删除），报告出具后不再计入"]
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert count_queries(lambda: english.get(url)) > 2, "the Chinese answer was served to an English reader"
+    body = english.get(url).json()
+    assert body["result_label"] == "Authentic and valid"
+    assert count_queries(lambda: english.get(url)) == 2  # kept too, under its own language
+    assert Client().get(url).json()["result_label"] == "真实有效"

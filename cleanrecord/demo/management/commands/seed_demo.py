@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cleanrecord.demo.accounts import create_demo_accounts
 from cleanrecord.demo.generate import Reference, write_demo_files
@@ -32,12 +33,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, entities: int, seed: int, if_empty: bool, export_dir: Path | None, **options):
         if entities < 1:
-            raise CommandError("--entities 应为正整数")
+            raise CommandError(gettext("--entities 应为正整数"))
         if if_empty and Entity.objects.exists():
-            self.stdout.write("已有经营主体数据，未生成演示数据。")
+            self.stdout.write(gettext("已有经营主体数据，未生成演示数据。"))
             return
         if not Department.objects.exists():
-            raise CommandError("尚未加载参考数据：请先运行 python manage.py load_reference")
+            raise CommandError(gettext("尚未加载参考数据：请先运行 python manage.py load_reference"))
         folder = export_dir or Path(settings.DATA_DIR) / "demo"
         files = write_demo_files(folder, entities=entities, seed=seed, reference=Reference.from_db(),
                                  today=timezone.localdate())
@@ -48,31 +49,35 @@ class Command(BaseCommand):
             b = result.batch
             if b.status != ImportBatch.Status.DONE or b.rows_rejected or b.rows_read != files.rows[kind]:
                 # Every generated row should pass: a refusal is a bug in the generator (or the importer).
-                issues = "；".join(f"第 {i.row} 行 [{i.column}] {i.reason}" for i in islice(result.issues(), 5))
-                raise CommandError(
-                    f"演示数据未能全部导入：{KIND_LABELS[kind]}（{path}），批次 #{b.pk}，生成 {files.rows[kind]} 行，"
-                    f"读取 {b.rows_read} 行，拒收 {b.rows_rejected} 行。"
-                    f"{issues or b.message}"
-                )
+                issues = "；".join(gettext("第 %(row)s 行 [%(column)s] %(reason)s")
+                                  % {"row": i.row, "column": i.column, "reason": i.reason}
+                                  for i in islice(result.issues(), 5))
+                raise CommandError(gettext(
+                    "演示数据未能全部导入：%(kind)s（%(path)s），批次 #%(batch)s，生成 %(made)s 行，读取 %(read)s 行，"
+                    "拒收 %(rejected)s 行。%(issues)s") % {
+                    "kind": KIND_LABELS[kind], "path": path, "batch": b.pk, "made": files.rows[kind],
+                    "read": b.rows_read, "rejected": b.rows_rejected, "issues": issues or b.message})
             accepted[kind] = b.rows_read - b.rows_rejected
-        self.stdout.write(
-            f"演示数据已导入：经营主体 {accepted['register']} 户，行政处罚 {accepted['penalty']} 条，"
-            f"行政许可 {accepted['licence']} 条，严重失信主体名单 {accepted['listing']} 条，"
-            f"行政强制 {accepted['compulsion']} 条，刑事判决 {accepted['judgment']} 条"
-            f"（种子 {seed}；导入文件保存在 {folder}）"
-        )
+        self.stdout.write(gettext(
+            "演示数据已导入：经营主体 %(register)s 户，行政处罚 %(penalty)s 条，行政许可 %(licence)s 条，"
+            "严重失信主体名单 %(listing)s 条，行政强制 %(compulsion)s 条，刑事判决 %(judgment)s 条"
+            "（种子 %(seed)s；导入文件保存在 %(folder)s）") % {**accepted, "seed": seed, "folder": folder})
         confirmed = confirm_quiet_departments(timezone.localdate())
         if confirmed:
-            self.stdout.write(f"{confirmed} 个未报送演示数据的部门已确认“本期无新增数据”")
+            self.stdout.write(gettext("%(n)s 个未报送演示数据的部门已确认“本期无新增数据”") % {"n": confirmed})
         matters = create_demo_matters()
         if matters:
-            self.stdout.write(f"应替尽替事项清单：{matters} 个演示事项")
+            self.stdout.write(gettext("应替尽替事项清单：%(n)s 个演示事项") % {"n": matters})
         accounts = create_demo_accounts(folder)
-        self.stdout.write("演示账号（登录 http://127.0.0.1:8000/accounts/login/，密码仅显示这一次，另存于 "
-                          f"{folder / 'demo-accounts.txt'}）：")
+        self.stdout.write(gettext("演示账号（登录 http://127.0.0.1:8000/accounts/login/，密码仅显示这一次，另存于 "
+                                  "%(file)s）：") % {"file": folder / "demo-accounts.txt"})
         for username, role, password in accounts:
             self.stdout.write(f"  {username:<14} {password:<14} {role}")
 
+
+
+# The note a quiet department's confirmation keeps in the database (demo data).
+QUIET_NOTE = "演示数据：本期无新增"
 
 
 def confirm_quiet_departments(today) -> int:
@@ -81,5 +86,5 @@ def confirm_quiet_departments(today) -> int:
     sent = set(SourceStatus.objects.exclude(last_import_on=None).values_list("department_id", flat=True))
     quiet = Department.objects.filter(is_active=True).exclude(pk__in=sent).order_by("code")
     for department in quiet:
-        confirm_nothing_new(user=None, department=department, as_of=today, note="演示数据：本期无新增")
+        confirm_nothing_new(user=None, department=department, as_of=today, note=QUIET_NOTE)
     return len(quiet)

@@ -14,7 +14,7 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from None
+        raise CommandError(gettext("日期格式应为 YYYY-MM-DD：%(value)s") % {"value": value}) from None
 
 
 class Command(BaseCommand):
@@ -37,13 +37,16 @@ class Command(BaseCommand):
             report = issue_report(credit_code=credit_code, domains=chosen, start=start, end=end, purpose=purpose,
                                   purpose_text=purpose_text, language=language, channel="cli")
         except Refused as e:
-            raise CommandError(f"不能出具报告：{e}") from e
+            raise CommandError(gettext("不能出具报告：%(reason)s") % {"reason": e}) from e
         if out:
             shutil.copyfile(report.pdf_path, out)
         s = report.snapshot
-        self.stdout.write(
-            f"已出具专用信用报告 {report.number}，核验码 {s['verification_code_display']}，"
-            f"{len(report.domains)} 个领域，发现记录 {report.records_found} 条，{report.pdf_size // 1024} KB"
-            + (f"，已写入 {out}" if out else f"（{report.pdf_path}）")
-        )
+        facts = {"number": report.number, "code": s["verification_code_display"], "domains": len(report.domains),
+                 "found": report.records_found, "kb": report.pdf_size // 1024}
+        if out:
+            self.stdout.write(gettext("已出具专用信用报告 %(number)s，核验码 %(code)s，%(domains)s 个领域，发现记录 "
+                                      "%(found)s 条，%(kb)s KB，已写入 %(out)s") % {**facts, "out": out})
+        else:
+            self.stdout.write(gettext("已出具专用信用报告 %(number)s，核验码 %(code)s，%(domains)s 个领域，发现记录 "
+                                      "%(found)s 条，%(kb)s KB（%(path)s）") % {**facts, "path": report.pdf_path})
         self.stdout.write(gettext("核验地址：%(s_verify_url)s") % {"s_verify_url": s['verify_url']})

@@ -47,20 +47,22 @@ class Command(BaseCommand):
         current = SigningRoot.objects.filter(current=True).first()
         folder = signing.local_folder()
         if signing.uses_local_ca() and current is None and signing.create_local_ca(folder):
-            self.say(f"已创建本地根证书和签名证书：{folder}")
+            self.say(gettext("已创建本地根证书和签名证书：%(folder)s") % {"folder": folder})
         if current is not None:
-            certificate, root = self.loaded(hint=(
-                f"已登记的根证书为 {current.fingerprint}。请从备份恢复签名密钥；如确需更换根证书，运行 "
-                f"signing_keys rotate --new-root（此前出具的报告仍可核验）。"))
+            certificate, root = self.loaded(hint=gettext(
+                "已登记的根证书为 %(fingerprint)s。请从备份恢复签名密钥；如确需更换根证书，运行 "
+                "signing_keys rotate --new-root（此前出具的报告仍可核验）。") % {"fingerprint": current.fingerprint})
             if signing.fingerprint(root) != current.fingerprint:
-                raise CommandError(f"签名密钥的根证书（{signing.fingerprint(root)}）与已登记的（{current.fingerprint}）"
-                                   "不一致。请恢复原密钥，或运行 signing_keys rotate --new-root 更换根证书。")
+                raise CommandError(gettext(
+                    "签名密钥的根证书（%(found)s）与已登记的（%(recorded)s）不一致。请恢复原密钥，或运行 "
+                    "signing_keys rotate --new-root 更换根证书。")
+                    % {"found": signing.fingerprint(root), "recorded": current.fingerprint})
             self.record(root, certificate, action="signing.init")
-            self.say(f"签名密钥与已登记的根证书一致：{current.fingerprint}")
+            self.say(gettext("签名密钥与已登记的根证书一致：%(fingerprint)s") % {"fingerprint": current.fingerprint})
             return
         certificate, root = self.loaded()
         self.record(root, certificate, action="signing.init")
-        self.say(f"已登记根证书：{signing.fingerprint(root)}")
+        self.say(gettext("已登记根证书：%(fingerprint)s") % {"fingerprint": signing.fingerprint(root)})
 
     def rotate(self, *, new_root: bool) -> None:
         current = SigningRoot.objects.filter(current=True).first()
@@ -73,31 +75,40 @@ class Command(BaseCommand):
             if current is not None and signing.fingerprint(root) == current.fingerprint:
                 raise CommandError(gettext("配置的签名密钥仍属原根证书，无需更换根证书；更换签名证书请运行 signing_keys rotate。"))
             self.record(root, certificate, action="signing.rotate_root")
-            self.say(f"已更换根证书：{signing.fingerprint(root)}（原根证书继续用于核验此前出具的报告）")
+            self.say(gettext("已更换根证书：%(fingerprint)s（原根证书继续用于核验此前出具的报告）")
+                     % {"fingerprint": signing.fingerprint(root)})
             return
         if current is None:
             raise CommandError(gettext("尚未登记根证书：请先运行 signing_keys init。"))
-        certificate, root = self.loaded(hint="请从备份恢复签名密钥，或运行 signing_keys rotate --new-root。")
+        certificate, root = self.loaded(hint=gettext("请从备份恢复签名密钥，或运行 signing_keys rotate --new-root。"))
         if signing.fingerprint(root) != current.fingerprint:
             raise CommandError(gettext("签名密钥的根证书与已登记的不一致：请恢复原密钥，或运行 signing_keys rotate --new-root。"))
         if local:
             try:
                 signing.rotate_local_signing(folder)
             except ImproperlyConfigured as exc:
-                raise CommandError(f"无法签发新的签名证书（根证书私钥不在 {folder}？）：{exc}") from exc
+                raise CommandError(gettext("无法签发新的签名证书（根证书私钥不在 %(folder)s？）：%(error)s")
+                                   % {"folder": folder, "error": exc}) from exc
             certificate, root = self.loaded()
         self.record(root, certificate, action="signing.rotate")
-        self.say(f"新的签名证书：{signing.fingerprint(certificate)}，根证书不变：{current.fingerprint}")
+        self.say(gettext("新的签名证书：%(signing)s，根证书不变：%(root)s")
+                 % {"signing": signing.fingerprint(certificate), "root": current.fingerprint})
 
     def status(self) -> None:
         for row in SigningRoot.objects.order_by("created_at"):
-            state = "当前" if row.current else f"已停用 {timezone.localtime(row.retired_at):%Y-%m-%d %H:%M}"
-            self.stdout.write(f"{row.fingerprint}  {state}  登记于 {timezone.localtime(row.created_at):%Y-%m-%d %H:%M}")
+            created = f"{timezone.localtime(row.created_at):%Y-%m-%d %H:%M}"
+            if row.current:
+                line = gettext("%(fingerprint)s  当前  登记于 %(created)s")
+            else:
+                line = gettext("%(fingerprint)s  已停用 %(retired)s  登记于 %(created)s")
+            self.stdout.write(line % {"fingerprint": row.fingerprint, "created": created,
+                                      "retired": f"{timezone.localtime(row.retired_at):%Y-%m-%d %H:%M}"
+                                      if row.retired_at else ""})
         try:
             signing.ensure_ready()
         except signing.SigningUnavailable as exc:
             raise CommandError(str(exc)) from exc
-        self.say("签名密钥可用，与已登记的根证书一致。")
+        self.say(gettext("签名密钥可用，与已登记的根证书一致。"))
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -106,7 +117,7 @@ class Command(BaseCommand):
         try:
             return signing.loaded_certificates()
         except ImproperlyConfigured as exc:
-            raise CommandError(f"无法读取签名密钥：{exc}" + (f"\n{hint}" if hint else "")) from exc
+            raise CommandError(gettext("无法读取签名密钥：%(error)s") % {"error": exc} + (f"\n{hint}" if hint else "")) from exc
 
     @transaction.atomic
     def record(self, root, certificate, *, action: str) -> None:

@@ -7,7 +7,7 @@ from cleanrecord.reports.services import revoke_report
 
 
 class Command(BaseCommand):
-    help = "Revoke an issued report (the credit office); its verification page then says 已撤销 and why."
+    help = "Revoke an issued report (the credit office); its verification page then says it is revoked, and why."
 
     def add_arguments(self, parser):
         parser.add_argument("number")
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, number: str, reason: str, **options):
         report = Report.objects.filter(number=number.strip()).first()
         if report is None:
-            raise CommandError(f"未找到报告：{number}")
+            raise CommandError(gettext("未找到报告：%(number)s") % {"number": number})
         try:
             revoke_report(report, reason=reason)
         except Refused as e:
