@@ -102,15 +102,12 @@ def create_report(request, body: ReportIn):
 _Code = Annotated[str, Field(max_length=40)]
 
 
-class GroupBatchIn(Schema):
+class GroupBatchIn(ReportIn):
+    """A group's request: the single report's fields, `credit_code` naming the group, for its subsidiaries."""
+
     credit_code: str = Field(max_length=40, description="集团（母公司）的统一社会信用代码")
     subsidiaries: Annotated[list[_Code], Field(max_length=500)] | _Code = Field(
         "all", description="子公司统一社会信用代码的列表，或 all：全部已授权的子公司")
-    domains: Annotated[list[_Domain], Field(max_length=100)] | _Domain = "all"
-    start: dt.date | None = None
-    end: dt.date | None = None
-    purpose: str = Field(Purpose.OTHER, max_length=20)
-    purpose_text: str = Field("", max_length=200)
     language: ReportLanguage = Field(ReportLanguage.CHINESE, description="zh-hans / en：各份报告的语言（汇总清单为中文）")
 
 
