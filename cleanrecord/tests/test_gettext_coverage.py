@@ -61,6 +61,16 @@ EXEMPT_MODULES = {
     "records/importing/layouts.py": "the departments' column headers and codes (the national data standard), "
                                     "matched against the Chinese headers of their files",
 }
+# Narrower: a module's constant (an assignment to NAME), function or class (def NAME, class NAME) or the arguments
+# of its calls of NAME, whose Chinese text is not the site's interface, keyed "module:NAME", and why.
+EXEMPT_NAMES: dict[str, str] = {
+    "accounts/tokens.py:openapi_description": "the API token scheme's description in the OpenAPI schema (the API's "
+                                              "documentation, one language)",
+    "lib/text.py:EMPTY_MARKERS": "the words departments write in their files for \"nothing\" (无, 暂无, 空), matched "
+                                 "against their cells",
+    "settings.py:ImproperlyConfigured": "raised while the settings load, before translation can work (gettext needs "
+                                        "the settings)",
+}
 # Files under the apps' templates/ folders whose Chinese text is not the site's interface.
 EXEMPT_TEMPLATES = {
     "records/templates/records/import_profile_form.html": "an example import profile (JSON), whose keys are the "
@@ -83,11 +93,30 @@ def _call_name(call: ast.Call) -> str | None:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
 
 
-def untranslated_literals(source: str) -> Iterator[str]:
+def _exempt_name(node: ast.AST, module: str | None) -> bool:
+    """True for an assignment to, a function or class named, or a call of one of the module's EXEMPT_NAMES."""
+    if module is None:
+        return False
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        names = [node.name]
+    elif isinstance(node, ast.Assign):
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        names = [node.target.id]
+    elif isinstance(node, ast.Call):
+        names = [name for name in [_call_name(node)] if name]
+    else:
+        return False
+    return any(f"{module}:{name}" in EXEMPT_NAMES for name in names)
+
+
+def untranslated_literals(source: str, module: str | None = None) -> Iterator[str]:
     """The string literals of a module holding Chinese characters and not exempt (see the module's docstring)."""
     tree = ast.parse(source)
     exempt: set[int] = set()
     for node in ast.walk(tree):
+        if _exempt_name(node, module):
+            exempt.update(id(n) for n in ast.walk(node))
         body = getattr(node, "body", None)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body \
                 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -117,7 +146,7 @@ def python_findings() -> list[str]:
     for path in _python_modules():
         name = path.relative_to(PACKAGE).as_posix()
         if name not in EXEMPT_MODULES:
-            found += [f"{name}\t{value[:80]!r}" for value in untranslated_literals(path.read_text(encoding="utf-8"))]
+            found += [f"{name}\t{value[:80]!r}" for value in untranslated_literals(path.read_text(encoding="utf-8"), name)]
     return found
 
 
