@@ -64,6 +64,11 @@ EXEMPT_MODULES = {
 # Narrower: a module's constant (an assignment to NAME), function or class (def NAME, class NAME) or the arguments
 # of its calls of NAME, whose Chinese text is not the site's interface, keyed "module:NAME", and why.
 EXEMPT_NAMES: dict[str, str] = {
+    "conf.py:SETTINGS": "the settings' defaults (the office's configurable wording printed in the signed report and the "
+                        "footer, role names matched against the identity service's claims) and their help texts "
+                        "(operator documentation in English, Chinese terms quoted as examples)",
+    "conf.py:NATIONAL_LIST_TYPES": "the national lists' 名单类别, matched exactly against the listing records' data",
+    "conf.py:NOT_COVERED": "the default of REPORT_NOT_COVERED, printed in the signed report's 说明",
     "accounts/tokens.py:openapi_description": "the API token scheme's description in the OpenAPI schema (the API's "
                                               "documentation, one language)",
     "lib/text.py:EMPTY_MARKERS": "the words departments write in their files for \"nothing\" (无, 暂无, 空), matched "
