@@ -69,6 +69,10 @@ EXEMPT_NAMES: dict[str, str] = {
                         "(operator documentation in English, Chinese terms quoted as examples)",
     "conf.py:NATIONAL_LIST_TYPES": "the national lists' 名单类别, matched exactly against the listing records' data",
     "conf.py:NOT_COVERED": "the default of REPORT_NOT_COVERED, printed in the signed report's 说明",
+    "quality/measures.py:FINED": "a penalty's 处罚类别 as stored (罚款), matched against the records' data",
+    "quality/measures.py:CONFISCATED": "a penalty's 处罚类别 as stored (没收), matched against the records' data",
+    "quality/measures.py:LICENCE_TAKEN": "a penalty's 处罚类别 as stored (暂扣, 吊销), matched against the records' data",
+    "quality/measures.py:SENTENCED_TO_FINE": "the word 罚金 in a judgment's summary, matched against the records' data",
     "accounts/tokens.py:openapi_description": "the API token scheme's description in the OpenAPI schema (the API's "
                                               "documentation, one language)",
     "lib/text.py:EMPTY_MARKERS": "the words departments write in their files for \"nothing\" (无, 暂无, 空), matched "
