@@ -73,6 +73,20 @@ EXEMPT_NAMES: dict[str, str] = {
     "quality/measures.py:CONFISCATED": "a penalty's 处罚类别 as stored (没收), matched against the records' data",
     "quality/measures.py:LICENCE_TAKEN": "a penalty's 处罚类别 as stored (暂扣, 吊销), matched against the records' data",
     "quality/measures.py:SENTENCED_TO_FINE": "the word 罚金 in a judgment's summary, matched against the records' data",
+    "freshness/services.py:note": "a domain's data freshness note, printed in the signed report (frozen into its "
+                                  "snapshot in Chinese)",
+    "freshness/services.py:_date_zh": "a date in the freshness note of the signed report",
+    "freshness/services.py:annotate_summary": "the signed report's freshness statement (frozen into its snapshot)",
+    "workdays/services.py:HEADER_WORDS": "the header word of the office's calendar file, matched against its cells",
+    "workdays/services.py:HOLIDAY_WORDS": "the words for a holiday in the office's calendar file, matched against its "
+                                          "cells",
+    "workdays/services.py:WORKDAY_WORDS": "the words for a make-up working day in the office's calendar file, matched "
+                                          "against its cells",
+    "workdays/management/commands/load_calendar.py:help": "the command's help (operator documentation in English, "
+                                                           "quoting the calendar file's Chinese column names)",
+    "workdays/management/commands/load_calendar.py:add_argument": "the options' help (operator documentation in "
+                                                                   "English, quoting the file's Chinese column names "
+                                                                   "and an example notice number)",
     "accounts/tokens.py:openapi_description": "the API token scheme's description in the OpenAPI schema (the API's "
                                               "documentation, one language)",
     "lib/text.py:EMPTY_MARKERS": "the words departments write in their files for \"nothing\" (无, 暂无, 空), matched "
