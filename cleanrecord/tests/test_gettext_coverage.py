@@ -87,6 +87,7 @@ EXEMPT_NAMES: dict[str, str] = {
     "workdays/management/commands/load_calendar.py:add_argument": "the options' help (operator documentation in "
                                                                    "English, quoting the file's Chinese column names "
                                                                    "and an example notice number)",
+    "reference/loading.py:YES_WORDS": "the words for yes in departments.csv's flag columns, matched against its cells",
     "accounts/tokens.py:openapi_description": "the API token scheme's description in the OpenAPI schema (the API's "
                                               "documentation, one language)",
     "lib/text.py:EMPTY_MARKERS": "the words departments write in their files for \"nothing\" (无, 暂无, 空), matched "
