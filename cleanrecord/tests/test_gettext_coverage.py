@@ -251,3 +251,13 @@ def f():
                 '{% endblocktranslate %}{{ x|default:_("无") }}{% comment %}说明{% endcomment %}<p>未翻译</p>'
                 '{% if x == "值" %}{% endif %}')
     assert [text for _, text in untranslated_template_text(template)] == ["<p>未翻译</p>", 'if x == "值"']
+
+
+def test_a_named_exemption_covers_only_its_constant_function_or_call():
+    source = '''
+EMPTY_MARKERS = {"无", "暂无"}
+OTHER = "未翻译"
+'''
+    assert list(untranslated_literals(source, "lib/text.py")) == ["未翻译"]
+    assert sorted(untranslated_literals(source, "lib/other.py")) == sorted(["无", "暂无", "未翻译"])
+    assert list(untranslated_literals('ImproperlyConfigured("只读副本")\nprint("未翻译")', "settings.py")) == ["未翻译"]
