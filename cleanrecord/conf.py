@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 # The national rule: a report looks back at most 5 years. A city may choose fewer, never more (the
 # environment is checked at start, the office's console when it saves).
@@ -30,6 +32,12 @@ LISTINGS_ANY_REGION = ("all", "national", "none")
 
 class Invalid(ValueError):
     """A value a setting's type does not allow; the message says why, in Chinese."""
+
+
+def _(message: str) -> str:
+    """gettext once the apps are loaded; while settings.py reads the environment translation cannot work yet (it
+    needs the settings), so the message stays as written (Chinese, the source language)."""
+    return gettext(message) if apps.ready else message
 
 
 # -- types -------------------------------------------------------------------------------------------
@@ -48,7 +56,7 @@ class Kind:
 def text(*, required: bool = False) -> Kind:
     def parse(raw: str) -> str:
         if required and not raw.strip():
-            raise Invalid("不能为空")
+            raise Invalid(_("不能为空"))
         return raw
 
     return Kind("text", parse, "" if required else None)
@@ -60,7 +68,7 @@ def path(*, required: bool = True, resolve: bool = False) -> Kind:
     def parse(raw: str) -> str:
         if not raw.strip():
             if required:
-                raise Invalid("不能为空")
+                raise Invalid(_("不能为空"))
             return raw
         return str(Path(raw).resolve()) if resolve else raw
 
@@ -72,11 +80,11 @@ def integer(minimum: int | None = 0, maximum: int | None = None) -> Kind:
         try:
             value = int(raw)
         except ValueError:
-            raise Invalid("应为整数") from None
+            raise Invalid(_("应为整数")) from None
         if maximum is not None and minimum is not None and not minimum <= value <= maximum:
-            raise Invalid(f"应在 {minimum} 到 {maximum} 之间")
+            raise Invalid(_("应在 %(minimum)s 到 %(maximum)s 之间") % {"minimum": minimum, "maximum": maximum})
         if minimum is not None and value < minimum:
-            raise Invalid(f"应不小于 {minimum}")
+            raise Invalid(_("应不小于 %(minimum)s") % {"minimum": minimum})
         return value
 
     return Kind("int", parse, "many", quoted=False)
@@ -88,7 +96,7 @@ TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off"
 def _boolean(raw: str) -> bool:
     word = raw.strip().lower()
     if word not in TRUE_WORDS + FALSE_WORDS:
-        raise Invalid("应为 true 或 false（也可写 1/0、yes/no、on/off）")
+        raise Invalid(_("应为 true 或 false（也可写 1/0、yes/no、on/off）"))
     return word in TRUE_WORDS
 
 
@@ -99,7 +107,7 @@ def choice(*choices: str) -> Kind:
     def parse(raw: str) -> str:
         value = raw.strip()
         if value not in choices:
-            raise Invalid(f"应为 {'、'.join(choices)} 之一")
+            raise Invalid(_("应为 %(choices)s 之一") % {"choices": "、".join(choices)})
         return value
 
     return Kind("choice", parse, "no-such-choice")
@@ -118,7 +126,7 @@ def items(separator: str = ",") -> Kind:
 
 def _url(raw: str) -> str:
     if not raw.strip().startswith(("http://", "https://")):
-        raise Invalid("应为以 http:// 或 https:// 开头的网址")
+        raise Invalid(_("应为以 http:// 或 https:// 开头的网址"))
     return raw
 
 
@@ -138,7 +146,7 @@ def _networks(raw: str) -> list[str]:
         try:
             ipaddress.ip_network(entry, strict=False)
         except ValueError:
-            raise Invalid(f"{entry!r} 既不是 IP 地址也不是 CIDR 网段") from None
+            raise Invalid(_("%(entry)s 既不是 IP 地址也不是 CIDR 网段") % {"entry": repr(entry)}) from None
     return entries
 
 
@@ -155,9 +163,9 @@ def _thresholds(raw: str) -> dict[str, float]:
         try:
             given[code] = float(number)
         except ValueError:
-            raise Invalid(f"{item!r} 应写作 指标代码=阈值（如 on_time=0.95），以逗号分隔") from None
+            raise Invalid(_("%(item)s 应写作 指标代码=阈值（如 on_time=0.95），以逗号分隔") % {"item": repr(item)}) from None
         if not code or not equals:
-            raise Invalid(f"{item!r} 应写作 指标代码=阈值（如 on_time=0.95），以逗号分隔")
+            raise Invalid(_("%(item)s 应写作 指标代码=阈值（如 on_time=0.95），以逗号分隔") % {"item": repr(item)})
     return given
 
 
@@ -172,7 +180,8 @@ def _schedule(raw: str) -> dict[str, str]:
             continue
         name, equals, when = (x.strip() for x in item.partition("="))
         if not name or not equals or not _schedule_time_ok(when):
-            raise Invalid(f"{item!r} 应写作 任务名=时:分（如 quality_report=01:30）、任务名=every:分钟数 或 任务名=off，以逗号分隔")
+            raise Invalid(_("%(item)s 应写作 任务名=时:分（如 quality_report=01:30）、任务名=every:分钟数 或 任务名=off，"
+                            "以逗号分隔") % {"item": repr(item)})
         given[name] = when
     return given
 
@@ -218,19 +227,19 @@ class Setting:
 
 def _max_years(value: int, values: Mapping[str, Any]) -> str | None:
     if not 1 <= value <= NATIONAL_MAX_YEARS:
-        return (f"最长追溯年限应在 1 到 {NATIONAL_MAX_YEARS} 年之间（国家规定查询期最长追溯 {NATIONAL_MAX_YEARS} 年）")
+        return _("最长追溯年限应在 1 到 %(most)s 年之间（国家规定查询期最长追溯 %(most)s 年）") % {"most": NATIONAL_MAX_YEARS}
     return None
 
 
 def _default_years(value: int, values: Mapping[str, Any]) -> str | None:
     if not 1 <= value <= values["REPORT_MAX_YEARS"]:
-        return f"默认查询年限应在 1 年到最长追溯年限（{values['REPORT_MAX_YEARS']} 年）之间"
+        return _("默认查询年限应在 1 年到最长追溯年限（%(most)s 年）之间") % {"most": values["REPORT_MAX_YEARS"]}
     return None
 
 
 def _oidc_client_id(value: str, values: Mapping[str, Any]) -> str | None:
     if values["OIDC_ISSUER"] and not value.strip():
-        return "设置了 CLEANRECORD_OIDC_ISSUER 时须同时设置在身份认证服务注册的客户端标识"
+        return _("设置了 CLEANRECORD_OIDC_ISSUER 时须同时设置在身份认证服务注册的客户端标识")
     return None
 
 
@@ -575,7 +584,8 @@ def _raw(setting: Setting, environ: Mapping[str, str], values: Mapping[str, Any]
         try:
             return Path(file).read_text(encoding="utf-8").strip()
         except OSError as error:
-            raise ImproperlyConfigured(f"{setting.env}_FILE={file!r}：无法读取（{error.strerror}）") from None
+            raise ImproperlyConfigured(_("%(env)s_FILE=%(file)s：无法读取（%(error)s）")
+                                      % {"env": setting.env, "file": repr(file), "error": error.strerror}) from None
     if setting.env in environ:
         return environ[setting.env]
     if setting.older_env and setting.older_env in environ:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from cleanrecord import conf
 from cleanrecord.lib.clientip import from_trusted_proxy
@@ -106,5 +108,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
         body = loader.get_template("500.html").render({"request_id": request_id, **_footer()})
     except Exception:
         log.exception("the error page itself failed")
-        body = f"<!doctype html><meta charset=utf-8><h1>服务器内部错误</h1><p>错误编号：{request_id}</p>"
+        body = (f"<!doctype html><meta charset=utf-8><h1>{escape(_('服务器内部错误'))}</h1>"
+                f"<p>{escape(_('错误编号：'))}{escape(request_id)}</p>")
     return HttpResponseServerError(body)

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cleanrecord import conf
 
@@ -69,7 +70,7 @@ def build_mail(n: Notification, attachments: Sequence[tuple[str, bytes, str]]) -
     base = conf.get("PUBLIC_BASE_URL").rstrip("/")
     platform = conf.get("PLATFORM_NAME")
     text = f"{n.body}\n\n{base}{n.url}" if n.url else n.body
-    message = EmailMessage(f"【{platform}】{n.subject}", f"{text}\n\n—— {platform}（系统邮件，请勿直接回复）",
+    message = EmailMessage(f"【{platform}】{n.subject}", text + "\n\n" + _("—— %(platform)s（系统邮件，请勿直接回复）") % {"platform": platform},
                            to=[n.user.email])
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)

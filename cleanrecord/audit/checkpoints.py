@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cleanrecord import conf
 from cleanrecord.lib.refusals import Refused
@@ -69,7 +70,7 @@ def register_signer(signer: Signer | None) -> None:
 
 def _platform_signer() -> Signer:
     if _signer is None:
-        raise CheckpointRefused("平台签名密钥未加载（报告应用未启用），无法签署或核验审计检查点")
+        raise CheckpointRefused(gettext("平台签名密钥未加载（报告应用未启用），无法签署或核验审计检查点"))
     return _signer
 
 
@@ -122,7 +123,7 @@ def take(*, now: dt.datetime | None = None) -> Checkpoint:
     try:
         algorithm, signature, certificate_der = signer.sign(data)
     except Exception as exc:  # whatever the key loader raises: the key is missing, unreadable or refused
-        raise CheckpointRefused(f"无法使用平台签名密钥，审计检查点未写入：{exc}") from exc
+        raise CheckpointRefused(gettext("无法使用平台签名密钥，审计检查点未写入：%(exc)s") % {"exc": exc}) from exc
     certificate = x509.load_der_x509_certificate(certificate_der)
     document = {
         "checkpoint": body,
@@ -142,7 +143,8 @@ def take(*, now: dt.datetime | None = None) -> Checkpoint:
             os.fsync(f.fileno())
         os.replace(temporary, folder / name)
     except OSError as exc:
-        raise CheckpointRefused(f"无法写入审计检查点目录 {folder}：{exc.strerror or exc}") from exc
+        raise CheckpointRefused(gettext("无法写入审计检查点目录 %(folder)s：%(error)s")
+                                % {"folder": folder, "error": exc.strerror or exc}) from exc
     log.info("audit checkpoint %s: entry #%s, %s entries", name, head.entry_id, head.count)
     return Checkpoint(name, at, head.entry_id, head.count, head.hash)
 
@@ -153,7 +155,8 @@ def _names(folder: Path) -> list[str]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise CheckpointRefused(f"无法读取审计检查点目录 {folder}：{exc.strerror or exc}") from exc
+        raise CheckpointRefused(gettext("无法读取审计检查点目录 %(folder)s：%(error)s")
+                                % {"folder": folder, "error": exc.strerror or exc}) from exc
     return names[-MAX_FILES:]
 
 
@@ -201,14 +204,15 @@ def _load(path: Path) -> Checkpoint:
         value = base64.b64decode(signature["value"], validate=True)
         algorithm = signature["algorithm"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        found.problem = f"文件无法读取或不是审计检查点（{type(exc).__name__}）"
+        found.problem = gettext("文件无法读取或不是审计检查点（%(error)s）") % {"error": type(exc).__name__}
         return found
     if document.get("certificate_sha256") != _fingerprint(certificate):
-        found.problem = "所附证书与记录的证书指纹不符"
+        found.problem = gettext("所附证书与记录的证书指纹不符")
     elif not _signature_holds(certificate, algorithm, value, canonical_json(body)):
-        found.problem = "签名无效：检查点内容在签署后被改动过"
+        found.problem = gettext("签名无效：检查点内容在签署后被改动过")
     elif not _trusted(certificate):
-        found.problem = f"签名证书（{certificate.subject.rfc4514_string()}）不是本平台的签名证书"
+        found.problem = (gettext("签名证书（%(subject)s）不是本平台的签名证书")
+                         % {"subject": certificate.subject.rfc4514_string()})
     return found
 
 
@@ -222,7 +226,7 @@ def _trusted(certificate: x509.Certificate) -> bool:
     except CheckpointRefused:
         raise
     except Exception as exc:
-        raise CheckpointRefused(f"无法加载平台签名证书，审计检查点的签名无从核验：{exc}") from exc
+        raise CheckpointRefused(gettext("无法加载平台签名证书，审计检查点的签名无从核验：%(exc)s") % {"exc": exc}) from exc
 
 
 def _signature_holds(certificate: x509.Certificate, algorithm: str, signature: bytes, data: bytes) -> bool:

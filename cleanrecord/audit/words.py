@@ -141,7 +141,7 @@ def field_words(key: str) -> str:
     if known is not None:
         return str(known)
     if key.endswith("_wan"):  # shown in 元 (value_words), so not named in 万元
-        return _field_verbose(key).replace("（万元）", "")
+        return _field_verbose(key).replace(_("（万元）"), "")  # the unit as the field names write it
     return _field_verbose(key)
 
 

@@ -225,13 +225,13 @@ def silent_sources(*, today: dt.date | None = None) -> list[SilentSource]:
 
 def history(department: Department, *, limit: int = 100) -> list[dict[str, Any]]:
     """A department's recent sending: applied imports and confirmations, newest first."""
-    rows: list[dict[str, Any]] = [{"on": c.as_of, "at": c.created_at, "what": "无新增数据确认", "kind": c.get_kind_display(),
+    rows: list[dict[str, Any]] = [{"on": c.as_of, "at": c.created_at, "what": _("无新增数据确认"), "kind": c.get_kind_display(),
              "user": c.user, "note": c.note}
             for c in NothingNew.objects.filter(department=department).select_related("user")[:limit]]
     batches = (ImportBatch.objects.filter(department=department, status=ImportBatch.Status.DONE,
                                           kind__in=REPORTED_KINDS).select_related("user").order_by("-finished_at")[:limit])
     rows += [{"on": timezone.localdate(b.finished_at) if b.finished_at else None, "at": b.finished_at or b.started_at,
-              "what": f"导入数据（批次 #{b.pk}，{b.rows_read} 行）", "kind": str(RecordKind(b.kind).label),
+              "what": _("导入数据（批次 #%(batch)s，%(rows)s 行）") % {"batch": b.pk, "rows": b.rows_read}, "kind": str(RecordKind(b.kind).label),
               "user": b.user, "note": b.file_name, "batch": b} for b in batches]
     rows.sort(key=lambda r: r["at"], reverse=True)
     return rows[:limit]
@@ -249,7 +249,7 @@ def feeds_by_domain(*, today: dt.date | None = None) -> list[dict]:
         silent = {s.department.pk for s in f.silent}
         out.append({"domain": domain, "as_of": f.as_of, "note": f.note(workdays), "sources": [
             {"department": s.department, "last_data_on": s.last_data_on, "silent": s.department.pk in silent,
-             "how": ("默认领域" if s.department.default_domain_id == domain.code
+             "how": (_("默认领域") if s.department.default_domain_id == domain.code
                      else origin[(domain.code, s.department.pk)].get_origin_display())}
             for s in f.sources]})
     return out

@@ -10,10 +10,12 @@ here would read the whole upload before the view's own size checks.
 import json
 
 from django.http import HttpResponse, JsonResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from cleanrecord.lib.text import has_control
 
-MESSAGE = "请求中含有不允许的控制字符（如 NUL），请删除后重试"
+MESSAGE = gettext_lazy("请求中含有不允许的控制字符（如 NUL），请删除后重试")
 
 
 def _json_strings(value):
@@ -28,7 +30,8 @@ def _json_strings(value):
             yield from _json_strings(v)
 
 
-def _refuse(request, message: str = MESSAGE) -> HttpResponse:
+def _refuse(request, message: str | Promise = MESSAGE) -> HttpResponse:
+    message = str(message)  # a lazy message in the request's language
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
@@ -76,7 +79,7 @@ class RejectControlCharactersInBodies:
             except (ValueError, UnicodeDecodeError):
                 return None  # the API answers malformed JSON itself
             except RecursionError:  # thousands of nested brackets: no body of ours is like that
-                return _refuse(request, "请求内容嵌套过深")
+                return _refuse(request, gettext("请求内容嵌套过深"))
             if hostile:
                 return _refuse(request)
         return None

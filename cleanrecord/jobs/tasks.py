@@ -6,6 +6,7 @@ import logging
 from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from .models import JobRun
@@ -29,12 +30,12 @@ def run_job(run_id: int) -> str:
     output = io.StringIO()
     try:
         if job is None:
-            raise JobFailed(f"未登记的定时任务：{run.job}")
+            raise JobFailed(_("未登记的定时任务：%(job)s") % {"job": run.job})
         try:
             call_command(job.command, *job.argv(), stdout=output, stderr=output)
         except SystemExit as stop:  # the commands' way of saying "failed" to cron: exit status 1
             if stop.code not in (0, None):
-                raise JobFailed(f"{job.command} 以状态 {stop.code} 退出") from None
+                raise JobFailed(_("%(command)s 以状态 %(code)s 退出") % {"command": job.command, "code": stop.code}) from None
     except Exception as error:
         JobRun.objects.filter(pk=run_id).update(status=JobRun.Status.FAILED, finished_at=timezone.now(),
                                                 output=output.getvalue()[-OUTPUT_CHARS:],

@@ -28,7 +28,7 @@ def zh_date(value) -> str:
     if isinstance(parsed, dt.datetime):
         parsed = timezone.localtime(parsed).date() if timezone.is_aware(parsed) else parsed.date()
     if isinstance(parsed, dt.date):
-        return f"{parsed.year}年{parsed.month}月{parsed.day}日"
+        return _("%(year)s年%(month)s月%(day)s日") % {"year": parsed.year, "month": parsed.month, "day": parsed.day}
     return "" if value is None else str(value)
 
 
@@ -37,7 +37,7 @@ def zh_datetime(value) -> str:
     parsed = _parsed(value)
     if isinstance(parsed, dt.datetime):
         local = timezone.localtime(parsed) if timezone.is_aware(parsed) else parsed
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+        return f"{zh_date(local.date())} {local:%H:%M}"
     return zh_date(value)
 
 

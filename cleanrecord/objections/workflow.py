@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from cleanrecord import conf
 from cleanrecord.accounts.models import acts_for, is_office
@@ -53,8 +53,8 @@ STEPS = {
     "close": ({S.ANSWERED}, S.CLOSED, OFFICE),
     "withdraw": ({S.SUBMITTED, S.ACCEPTED, S.FORWARDED}, S.WITHDRAWN, ENTITY),
 }
-ROLE_REFUSALS = {OFFICE: "仅信用办可办理此环节", DEPARTMENT: "仅该记录的数据来源部门可以答复",
-                 ENTITY: "仅该经营主体的绑定用户可以办理"}
+ROLE_REFUSALS = {OFFICE: gettext_lazy("仅信用办可办理此环节"), DEPARTMENT: gettext_lazy("仅该记录的数据来源部门可以答复"),
+                 ENTITY: gettext_lazy("仅该经营主体的绑定用户可以办理")}
 
 EVIDENCE_TYPES = (  # checked by the file's first bytes, never by its name or the browser's word
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -123,7 +123,7 @@ def check_evidence(files) -> list[_Checked]:
                       % {"most": most, "len_files": len(files)}, field="evidence")
     out = []
     for f in files:
-        name = Path(f.name or "材料").name[:200]
+        name = Path(f.name or gettext("材料")).name[:200]
         if f.size > limit:
             raise Refused(gettext("文件“%(name)s”大小为 %(size_mb).1f MB，超过 %(limit_mb).0f MB 的上限")
                           % {"name": name, "size_mb": f.size / 1048576, "limit_mb": limit / 1048576}, field="evidence")
@@ -187,7 +187,7 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
                    files=(), report_number: str = "") -> Objection:
     """The entity objects to one of its records; the record is labelled 异议处理中 from this moment."""
     if not acts_for(user, subject_key):
-        raise PermissionDenied(ROLE_REFUSALS[ENTITY])
+        raise PermissionDenied(str(ROLE_REFUSALS[ENTITY]))
     record = record_of(kind, subject_key, record_id) if kind in OBJECTABLE else None
     if record is None or record.confidential:
         raise Refused(gettext("未找到该记录"))
@@ -198,8 +198,8 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
     statement = statement.strip()
     if len(statement) < 5:
         raise Refused(gettext("请填写异议理由（至少 5 个字），说明记录哪里有误"), field="statement")
-    bounded(statement, "异议理由", TEXT_MAX)
-    bounded(report_number, "所涉报告编号", 40)
+    bounded(statement, gettext("异议理由"), TEXT_MAX)
+    bounded(report_number, gettext("所涉报告编号"), 40)
     checked = check_evidence(files)
     today = timezone.localdate()
     written: list[Path] = []
@@ -217,16 +217,18 @@ def file_objection(*, user, kind: str, subject_key: str, record_id: int, reason:
                 due_on=add_working_days(today, setting("OBJECTION_ACCEPT_DAYS")),
                 hard_due_on=add_working_days(today, setting("OBJECTION_MAX_DAYS")))
             written = _store(objection, checked)
-            _event(objection, "file", user, "经营主体", statement)
+            _event(objection, "file", user, gettext("经营主体"), statement)
             record_event(user=user, action="objections.file", target=f"objection:{objection.pk}",
                          after={"record": f"{kind}:{record_id}", "reason": reason, "evidence": len(checked),
                                 "status": objection.status})
-            notify(office_users(), f"新的异议待受理：{objection.number}",
-                   f"{record.subject_name} 对 {record.natural_number} 提出异议（{objection.get_reason_display()}），"
-                   f"请于 {objection.due_on} 前受理并转办。", _url(objection))
-            notify([user], f"异议已提交：{objection.number}",
-                   f"您对 {record.natural_number} 的异议已提交，记录已标注“异议处理中”。"
-                   f"信用办将于 {objection.due_on} 前受理，办结期限 {objection.hard_due_on}。", _url(objection))
+            notify(office_users(), gettext("新的异议待受理：%(number)s") % {"number": objection.number},
+                   gettext("%(name)s 对 %(record)s 提出异议（%(reason)s），请于 %(due)s 前受理并转办。")
+                   % {"name": record.subject_name, "record": record.natural_number,
+                      "reason": objection.get_reason_display(), "due": objection.due_on}, _url(objection))
+            notify([user], gettext("异议已提交：%(number)s") % {"number": objection.number},
+                   gettext("您对 %(record)s 的异议已提交，记录已标注“异议处理中”。信用办将于 %(due)s 前受理，办结期限 %(hard_due)s。")
+                   % {"record": record.natural_number, "due": objection.due_on, "hard_due": objection.hard_due_on},
+                   _url(objection))
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -241,8 +243,8 @@ def _event(objection: Objection, action: str, user, role: str, note: str = "") -
 
 def _role_label(role: str, objection: Objection) -> str:
     if role == DEPARTMENT:
-        return objection.department.name if objection.department else "数据来源部门"
-    return {OFFICE: "信用办", ENTITY: "经营主体"}[role]
+        return objection.department.name if objection.department else gettext("数据来源部门")
+    return {OFFICE: gettext("信用办"), ENTITY: gettext("经营主体")}[role]
 
 
 @transaction.atomic
@@ -254,14 +256,14 @@ def step(objection: Objection, action: str, *, user, note: str = "", decision: s
     start, end, role = STEPS[action]
     objection = Objection.objects.select_for_update(of=("self",)).select_related("department").get(pk=objection.pk)
     if not has_role(user, role, objection):
-        raise PermissionDenied(ROLE_REFUSALS[role])
+        raise PermissionDenied(str(ROLE_REFUSALS[role]))
     if objection.status not in start:
         raise Refused(gettext("异议当前状态为“%(status)s”，不能%(action)s")
                       % {"status": objection.get_status_display(), "action": ACTION_LABELS[action]})
     note = note.strip()
     if action in ("reject", "answer") and len(note) < 2:
-        raise Refused("请填写不予受理的理由" if action == "reject" else "请填写答复意见", field="note")
-    bounded(note, "意见", TEXT_MAX)
+        raise Refused(gettext("请填写不予受理的理由") if action == "reject" else gettext("请填写答复意见"), field="note")
+    bounded(note, gettext("意见"), TEXT_MAX)
     before = objection.status
     today = timezone.localdate()
     if action == "answer":
@@ -294,7 +296,7 @@ def _apply_answer(objection: Objection, *, user, decision: str, note: str, value
     record = record_of(objection.kind, objection.subject_key, objection.record_id)
     if record is None:
         raise Refused(gettext("该记录已不存在"))
-    reason = f"异议 {objection.number}：{note}"
+    reason = gettext("异议 %(number)s：%(note)s") % {"number": objection.number, "note": note}
     corrected = {}
     if decision == Objection.Decision.CORRECT:
         values = {k: v for k, v in values.items() if getattr(record, k, object()) != v}
@@ -327,26 +329,40 @@ def _tell(objection: Objection, action: str, user, note: str) -> None:
     n, url = objection.number, _url(objection)
     entity, office = entity_users(objection.subject_key), office_users()
     clerks = department_clerks(objection.department_id)
-    about = f"关于 {objection.record_number} 的异议（{n}）"
+    about = {"record": objection.record_number, "number": n}
     if action == "accept":
-        notify(entity, f"异议已受理：{n}", f"{about}已由信用办受理，将转数据来源部门核查。", url)
+        notify(entity, gettext("异议已受理：%(number)s") % about,
+               gettext("关于 %(record)s 的异议（%(number)s）已由信用办受理，将转数据来源部门核查。") % about, url)
     elif action == "reject":
-        notify(entity, f"异议不予受理：{n}", f"{about}不予受理。理由：{note}", url)
+        notify(entity, gettext("异议不予受理：%(number)s") % about,
+               gettext("关于 %(record)s 的异议（%(number)s）不予受理。理由：%(note)s") % {**about, "note": note}, url)
     elif action == "forward":
-        notify(clerks, f"异议待答复：{n}", f"信用办转来{about}，请于 {objection.due_on} 前核查并答复（维持/更正/撤销）。", url)
-        notify(entity, f"异议已转办：{n}", f"{about}已转 {objection.department_name} 核查。", url)
+        notify(clerks, gettext("异议待答复：%(number)s") % about,
+               gettext("信用办转来关于 %(record)s 的异议（%(number)s），请于 %(due)s 前核查并答复（维持/更正/撤销）。")
+               % {**about, "due": objection.due_on}, url)
+        notify(entity, gettext("异议已转办：%(number)s") % about,
+               gettext("关于 %(record)s 的异议（%(number)s）已转 %(department)s 核查。")
+               % {**about, "department": objection.department_name}, url)
     elif action == "answer":
-        notify(office, f"部门已答复异议：{n}",
-               f"{objection.department_name}答复：{objection.get_decision_display()}。请审核办结。", url)
+        notify(office, gettext("部门已答复异议：%(number)s") % about,
+               gettext("%(department)s答复：%(decision)s。请审核办结。")
+               % {"department": objection.department_name, "decision": objection.get_decision_display()}, url)
     elif action == "close":
-        outcome = {"uphold": "维持原记录", "correct": "记录已更正", "revoke": "记录已撤销"}.get(objection.decision, "")
-        notify(entity, f"异议已办结：{n}", f"{about}已办结，处理结果：{outcome}。部门意见：{objection.answer}"
-               + (f"；信用办意见：{note}" if note else ""), url)
-        notify(clerks, f"异议已办结：{n}", f"{about}已由信用办审核办结。", url)
+        outcome = {"uphold": gettext("维持原记录"), "correct": gettext("记录已更正"),
+                   "revoke": gettext("记录已撤销")}.get(objection.decision, "")
+        closed = {**about, "outcome": outcome, "answer": objection.answer, "note": note}
+        notify(entity, gettext("异议已办结：%(number)s") % about,
+               gettext("关于 %(record)s 的异议（%(number)s）已办结，处理结果：%(outcome)s。部门意见：%(answer)s；信用办意见：%(note)s")
+               % closed if note else
+               gettext("关于 %(record)s 的异议（%(number)s）已办结，处理结果：%(outcome)s。部门意见：%(answer)s") % closed, url)
+        notify(clerks, gettext("异议已办结：%(number)s") % about,
+               gettext("关于 %(record)s 的异议（%(number)s）已由信用办审核办结。") % about, url)
     elif action == "withdraw":
-        notify(office, f"异议已撤回：{n}", f"经营主体撤回了{about}。", url)
+        notify(office, gettext("异议已撤回：%(number)s") % about,
+               gettext("经营主体撤回了关于 %(record)s 的异议（%(number)s）。") % about, url)
         if objection.events.filter(action="forward").exists():
-            notify(clerks, f"异议已撤回：{n}", f"经营主体撤回了{about}，无需答复。", url)
+            notify(clerks, gettext("异议已撤回：%(number)s") % about,
+                   gettext("经营主体撤回了关于 %(record)s 的异议（%(number)s），无需答复。") % about, url)
 
 
 # -- deadlines --------------------------------------------------------------------------------------
@@ -362,21 +378,25 @@ def notify_overdue(today: dt.date | None = None) -> int:
         if objection.overdue_notified == objection.status:
             continue
         due = min(d for d in (objection.due_on, objection.hard_due_on) if d is not None)
-        text = (f"异议 {objection.number}（{objection.record_number}）当前环节“{objection.get_status_display()}”"
-                f"已超过期限 {due}，请尽快办理。")
+        text = (gettext("异议 %(number)s（%(record)s）当前环节“%(status)s”已超过期限 %(due)s，请尽快办理。")
+                % {"number": objection.number, "record": objection.record_number,
+                   "status": objection.get_status_display(), "due": due})
+        subject = gettext("异议逾期：%(number)s") % {"number": objection.number}
         with transaction.atomic():
-            notify(office_users(), f"异议逾期：{objection.number}", text, _url(objection))
+            notify(office_users(), subject, text, _url(objection))
             if objection.status == S.FORWARDED:
-                notify(department_clerks(objection.department_id), f"异议逾期：{objection.number}", text, _url(objection))
+                notify(department_clerks(objection.department_id), subject, text, _url(objection))
             Objection.objects.filter(pk=objection.pk).update(overdue_notified=objection.status)
             record_event(user=None, action="objections.overdue", target=f"objection:{objection.pk}",
                          after={"status": objection.status, "due": due.isoformat()})
         told += 1
     for req in ExplanationRequest.objects.filter(status=ExplanationRequest.Status.REQUESTED, due_on__lt=today,
                                                  overdue_notified=False).select_related("department"):
-        text = f"情节严重程度说明申请 {req.number}（{req.record_number}）已超过出具期限 {req.due_on}。"
+        text = (gettext("情节严重程度说明申请 %(number)s（%(record)s）已超过出具期限 %(due)s。")
+                % {"number": req.number, "record": req.record_number, "due": req.due_on})
         with transaction.atomic():
-            notify([*department_clerks(req.department_id), *office_users()], f"情节说明逾期：{req.number}", text,
+            notify([*department_clerks(req.department_id), *office_users()],
+                   gettext("情节说明逾期：%(number)s") % {"number": req.number}, text,
                    reverse("explanation-detail", args=[req.pk]))
             ExplanationRequest.objects.filter(pk=req.pk).update(overdue_notified=True)
         told += 1
@@ -389,11 +409,11 @@ def notify_overdue(today: dt.date | None = None) -> int:
 def request_explanation(*, user, subject_key: str, record_id: int, reason: str,
                         kind: str = "penalty") -> ExplanationRequest:
     if not acts_for(user, subject_key):
-        raise PermissionDenied(ROLE_REFUSALS[ENTITY])
+        raise PermissionDenied(str(ROLE_REFUSALS[ENTITY]))
     record = record_of(kind, subject_key, record_id) if kind in EXPLAINABLE else None
     if record is None or record.confidential or record.status == RecordStatus.REVOKED:
         raise Refused(gettext("未找到该%(kind)s记录") % {"kind": KIND_LABELS.get(kind, '')})
-    bounded(reason.strip(), "申请理由", 2000)
+    bounded(reason.strip(), gettext("申请理由"), 2000)
     if ExplanationRequest.objects.filter(subject_key=subject_key, kind=kind, record_id=record_id,
                                          status=ExplanationRequest.Status.REQUESTED).exists():
         raise Refused(gettext("该记录已有待出具的情节说明申请，请勿重复申请"))
@@ -404,9 +424,11 @@ def request_explanation(*, user, subject_key: str, record_id: int, reason: str,
     record_event(user=user, action="objections.explanation_request", target=f"explanation_request:{req.pk}",
                  after={"record": f"{kind}:{record_id}", "department": record.department_id})
     url = reverse("explanation-detail", args=[req.pk])
-    notify(department_clerks(record.department_id), f"情节严重程度说明申请：{req.number}",
-           f"{record.subject_name} 申请对 {record.natural_number} 出具情节严重程度说明，请于 {req.due_on} 前出具。", url)
-    notify([user], f"情节说明申请已提交：{req.number}", f"{record.department.name} 将于 {req.due_on} 前出具。", url)
+    notify(department_clerks(record.department_id), gettext("情节严重程度说明申请：%(number)s") % {"number": req.number},
+           gettext("%(name)s 申请对 %(record)s 出具情节严重程度说明，请于 %(due)s 前出具。")
+           % {"name": record.subject_name, "record": record.natural_number, "due": req.due_on}, url)
+    notify([user], gettext("情节说明申请已提交：%(number)s") % {"number": req.number},
+           gettext("%(department)s 将于 %(due)s 前出具。") % {"department": record.department.name, "due": req.due_on}, url)
     return req
 
 
@@ -423,10 +445,10 @@ def write_explanation(req: ExplanationRequest, *, user, category: str, text: str
         raise Refused(gettext("请选择严重程度认定"), field="category")
     if len(text) < 5:
         raise Refused(gettext("请填写说明内容（至少 5 个字）"), field="text")
-    bounded(text, "说明内容", TEXT_MAX)
+    bounded(text, gettext("说明内容"), TEXT_MAX)
     if not signer:
         raise Refused(gettext("请填写出具单位"), field="signer")
-    bounded(signer, "出具单位", 200)
+    bounded(signer, gettext("出具单位"), 200)
     if signed_on > timezone.localdate():
         raise Refused(gettext("出具日期不能晚于今天"), field="signed_on")
     explanation = SeverityExplanation.objects.create(
@@ -436,7 +458,8 @@ def write_explanation(req: ExplanationRequest, *, user, category: str, text: str
     req.save(update_fields=["status", "explanation"])
     record_event(user=user, action="objections.explanation", target=f"explanation_request:{req.pk}",
                  after={"category": category, "signer": signer, "signed_on": signed_on.isoformat()})
-    notify(entity_users(req.subject_key), f"情节严重程度说明已出具：{req.number}",
-           f"{req.department.name}对 {req.record_number} 出具说明：{category}。此后出具的专用信用报告将在该记录下列示此说明。",
+    notify(entity_users(req.subject_key), gettext("情节严重程度说明已出具：%(number)s") % {"number": req.number},
+           gettext("%(department)s对 %(record)s 出具说明：%(category)s。此后出具的专用信用报告将在该记录下列示此说明。")
+           % {"department": req.department.name, "record": req.record_number, "category": category},
            reverse("explanation-detail", args=[req.pk]))
     return explanation

@@ -14,6 +14,7 @@ from django.db.models.functions import TruncDate
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cleanrecord.acceptance.services import acceptance_rows
@@ -58,7 +59,7 @@ def recompute(request):
                 yield json.dumps(event, ensure_ascii=False) + "\n"
         except Exception:
             log.exception("quality recomputation from the dashboard failed")
-            yield json.dumps({"error": "计算出错，指标未更新"}, ensure_ascii=False) + "\n"
+            yield json.dumps({"error": _("计算出错，指标未更新")}, ensure_ascii=False) + "\n"
 
     response = StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")
     response["Cache-Control"] = "no-store"
@@ -115,9 +116,9 @@ def _per_district(reports) -> list[dict]:
             other += n
     rows = list(out.values())
     if own:
-        rows.append({"code": root.code, "name": f"{root.name}（本级）", "reports": own})
+        rows.append({"code": root.code, "name": _("%(name)s（本级）") % {"name": root.name}, "reports": own})
     if other:
-        rows.append({"code": "", "name": "其他地区", "reports": other})
+        rows.append({"code": "", "name": _("其他地区"), "reports": other})
     return rows
 
 

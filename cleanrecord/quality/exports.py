@@ -34,20 +34,22 @@ def write_xlsx(summary: dict, path: Path | str | IO[bytes]) -> None:
     wb = Workbook()
     wb.remove(wb.active)
     measures = [[d["code"], d["name"], m["dimension_label"], m["label"], m["numerator"], m["denominator"],
-                 _share(m["value"]), m["threshold"], "是" if m["below_threshold"] else "", m["to_fix"]]
+                 _share(m["value"]), m["threshold"], _("是") if m["below_threshold"] else "", m["to_fix"]]
                 for d in summary["departments"] for m in d["measures"]]
-    _sheet(wb, "部门指标", ["部门代码", "部门", "维度", "指标", "分子", "分母", "比率", "阈值", "未达标", "待整改数"],
-           measures)
+    _sheet(wb, _("部门指标"), [_("部门代码"), _("部门"), _("维度"), _("指标"), _("分子"), _("分母"), _("比率"), _("阈值"),
+                              _("未达标"), _("待整改数")], measures)
     parts = [[d["code"], d["name"], p["domain_name"] or "", str(KIND_LABELS.get(p["kind"], p["kind"])), m["label"],
               p["numerator"], p["denominator"], _share(p["value"]), p["as_of"]]
              for d in summary["departments"] for m in d["measures"] for p in m["parts"]]
-    _sheet(wb, "明细", ["部门代码", "部门", "领域", "数据类别", "指标", "分子", "分母", "比率", "日期"], parts)
-    domains = [[s["domain"], s["domain_name"], "是" if s["numerator"] else "否", s["detail"].get("last_sent") or "",
+    _sheet(wb, _("明细"), [_("部门代码"), _("部门"), _("领域"), _("数据类别"), _("指标"), _("分子"), _("分母"), _("比率"),
+                         _("日期")], parts)
+    domains = [[s["domain"], s["domain_name"], _("是") if s["numerator"] else _("否"), s["detail"].get("last_sent") or "",
                 "、".join(s["detail"].get("departments", []))] for s in summary["domains"]]
-    _sheet(wb, "领域报送", ["领域代码", "领域", "近期无数据报送", "最近报送时间", "本领域部门"], domains)
+    _sheet(wb, _("领域报送"), [_("领域代码"), _("领域"), _("近期无数据报送"), _("最近报送时间"), _("本领域部门")], domains)
     todo = [[s["department"] or "", s["department_name"] or "", s["domain_name"] or "", s["label"],
              _share(s["value"]), s["threshold"], s["count"], s["fix"]] for s in summary["below_threshold"]]
-    _sheet(wb, "待整改", ["部门代码", "部门", "领域", "指标", "当前值", "阈值", "待整改数", "整改要求"], todo)
+    _sheet(wb, _("待整改"), [_("部门代码"), _("部门"), _("领域"), _("指标"), _("当前值"), _("阈值"), _("待整改数"),
+                          _("整改要求")], todo)
     wb.save(path)
 
 

@@ -628,10 +628,10 @@ def compute_steps(ctx: Context, *, platform: bool = False) -> Iterator[tuple[str
         for dept, when in last.items():
             last_changed[dept] = max(when, last_changed.get(dept, when))
         yield str(RecordKind(kind).label), found
-    yield "各部门报送情况", silent_department_scores(ctx, last_changed)
-    yield "导入拒收率", rejection_scores(ctx)
+    yield str(_("各部门报送情况")), silent_department_scores(ctx, last_changed)
+    yield str(_("导入拒收率")), rejection_scores(ctx)
     if platform:
-        yield "全市层面（无数据领域）", compute_platform(ctx)
+        yield str(_("全市层面（无数据领域）")), compute_platform(ctx)
 
 
 def step_count(platform: bool = False) -> int:

@@ -79,4 +79,4 @@ class QualityScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.department or '全市'} {self.get_measure_display()} {self.value}"
+        return f"{self.department or _('全市')} {self.get_measure_display()} {self.value}"

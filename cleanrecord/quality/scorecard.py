@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cleanrecord.reference.models import Department
 from cleanrecord.reports.render import compiler
@@ -49,11 +50,11 @@ def scorecard_data(department: Department, *, month: dt.date | None = None) -> d
         measures.append({
             "measure": m["measure"], "dimension": m["dimension_label"], "label": m["label"], "value": _share(m["value"]),
             "threshold": _share(m["threshold"]), "to_fix": str(m["to_fix"]),
-            "status": "未达标" if m["below_threshold"] else "达标", "below": m["below_threshold"],
+            "status": _("未达标") if m["below_threshold"] else _("达标"), "below": m["below_threshold"],
         })
     return {
         "department": {"code": department.code, "name": department.name},
-        "month": f"{month.year}年{month.month}月",
+        "month": _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month},
         "month_value": f"{month.year:04d}-{month.month:02d}",
         "as_of": dept["as_of"] if dept else "",
         "measures": measures,

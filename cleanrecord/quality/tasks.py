@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cleanrecord.accounts.notify import department_clerks, notify
@@ -25,9 +26,12 @@ def recompute_after_import(batch_id: int) -> int:
 
 
 def scorecard_message(department: Department, data: dict) -> str:
-    shortfalls = [m["label"] for m in data["measures"] if m["status"] != "达标"]
-    return (f"{department.name}{data['month']}数据质量评分卡已发送，请查阅并整改。"
-            + (f"未达标指标：{'、'.join(shortfalls)}。" if shortfalls else "各项指标均已达标。"))
+    shortfalls = [str(m["label"]) for m in data["measures"] if m["below"]]
+    if shortfalls:
+        return (_("%(department)s%(month)s数据质量评分卡已发送，请查阅并整改。未达标指标：%(shortfalls)s。")
+                % {"department": department.name, "month": data["month"], "shortfalls": "、".join(shortfalls)})
+    return (_("%(department)s%(month)s数据质量评分卡已发送，请查阅并整改。各项指标均已达标。")
+            % {"department": department.name, "month": data["month"]})
 
 
 @task()
@@ -38,7 +42,7 @@ def send_scorecard(department_id: int, month: str | None) -> int:
     data = scorecard.scorecard_data(department, month=dt.date.fromisoformat(month) if month else None)
     pdf = scorecard.render_pdf(data)
     with transaction.atomic():
-        told = notify(department_clerks(department.pk), f"{data['month']}数据质量评分卡",
+        told = notify(department_clerks(department.pk), _("%(month)s数据质量评分卡") % {"month": data["month"]},
                       scorecard_message(department, data),
                       reverse("quality-department", args=[department.code]) + f"?month={data['month_value']}",
                       attachments=[(f"scorecard-{department.code}-{data['month_value']}.pdf", pdf,

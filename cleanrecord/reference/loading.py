@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from cleanrecord.lib.identifiers import PROVINCE_CODES
 
@@ -28,7 +29,7 @@ class Loaded:
 
 def _rows(path: Path) -> list[dict[str, str]]:
     if not path.exists():
-        raise ReferenceDataError(f"缺少参考数据文件：{path}")
+        raise ReferenceDataError(gettext("缺少参考数据文件：%(path)s") % {"path": path})
     with path.open(encoding="utf-8-sig", newline="") as f:
         return [{k.strip(): (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
 
@@ -44,32 +45,42 @@ def read_prefixes(path: Path, root: str, districts: list[tuple[str, str]]) -> li
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         if "prefix" not in [(h or "").strip() for h in reader.fieldnames or []]:
-            raise ReferenceDataError(f"{name} 第 1 行：缺少 prefix 列（每行一个行政区划代码前缀）")
+            raise ReferenceDataError(gettext("%(file)s 第 1 行：缺少 prefix 列（每行一个行政区划代码前缀）") % {"file": name})
         for row in reader:
             row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
             prefix, line = row["prefix"], reader.line_num
-            where = f"{name} 第 {line} 行：前缀“{prefix}”"
+            where = {"file": name, "line": line, "prefix": prefix}
             if not (prefix.isascii() and prefix.isdigit() and len(prefix) in (2, 4, 6)):
-                raise ReferenceDataError(f"{where}应为 2、4 或 6 位数字（省 2 位、市 4 位、县 6 位）")
+                raise ReferenceDataError(gettext("%(file)s 第 %(line)s 行：前缀“%(prefix)s”应为 2、4 或 6 位数字"
+                                                 "（省 2 位、市 4 位、县 6 位）") % where)
             if prefix[:2] not in PROVINCE_CODES:
-                raise ReferenceDataError(f"{where}的前两位不是省级行政区划代码")
+                raise ReferenceDataError(gettext("%(file)s 第 %(line)s 行：前缀“%(prefix)s”的前两位不是省级行政区划代码")
+                                         % where)
             if regions.trimmed(prefix) != prefix:
-                raise ReferenceDataError(f"{where}不应以 00 结尾：它只匹配 {prefix.ljust(6, '0')} 这一个代码；"
-                                         f"指整个区划时写作 {regions.trimmed(prefix)}")
+                raise ReferenceDataError(gettext("%(file)s 第 %(line)s 行：前缀“%(prefix)s”不应以 00 结尾：它只匹配 "
+                                                 "%(code)s 这一个代码；指整个区划时写作 %(trimmed)s")
+                                         % {**where, "code": prefix.ljust(6, "0"), "trimmed": regions.trimmed(prefix)})
             if prefix in seen:
-                raise ReferenceDataError(f"{where}重复（已见于第 {seen[prefix]} 行）")
+                raise ReferenceDataError(gettext("%(file)s 第 %(line)s 行：前缀“%(prefix)s”重复（已见于第 %(seen)s 行）")
+                                         % {**where, "seen": seen[prefix]})
             seen[prefix] = line
             out.append((prefix, row.get("name", "")))
     if not out:
-        raise ReferenceDataError(f"{name} 没有列出任何前缀；不需要时删除该文件，本区域即为代码以 "
-                                 f"{regions.trimmed(root)} 开头的区划")
+        raise ReferenceDataError(gettext("%(file)s 没有列出任何前缀；不需要时删除该文件，本区域即为代码以 %(root)s "
+                                         "开头的区划") % {"file": name, "root": regions.trimmed(root)})
     listed = tuple(seen)
     if not root.startswith(listed):
-        raise ReferenceDataError(f"{name}：本区域的代码 {root}（region.json）不以所列任何前缀开头")
+        raise ReferenceDataError(gettext("%(file)s：本区域的代码 %(root)s（region.json）不以所列任何前缀开头")
+                                 % {"file": name, "root": root})
     for district, code in districts:
         if not code.startswith(listed):
-            raise ReferenceDataError(f"{name}：region.json 所列的 {district}（{code}）不以所列任何前缀开头")
+            raise ReferenceDataError(gettext("%(file)s：region.json 所列的 %(district)s（%(code)s）不以所列任何前缀开头")
+                                     % {"file": name, "district": district, "code": code})
     return out
+
+
+# A yes in departments.csv's flag columns, matched against its cells.
+YES_WORDS = ("1", "是", "true")
 
 
 @transaction.atomic
@@ -81,13 +92,13 @@ def load_reference(folder: Path) -> Loaded:
     spec = json.loads((folder / "region.json").read_text(encoding="utf-8"))
     code = str(spec["code"])
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
-        raise ReferenceDataError(f"region.json：code“{code}”应为 6 位行政区划代码")
+        raise ReferenceDataError(gettext("region.json：code“%(code)s”应为 6 位行政区划代码") % {"code": code})
     districts = spec.get("districts", [])
     prefixes = read_prefixes(folder / PREFIXES_FILE, code, [(d["name"], str(d["code"])) for d in districts])
     other = Region.objects.filter(parent=None).exclude(code=code).first()
     if other is not None:
-        raise ReferenceDataError(f"数据库中已加载另一区域 {other}，与 region.json 的 {code} 不同："
-                                 "一个平台只服务一个区域，更换区域请使用新的数据库")
+        raise ReferenceDataError(gettext("数据库中已加载另一区域 %(other)s，与 region.json 的 %(code)s 不同："
+                                         "一个平台只服务一个区域，更换区域请使用新的数据库") % {"other": other, "code": code})
     city, _ = Region.objects.update_or_create(code=code, defaults={"name": spec["name"], "parent": None, "order": 0})
     for i, d in enumerate(districts, start=1):
         Region.objects.update_or_create(code=d["code"], defaults={"name": d["name"], "parent": city, "order": i})
@@ -108,7 +119,8 @@ def load_reference(folder: Path) -> Loaded:
         domain = by_domain.get(row["default_domain"])
         region = known.get(row["region"])
         if domain is None or region is None:
-            raise ReferenceDataError(f"departments.csv 第 {n} 行：未知的领域或区划（{row['default_domain']} / {row['region']}）")
+            raise ReferenceDataError(gettext("departments.csv 第 %(line)s 行：未知的领域或区划（%(domain)s / %(region)s）")
+                                     % {"line": n, "domain": row["default_domain"], "region": row["region"]})
         Department.objects.update_or_create(
             code=row["code"],
             defaults={
@@ -116,10 +128,10 @@ def load_reference(folder: Path) -> Loaded:
                 "credit_code": row["credit_code"].upper(),
                 "region": region,
                 "default_domain": domain,
-                "is_central_vertical": row.get("central_vertical", "") in ("1", "是", "true"),
-                "is_court": row.get("court", "") in ("1", "是", "true"),
+                "is_central_vertical": row.get("central_vertical", "") in YES_WORDS,
+                "is_court": row.get("court", "") in YES_WORDS,
                 # Optional column: a data set without it keeps every department to its own decisions.
-                "may_send_for_others": row.get("send_for_others", "") in ("1", "是", "true"),
+                "may_send_for_others": row.get("send_for_others", "") in YES_WORDS,
             },
         )
     return Loaded(regions=len(known), domains=len(domains), departments=len(departments))

@@ -62,9 +62,39 @@ EXEMPT_MODULES = {
     "records/importing/layouts.py": "the departments' column headers and codes (the national data standard), "
                                     "matched against the Chinese headers of their files",
 }
-# Narrower: one module-level function, class or constant (module:name) whose Chinese text is data or the words of a
-# signed document, not the site's interface; everything else in the module is read.
-EXEMPT_DEFINITIONS = {
+# Narrower: a module's constant (an assignment to NAME), function or class (def NAME, class NAME) or the arguments
+# of its calls of NAME, whose Chinese text is not the site's interface, keyed "module:NAME", and why.
+EXEMPT_NAMES: dict[str, str] = {
+    "conf.py:SETTINGS": "the settings' defaults (the office's configurable wording printed in the signed report and the "
+                        "footer, role names matched against the identity service's claims) and their help texts "
+                        "(operator documentation in English, Chinese terms quoted as examples)",
+    "conf.py:NATIONAL_LIST_TYPES": "the national lists' 名单类别, matched exactly against the listing records' data",
+    "conf.py:NOT_COVERED": "the default of REPORT_NOT_COVERED, printed in the signed report's 说明",
+    "quality/measures.py:FINED": "a penalty's 处罚类别 as stored (罚款), matched against the records' data",
+    "quality/measures.py:CONFISCATED": "a penalty's 处罚类别 as stored (没收), matched against the records' data",
+    "quality/measures.py:LICENCE_TAKEN": "a penalty's 处罚类别 as stored (暂扣, 吊销), matched against the records' data",
+    "quality/measures.py:SENTENCED_TO_FINE": "the word 罚金 in a judgment's summary, matched against the records' data",
+    "freshness/services.py:note": "a domain's data freshness note, printed in the signed report (frozen into its "
+                                  "snapshot in Chinese)",
+    "freshness/services.py:_date_zh": "a date in the freshness note of the signed report",
+    "freshness/services.py:annotate_summary": "the signed report's freshness statement (frozen into its snapshot)",
+    "workdays/services.py:HEADER_WORDS": "the header word of the office's calendar file, matched against its cells",
+    "workdays/services.py:HOLIDAY_WORDS": "the words for a holiday in the office's calendar file, matched against its "
+                                          "cells",
+    "workdays/services.py:WORKDAY_WORDS": "the words for a make-up working day in the office's calendar file, matched "
+                                          "against its cells",
+    "workdays/management/commands/load_calendar.py:help": "the command's help (operator documentation in English, "
+                                                           "quoting the calendar file's Chinese column names)",
+    "workdays/management/commands/load_calendar.py:add_argument": "the options' help (operator documentation in "
+                                                                   "English, quoting the file's Chinese column names "
+                                                                   "and an example notice number)",
+    "reference/loading.py:YES_WORDS": "the words for yes in departments.csv's flag columns, matched against its cells",
+    "accounts/tokens.py:openapi_description": "the API token scheme's description in the OpenAPI schema (the API's "
+                                              "documentation, one language)",
+    "lib/text.py:EMPTY_MARKERS": "the words departments write in their files for \"nothing\" (无, 暂无, 空), matched "
+                                 "against their cells",
+    "settings.py:ImproperlyConfigured": "raised while the settings load, before translation can work (gettext needs "
+                                        "the settings)",
     "reports/signing.py:LOCAL_ROOT_NAME": "the local root certificate's subject name, written into the certificate "
                                           "(signed data, read by PDF readers)",
     "demo/accounts.py:BANK_NAME": "the demo bank's made-up name, stored in the database",
@@ -99,23 +129,30 @@ def _call_name(call: ast.Call) -> str | None:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
 
 
-def _definition_names(node: ast.stmt) -> list[str]:
+def _exempt_name(node: ast.AST, module: str | None) -> bool:
+    """True for an assignment to, a function or class named, or a call of one of the module's EXEMPT_NAMES."""
+    if module is None:
+        return False
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [node.name]
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
-        if isinstance(node, ast.AnnAssign) else []
-    return [t.id for t in targets if isinstance(t, ast.Name)]
+        names = [node.name]
+    elif isinstance(node, ast.Assign):
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        names = [node.target.id]
+    elif isinstance(node, ast.Call):
+        names = [name for name in [_call_name(node)] if name]
+    else:
+        return False
+    return any(f"{module}:{name}" in EXEMPT_NAMES for name in names)
 
 
-def untranslated_literals(source: str, exempt_names: frozenset[str] = frozenset()) -> Iterator[str]:
-    """The string literals of a module holding Chinese characters and not exempt (see the module's docstring);
-    `exempt_names`: its module-level definitions that are exempt (EXEMPT_DEFINITIONS)."""
+def untranslated_literals(source: str, module: str | None = None) -> Iterator[str]:
+    """The string literals of a module holding Chinese characters and not exempt (see the module's docstring)."""
     tree = ast.parse(source)
     exempt: set[int] = set()
-    for statement in tree.body:
-        if exempt_names.intersection(_definition_names(statement)):
-            exempt.update(id(n) for n in ast.walk(statement))
     for node in ast.walk(tree):
+        if _exempt_name(node, module):
+            exempt.update(id(n) for n in ast.walk(node))
         body = getattr(node, "body", None)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body \
                 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -145,9 +182,7 @@ def python_findings() -> list[str]:
     for path in _python_modules():
         name = path.relative_to(PACKAGE).as_posix()
         if name not in EXEMPT_MODULES:
-            names = frozenset(d.split(":", 1)[1] for d in EXEMPT_DEFINITIONS if d.split(":", 1)[0] == name)
-            found += [f"{name}\t{value[:80]!r}"
-                      for value in untranslated_literals(path.read_text(encoding="utf-8"), names)]
+            found += [f"{name}\t{value[:80]!r}" for value in untranslated_literals(path.read_text(encoding="utf-8"), name)]
     return found
 
 
@@ -224,8 +259,19 @@ def f():
     return "未翻译"
 '''
     assert list(untranslated_literals(source)) == ["未翻译"]
-    assert list(untranslated_literals('A = "数据"\ndef f():\n    return "未翻译"\n', frozenset({"A"}))) == ["未翻译"]
+    assert list(untranslated_literals('BANK_NAME = "数据"\ndef f():\n    return "未翻译"\n', "demo/accounts.py")) \
+        == ["未翻译"]
     template = ('{% load i18n %}<h1>{% translate "标题" %}</h1>{# 注释 #}{% blocktranslate %}共 {{ n }} 条'
                 '{% endblocktranslate %}{{ x|default:_("无") }}{% comment %}说明{% endcomment %}<p>未翻译</p>'
                 '{% if x == "值" %}{% endif %}')
     assert [text for _, text in untranslated_template_text(template)] == ["<p>未翻译</p>", 'if x == "值"']
+
+
+def test_a_named_exemption_covers_only_its_constant_function_or_call():
+    source = '''
+EMPTY_MARKERS = {"无", "暂无"}
+OTHER = "未翻译"
+'''
+    assert list(untranslated_literals(source, "lib/text.py")) == ["未翻译"]
+    assert sorted(untranslated_literals(source, "lib/other.py")) == sorted(["无", "暂无", "未翻译"])
+    assert list(untranslated_literals('ImproperlyConfigured("只读副本")\nprint("未翻译")', "settings.py")) == ["未翻译"]

@@ -48,4 +48,5 @@ class CalendarDay(models.Model):
         verbose_name = verbose_name_plural = _("节假日与调休")
 
     def __str__(self) -> str:
-        return f"{self.day} {self.name}{'（调休上班）' if self.working else '（放假）'}"
+        words = _("%(day)s %(name)s（调休上班）") if self.working else _("%(day)s %(name)s（放假）")
+        return str(words) % {"day": self.day, "name": self.name}

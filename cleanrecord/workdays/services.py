@@ -96,8 +96,9 @@ def calendar_warning(today: dt.date | None = None) -> str:
     missing = missing_years(wanted)
     if not missing:
         return ""
-    return (f"{'、'.join(f'{y} 年' for y in missing)}的法定节假日安排尚未录入工作日历，"
-            "期限暂按周一至周五计算。请信用办在收到国务院办公厅通知后录入。")
+    years = "、".join(gettext("%(year)s 年") % {"year": y} for y in missing)
+    return (gettext("%(years)s的法定节假日安排尚未录入工作日历，期限暂按周一至周五计算。请信用办在收到国务院办公厅通知后录入。")
+            % {"years": years})
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -172,7 +173,8 @@ def load_with_reference(sender=None, *, stdout=None, **kwargs) -> None:
     """Receiver of reference's `reference_loaded`: loading the reference data loads the package's years too."""
     years = sync_package()
     if years and stdout is not None:
-        stdout.write(f"工作日历已从 chinese-calendar 载入 {len(years)} 个年度（{years[0]}–{years[-1]}）")
+        stdout.write(gettext("工作日历已从 chinese-calendar 载入 %(n)s 个年度（%(first)s–%(last)s）")
+                     % {"n": len(years), "first": years[0], "last": years[-1]})
 
 
 @transaction.atomic
@@ -190,8 +192,8 @@ def set_year(year: int, entries: list[Entry], *, note: str = "", user=None) -> C
             raise Refused(gettext("%(e_day)s 重复出现") % {"e_day": e.day})
         seen.add(e.day)
         if e.working and e.day.weekday() < 5:
-            raise Refused(gettext("%(e_day)s 是工作日（星期%(weekday)s），无需登记为调休上班")
-                          % {"e_day": e.day, "weekday": '一二三四五'[e.day.weekday()]})
+            raise Refused(gettext("%(e_day)s 是工作日（%(weekday)s），无需登记为调休上班")
+                          % {"e_day": e.day, "weekday": _weekday(e.day)})
     if not any(not e.working for e in entries):
         raise Refused(gettext("%(year)s 年没有任何放假日期，请检查文件") % {"year": year})
     before = CalendarYear.objects.filter(year=year).first()
@@ -207,10 +209,22 @@ def set_year(year: int, entries: list[Entry], *, note: str = "", user=None) -> C
     return row
 
 
+def _weekday(day: dt.date) -> str:
+    return [gettext("星期一"), gettext("星期二"), gettext("星期三"), gettext("星期四"), gettext("星期五"), gettext("星期六"),
+            gettext("星期日")][day.weekday()]
+
+
 def describe(year: int, entries: list[Entry]) -> str:
     """What the office entered, as the page and the command confirm it."""
-    return (f"{year} 年工作日历已录入：放假 {sum(not e.working for e in entries)} 天，"
-            f"调休上班 {sum(e.working for e in entries)} 天")
+    return (gettext("%(year)s 年工作日历已录入：放假 %(holidays)s 天，调休上班 %(workdays)s 天")
+            % {"year": year, "holidays": sum(not e.working for e in entries),
+               "workdays": sum(e.working for e in entries)})
+
+
+# The words of the office's calendar file (see read_entries), matched against its cells.
+HEADER_WORDS = ("日期", "date")
+HOLIDAY_WORDS = ("放假", "休", "假", "holiday")
+WORKDAY_WORDS = ("上班", "班", "调休上班", "workday")
 
 
 def read_entries(lines: Iterable[str], year: int) -> list[Entry]:
@@ -223,7 +237,7 @@ def read_entries(lines: Iterable[str], year: int) -> list[Entry]:
     entries = []
     for number, row in enumerate(csv.reader(lines), start=1):
         cells = [c.strip() for c in row]
-        if not cells or not cells[0] or cells[0].startswith("#") or cells[0] in ("日期", "date"):
+        if not cells or not cells[0] or cells[0].startswith("#") or cells[0] in HEADER_WORDS:
             continue
         if len(cells) < 2:
             raise Refused(gettext("第 %(number)s 行：应为“日期,类型[,节日]”，实际为“%(join_cells)s”")
@@ -234,9 +248,9 @@ def read_entries(lines: Iterable[str], year: int) -> list[Entry]:
             raise Refused(gettext("第 %(number)s 行：日期“%(cells_0)s”格式不正确，应为 YYYY-MM-DD")
                           % {"number": number, "cells_0": cells[0]}) from None
         kind = cells[1]
-        if kind in ("放假", "休", "假", "holiday"):
+        if kind in HOLIDAY_WORDS:
             working = False
-        elif kind in ("上班", "班", "调休上班", "workday"):
+        elif kind in WORKDAY_WORDS:
             working = True
         else:
             raise Refused(gettext("第 %(number)s 行：类型“%(kind)s”无法识别，应为“放假”或“上班”") % {"number": number, "kind": kind})

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from cleanrecord.acceptance.services import notify_overdue
 
@@ -8,4 +9,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         told = notify_overdue()
-        self.stdout.write(f"逾期提醒：{told} 件")
+        self.stdout.write(_("逾期提醒：%(told)s 件") % {"told": told})

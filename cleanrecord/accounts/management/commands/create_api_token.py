@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from cleanrecord.accounts import tokens
 from cleanrecord.lib.refusals import Refused
@@ -17,11 +18,13 @@ class Command(BaseCommand):
     def handle(self, *args, username, name, scopes, days, **options):
         owner = get_user_model().objects.filter(username=username).first()
         if owner is None:
-            raise CommandError(f"用户不存在：{username}")
+            raise CommandError(_("用户不存在：%(username)s") % {"username": username})
         try:
             token, text = tokens.create_token(owner=owner, name=name, scopes=scopes, days=days)
         except Refused as e:
             raise CommandError(str(e)) from e
-        self.stderr.write(f"令牌“{token.name}”已创建，代表用户 {username}，权限范围 {'、'.join(token.scopes)}，"
-                          f"有效至 {token.expires_at:%Y-%m-%d %H:%M}。请立即复制保存，它只显示这一次：")
+        self.stderr.write(_("令牌“%(name)s”已创建，代表用户 %(username)s，权限范围 %(scopes)s，有效至 %(expires)s。"
+                            "请立即复制保存，它只显示这一次：")
+                          % {"name": token.name, "username": username, "scopes": "、".join(token.scopes),
+                             "expires": f"{token.expires_at:%Y-%m-%d %H:%M}"})
         self.stdout.write(text)

@@ -48,22 +48,25 @@ def check_chain(entries: Iterable[AuditEntry], *, watch: Set[int] = frozenset(),
 
 def _entry_problem(entry: AuditEntry, prev: AuditEntry | None, users: set[int] | None, key: bytes | None) -> str:
     if entry.hash_version not in chain.KEYED:
-        return (f"摘要版本为 {entry.hash_version}，不是以审计密钥计算的摘要：没有密钥也能重算，"
-                "记录可能被整段改写过")
+        return (gettext("摘要版本为 %(version)s，不是以审计密钥计算的摘要：没有密钥也能重算，记录可能被整段改写过")
+                % {"version": entry.hash_version})
     recomputed = chain.keyed_hash(entry, entry.hash_version, key)
     if recomputed != entry.hash:
-        return (f"内容与摘要不符，写入后被改动过，或摘要是不持有审计密钥者重算的（存储的摘要 {entry.hash[:16]}…，"
-                f"按内容计算为 {recomputed[:16]}…）")
+        return (gettext("内容与摘要不符，写入后被改动过，或摘要是不持有审计密钥者重算的（存储的摘要 %(stored)s…，"
+                        "按内容计算为 %(computed)s…）") % {"stored": entry.hash[:16], "computed": recomputed[:16]})
     if prev is None and entry.prev_hash != chain.GENESIS:
-        return f"链首的前一条摘要应为全零，记录的是 {entry.prev_hash[:16]}…：更早的记录被删除过"
+        return (gettext("链首的前一条摘要应为全零，记录的是 %(prev)s…：更早的记录被删除过")
+                % {"prev": entry.prev_hash[:16]})
     if prev is not None and entry.prev_hash != prev.hash:
-        return (f"前一条摘要与 #{prev.id} 不符（#{prev.id} 为 {prev.hash[:16]}…，本条记录的是 "
-                f"{entry.prev_hash[:16]}…）：两者之间的记录被删除、插入或改动过")
+        return (gettext("前一条摘要与 #%(id)s 不符（#%(id)s 为 %(hash)s…，本条记录的是 %(prev)s…）："
+                        "两者之间的记录被删除、插入或改动过")
+                % {"id": prev.id, "hash": prev.hash[:16], "prev": entry.prev_hash[:16]})
     if entry.user_id != entry.user_ref:
         if entry.user_id is not None:
-            return f"操作人被改为用户 #{entry.user_id}，摘要所覆盖的是用户 #{entry.user_ref}"
+            return (gettext("操作人被改为用户 #%(user)s，摘要所覆盖的是用户 #%(ref)s")
+                    % {"user": entry.user_id, "ref": entry.user_ref})
         if users is not None and entry.user_ref in users:
-            return f"操作人（用户 #{entry.user_ref}）的关联被清除，但该用户仍然存在"
+            return gettext("操作人（用户 #%(ref)s）的关联被清除，但该用户仍然存在") % {"ref": entry.user_ref}
     return ""
 
 
@@ -71,27 +74,33 @@ def check_checkpoints(found: list[checkpoints.Checkpoint], check: ChainCheck, to
     """What the signed checkpoints say is missing or changed; [] when each still holds."""
     problems = []
     for point in found:
-        label = f"检查点 {point.name}"
         if point.problem:
-            problems.append(f"{label}：{point.problem}")
+            problems.append(gettext("检查点 %(name)s：%(problem)s") % {"name": point.name, "problem": point.problem})
             continue
-        label += f"（{timezone.localtime(point.at):%Y-%m-%d %H:%M:%S}，共 {point.count} 条，最后一条 #{point.entry_id}）"
+        label = (gettext("检查点 %(name)s（%(at)s，共 %(count)s 条，最后一条 #%(entry)s）")
+                 % {"name": point.name, "at": f"{timezone.localtime(point.at):%Y-%m-%d %H:%M:%S}",
+                    "count": point.count, "entry": point.entry_id})
         if point.count > total:
-            problems.append(f"{label}：日志现只有 {total} 条，少于检查点记录的 {point.count} 条，"
-                            "记录被删除或整表被清空（TRUNCATE）")
+            problems.append(gettext("%(label)s：日志现只有 %(total)s 条，少于检查点记录的 %(count)s 条，"
+                                    "记录被删除或整表被清空（TRUNCATE）")
+                            % {"label": label, "total": total, "count": point.count})
         if point.entry_id == 0:
             continue
         if point.entry_id in check.seen:
             hash_now, position = check.seen[point.entry_id]
             if hash_now != point.hash:
-                problems.append(f"{label}：#{point.entry_id} 的摘要现为 {hash_now[:16]}…，检查点签署的是 "
-                                f"{point.hash[:16]}…：它或它之前的记录被改写过")
+                problems.append(gettext("%(label)s：#%(entry)s 的摘要现为 %(now)s…，检查点签署的是 %(signed)s…："
+                                        "它或它之前的记录被改写过")
+                                % {"label": label, "entry": point.entry_id, "now": hash_now[:16],
+                                   "signed": point.hash[:16]})
             elif position != point.count:
-                problems.append(f"{label}：到 #{point.entry_id} 为止现有 {position} 条：之前的记录被删除或插入过")
+                problems.append(gettext("%(label)s：到 #%(entry)s 为止现有 %(position)s 条：之前的记录被删除或插入过")
+                                % {"label": label, "entry": point.entry_id, "position": position})
         elif check.broken is not None and point.entry_id >= check.broken.id:
-            problems.append(f"{label}：在断裂处之后，无法确认")
+            problems.append(gettext("%(label)s：在断裂处之后，无法确认") % {"label": label})
         else:
-            problems.append(f"{label}：#{point.entry_id} 已不在日志中，它和之后的记录被删除过")
+            problems.append(gettext("%(label)s：#%(entry)s 已不在日志中，它和之后的记录被删除过")
+                            % {"label": label, "entry": point.entry_id})
     return problems
 
 
@@ -119,20 +128,25 @@ class Command(BaseCommand):
         problems += check_checkpoints(found, check, total)
         if check.broken is not None:
             entry = check.broken
-            problems.insert(0, f"第一条断裂的记录是 #{entry.id}，"
-                               f"时间 {timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}，操作 {entry.action}，"
-                               f"操作人 {entry.actor}，对象 {entry.target or '-'}。问题：{check.problem}")
+            problems.insert(0, gettext("第一条断裂的记录是 #%(id)s，时间 %(at)s，操作 %(action)s，操作人 %(actor)s，"
+                                       "对象 %(target)s。问题：%(problem)s")
+                            % {"id": entry.id, "at": f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}",
+                               "action": entry.action, "actor": entry.actor, "target": entry.target or "-",
+                               "problem": check.problem})
         if problems:
-            self.stderr.write("审计日志不完整：" + "\n".join(problems))
+            self.stderr.write(gettext("审计日志不完整：%(problems)s") % {"problems": "\n".join(problems)})
             sys.exit(1)
         self.stdout.write(gettext("审计日志完整：共 %(check_count)s 条") % {"check_count": check.count})
         if check.last is not None:
             last = check.last
-            self.stdout.write(f"最后一条：#{last.id}，{timezone.localtime(last.at):%Y-%m-%d %H:%M:%S}，摘要 {last.hash}")
+            self.stdout.write(gettext("最后一条：#%(id)s，%(at)s，摘要 %(hash)s")
+                              % {"id": last.id, "at": f"{timezone.localtime(last.at):%Y-%m-%d %H:%M:%S}",
+                                 "hash": last.hash})
         if found:
             newest = found[-1]
-            self.stdout.write(f"检查点：{len(found)} 个，签名均有效，均与日志相符；最新 {newest.name}"
-                              f"（{timezone.localtime(newest.at):%Y-%m-%d %H:%M:%S}，共 {newest.count} 条）")
+            self.stdout.write(gettext("检查点：%(n)s 个，签名均有效，均与日志相符；最新 %(name)s（%(at)s，共 %(count)s 条）")
+                              % {"n": len(found), "name": newest.name,
+                                 "at": f"{timezone.localtime(newest.at):%Y-%m-%d %H:%M:%S}", "count": newest.count})
             age = timezone.now() - newest.at
             if age > STALE:
                 self.stderr.write(gettext("警告：最新的审计检查点已是 %(age_days)s 天前，其后的记录只受审计密钥保护；请检查每晚的 manage.py audit_checkpoint 是否在运行")

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if department:
             dept = Department.lookup(department)
             if dept is None:
-                raise CommandError(f"未找到部门：{department}")
+                raise CommandError(gettext("未找到部门：%(department)s") % {"department": department})
         if format == "xlsx" and out is None:
             raise CommandError(gettext("XLSX 格式须用 --out 指定输出文件"))
         if not no_recompute:

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         try:
             loaded = load_reference(folder)
         except (ReferenceDataError, OSError, KeyError, ValueError) as e:
-            raise CommandError(f"参考数据加载失败：{e}") from e
+            raise CommandError(gettext("参考数据加载失败：%(error)s") % {"error": e}) from e
         # The working-day calendar listens: the years chinese-calendar knows come with the reference data.
         reference_loaded.send(self.__class__, folder=folder, stdout=self.stdout)
         self.stdout.write(

@@ -35,9 +35,9 @@ class Command(BaseCommand):
                 entries = services.read_entries(f, year)
             services.set_year(year, entries, note=note)
         except UnicodeDecodeError:
-            raise CommandError(f"{file}：文件应为 UTF-8 编码") from None
+            raise CommandError(gettext("%(file)s：文件应为 UTF-8 编码") % {"file": file}) from None
         except OSError as e:
-            raise CommandError(f"无法读取 {file}：{e.strerror}") from None
+            raise CommandError(gettext("无法读取 %(file)s：%(error)s") % {"file": file, "error": e.strerror}) from None
         except Refused as e:
             raise CommandError(f"{file}：{e}") from None
         self.stdout.write(services.describe(year, entries))
