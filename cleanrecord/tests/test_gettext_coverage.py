@@ -39,6 +39,12 @@ EXEMPT_CALLS = {
     "search": "a regular expression matching Chinese input",
     "sub": "a regular expression matching Chinese input",
     "split": "a regular expression (or separator) in Chinese input",
+    # str methods on the departments' cells: the words taken off, replaced in or looked for in their input.
+    "removeprefix": "a word taken off the departments' Chinese input",
+    "removesuffix": "a word taken off the departments' Chinese input",
+    "replace": "a word replaced in the departments' Chinese input",
+    "startswith": "a word looked for in the departments' Chinese input",
+    "endswith": "a word looked for in the departments' Chinese input",
 }
 # Keyword arguments not shown in the site's pages, and why.
 EXEMPT_KEYWORDS = {
@@ -60,6 +66,19 @@ EXEMPT_MODULES = {
     "demo/generate.py": "the demo data generator's made-up records",
     "records/importing/layouts.py": "the departments' column headers and codes (the national data standard), "
                                     "matched against the Chinese headers of their files",
+}
+# Module-level (or class-level) constants and functions whose Chinese text is data, and why: the literals in the
+# constant's value or in the function's body are exempt, the rest of the module is read.
+VOCABULARY = "vocabulary of department files, matched, not shown"
+EXEMPT_NAMES: dict[str, dict[str, str]] = {
+    "records/importing/values.py": {
+        **dict.fromkeys(("_OPEN_ENDED_WORDS", "_CATEGORIES", "_YES", "_NO", "_PUBLIC_YES", "_PUBLIC_NO", "_STATUS",
+                         "_ENTITY_STATUS", "_COMPULSION_TYPES", "_COMPULSION_NAMES", "_COMPULSION_OTHER",
+                         "_EXEMPT_WORDS", "_ACQUIT_WORDS", "_GUILTY_WORDS", "_ARGUMENT_WORDS"), VOCABULARY),
+        "as_text": "a spreadsheet's true/false cell read as the departments' own 是/否 (a cell's value)",
+        **dict.fromkeys(("OTHER", "COMPULSION_LIFTED", "COMPULSION_REVOKED", "_COMPULSION_STATES"),
+                        "a compulsion's category or state as stored (records.models' values), matched in department files"),
+    },
 }
 # Files under the apps' templates/ folders whose Chinese text is not the site's interface.
 EXEMPT_TEMPLATES = {
@@ -83,11 +102,19 @@ def _call_name(call: ast.Call) -> str | None:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
 
 
-def untranslated_literals(source: str) -> Iterator[str]:
-    """The string literals of a module holding Chinese characters and not exempt (see the module's docstring)."""
+def untranslated_literals(source: str, exempt_names: dict[str, str] | None = None) -> Iterator[str]:
+    """The string literals of a module holding Chinese characters and not exempt (see the module's docstring);
+    `exempt_names` are the module's constants and functions whose literals are data (EXEMPT_NAMES)."""
     tree = ast.parse(source)
     exempt: set[int] = set()
     for node in ast.walk(tree):
+        if exempt_names and (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in exempt_names
+                or isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in exempt_names
+                                                        for t in node.targets)
+                or isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                and node.target.id in exempt_names):
+            exempt.update(id(n) for n in ast.walk(node))
         body = getattr(node, "body", None)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body \
                 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -117,7 +144,8 @@ def python_findings() -> list[str]:
     for path in _python_modules():
         name = path.relative_to(PACKAGE).as_posix()
         if name not in EXEMPT_MODULES:
-            found += [f"{name}\t{value[:80]!r}" for value in untranslated_literals(path.read_text(encoding="utf-8"))]
+            source = path.read_text(encoding="utf-8")
+            found += [f"{name}\t{value[:80]!r}" for value in untranslated_literals(source, EXEMPT_NAMES.get(name))]
     return found
 
 
@@ -194,6 +222,8 @@ def f():
     return "未翻译"
 '''
     assert list(untranslated_literals(source)) == ["未翻译"]
+    vocabulary = 'WORDS = {"是": True}\nOTHER = "否"\ndef g():\n    return "词"\n'
+    assert list(untranslated_literals(vocabulary, {"WORDS": "data", "g": "data"})) == ["否"]
     template = ('{% load i18n %}<h1>{% translate "标题" %}</h1>{# 注释 #}{% blocktranslate %}共 {{ n }} 条'
                 '{% endblocktranslate %}{{ x|default:_("无") }}{% comment %}说明{% endcomment %}<p>未翻译</p>'
                 '{% if x == "值" %}{% endif %}')
