@@ -85,6 +85,12 @@ EXEMPT_NAMES: dict[str, dict[str, str]] = {
         **dict.fromkeys(("LISTING_COURT", "LICENCE_DOC_NAME", "ID_CARD", "COURT_LIST_BASIS"),
                         "a value a row stores when its file leaves the cell empty (list type, document name, ID type, "
                         "legal basis): the record's data, printed in the signed report"),
+        "ERROR_FILE_LEVELS": "the level column of a batch's error file, read back when the file is (records.services)",
+    },
+    "records/importing/rejected.py": {
+        **dict.fromkeys(("ROW_COLUMN", "REASON_COLUMN"),
+                        "the rejected-rows file's own columns, matched and left out when a corrected copy is imported "
+                        "again (layouts._EXPORT_COLUMNS)"),
     },
 }
 # Files under the apps' templates/ folders whose Chinese text is not the site's interface.

@@ -65,6 +65,10 @@ _FILLED_FROM = {"authority_name": "court_name", "listed_on": "published_on", "re
 COURT_LIST_BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
 
 
+# The level column of a batch's error file: written, and read back (services.BatchResult.issues); a row's level.
+ERROR_FILE_LEVELS = {"error": "拒收", "warning": "提示"}
+
+
 @dataclass(slots=True)
 class Issue:
     row: int

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from .layouts import AliasIndex, header_key
 from .lifetime import die_with_parent
 from .readers import Limits, Table, TooLarge, UnreadableFile, open_table, precheck
@@ -39,9 +41,11 @@ class ReaderFailed(RuntimeError):
 
 
 def memory_message(limit_mb: int, last_row: int) -> str:
-    where = f"（读到第 {last_row} 行附近）" if last_row else ""
-    return (f"读取文件所需内存超过上限 {limit_mb} MB{where}：文件过大或结构异常（如一行中有极多单元格），"
-            "本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传")
+    if last_row:
+        return _("读取文件所需内存超过上限 %(limit)s MB（读到第 %(row)s 行附近）：文件过大或结构异常（如一行中有极多单元格），"
+                 "本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传") % {"limit": limit_mb, "row": last_row}
+    return _("读取文件所需内存超过上限 %(limit)s MB：文件过大或结构异常（如一行中有极多单元格），"
+             "本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传") % {"limit": limit_mb}
 
 
 @lru_cache(maxsize=8)
@@ -74,17 +78,22 @@ class _Reading:
     def receive(self):
         if not self.receiver.poll(STALL_SECONDS):
             self.close()
-            raise UnreadableFile(f"读取文件超时（{STALL_SECONDS} 秒内没有进展）：本文件的数据均未写入，请检查文件后重新上传")
+            raise UnreadableFile(_("读取文件超时（%(seconds)s 秒内没有进展）：本文件的数据均未写入，请检查文件后重新上传")
+                                 % {"seconds": STALL_SECONDS})
         try:
             message = self.receiver.recv()
         except (EOFError, OSError):
             self.process.join(10)
             # An allocation failure in native code (abort, -6) or the kernel's out-of-memory killer (-9)
             # ends the child without a word; so would any crash of the reader.
-            where = f"读到第 {self.last_row} 行附近时" if self.last_row else ""
-            raise UnreadableFile(f"读取文件的进程{where}意外终止（退出码 {self.process.exitcode}）：可能是所需内存超过上限 "
-                                 f"{self.limit_mb} MB 或文件结构异常，本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传"
-                                 ) from None
+            params = {"row": self.last_row, "code": self.process.exitcode, "limit": self.limit_mb}
+            if self.last_row:
+                message = _("读取文件的进程读到第 %(row)s 行附近时意外终止（退出码 %(code)s）：可能是所需内存超过上限 "
+                            "%(limit)s MB 或文件结构异常，本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传") % params
+            else:
+                message = _("读取文件的进程意外终止（退出码 %(code)s）：可能是所需内存超过上限 "
+                            "%(limit)s MB 或文件结构异常，本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传") % params
+            raise UnreadableFile(message) from None
         kind = message[0]
         if kind == "refused":
             raise (TooLarge if message[2] else UnreadableFile)(message[1], message[3])
@@ -123,7 +132,7 @@ def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str
     sender.close()
     reading = _Reading(process, receiver, memory_mb)
     try:
-        _, file_format, encoding, header, header_row, delimiter = reading.receive()
+        __, file_format, encoding, header, header_row, delimiter = reading.receive()
     except BaseException:
         reading.close()
         raise
