@@ -87,6 +87,13 @@ EXEMPT_NAMES: dict[str, dict[str, str]] = {
                         "legal basis): the record's data, printed in the signed report"),
         "ERROR_FILE_LEVELS": "the level column of a batch's error file, read back when the file is (records.services)",
     },
+    "records/management/commands/import_records.py": {
+        "add_arguments": "the command's --help text (the operators' documentation, in English), naming a column of "
+                         "the department files (数据来源单位)",
+    },
+    "records/management/commands/check_personal_ids.py": {
+        "help": "the command's --help text (the operators' documentation, one language; argparse takes no lazy text)",
+    },
     "records/importing/rejected.py": {
         **dict.fromkeys(("ROW_COLUMN", "REASON_COLUMN"),
                         "the rejected-rows file's own columns, matched and left out when a corrected copy is imported "
