@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .layouts import AliasIndex, header_key
@@ -118,6 +120,20 @@ class _Reading:
         self.receiver.close()
 
 
+def _speak(language: str | None) -> None:
+    """Let the spawned child's refusals speak `language`. The source language (Chinese) is the messages' own text:
+    gettext without catalogues (USE_I18N off in this child only) needs no app registry; another language needs the
+    apps' catalogues, hence Django set up first (a second or so, only for a file sent in that language)."""
+    if not language or language.startswith("zh"):
+        settings.USE_I18N = False
+        return
+    # Imported here: only a child that speaks another language sets Django up (its app registry, for the catalogues).
+    import django
+
+    django.setup(set_prefix=False)
+    translation.activate(language)
+
+
 def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str | None, *, limits: Limits,
                         memory_mb: int) -> Table:
     """open_table, run in a spawned child process under a memory ceiling of `memory_mb` (0: none).
@@ -127,7 +143,8 @@ def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_read, name="cleanrecord-import-reader", daemon=True,
-                              args=(sender, str(path), looks_like_header, encoding, limits, memory_mb, os.getpid()))
+                              args=(sender, str(path), looks_like_header, encoding, limits, memory_mb, os.getpid(),
+                                    translation.get_language()))
     process.start()
     sender.close()
     reading = _Reading(process, receiver, memory_mb)
@@ -139,10 +156,13 @@ def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str
     return Table(file_format, encoding, header, header_row, reading.rows(), reading, delimiter)
 
 
-def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory_mb: int, parent_pid: int = 0) -> None:
-    """The child: open and read the file, send what it holds; a refusal is sent as a message."""
+def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory_mb: int, parent_pid: int = 0,
+          language: str | None = None) -> None:
+    """The child: open and read the file, send what it holds; a refusal is sent as a message, in the importing
+    process's `language`."""
     if parent_pid:
         die_with_parent(parent_pid)
+    _speak(language)
     if memory_mb:
         ceiling = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
