@@ -333,6 +333,7 @@ def compulsion_category(cell) -> tuple[str, tuple[str, ...]] | str:
     return typ, tuple(dict.fromkeys(found))
 
 
+COMPULSION_IN_FORCE = "实施中"
 COMPULSION_LIFTED = "已解除"
 COMPULSION_REVOKED = "已撤销"
 _COMPULSION_STATES = {
