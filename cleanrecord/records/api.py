@@ -144,7 +144,7 @@ def get_import_errors(request, batch_id: int):
     batch = batch_for(request.user, batch_id)
     if not batch.error_file:
         raise HttpError(404, gettext("该批次没有错误文件"))
-    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"导入批次{batch.pk}-错误.csv",
+    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=gettext("导入批次%(batch)s-错误.csv") % {"batch": batch.pk},
                         content_type="text/csv; charset=utf-8")
 
 
@@ -164,7 +164,7 @@ def entity_records(request, code: str, kind: str | None = None, domain: str | No
     own_or_office(request, code)
     entity = get_object_or_404(Entity, credit_code=code.strip().upper())
     if kind is not None and kind not in RECORD_MODELS:
-        raise HttpError(400, "kind 应为 " + "、".join(RECORD_MODELS) + " 之一")
+        raise HttpError(400, gettext("kind 应为 %(KINDS_TEXT)s 之一") % {"KINDS_TEXT": "、".join(RECORD_MODELS)})
     out: dict[str, list] = {}
     for k, model in RECORD_MODELS.items():
         if kind in (None, k):

@@ -22,7 +22,7 @@ from cleanrecord.audit.services import record_event
 from cleanrecord.lib.refusals import Refused
 from cleanrecord.lib.text import has_control
 
-from .importing.values import COMPULSION_LIFTED, amount, compulsion_category
+from .importing.values import COMPULSION_IN_FORCE, COMPULSION_LIFTED, amount, compulsion_category
 from .models import COMPULSION_CATEGORIES, Compulsion, CreditRecord, RecordStatus, RecordVersion
 
 # Columns a correction may change: the content, not who the record is about or where it came from.
@@ -138,7 +138,7 @@ def mark_repaired(record: CreditRecord, *, decision: str, on: dt.date, user=None
     if on > timezone.localdate():
         raise Refused(gettext("修复日期不能晚于今天"))
     return apply_change(record, values={"repaired_on": on, "repair_decision": decision.strip()[:200]},
-                        change=RecordVersion.Change.REPAIRED, user=user, reason=f"信用修复：{decision.strip()}")
+                        change=RecordVersion.Change.REPAIRED, user=user, reason=gettext("信用修复：%(decision)s") % {"decision": decision.strip()})
 
 
 def correct(record: CreditRecord, *, values: dict, reason: str, user=None) -> CreditRecord:
@@ -162,7 +162,7 @@ def _follows(record: CreditRecord, values: dict) -> dict:
             if values["lifted_on"] is not None:
                 out["current_state"] = COMPULSION_LIFTED
             elif record.current_state == COMPULSION_LIFTED:
-                out["current_state"] = "实施中"
+                out["current_state"] = COMPULSION_IN_FORCE
         _in_order(record, values, "decided_on", "lifted_on")
     elif record.KIND == "judgment":
         _in_order(record, values, "judged_on", "effective_on")
@@ -242,7 +242,7 @@ def parse_value(record: CreditRecord, name: str, raw: str):
         if raw in by_label:
             raw = by_label[raw]
         elif raw not in dict(field.choices):
-            raise Refused("应为：" + "、".join(str(label) for value, label in field.choices if value))
+            raise Refused(gettext("应为：%(choices)s") % {"choices": "、".join(str(label) for value, label in field.choices if value)})
     if not raw and not field.blank:
         raise Refused(gettext("%(field)s不能为空") % {"field": field.verbose_name})
     return raw

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cleanrecord.lib.formats import wan_yuan
 from cleanrecord.reference.models import Department, Domain
@@ -22,12 +23,12 @@ from .models import CreditRecord, RecordVersion
 
 # Columns that are bookkeeping, not content: never listed as a value nor as a change.
 _BOOKKEEPING = {"id", "subject_key", "batch_id", "version", "content_hash", "created_at", "updated_at", "extra"}
-_WAN = "（万元）"
+_WAN = gettext_noop("（万元）")  # the end of an amount's label, in the label's language
 
 
 def label(field: models.Field) -> str:
     """A column's label; an amount's "（万元）" goes, since its value is shown in 元."""
-    return str(field.verbose_name).replace(_WAN, "") if isinstance(field, models.DecimalField) else str(field.verbose_name)
+    return str(field.verbose_name).replace(_(_WAN), "") if isinstance(field, models.DecimalField) else str(field.verbose_name)
 
 
 def _fields(record: CreditRecord) -> list[models.Field]:

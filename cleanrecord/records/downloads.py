@@ -27,7 +27,7 @@ def rejected_rows_response(*, user, batch: ImportBatch, file_format: str) -> Htt
     with transaction.atomic():
         record_event(user=user, action="records.rejected_rows_download", target=f"import_batch:{batch.pk}",
                      after={"format": file_format, "rows": batch.rows_rejected})
-    name = f"导入批次{batch.pk}-拒收数据.{file_format}"
+    name = gettext("导入批次%(batch)s-拒收数据.%(format)s") % {"batch": batch.pk, "format": file_format}
     if file_format == "csv":
         response = StreamingHttpResponse(rejected.csv_chunks(path), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, name)

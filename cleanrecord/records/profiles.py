@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from cleanrecord import conf
 from cleanrecord.accounts.models import departments_for, is_office
@@ -35,11 +35,12 @@ from .models import ImportBatch, ImportProfile, SubjectCategory
 from .services import KIND_LABELS, MIN_RECOGNISED, UploadTooLarge, _context, limits, queue_import, temp_dir
 
 PREVIEW_ROWS = 20
-UNUSED = "未使用"
+UNUSED = gettext_noop("未使用")  # translated where shown
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
 # Head of a CSV file decoded to tell its encoding in the preview: the import itself checks every byte.
 ENCODING_SAMPLE = 1024 * 1024
-ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带 BOM）", "utf-16": "UTF-16", "gb18030": "GB18030（GBK）"}
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": gettext_noop("UTF-8（带 BOM）"), "utf-16": "UTF-16",
+                   "gb18030": "GB18030（GBK）"}  # translated where shown
 
 
 # -- choosing and managing profiles --------------------------------------------------------------
@@ -129,7 +130,8 @@ def stage_upload(*, user, upload, kind: str, department: Department | None, prof
     """Keep an upload for its preview and later import; returns what the token stands for."""
     size_limit = conf.get("IMPORT_MAX_BYTES")
     if upload.size > size_limit:
-        raise UploadTooLarge(f"文件过大：{upload.size / 1048576:.1f} MB，上限 {size_limit // 1048576} MB", field="file")
+        raise UploadTooLarge(gettext("文件过大：%(size)s MB，上限 %(limit)s MB") % {"size": f"{upload.size / 1048576:.1f}",
+                                                                           "limit": size_limit // 1048576}, field="file")
     token = secrets.token_urlsafe(32)
     name = Path(upload.name or "upload").name[:200]
     path = temp_dir("imports") / f"preview-{token}{Path(name).suffix[:10]}"
@@ -216,7 +218,7 @@ class Preview:
 
     @property
     def encoding_label(self) -> str:
-        return ENCODING_LABELS.get(self.encoding, self.encoding) if self.file_format == "csv" else "—（表格文件）"
+        return gettext(ENCODING_LABELS.get(self.encoding, self.encoding)) if self.file_format == "csv" else gettext("—（表格文件）")
 
 
 def _head_encoding(path: Path) -> str:
@@ -233,13 +235,13 @@ def _head_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise UnreadableFile("无法识别文件编码：请使用 UTF-8 或 GB18030（GBK）编码的 CSV 文件")
+    raise UnreadableFile(gettext("无法识别文件编码：请使用 UTF-8 或 GB18030（GBK）编码的 CSV 文件"))
 
 
 _CATEGORY_LABELS = dict(SubjectCategory.choices)
 # Shown for every record, filled from the row or its context even when no column holds them.
 _DERIVED = ("subject_category", "authority_name", "authority_code", "domain_id")
-_DERIVED_LABELS = {"domain_id": "领域"}
+_DERIVED_LABELS = {"domain_id": gettext_noop("领域")}  # translated where shown
 
 
 def _shown(name: str, parsed: dict) -> str:
@@ -251,7 +253,7 @@ def _shown(name: str, parsed: dict) -> str:
     if name == "subject_category":
         return str(_CATEGORY_LABELS.get(value, value))
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -300,27 +302,28 @@ def _bind_columns(preview: Preview, kind: str, header: list, parser) -> None:
             continue
         b = by_index.get(i)
         if applied is not None and h in applied.ignored:
-            preview.columns.append(Column(h, UNUSED, "方案忽略"))
+            preview.columns.append(Column(h, gettext(UNUSED), gettext("方案忽略")))
         elif b is not None:
-            notes = ["方案改名"] if header_key(h) in renamed else []
+            notes = [gettext("方案改名")] if header_key(h) in renamed else []
             if applied is not None and b.field.name in applied.spec.constants:
-                notes.append(f"空白处由方案填入={applied.spec.constants[b.field.name]}")
+                notes.append(gettext("空白处由方案填入=%(value)s") % {"value": applied.spec.constants[b.field.name]})
             if applied is not None and b.field.name in applied.spec.translate:
-                notes.append("取值由方案转换")
+                notes.append(gettext("取值由方案转换"))
             if applied is not None and b.field.name in applied.spec.split:
-                notes.append("多值由方案拆分")
+                notes.append(gettext("多值由方案拆分"))
             preview.columns.append(Column(h, b.field.label, "；".join(notes)))
         else:
-            preview.columns.append(Column(h, UNUSED, "导出序号，不导入" if is_export_column(h) else ""))
+            preview.columns.append(Column(h, gettext(UNUSED), gettext("导出序号，不导入") if is_export_column(h) else ""))
             if not is_export_column(h):
                 preview.unused.append(h)
     names = list(dict.fromkeys(b.field.name for b in parser.bindings))
     if applied is not None:
         for b in parser.bindings:
             if b.index >= len(header):
-                preview.columns.append(Column(f"（方案固定值）{b.header}", b.field.label,
+                preview.columns.append(Column(gettext("（方案固定值）%(column)s") % {"column": b.header}, b.field.label,
                                               f"={applied.spec.constants[b.field.name]}"))
     if kind != "register":
         names += [n for n in _DERIVED if n not in names]
     preview.fields = names
-    preview.field_labels = [_DERIVED_LABELS.get(n) or (layout[n].label if n in layout else n) for n in names]
+    preview.field_labels = [gettext(_DERIVED_LABELS[n]) if n in _DERIVED_LABELS else layout[n].label if n in layout else n
+                             for n in names]

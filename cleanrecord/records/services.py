@@ -20,6 +20,8 @@ from pathlib import Path
 import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cleanrecord import conf
 from cleanrecord.audit.services import record_event
@@ -52,7 +54,7 @@ NATURAL_KEYS = {
     "judgment": ("subject_key", "authority_code", "case_no"),
 }
 KINDS_TEXT = "、".join(KINDS)  # for refusals: "kind 应为 penalty、licence、…"
-ERROR_HEADER = ["行号", "列", "值", "级别", "原因"]
+ERROR_HEADER = [gettext_noop("行号"), gettext_noop("列"), gettext_noop("值"), gettext_noop("级别"), gettext_noop("原因")]
 MIN_RECOGNISED = 3
 
 
@@ -89,9 +91,9 @@ def load_mapping(path: Path) -> dict[str, str]:
     try:
         mapping = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise MappingError(f"字段映射文件无法读取：{e}") from e
+        raise MappingError(_("字段映射文件无法读取：%(error)s") % {"error": e}) from e
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise MappingError("字段映射文件应为 JSON 对象：{\"文件中的列名\": \"标准列名或列代码\"}")
+        raise MappingError(_("字段映射文件应为 JSON 对象：{\"文件中的列名\": \"标准列名或列代码\"}"))
     return mapping
 
 
@@ -264,7 +266,8 @@ def import_upload(*, user, upload, kind: str, department: Department | None, map
     """
     limit = conf.get("IMPORT_MAX_BYTES")
     if upload.size > limit:
-        raise UploadTooLarge(f"文件过大：{upload.size / 1048576:.1f} MB，上限 {limit // 1048576} MB")
+        raise UploadTooLarge(_("文件过大：%(size)s MB，上限 %(limit)s MB") % {"size": f"{upload.size / 1048576:.1f}",
+                                                                    "limit": limit // 1048576})
     name = Path(upload.name or "upload").name
     folder = temp_dir("queued")
     if hasattr(upload, "temporary_file_path"):
@@ -316,7 +319,7 @@ def _batch_lock(batch_id: int) -> Path:
     return folder / f"batch-{batch_id}.lock"
 
 
-INTERRUPTED = "导入已中断：处理该文件的进程意外终止（如服务器重启或进程被结束），本文件的数据均未写入，请重新导入"
+INTERRUPTED = gettext_noop("导入已中断：处理该文件的进程意外终止（如服务器重启或进程被结束），本文件的数据均未写入，请重新导入")
 # A temporary file younger than this may belong to a request still being received or read.
 TEMP_GRACE = dt.timedelta(hours=1)
 
@@ -385,7 +388,7 @@ def mark_if_interrupted(*, batch: ImportBatch, now: dt.datetime | None = None) -
         if locked is None:
             batch.refresh_from_db()
             return False
-        _fail(locked, INTERRUPTED, status=ImportBatch.Status.INTERRUPTED)
+        _fail(locked, _(INTERRUPTED), status=ImportBatch.Status.INTERRUPTED)
         record_event(user=None, action="records.import_interrupted", target=f"import_batch:{batch.pk}",
                      after={"status": locked.status, "message": locked.message}, actor="sweep_imports")
     (conf.import_dir() / f"batch-{batch.pk}-errors-part-2.csv").unlink(missing_ok=True)
@@ -425,7 +428,7 @@ def _drop_stage(name: str) -> None:
 
 
 def crash_message(batch: ImportBatch) -> str:
-    return f"导入过程中发生错误，本文件的数据均未写入。请联系平台管理员，并告知批次编号 #{batch.pk}"
+    return _("导入过程中发生错误，本文件的数据均未写入。请联系平台管理员，并告知批次编号 #%(batch)s") % {"batch": batch.pk}
 
 
 def _fail(batch: ImportBatch, message: str, status: str = ImportBatch.Status.FAILED) -> None:
@@ -483,7 +486,7 @@ def _run(batch, path, kind, department, mapping, dry_run, error_path, parallel_o
     if rejected:
         lines.append(_rejection_summary(error_path))
     if read == 0:
-        lines.insert(0, "文件中没有数据行")
+        lines.insert(0, _("文件中没有数据行"))
     batch.message = "\n".join(lines)
     batch.save()
     return set() if dry_run else counts.feeds
@@ -498,10 +501,11 @@ def _rejection_summary(error_path: Path, top: int = 20) -> str:
         for row in reader:
             if len(row) == 5 and row[3] == "拒收":
                 reasons[(row[1], row[4])] += 1
-    parts = [f"[{column}] {reason}：{n} 处" for (column, reason), n in reasons.most_common(top)]
+    parts = [_("[%(column)s] %(reason)s：%(count)s 处") % {"column": column, "reason": reason, "count": n}
+             for (column, reason), n in reasons.most_common(top)]
     if len(reasons) > top:
-        parts.append(f"另有 {len(reasons) - top} 种原因")
-    return "拒收原因统计：" + "；".join(parts)
+        parts.append(_("另有 %(count)s 种原因") % {"count": len(reasons) - top})
+    return _("拒收原因统计：%(reasons)s") % {"reasons": "；".join(parts)}
 
 
 def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_like_header, encoding, split, spec=None):
@@ -533,7 +537,7 @@ def _load(batch, path, kind, department, mapping, dry_run, error_path, looks_lik
         with error_path.open("w", encoding="utf-8-sig", newline="") as ef, \
                 contextlib.closing(RejectedRows(rejected_rows_path(error_path, batch.pk), table.header)) as kept:
             errors = spreadsheets.csv_writer(ef)
-            errors.writerow(ERROR_HEADER)
+            errors.writerow([_(h) for h in ERROR_HEADER])
             # SQLite's write transaction (IMMEDIATE) locks the whole database: there the rows are read and
             # staged first, into a TEMP table that locks nothing else, so that logins and verifications
             # meanwhile wait for the merge only, not for the whole file.

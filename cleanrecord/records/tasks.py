@@ -2,6 +2,8 @@
 
 import logging
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from .importing import locks
@@ -11,7 +13,7 @@ from .services import _fail, import_file, temp_dir
 log = logging.getLogger(__name__)
 
 # What the batch says when its task could not import it at all (the worker's log has why).
-NOT_IMPORTED = "导入任务未能执行，未写入任何数据；请重新上传文件，如仍失败请联系信用办。"
+NOT_IMPORTED = gettext_noop("导入任务未能执行，未写入任何数据；请重新上传文件，如仍失败请联系信用办。")
 
 
 @task()
@@ -24,7 +26,7 @@ def import_queued(batch_id: int, file_name: str, mapping: dict | None, dry_run: 
         if batch.status != ImportBatch.Status.QUEUED:
             return batch.status  # already taken (a task run twice): its first run decides
         if not path.is_file():
-            _fail(batch, NOT_IMPORTED)
+            _fail(batch, _(NOT_IMPORTED))
             log.error("import batch %s: its queued file %s is gone", batch_id, file_name)
             return batch.status
         profile = ImportProfile.objects.filter(pk=profile_id).first() if profile_id else None
@@ -36,7 +38,7 @@ def import_queued(batch_id: int, file_name: str, mapping: dict | None, dry_run: 
     except Exception:
         log.exception("import batch %s: the import task failed", batch_id)
         ImportBatch.objects.filter(pk=batch_id, status__in=[ImportBatch.Status.QUEUED]).update(
-            status=ImportBatch.Status.FAILED, message=NOT_IMPORTED)
+            status=ImportBatch.Status.FAILED, message=_(NOT_IMPORTED))
         raise
     finally:
         path.unlink(missing_ok=True)

@@ -147,7 +147,7 @@ def import_errors(request, batch_id: int):
     batch = batch_for(request.user, batch_id)
     if not batch.error_file:
         raise Http404(_("该批次没有错误文件"))
-    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"导入批次{batch.pk}-错误.csv",
+    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=_("导入批次%(batch)s-错误.csv") % {"batch": batch.pk},
                         content_type="text/csv; charset=utf-8")
 
 

@@ -43,6 +43,7 @@ from cleanrecord.lib import fieldcrypt, spreadsheets
 from .lifetime import die_with_parent, pause_at
 from .readers import CHUNK, Limits, UnreadableFile, csv_part_rows, detect_encoding, sniff_format
 from .rejected import RejectedRows
+from .rows import ERROR_FILE_LEVELS
 
 log = logging.getLogger("cleanrecord.records")
 
@@ -170,7 +171,7 @@ def load(rows, parser, writer, errors, kept=None, pause: str = "read") -> tuple[
         parsed, issues = parser.parse(row_no, cells)
         if issues:
             for i in issues:
-                errors.writerow([i.row, i.column, i.value, "拒收" if i.level == "error" else "提示", i.reason])
+                errors.writerow([i.row, i.column, i.value, ERROR_FILE_LEVELS[i.level], i.reason])
             if parsed is None:
                 rejected += 1
                 if kept is not None:

@@ -18,6 +18,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from cleanrecord.records.models import KIND_LABELS
 
 from . import values
@@ -25,8 +28,9 @@ from .layouts import LAYOUTS, AliasIndex, Field, header_key
 from .rows import MappingError, RowParser
 
 PARTS = ("rename", "constants", "translate", "split", "ignore")
-PART_LABELS = {"rename": "列名对应（rename）", "constants": "固定值（constants）", "translate": "值转换（translate）",
-               "split": "多值拆分（split）", "ignore": "忽略列（ignore）"}
+PART_LABELS = {"rename": gettext_lazy("列名对应（rename）"), "constants": gettext_lazy("固定值（constants）"),
+               "translate": gettext_lazy("值转换（translate）"), "split": gettext_lazy("多值拆分（split）"),
+               "ignore": gettext_lazy("忽略列（ignore）")}
 MULTI_SEPARATOR = "；"  # what RowParser splits 处罚类别 on, and joins several columns of one field with
 MAX_ENTRIES = 200  # per part: a profile is a recipe, not a data file
 MAX_TEXT = 2000  # any one name or value
@@ -59,95 +63,100 @@ def _cell_parser(f: Field):
 
 def _str(value, where: str) -> str:
     if not isinstance(value, str):
-        raise ProfileError(f"{where}应为文本（用英文双引号括起）")
+        raise ProfileError(_("%(where)s应为文本（用英文双引号括起）") % {"where": where})
     if len(value) > MAX_TEXT:
-        raise ProfileError(f"{where}过长（最多 {MAX_TEXT} 字）")
+        raise ProfileError(_("%(where)s过长（最多 %(most)s 字）") % {"where": where, "most": MAX_TEXT})
     return value
 
 
 def _object(spec: dict, part: str) -> dict:
     value = spec.get(part, {})
     if not isinstance(value, dict):
-        raise ProfileError(f"{PART_LABELS[part]}应为 JSON 对象：{{\"列名\": …}}")
+        raise ProfileError(_("%(part)s应为 JSON 对象：{\"列名\": …}") % {"part": PART_LABELS[part]})
     if len(value) > MAX_ENTRIES:
-        raise ProfileError(f"{PART_LABELS[part]}条目过多（最多 {MAX_ENTRIES} 条）")
+        raise ProfileError(_("%(part)s条目过多（最多 %(most)s 条）") % {"part": PART_LABELS[part], "most": MAX_ENTRIES})
     return value
 
 
 def parse_spec(kind: str, spec) -> Spec:
     """Check a spec strictly for `kind` and return it resolved to fields; ProfileError says what is wrong."""
     if kind not in LAYOUTS:
-        raise ProfileError("数据类别应为 " + "、".join(LAYOUTS) + " 之一")
+        raise ProfileError(_("数据类别应为 %(kinds)s 之一") % {"kinds": "、".join(LAYOUTS)})
     if not isinstance(spec, dict):
-        raise ProfileError("导入方案应为 JSON 对象，如 {\"rename\": {…}, \"constants\": {…}}")
+        raise ProfileError(_("导入方案应为 JSON 对象，如 {\"rename\": {…}, \"constants\": {…}}"))
     unknown = [k for k in spec if k not in PARTS]
     if unknown:
-        raise ProfileError(f"导入方案中有无法识别的部分“{'、'.join(map(str, unknown))}”（可用：{'、'.join(PARTS)}）")
+        raise ProfileError(_("导入方案中有无法识别的部分“%(parts)s”（可用：%(known)s）")
+                           % {"parts": "、".join(map(str, unknown)), "known": "、".join(PARTS)})
     index = AliasIndex.for_kind(kind)
     rename: dict[str, str] = {}
     renamed: dict[str, Field] = {}
     for source, target in _object(spec, "rename").items():
-        where = f"{PART_LABELS['rename']}中“{source}”"
-        _str(target, f"{where}对应的标准列名")
+        where = _("%(part)s中“%(name)s”") % {"part": PART_LABELS["rename"], "name": source}
+        _str(target, _("%(where)s对应的标准列名") % {"where": where})
         if not header_key(source):
-            raise ProfileError(f"{PART_LABELS['rename']}中有空的文件列名")
+            raise ProfileError(_("%(part)s中有空的文件列名") % {"part": PART_LABELS["rename"]})
         f = index.match(target)
         if f is None:
-            raise ProfileError(f"{where}对应的“{target}”不是{KIND_LABELS[kind]}的标准列名或列代码")
+            raise ProfileError(_("%(where)s对应的“%(target)s”不是%(kind)s的标准列名或列代码")
+                               % {"where": where, "target": target, "kind": KIND_LABELS[kind]})
         rename[source] = target
         renamed[header_key(source)] = f
 
     def column(name: str, part: str) -> Field:
         f = index.match(name) or renamed.get(header_key(name))
         if f is None:
-            raise ProfileError(f"{PART_LABELS[part]}中的“{name}”不是{KIND_LABELS[kind]}的标准列名，"
-                               "也不是“列名对应”中的文件列名")
+            raise ProfileError(_("%(part)s中的“%(name)s”不是%(kind)s的标准列名，也不是“列名对应”中的文件列名")
+                               % {"part": PART_LABELS[part], "name": name, "kind": KIND_LABELS[kind]})
         return f
 
     constants: dict[str, str] = {}
     for name, value in _object(spec, "constants").items():
         f = column(name, "constants")
-        where = f"{PART_LABELS['constants']}中“{name}”的值"
+        where = _("%(part)s中“%(name)s”的值") % {"part": PART_LABELS["constants"], "name": name}
         value = _str(value, where)
         if not value.strip():
-            raise ProfileError(f"{where}为空")
+            raise ProfileError(_("%(where)s为空") % {"where": where})
         _check_value(f, value, where)
         if f.name in constants:
-            raise ProfileError(f"{PART_LABELS['constants']}中“{name}”与另一项指向同一列（{f.label}）")
+            raise ProfileError(_("%(part)s中“%(name)s”与另一项指向同一列（%(column)s）")
+                               % {"part": PART_LABELS["constants"], "name": name, "column": f.label})
         constants[f.name] = value
     translate: dict[str, dict[str, str]] = {}
     for name, table in _object(spec, "translate").items():
         f = column(name, "translate")
         if not isinstance(table, dict) or not table:
-            raise ProfileError(f"{PART_LABELS['translate']}中“{name}”应为非空 JSON 对象：{{\"原值\": \"新值\"}}")
+            raise ProfileError(_("%(part)s中“%(name)s”应为非空 JSON 对象：{\"原值\": \"新值\"}")
+                               % {"part": PART_LABELS["translate"], "name": name})
         if len(table) > MAX_ENTRIES:
-            raise ProfileError(f"{PART_LABELS['translate']}中“{name}”条目过多（最多 {MAX_ENTRIES} 条）")
+            raise ProfileError(_("%(part)s中“%(name)s”条目过多（最多 %(most)s 条）")
+                               % {"part": PART_LABELS["translate"], "name": name, "most": MAX_ENTRIES})
         resolved = {}
         for old, new in table.items():
-            where = f"{PART_LABELS['translate']}中“{name}”的“{old}”"
-            new = _str(new, f"{where}的新值")
+            where = _("%(part)s中“%(name)s”的“%(old)s”") % {"part": PART_LABELS["translate"], "name": name, "old": old}
+            new = _str(new, _("%(where)s的新值") % {"where": where})
             _check_value(f, new, where + "→")
             resolved[old.strip()] = new
         translate.setdefault(f.name, {}).update(resolved)
     split: dict[str, tuple[str, ...]] = {}
     for name, seps in _object(spec, "split").items():
         f = column(name, "split")
-        where = f"{PART_LABELS['split']}中“{name}”"
+        where = _("%(part)s中“%(name)s”") % {"part": PART_LABELS["split"], "name": name}
         if isinstance(seps, str):
             seps = [seps]
         if not isinstance(seps, list) or not seps or not all(isinstance(s, str) and s for s in seps):
-            raise ProfileError(f"{where}应为分隔符列表，如 [\"|\", \"+\"]")
+            raise ProfileError(_("%(where)s应为分隔符列表，如 [\"|\", \"+\"]") % {"where": where})
         if f.parser not in ("text",):
-            raise ProfileError(f"{where}：{f.label}一栏只能有一个值，不能拆分")
+            raise ProfileError(_("%(where)s：%(column)s一栏只能有一个值，不能拆分") % {"where": where, "column": f.label})
         split[f.name] = tuple(s[:10] for s in seps[:20])
     ignore = spec.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(h, str) and header_key(h) for h in ignore):
-        raise ProfileError(f"{PART_LABELS['ignore']}应为文件列名的列表，如 [\"内部编号\"]")
+        raise ProfileError(_("%(part)s应为文件列名的列表，如 [\"内部编号\"]") % {"part": PART_LABELS["ignore"]})
     if len(ignore) > MAX_ENTRIES:
-        raise ProfileError(f"{PART_LABELS['ignore']}条目过多（最多 {MAX_ENTRIES} 条）")
+        raise ProfileError(_("%(part)s条目过多（最多 %(most)s 条）") % {"part": PART_LABELS["ignore"], "most": MAX_ENTRIES})
     both = [h for h in ignore if h in rename]
     if both:
-        raise ProfileError(f"“{both[0]}”既在“列名对应”中又在“忽略列”中")
+        raise ProfileError(_("“%(name)s”既在“列名对应”中又在“忽略列”中") % {"name": both[0]})
     return Spec(rename, constants, translate, split, frozenset(header_key(h) for h in ignore))
 
 
@@ -155,7 +164,8 @@ def _check_value(f: Field, value: str, where: str) -> None:
     try:
         _cell_parser(f)(value)
     except ValueError as e:
-        raise ProfileError(f"{where}“{value}”不是有效的{f.label}：{e}") from e
+        raise ProfileError(_("%(where)s“%(value)s”不是有效的%(column)s：%(error)s")
+                           % {"where": where, "value": value, "column": f.label, "error": e}) from e
 
 
 _SPACES = re.compile(r"\s+")
@@ -236,10 +246,13 @@ class Applied:
 
     def summary(self, labels: dict[str, str]) -> str:
         """What the profile put in: "由方案填入：列入日期=2024-01-01（1,203 行）；…"."""
-        parts = [f"{labels.get(name, name)}={self.spec.constants[name]}（{n:,} 行）" for name, n in self.filled.items()]
-        parts += [f"{labels.get(name, name)}：{old}→{new}（{n:,} 行）"
+        parts = [_("%(column)s=%(value)s（%(rows)s 行）") % {"column": labels.get(name, name),
+                                                            "value": self.spec.constants[name], "rows": f"{n:,}"}
+                 for name, n in self.filled.items()]
+        parts += [_("%(column)s：%(old)s→%(new)s（%(rows)s 行）") % {"column": labels.get(name, name), "old": old, "new": new,
+                                                                 "rows": f"{n:,}"}
                   for (name, old, new), n in sorted(self.translated.items())]
-        return "由方案填入：" + "；".join(parts) if parts else ""
+        return _("由方案填入：%(parts)s") % {"parts": "；".join(parts)} if parts else ""
 
 
 class ProfiledParser:

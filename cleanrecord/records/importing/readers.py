@@ -22,9 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 CHUNK = 1 << 20
 HEADER_SCAN_ROWS = 15
-BROKEN_UTF8_BOM = "文件以 UTF-8 标记开头，但其中有无法按 UTF-8 解读的内容：请重新导出为 UTF-8"
+BROKEN_UTF8_BOM = gettext_noop("文件以 UTF-8 标记开头，但其中有无法按 UTF-8 解读的内容：请重新导出为 UTF-8")
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -144,7 +147,7 @@ def sniff_format(path: Path) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
     if head.startswith(b"%PDF") or head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff"):
-        raise UnreadableFile("文件不是表格：请上传 CSV、XLSX 或 XLS 文件")
+        raise UnreadableFile(_("文件不是表格：请上传 CSV、XLSX 或 XLS 文件"))
     return "csv"
 
 
@@ -179,7 +182,7 @@ def detect_encoding(path: Path) -> tuple[str, int]:
     # GB18030 is a superset of GBK and GB2312, which is what Excel on Chinese Windows writes.
     if _decodes_as(path, "gb18030", 0):
         return "gb18030", 0
-    raise UnreadableFile("无法识别文件编码：请使用 UTF-8 或 GB18030（GBK）编码的 CSV 文件")
+    raise UnreadableFile(_("无法识别文件编码：请使用 UTF-8 或 GB18030（GBK）编码的 CSV 文件"))
 
 
 def _delimiter(sample: str) -> str:
@@ -213,7 +216,7 @@ def _find_header(rows: Iterator[tuple[int, list]], looks_like_header) -> tuple[i
         seen.append((row_no, cells))
         if len(seen) >= HEADER_SCAN_ROWS:
             break
-    raise NoHeader("未找到表头：前几行中没有可识别的列名（如“行政相对人名称”或 CF_XDR_MC），请检查数据类别或提供字段映射文件")
+    raise NoHeader(_("未找到表头：前几行中没有可识别的列名（如“行政相对人名称”或 CF_XDR_MC），请检查数据类别或提供字段映射文件"))
 
 
 def _data_rows(rows: Iterator[tuple[int, list]], looks_like_header) -> Iterator[tuple[int, list]]:
@@ -237,7 +240,7 @@ def _decoding(encoding: str) -> Iterator[None]:
         yield
     except UnicodeDecodeError as e:
         if encoding == "utf-8-sig":
-            raise UnreadableFile(BROKEN_UTF8_BOM) from e
+            raise UnreadableFile(_(BROKEN_UTF8_BOM)) from e
         raise
 
 
@@ -254,17 +257,22 @@ def _csv_rows(text: io.TextIOWrapper, delimiter: str, part_rows: int | None = No
             else:
                 yield from _until_part_end(rows, part_rows)
     except csv.Error as e:
-        raise UnreadableFile(f"CSV 格式错误（第 {reader.line_num} 行附近）：{e}") from e
+        raise UnreadableFile(_("CSV 格式错误（第 %(row)s 行附近）：%(error)s") % {"row": reader.line_num, "error": e}) from e
 
 
-def bounded_rows(rows: Iterator[tuple[int, list]], limits: Limits, where: str = "") -> Iterator[tuple[int, list]]:
-    """`rows` as they are, refused once a row number or a row's width goes beyond `limits`."""
+def bounded_rows(rows: Iterator[tuple[int, list]], limits: Limits, sheet: str = "") -> Iterator[tuple[int, list]]:
+    """`rows` as they are, refused once a row number or a row's width goes beyond `limits`; `sheet` names the
+    workbook's sheet they come from, if any."""
     max_rows, max_columns = limits.rows, limits.columns
     for row_no, cells in rows:
         if row_no > max_rows:
-            raise TooLarge(f"文件{where}超过行数上限：第 {row_no} 行，最多 {max_rows} 行")
+            params = {"sheet": sheet, "row": row_no, "most": max_rows}
+            raise TooLarge(_("文件工作表“%(sheet)s”超过行数上限：第 %(row)s 行，最多 %(most)s 行") % params if sheet
+                           else _("文件超过行数上限：第 %(row)s 行，最多 %(most)s 行") % params)
         if len(cells) > max_columns:
-            raise TooLarge(f"文件{where}第 {row_no} 行有 {len(cells)} 列，超过列数上限 {max_columns} 列")
+            params = {"sheet": sheet, "row": row_no, "columns": len(cells), "most": max_columns}
+            raise TooLarge(_("文件工作表“%(sheet)s”第 %(row)s 行有 %(columns)s 列，超过列数上限 %(most)s 列") % params if sheet
+                           else _("文件第 %(row)s 行有 %(columns)s 列，超过列数上限 %(most)s 列") % params)
         yield row_no, cells
 
 
@@ -301,7 +309,7 @@ def open_csv(path: Path, looks_like_header, *, encoding: str | None = None, end:
     records (PartMismatch otherwise, once they are read): the first part of a file split between
     processes (UTF-8 only)."""
     if encoding is None:
-        encoding, _ = detect_encoding(path)
+        encoding, __ = detect_encoding(path)
     if end is None:
         raw = path.open("rb")
     else:
@@ -332,14 +340,16 @@ def check_zip(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise UnreadableFile("无法打开 XLSX 文件：文件已损坏或不是 Excel 工作簿", _detail(e)) from e
+        raise UnreadableFile(_("无法打开 XLSX 文件：文件已损坏或不是 Excel 工作簿"), _detail(e)) from e
     if len(members) > limits.zip_members:
-        raise TooLarge(f"XLSX 文件包含 {len(members)} 个部件，超过上限 {limits.zip_members} 个：文件不是正常的 Excel 工作簿")
+        raise TooLarge(_("XLSX 文件包含 %(parts)s 个部件，超过上限 %(most)s 个：文件不是正常的 Excel 工作簿")
+                       % {"parts": len(members), "most": limits.zip_members})
     unpacked = sum(m.file_size for m in members)
     if unpacked > limits.unpacked_bytes:
         largest = max(members, key=lambda m: m.file_size)
-        raise TooLarge(f"XLSX 文件解压后共 {_mb(unpacked)}，超过上限 {_mb(limits.unpacked_bytes)}"
-                       f"（最大的部件 {largest.filename} 为 {_mb(largest.file_size)}）：请拆分文件或改用 CSV")
+        raise TooLarge(_("XLSX 文件解压后共 %(size)s，超过上限 %(most)s（最大的部件 %(part)s 为 %(part_size)s）：请拆分文件或改用 CSV")
+                       % {"size": _mb(unpacked), "most": _mb(limits.unpacked_bytes), "part": largest.filename,
+                          "part_size": _mb(largest.file_size)})
 
 
 def _mb(n: int) -> str:
@@ -369,7 +379,7 @@ def _declared_dimension(archive: zipfile.ZipFile, member: str) -> str | None:
 
     with archive.open(member) as src:
         events = etree.iterparse(src, events=("start",), resolve_entities=False, no_network=True)
-        for seen, (_, element) in enumerate(events):
+        for seen, (__, element) in enumerate(events):
             if element.tag == _DIMENSION:
                 return element.get("ref")
             if element.tag == _SHEET_DATA or seen > _DIMENSION_LOOKAHEAD:
@@ -389,15 +399,19 @@ def check_dimension(ref: str | None, sheet: str, limits: Limits) -> None:
         return  # a damaged dimension says nothing: the rows are counted as they are read
     if max_col is None or max_row is None:
         return
-    corner = f"{get_column_letter(max_col)}{max_row}" if max_col <= 18278 else f"第 {max_row} 行第 {max_col} 列"
-    where = f"工作表“{sheet}”的数据范围 {ref}（到单元格 {corner}）"
+    corner = f"{get_column_letter(max_col)}{max_row}" if max_col <= 18278 else \
+        _("第 %(row)s 行第 %(column)s 列") % {"row": max_row, "column": max_col}
+    where = {"sheet": sheet, "range": ref, "corner": corner}
     if max_col > limits.columns:
-        raise TooLarge(f"{where}有 {max_col} 列，超过列数上限 {limits.columns} 列：请删除多余的列后重新上传")
+        raise TooLarge(_("工作表“%(sheet)s”的数据范围 %(range)s（到单元格 %(corner)s）有 %(columns)s 列，超过列数上限 %(most)s 列："
+                         "请删除多余的列后重新上传") % {**where, "columns": max_col, "most": limits.columns})
     if max_row > limits.rows:
-        raise TooLarge(f"{where}有 {max_row} 行，超过行数上限 {limits.rows} 行：请拆分文件后重新上传")
+        raise TooLarge(_("工作表“%(sheet)s”的数据范围 %(range)s（到单元格 %(corner)s）有 %(rows)s 行，超过行数上限 %(most)s 行："
+                         "请拆分文件后重新上传") % {**where, "rows": max_row, "most": limits.rows})
     cells = (max_col - min_col + 1) * (max_row - min_row + 1)
     if cells > limits.cells:
-        raise TooLarge(f"{where}共 {cells} 个单元格，超过上限 {limits.cells} 个：请拆分文件后重新上传")
+        raise TooLarge(_("工作表“%(sheet)s”的数据范围 %(range)s（到单元格 %(corner)s）共 %(cells)s 个单元格，超过上限 %(most)s 个："
+                         "请拆分文件后重新上传") % {**where, "cells": cells, "most": limits.cells})
 
 
 def _shared_strings(archive: zipfile.ZipFile, member: str | None, limits: Limits) -> list[str]:
@@ -407,7 +421,7 @@ def _shared_strings(archive: zipfile.ZipFile, member: str | None, limits: Limits
         return strings
     table = None
     with archive.open(member) as src:
-        for _, si in _iterparse(src, _SI):
+        for __, si in _iterparse(src, _SI):
             if len(si) == 1 and si[0].tag == _T:  # plain text, as most strings are
                 text = si[0].text or ""
             else:
@@ -422,14 +436,16 @@ def _shared_strings(archive: zipfile.ZipFile, member: str | None, limits: Limits
             if len(strings) % 4096 == 0:  # the strings read leave the tree, a few thousand at a time
                 del table[:-1]
             if len(strings) > limits.cells:
-                raise TooLarge(f"XLSX 文件的共享字符串超过 {limits.cells} 个，超过单元格数上限：请拆分文件后重新上传")
+                raise TooLarge(_("XLSX 文件的共享字符串超过 %(most)s 个，超过单元格数上限：请拆分文件后重新上传")
+                               % {"most": limits.cells})
     return strings
 
 
 def _coordinate(row: int, column: int) -> str:
     from openpyxl.utils.cell import get_column_letter
 
-    return f"{get_column_letter(column)}{row}" if column <= 18278 else f"第 {row} 行第 {column} 列"
+    return f"{get_column_letter(column)}{row}" if column <= 18278 else \
+        _("第 %(row)s 行第 %(column)s 列") % {"row": row, "column": column}
 
 
 _DIGITS = "0123456789"
@@ -538,18 +554,20 @@ def _xlsx_rows(archive: zipfile.ZipFile, member: str, shared: list[str], styles:
     max_rows, max_columns, max_cells = limits.rows, limits.columns, limits.cells
     cells_seen = row_no = 0
     with archive.open(member) as src:
-        for _, element in _iterparse(src, _ROW):
+        for __, element in _iterparse(src, _ROW):
             r = element.get("r")
             row_no = int(r) if r and r.isdigit() else row_no + 1
             if row_no > max_rows:
-                raise TooLarge(f"工作表“{sheet}”第 {row_no} 行超过行数上限 {max_rows} 行：请拆分文件后重新上传")
+                raise TooLarge(_("工作表“%(sheet)s”第 %(row)s 行超过行数上限 %(most)s 行：请拆分文件后重新上传")
+                               % {"sheet": sheet, "row": row_no, "most": max_rows})
             width = len(element)
             cells_seen += width
             if width > max_columns:
-                raise TooLarge(f"工作表“{sheet}”第 {row_no} 行有 {width} 个单元格，超过列数上限 {max_columns} 列")
+                raise TooLarge(_("工作表“%(sheet)s”第 %(row)s 行有 %(cells)s 个单元格，超过列数上限 %(most)s 列")
+                               % {"sheet": sheet, "row": row_no, "cells": width, "most": max_columns})
             if cells_seen > max_cells:
-                raise TooLarge(f"工作表“{sheet}”读到第 {row_no} 行时单元格已超过 {max_cells} 个，超过单元格数上限："
-                               "请拆分文件后重新上传")
+                raise TooLarge(_("工作表“%(sheet)s”读到第 %(row)s 行时单元格已超过 %(most)s 个，超过单元格数上限："
+                                 "请拆分文件后重新上传") % {"sheet": sheet, "row": row_no, "most": max_cells})
             values: dict[int, object] = {}
             column = 0
             for c in element:
@@ -559,8 +577,8 @@ def _xlsx_rows(archive: zipfile.ZipFile, member: str, shared: list[str], styles:
                 if value is None:
                     continue
                 if column > max_columns:
-                    raise TooLarge(f"工作表“{sheet}”单元格 {_coordinate(row_no, column)} 超过列数上限 {max_columns} 列："
-                                   "请删除多余的列后重新上传")
+                    raise TooLarge(_("工作表“%(sheet)s”单元格 %(cell)s 超过列数上限 %(most)s 列：请删除多余的列后重新上传")
+                                   % {"sheet": sheet, "cell": _coordinate(row_no, column), "most": max_columns})
                 values[column] = value
             element.clear()
             while element.getprevious() is not None:  # the rows already read leave the tree
@@ -632,7 +650,7 @@ def _open_xlsx(path: Path, looks_like_header, limits: Limits) -> Table:
     except UnreadableFile:
         raise
     except Exception as e:  # openpyxl and lxml raise their own error types for every kind of damage
-        raise UnreadableFile("无法打开 XLSX 文件：文件已损坏或不是 Excel 工作簿", _detail(e)) from e
+        raise UnreadableFile(_("无法打开 XLSX 文件：文件已损坏或不是 Excel 工作簿"), _detail(e)) from e
     archive = reader.archive
     try:
         for name, member in sheets:
@@ -647,7 +665,7 @@ def _open_xlsx(path: Path, looks_like_header, limits: Limits) -> Table:
         archive.close()
         raise
     archive.close()
-    raise UnreadableFile("工作簿中没有可识别表头的工作表：请检查数据类别或提供字段映射文件")
+    raise UnreadableFile(_("工作簿中没有可识别表头的工作表：请检查数据类别或提供字段映射文件"))
 
 
 def _guarded(rows: Iterator[tuple[int, list]], sheet: str) -> Iterator[tuple[int, list]]:
@@ -661,7 +679,8 @@ def _guarded(rows: Iterator[tuple[int, list]], sheet: str) -> Iterator[tuple[int
     except Exception as e:
         if type(e).__name__ == "XMLSyntaxError" and ("memory" in str(e).lower() or "unknown error" in str(e)):
             raise MemoryError from e  # libxml2 could not allocate: it names no other cause
-        raise UnreadableFile(f"无法读取工作表“{sheet}”：文件已损坏或不是正常的 Excel 工作簿", _detail(e)) from e
+        raise UnreadableFile(_("无法读取工作表“%(sheet)s”：文件已损坏或不是正常的 Excel 工作簿") % {"sheet": sheet},
+                             _detail(e)) from e
 
 
 def _open_xls(path: Path, looks_like_header, limits: Limits) -> Table:
@@ -670,23 +689,24 @@ def _open_xls(path: Path, looks_like_header, limits: Limits) -> Table:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types for every kind of damage
-        raise UnreadableFile("无法打开 XLS 文件：文件已损坏或不是 Excel 工作簿", _detail(e)) from e
+        raise UnreadableFile(_("无法打开 XLS 文件：文件已损坏或不是 Excel 工作簿"), _detail(e)) from e
     for name in book.sheet_names:
         try:
             sheet = book.get_sheet_by_name(name)
             end = sheet.end
             if end is not None:  # calamine holds the whole sheet already: its size is checked before a row is read
                 check_dimension(f"A1:{_coordinate(end[0] + 1, end[1] + 1)}" if end[1] < 18278 else None, name, limits)
-            cells = bounded_rows(((i, list(r)) for i, r in enumerate(sheet.iter_rows(), start=1)), limits, f"工作表“{name}”")
+            cells = bounded_rows(((i, list(r)) for i, r in enumerate(sheet.iter_rows(), start=1)), limits, name)
             header_row, header, rows = _find_header(cells, looks_like_header)
         except NoHeader:
             continue
         except UnreadableFile:
             raise
         except Exception as e:
-            raise UnreadableFile(f"无法读取工作表“{name}”：文件已损坏或不是正常的 Excel 工作簿", _detail(e)) from e
+            raise UnreadableFile(_("无法读取工作表“%(sheet)s”：文件已损坏或不是正常的 Excel 工作簿") % {"sheet": name},
+                                 _detail(e)) from e
         return Table("xls", "", header, header_row, rows, book)
-    raise UnreadableFile("工作簿中没有可识别表头的工作表：请检查数据类别或提供字段映射文件")
+    raise UnreadableFile(_("工作簿中没有可识别表头的工作表：请检查数据类别或提供字段映射文件"))
 
 
 def open_workbook(path: Path, file_format: str, looks_like_header, limits: Limits | None = None) -> Table:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
+from django.utils.translation import gettext as _
 
 from cleanrecord.lib import fieldcrypt, spreadsheets
 
@@ -144,7 +145,7 @@ def xlsx_file(path: Path, folder: Path):
     from openpyxl.styles import Font
 
     wb = spreadsheets.Workbook(write_only=True)
-    ws = wb.create_sheet("拒收数据")
+    ws = wb.create_sheet(_("拒收数据"))
     rows = _table(path)
     header = next(rows)
     bold = Font(bold=True)

@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import orjson
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cleanrecord.entities.models import guess_kind
 from cleanrecord.lib import fieldcrypt
@@ -56,10 +58,15 @@ NOT_PENALISED = "不予行政处罚"
 CATEGORIES_MAX = 200  # Penalty.categories
 _CATEGORY_SPLIT = re.compile(r"[;；、,，/\s]+")
 LISTING_COURT = "失信被执行人"
+LICENCE_DOC_NAME = "行政许可决定书"  # a licence row's 文书名称 when it gives none: stored as the record's
+ID_CARD = "身份证"  # the 证件类型 stored for an ID number found in a code column
 # Fields a court list fills from another of its columns: an empty cell there is an empty cell, not a missing column.
 _FILLED_FROM = {"authority_name": "court_name", "listed_on": "published_on", "reason": "conduct"}
 COURT_LIST_BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
-COMPULSION_TYPE_LABELS = {CompulsionType.MEASURE.value: "行政强制措施", CompulsionType.ENFORCEMENT.value: "行政强制执行"}
+
+
+# The level column of a batch's error file: written, and read back (services.BatchResult.issues); a row's level.
+ERROR_FILE_LEVELS = {"error": "拒收", "warning": "提示"}
 
 
 @dataclass(slots=True)
@@ -202,7 +209,7 @@ GARBLED = re.compile("\ufffd|锟斤拷|烫烫烫|屯屯屯|[\u00c2-\u00ef][\u008
                      "\u2039\u203a\u20ac\u2122]")
 # One character class, which re scans for far faster than GARBLED's alternatives: most cells have none of them.
 _GARBLED_HINT = re.compile("[\u00c2-\u00ef\ufffd锟烫屯]")
-GARBLED_REASON = "疑似乱码，请检查文件编码（应为 UTF-8 或 GBK 另存后重新报送）"  # an ID number starts with a province code
+GARBLED_REASON = gettext_noop("疑似乱码，请检查文件编码（应为 UTF-8 或 GBK 另存后重新报送）")  # translated where told
 _PERSON_ID = re.compile(r"^(\d{15}|\d{17}[\dX])$")
 
 
@@ -232,7 +239,7 @@ class RowParser:
         for source, target in (mapping or {}).items():  # every entry is checked, used or not: a typo shows at once
             f = index.match(target)
             if f is None:
-                raise MappingError(f"字段映射文件中“{source}”对应的“{target}”不是可识别的字段")
+                raise MappingError(_("字段映射文件中“%(source)s”对应的“%(target)s”不是可识别的字段") % {"source": source, "target": target})
             overrides[header_key(source)] = f, header_key(target)
         self.bindings: list[Binding] = []
         self.extra: list[tuple[int, str]] = []
@@ -291,7 +298,7 @@ class RowParser:
             if v is _MISSING:
                 # Only on a cell not seen before, and only a non-ASCII one: most cells are memo hits or ASCII.
                 if cell.__class__ is str and not cell.isascii() and _GARBLED_HINT.search(cell) and GARBLED.search(cell):
-                    issues.append(Issue(row_no, header, cell[:200], GARBLED_REASON))
+                    issues.append(Issue(row_no, header, cell[:200], _(GARBLED_REASON)))
                     self._failed.add(name)
                     continue
                 try:
@@ -327,9 +334,10 @@ class RowParser:
         extra = [(col, text) for col, text in extra if text]
         if not extra:
             return False
-        shown = "、".join(f"第 {col} 列“{text[:30]}”" for col, text in extra[:5])
-        issues.append(Issue(row_no, "（表头之外）", "；".join(t for _, t in extra)[:200],
-                            f"本行比表头多 {len(extra)} 个有内容的单元格（{shown}），疑似列错位，请核对后重新报送"))
+        shown = "、".join(_("第 %(column)s 列“%(text)s”") % {"column": col, "text": text[:30]} for col, text in extra[:5])
+        issues.append(Issue(row_no, _("（表头之外）"), "；".join(t for __, t in extra)[:200],
+                            _("本行比表头多 %(count)s 个有内容的单元格（%(cells)s），疑似列错位，请核对后重新报送")
+                            % {"count": len(extra), "cells": shown}))
         return True
 
     # -- shared checks ------------------------------------------------------------------------
@@ -344,7 +352,7 @@ class RowParser:
             if out.get(name) in (None, "") and name not in self._failed:
                 # A column the file lacks and a cell left empty are fixed in different places: say which.
                 given = name in self.present or _FILLED_FROM.get(name) in self.present
-                self._err(issues, row, name, "必填项为空" if given else "文件中缺少此列（必填）")
+                self._err(issues, row, name, _("必填项为空") if given else _("文件中缺少此列（必填）"))
 
     def _credit_code(self, row: int, out: dict, issues: list[Issue], name: str, warn_only_checksum=True) -> bool:
         """Check a credit code field; returns True when it failed only the checksum."""
@@ -353,9 +361,9 @@ class RowParser:
             return False
         check = check_credit_code(value)
         if check is CodeCheck.INVALID:
-            self._err(issues, row, name, "统一社会信用代码格式错误（应为 18 位，不含 I、O、Z、S、V）", value)
+            self._err(issues, row, name, _("统一社会信用代码格式错误（应为 18 位，不含 I、O、Z、S、V）"), value)
         elif check is CodeCheck.BAD_CHECKSUM:
-            self._err(issues, row, name, "统一社会信用代码校验位不符（早期试点代码已保留，请核实）", value, "warning")
+            self._err(issues, row, name, _("统一社会信用代码校验位不符（早期试点代码已保留，请核实）"), value, "warning")
             return True
         return False
 
@@ -380,7 +388,7 @@ class RowParser:
         out["subject_category"] = cat
         if not cat:
             if "subject_category" not in self._failed:
-                self._err(issues, row, "subject_category", "必填项为空（且无法由代码推断）")
+                self._err(issues, row, "subject_category", _("必填项为空（且无法由代码推断）"))
             return
         if cat == "individual" and not code and pid:
             cat = "person"  # a 个体工商户 without a credit code is known by its operator's ID number, kept encrypted
@@ -390,25 +398,26 @@ class RowParser:
             code = out.get("credit_code", "")
         if cat in ("org", "individual"):
             if not code:
-                self._err(issues, row, "credit_code", "法人及非法人组织、个体工商户必须填写统一社会信用代码")
+                self._err(issues, row, "credit_code", _("法人及非法人组织、个体工商户必须填写统一社会信用代码"))
                 return
             out["entity_warning"] = self._credit_code(row, out, issues, "credit_code")
             out["subject_key"] = code
         else:
             if not pid:
-                self._err(issues, row, "subject_id", "自然人必须填写证件号码")
+                self._err(issues, row, "subject_id", _("自然人必须填写证件号码"))
                 return
             name = out.get("subject_name", "")
             if any(w in name for w in _ORG_WORDS):
-                self._err(issues, row, "subject_id", f"主体名称“{name}”是组织，但只填写了个人证件号码：法人及非法人组织"
-                          "应填写统一社会信用代码，个人证件号码不能使其成为自然人", mask_id_number(pid))
+                self._err(issues, row, "subject_id", _("主体名称“%(name)s”是组织，但只填写了个人证件号码：法人及非法人组织"
+                                                     "应填写统一社会信用代码，个人证件号码不能使其成为自然人")
+                          % {"name": name}, mask_id_number(pid))
                 return
             if len(pid) == 18 and not is_valid_id_number(pid):
-                self._err(issues, row, "subject_id", "身份证号码校验不通过，请核实", mask_id_number(pid), "warning")
+                self._err(issues, row, "subject_id", _("身份证号码校验不通过，请核实"), mask_id_number(pid), "warning")
             out["subject_key"] = "P" + fieldcrypt.blind_index(pid)[:31]
         lid = out.get("legal_rep_id", "")
         if lid and len(lid) == 18 and not is_valid_id_number(lid):
-            self._err(issues, row, "legal_rep_id", "法定代表人身份证号码校验不通过，请核实", mask_id_number(lid), "warning")
+            self._err(issues, row, "legal_rep_id", _("法定代表人身份证号码校验不通过，请核实"), mask_id_number(lid), "warning")
 
     def _secondary_codes(self, row: int, out: dict, issues: list[Issue], cat: str) -> bool:
         """组织机构代码 and 工商注册号: checked and kept beside the credit code; a row of an organisation that has only
@@ -419,21 +428,24 @@ class RowParser:
             return True  # the hot path: an org code as the credit code embeds it, checked with the credit code
         checks = {}
         if org:
-            checks["org_code"] = check_org_code(org), "组织机构代码", "应为 9 位：8 位本体代码和 1 位校验码", org
+            checks["org_code"] = (check_org_code(org), _("组织机构代码"),
+                                  _("组织机构代码格式错误（应为 9 位：8 位本体代码和 1 位校验码）"),
+                                  _("组织机构代码校验位不符，请核实"), org)
         if reg:
-            checks["reg_no"] = check_reg_no(reg), "工商注册号", "应为 15 位数字（或早期 13 位数字）", reg
+            checks["reg_no"] = (check_reg_no(reg), _("工商注册号"), _("工商注册号格式错误（应为 15 位数字（或早期 13 位数字））"),
+                                _("工商注册号校验位不符，请核实"), reg)
         # Beside a credit code (or a person's ID number) they are secondary: a bad one is told, not refused.
         level = "warning" if code or cat == "person" else "error"
-        for name, (check, label, shape, value) in checks.items():
+        for name, (check, __, invalid, bad_checksum, value) in checks.items():
             if check is CodeCheck.INVALID:
-                self._err(issues, row, name, f"{label}格式错误（{shape}）", value, level)
+                self._err(issues, row, name, invalid, value, level)
             elif check is CodeCheck.BAD_CHECKSUM:
-                self._err(issues, row, name, f"{label}校验位不符，请核实", value, level)
+                self._err(issues, row, name, bad_checksum, value, level)
         if code:
             if org and checks["org_code"][0] is CodeCheck.VALID and org_code_of(code) != normalise_org_code(org) \
                     and check_credit_code(code) is not CodeCheck.INVALID:
-                self._err(issues, row, "org_code", f"组织机构代码与统一社会信用代码第 9-17 位（{org_code_of(code)}）不一致，请核实",
-                          org, "warning")
+                self._err(issues, row, "org_code", _("组织机构代码与统一社会信用代码第 9-17 位（%(part)s）不一致，请核实")
+                          % {"part": org_code_of(code)}, org, "warning")
             return True
         if cat == "person":
             return True
@@ -448,11 +460,12 @@ class RowParser:
             found = self._found[key]
         label = "/".join(c[1] for c in checks.values())
         if found is None:
-            self._err(issues, row, "credit_code", f"仅有{label}，且登记库中找不到对应主体：请填写统一社会信用代码",
-                      " ".join(c[3] for c in checks.values()))
+            self._err(issues, row, "credit_code", _("仅有%(codes)s，且登记库中找不到对应主体：请填写统一社会信用代码") % {"codes": label},
+                      " ".join(c[4] for c in checks.values()))
             return False
         out["credit_code"] = found
-        self._err(issues, row, "credit_code", f"未填写统一社会信用代码，已按{label}在登记库中找到对应主体的代码", found, "warning")
+        self._err(issues, row, "credit_code", _("未填写统一社会信用代码，已按%(codes)s在登记库中找到对应主体的代码") % {"codes": label},
+                  found, "warning")
         return True
 
     def _masked(self, row: int, out: dict, issues: list[Issue]) -> bool:
@@ -468,7 +481,8 @@ class RowParser:
             found = [c for c in MASK_CHARS if c in value]
             if found:
                 shown = mask_id_number(value) if name in ("subject_id", "code_or_id") else value
-                self._err(issues, row, name, f"代码含遮盖字符（{found[0]}），不能作为主体标识：请报送完整代码", shown)
+                self._err(issues, row, name, _("代码含遮盖字符（%(char)s），不能作为主体标识：请报送完整代码") % {"char": found[0]},
+                          shown)
                 refused = True
         return refused
 
@@ -495,20 +509,21 @@ class RowParser:
             masked = mask_id_number(value)
             pid = out.get("subject_id", "")
             if kind == "org":
-                self._err(issues, row, name, f"{label}一栏填写的是居民身份证号码：法人及非法人组织应填写"
-                          f"本组织的{label}，个人身份证号码不能作为主体代码公开", masked)
+                self._err(issues, row, name, _("%(column)s一栏填写的是居民身份证号码：法人及非法人组织应填写"
+                                               "本组织的%(column)s，个人身份证号码不能作为主体代码公开") % {"column": label},
+                          masked)
                 ok = False
             elif pid and pid != value:
-                self._err(issues, row, name, f"{label}一栏填写的是居民身份证号码，且与证件号码一栏不一致，"
-                          "请核实后重新报送", masked)
+                self._err(issues, row, name, _("%(column)s一栏填写的是居民身份证号码，且与证件号码一栏不一致，"
+                                               "请核实后重新报送") % {"column": label}, masked)
                 ok = False
             else:
                 out["subject_id"] = value
                 out[name] = ""
                 if not out.get("subject_id_type"):
-                    out["subject_id_type"] = "身份证"
-                self._err(issues, row, name, f"{label}一栏填写的是居民身份证号码，已作为证件号码加密保存，"
-                          "不作为主体代码公开", masked, "warning")
+                    out["subject_id_type"] = ID_CARD
+                self._err(issues, row, name, _("%(column)s一栏填写的是居民身份证号码，已作为证件号码加密保存，"
+                                               "不作为主体代码公开") % {"column": label}, masked, "warning")
         if not ok:
             return False
         if not given and out.get("subject_id") and not out.get("credit_code"):
@@ -527,12 +542,13 @@ class RowParser:
             dept = self._uploader
             if code and code != dept.credit_code:
                 self._err(issues, row, "source_code",
-                          f"数据来源单位统一社会信用代码与报送部门不一致（本次由“{dept.name}”报送，只能报送本部门数据）", code)
+                          _("数据来源单位统一社会信用代码与报送部门不一致（本次由“%(department)s”报送，只能报送本部门数据）")
+                          % {"department": dept.name}, code)
                 return None
         else:
             dept = self._departments.get(code) if code else None
             if dept is None:
-                reason = "必填项为空（命令行导入可用 --department 指定报送部门）" if not code else "数据来源单位不是已登记的报送部门"
+                reason = _("必填项为空（命令行导入可用 --department 指定报送部门）") if not code else _("数据来源单位不是已登记的报送部门")
                 self._err(issues, row, "source_code", reason, code)
                 return None
         out["source_code"] = dept.credit_code
@@ -548,31 +564,38 @@ class RowParser:
         if not name and code and "authority_name" not in self.present and code in self._departments:
             out["authority_name"] = name = self._departments[code].name
             if ("authority_name", code) not in self.notes:
-                self._once(issues, row, "authority_name", f"文件中没有{self.labels['authority_name']}一栏，"
-                           f"已按{self.labels['authority_code']}取参考数据中的名称“{name}”", code)
+                self._once(issues, row, "authority_name", _("文件中没有%(column)s一栏，已按%(code_column)s取参考数据中的名称"
+                                                            "“%(name)s”") % {"column": self.labels["authority_name"],
+                                                                           "code_column": self.labels["authority_code"],
+                                                                           "name": name}, code)
         if not code and name and "authority_code" not in self.present:
             # Older layouts have no authority code column: a name the reference data knows gives the code.
             known = self._departments_by_name.get(name)
             if known is not None:
                 out["authority_code"] = code = known.credit_code
                 if ("authority_code", code) not in self.notes:
-                    self._once(issues, row, "authority_code", f"文件中没有{self.labels['authority_code']}一栏，"
-                               f"已按{self.labels['authority_name']}“{name}”取参考数据中的代码", code)
+                    self._once(issues, row, "authority_code", _("文件中没有%(column)s一栏，已按%(name_column)s“%(name)s”"
+                                                                "取参考数据中的代码") % {"column": self.labels["authority_code"],
+                                                                                "name_column": self.labels["authority_name"],
+                                                                                "name": name}, code)
             else:
-                self._err(issues, row, "authority_code", f"{self.labels['authority_name']}“{name}”不在参考数据中，文件中"
-                          f"也没有{self.labels['authority_code']}一栏：无法确认作出决定的机关", name)
+                self._err(issues, row, "authority_code", _("%(name_column)s“%(name)s”不在参考数据中，文件中也没有"
+                                                           "%(code_column)s一栏：无法确认作出决定的机关")
+                          % {"name_column": self.labels["authority_name"], "name": name,
+                             "code_column": self.labels["authority_code"]}, name)
                 self._failed.add("authority_code")
                 return False
         if not code:
             return True  # _require() names the empty cell or the missing column
         known = self._departments.get(code)
         if known is not None and name and name != known.name:
-            self._err(issues, row, "authority_name", f"{self.labels['authority_name']}与其统一社会信用代码不符："
-                      f"参考数据中该代码为“{known.name}”，请核实", name, "warning")
+            self._err(issues, row, "authority_name", _("%(column)s与其统一社会信用代码不符：参考数据中该代码为“%(name)s”，请核实")
+                      % {"column": self.labels["authority_name"], "name": known.name}, name, "warning")
         uploader = self._uploader
         if uploader is not None and code != uploader.credit_code and not uploader.may_send_for_others:
-            self._err(issues, row, "authority_code", f"{self.labels['authority_name']}与报送部门不符（本次由"
-                      f"“{uploader.name}”报送，只能报送本部门作出的决定；代其他机关报送须由信用办开通）", code)
+            self._err(issues, row, "authority_code", _("%(column)s与报送部门不符（本次由“%(department)s”报送，只能报送本部门"
+                                                       "作出的决定；代其他机关报送须由信用办开通）")
+                      % {"column": self.labels["authority_name"], "department": uploader.name}, code)
             return False
         return True
 
@@ -585,27 +608,29 @@ class RowParser:
         if code is None and value.isdigit() and len(value) in (9, 12):  # a 12-digit statistical code: its county part
             code = value[:6]
         if code is None:
-            self._err(issues, row, "region_code", "不是行政区划代码（应为 6 位数字），也不是参考数据中的区县名称", value)
+            self._err(issues, row, "region_code", _("不是行政区划代码（应为 6 位数字），也不是参考数据中的区县名称"), value)
             out["region_code"] = ""
             return
         out["region_code"] = code
-        self._once(issues, row, "region_code", f"地方编码填写的是名称“{value}”，已按参考数据换为行政区划代码", code)
+        self._once(issues, row, "region_code", _("地方编码填写的是名称“%(name)s”，已按参考数据换为行政区划代码") % {"name": value},
+                   code)
 
     def _once(self, issues: list[Issue], row: int, name: str, reason: str, value: str) -> None:
         """A value filled in for the whole file: told once, in the import result, not as a warning on every row."""
         label = self.labels.get(name, name)
-        self.notes.setdefault((name, value), f"{label}：{reason}（首见于第 {row} 行）")
+        self.notes.setdefault((name, value), _("%(column)s：%(note)s（首见于第 %(row)s 行）")
+                              % {"column": label, "note": reason, "row": row})
 
     def file_notes(self, most: int = 8) -> list[str]:
         """The import result's notes, at most `most` per column: a provincial feed names dozens of authorities."""
         by_column: dict[str, list[str]] = {}
-        for (name, _), text in self.notes.items():
+        for (name, __), text in self.notes.items():
             by_column.setdefault(name, []).append(text)
         out = []
         for texts in by_column.values():
             out.extend(texts[:most])
             if len(texts) > most:
-                out.append(f"……同类情况另有 {len(texts) - most} 处")
+                out.append(_("……同类情况另有 %(count)s 处") % {"count": len(texts) - most})
         return out
 
     def _domain(self, row: int, out: dict, issues: list[Issue], dept: _Department, default: str | None = None) -> None:
@@ -613,7 +638,7 @@ class RowParser:
         if given:
             code = self.ctx.domains.get(given)
             if code is None:
-                self._err(issues, row, "domain", "未知领域（应为 38 个领域之一的代码或名称）", given)
+                self._err(issues, row, "domain", _("未知领域（应为 38 个领域之一的代码或名称）"), given)
                 return
             out["domain_id"] = code
             return
@@ -625,12 +650,13 @@ class RowParser:
         if authority is None and not out.get("authority_code"):
             return  # the row is refused for its missing authority code already
         if authority is None:
-            self._err(issues, row, "domain", "必填项为空（且处罚机关不在参考数据中，无法确定领域）")
+            self._err(issues, row, "domain", _("必填项为空（且处罚机关不在参考数据中，无法确定领域）"))
             return
         out["domain_id"] = authority.default_domain_id
         if ("domain", authority.default_domain_id) not in self.notes:  # the message is built once, not per row
-            self._once(issues, row, "domain", f"未填写领域，已按“{authority.name}”在参考数据中的默认领域"
-                       f"（{self._domain_names.get(authority.default_domain_id, authority.default_domain_id)}）填写",
+            self._once(issues, row, "domain", _("未填写领域，已按“%(authority)s”在参考数据中的默认领域（%(domain)s）填写")
+                       % {"authority": authority.name,
+                          "domain": self._domain_names.get(authority.default_domain_id, authority.default_domain_id)},
                        authority.default_domain_id)
 
     def _lifecycle(self, row: int, out: dict, issues: list[Issue]) -> None:
@@ -646,13 +672,14 @@ class RowParser:
         if start is None:
             return
         if start > self.ctx.today:
-            self._err(issues, row, first, "日期晚于今天", str(start))
+            self._err(issues, row, first, _("日期晚于今天"), str(start))
         if start.year < 1949:
-            self._err(issues, row, first, "日期过早，请核实", str(start))
+            self._err(issues, row, first, _("日期过早，请核实"), str(start))
         for name in later:
             end = out.get(name)
             if end is not None and end < start:
-                self._err(issues, row, name, f"不能早于{self.labels[first]}（{start}）", str(end))
+                self._err(issues, row, name, _("不能早于%(column)s（%(date)s）") % {"column": self.labels[first], "date": start},
+                          str(end))
 
     def _done(self, row: int, out: dict, issues: list[Issue], hash_fields: tuple[str, ...]) -> tuple[Parsed | None, list[Issue]]:
         if issues and any(i.level == "error" for i in issues):
@@ -695,17 +722,18 @@ class RowParser:
         if "不予" in out.get("content", "")[:12]:
             not_penalised = True
         if unknown:
-            self._err(issues, row, "categories", f"处罚类别“{'、'.join(unknown)}”不在《行政处罚法》第九条所列种类中，已按原文保留",
-                      out.get("categories", ""), "warning")
+            self._err(issues, row, "categories", _("处罚类别“%(categories)s”不在《行政处罚法》第九条所列种类中，已按原文保留")
+                      % {"categories": "、".join(unknown)}, out.get("categories", ""), "warning")
         if cats:
             out["categories"] = "；".join(cats + unknown)
         if len(out.get("categories", "")) > CATEGORIES_MAX:  # 处罚类别1 and 处罚类别2 joined
-            self._err(issues, row, "categories", f"处罚类别合计过长（最多 {CATEGORIES_MAX} 字），请精简后重新报送",
+            self._err(issues, row, "categories", _("处罚类别合计过长（最多 %(most)s 字），请精简后重新报送") % {"most": CATEGORIES_MAX},
                       out["categories"][:CATEGORIES_MAX])
         out["not_penalised"] = not_penalised
         for name in ("fine_wan", "confiscated_wan"):
             if out.get(name) is not None and out[name] > self.ctx.max_fine_wan:
-                self._err(issues, row, name, f"金额超出合理范围（大于 {self.ctx.max_fine_wan} 万元），请核实单位是否为万元", str(out[name]))
+                self._err(issues, row, name, _("金额超出合理范围（大于 %(most)s 万元），请核实单位是否为万元")
+                          % {"most": self.ctx.max_fine_wan}, str(out[name]))
         if not out.get("procedure"):
             no = out.get("decision_no", "")
             out["procedure"] = "simple" if ("简" in no or "当场" in no) else ""
@@ -720,12 +748,13 @@ class RowParser:
             return None, issues
         self._domain(row, out, issues, dept)
         self._credit_code(row, out, issues, "authority_code")
-        out["doc_name"] = out.get("doc_name") or out.get("certificate_name") or "行政许可决定书"
+        out["doc_name"] = out.get("doc_name") or out.get("certificate_name") or LICENCE_DOC_NAME
         out["status"] = "active"
         self._lifecycle(row, out, issues)
         self._dates_in_order(row, out, issues, "decided_on")
         if out.get("valid_from") and out.get("valid_to") and out["valid_to"] < out["valid_from"]:
-            self._err(issues, row, "valid_to", f"不能早于{self.labels['valid_from']}（{out['valid_from']}）", str(out["valid_to"]))
+            self._err(issues, row, "valid_to", _("不能早于%(column)s（%(date)s）")
+                      % {"column": self.labels["valid_from"], "date": out["valid_from"]}, str(out["valid_to"]))
         return self._done(row, out, issues, LICENCE_HASH)
 
     def _finish_listing(self, row: int, out: dict, issues: list[Issue]):
@@ -765,13 +794,13 @@ class RowParser:
         state = out.get("current_state", "")
         out["status"] = "revoked" if state == values.COMPULSION_REVOKED else "active"
         if state == values.COMPULSION_LIFTED and out.get("lifted_on") is None and "lifted_on" not in self._failed:
-            self._err(issues, row, "lifted_on", f"{self.labels['current_state']}为“已解除”，但未填写解除日期："
-                      "报告须写明何时解除，请补填", state)
+            self._err(issues, row, "lifted_on", _("%(column)s为“已解除”，但未填写解除日期：报告须写明何时解除，请补填")
+                      % {"column": self.labels["current_state"]}, state)
         if out.get("lifted_on") is not None and not state:
             out["current_state"] = values.COMPULSION_LIFTED
         lifted_on = out.get("lifted_on")
         if lifted_on is not None and lifted_on > self.ctx.today:
-            self._err(issues, row, "lifted_on", "日期晚于今天", str(lifted_on))
+            self._err(issues, row, "lifted_on", _("日期晚于今天"), str(lifted_on))
         self._lifecycle(row, out, issues)
         self._dates_in_order(row, out, issues, "decided_on", "lifted_on")
         return self._done(row, out, issues, COMPULSION_HASH)
@@ -783,19 +812,19 @@ class RowParser:
         if not parsed:
             return  # _require() named the empty cell, or the parser refused it
         prefixed, names = parsed
-        named = {t for t, allowed in COMPULSION_CATEGORIES.items() for n in names if n in allowed and n != "其他"}
+        named = {t for t, allowed in COMPULSION_CATEGORIES.items() for n in names if n in allowed and n != values.OTHER}
         label = "、".join(names)
         if len(named) > 1:
-            self._err(issues, row, "category", "强制类别同时含行政强制措施和行政强制执行，请分行报送", label)
+            self._err(issues, row, "category", _("强制类别同时含行政强制措施和行政强制执行，请分行报送"), label)
             return
         derived = named.pop() if named else prefixed
         if derived and given and derived != given:
-            self._err(issues, row, "compulsion_type", f"与强制类别“{label}”不符（“{label}”属于"
-                      f"{COMPULSION_TYPE_LABELS[derived]}）", COMPULSION_TYPE_LABELS[given])
+            self._err(issues, row, "compulsion_type", _("与强制类别“%(category)s”不符（“%(category)s”属于%(type)s）")
+                      % {"category": label, "type": CompulsionType(derived).label}, str(CompulsionType(given).label))
             return
         typ = derived or given
         if not typ:
-            self._err(issues, row, "category", "强制类别为“其他”时须填写强制类型（行政强制措施或行政强制执行）", label)
+            self._err(issues, row, "category", _("强制类别为“其他”时须填写强制类型（行政强制措施或行政强制执行）"), label)
             return
         out["compulsion_type"] = typ
         out["category"] = "；".join(names)
@@ -806,7 +835,7 @@ class RowParser:
             out["summary"] = verdict_text  # a 判决结果 column holding the 判项 is the summary too
         self._subject(row, out, issues)
         if out.get("subject_category") == "person" and "subject_key" in out:
-            self._err(issues, row, "subject_name", "刑事判决只归集被告单位（单位犯罪）的判决，自然人的刑事判决不在本平台归集",
+            self._err(issues, row, "subject_name", _("刑事判决只归集被告单位（单位犯罪）的判决，自然人的刑事判决不在本平台归集"),
                       out.get("subject_name", ""))
             return None, issues
         dept = self._sourced(row, out, issues, "subject_name", "case_no", "charges", "summary", "judged_on", "effective_on",
@@ -815,7 +844,7 @@ class RowParser:
             return None, issues
         court = self._departments.get(out.get("authority_code", ""))
         if court is not None and not court.is_court:
-            self._err(issues, row, "authority_name", f"“{court.name}”不是法院：刑事判决的审理法院应为人民法院",
+            self._err(issues, row, "authority_name", _("“%(name)s”不是法院：刑事判决的审理法院应为人民法院") % {"name": court.name},
                       out.get("authority_code", ""))
         # A conviction belongs to no administrative domain: a row may name one; none is filled in for it.
         if out.get("domain"):
@@ -826,27 +855,28 @@ class RowParser:
         self._credit_code(row, out, issues, "authority_code")
         verdict = values.verdict_of(verdict_text or out.get("summary", ""))
         if verdict is None and "verdict" not in self._failed:
-            self._err(issues, row, "verdict", "无法识别判决结果（应写明有罪、定罪免予刑事处罚或无罪）",
+            self._err(issues, row, "verdict", _("无法识别判决结果（应写明有罪、定罪免予刑事处罚或无罪）"),
                       (verdict_text or out.get("summary", ""))[:200])
         out["verdict"] = verdict or "guilty"
         if out.get("fine_wan") is not None and out["fine_wan"] > self.ctx.max_fine_wan:
-            self._err(issues, row, "fine_wan", f"金额超出合理范围（大于 {self.ctx.max_fine_wan} 万元），请核实单位是否为万元",
-                      str(out["fine_wan"]))
+            self._err(issues, row, "fine_wan", _("金额超出合理范围（大于 %(most)s 万元），请核实单位是否为万元")
+                      % {"most": self.ctx.max_fine_wan}, str(out["fine_wan"]))
         if out.get("fine_wan") and verdict == values.ACQUITTED:
-            self._err(issues, row, "fine_wan", "判决结果为无罪，却填写了罚金，请核实", f"{out['fine_wan'].normalize():f}")
+            self._err(issues, row, "fine_wan", _("判决结果为无罪，却填写了罚金，请核实"), f"{out['fine_wan'].normalize():f}")
         self._lifecycle(row, out, issues)
         self._dates_in_order(row, out, issues, "judged_on", "effective_on", "set_aside_on")
         for name in ("effective_on", "set_aside_on"):
             if out.get(name) is not None and out[name] > self.ctx.today:
-                self._err(issues, row, name, "日期晚于今天", str(out[name]))
+                self._err(issues, row, name, _("日期晚于今天"), str(out[name]))
         return self._done(row, out, issues, JUDGMENT_HASH)
 
     def _finish_register(self, row: int, out: dict, issues: list[Issue]):
         self._region(row, out, issues)
         code = out.get("credit_code", "")
         if code and looks_like_id_number(code):
-            self._err(issues, row, "credit_code", "统一社会信用代码一栏填写的是居民身份证号码：登记信息应填写"
-                      "经营主体的统一社会信用代码，个人身份证号码不能作为主体代码公开", mask_id_number(code))
+            self._err(issues, row, "credit_code", _("统一社会信用代码一栏填写的是居民身份证号码：登记信息应填写"
+                                                    "经营主体的统一社会信用代码，个人身份证号码不能作为主体代码公开"),
+                      mask_id_number(code))
             return None, issues
         self._require(row, out, issues, "credit_code", "name")
         warning = self._credit_code(row, out, issues, "credit_code")
@@ -859,7 +889,7 @@ class RowParser:
         out.setdefault("status", "active")
         reg = out.get("reg_no", "")
         if reg and check_reg_no(reg) is not CodeCheck.VALID:
-            self._err(issues, row, "reg_no", "工商注册号格式或校验位不符（应为 15 位数字），已保留，请核实", reg, "warning")
+            self._err(issues, row, "reg_no", _("工商注册号格式或校验位不符（应为 15 位数字），已保留，请核实"), reg, "warning")
         lid = out.pop("legal_rep_id", "")
         out["legal_rep_id"] = lid
         h = hashlib.blake2b(digest_size=16)

@@ -24,6 +24,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from .layouts import AliasIndex, header_key
 from .lifetime import die_with_parent
 from .readers import Limits, Table, TooLarge, UnreadableFile, open_table, precheck
@@ -39,9 +43,11 @@ class ReaderFailed(RuntimeError):
 
 
 def memory_message(limit_mb: int, last_row: int) -> str:
-    where = f"（读到第 {last_row} 行附近）" if last_row else ""
-    return (f"读取文件所需内存超过上限 {limit_mb} MB{where}：文件过大或结构异常（如一行中有极多单元格），"
-            "本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传")
+    if last_row:
+        return _("读取文件所需内存超过上限 %(limit)s MB（读到第 %(row)s 行附近）：文件过大或结构异常（如一行中有极多单元格），"
+                 "本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传") % {"limit": limit_mb, "row": last_row}
+    return _("读取文件所需内存超过上限 %(limit)s MB：文件过大或结构异常（如一行中有极多单元格），"
+             "本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传") % {"limit": limit_mb}
 
 
 @lru_cache(maxsize=8)
@@ -74,17 +80,22 @@ class _Reading:
     def receive(self):
         if not self.receiver.poll(STALL_SECONDS):
             self.close()
-            raise UnreadableFile(f"读取文件超时（{STALL_SECONDS} 秒内没有进展）：本文件的数据均未写入，请检查文件后重新上传")
+            raise UnreadableFile(_("读取文件超时（%(seconds)s 秒内没有进展）：本文件的数据均未写入，请检查文件后重新上传")
+                                 % {"seconds": STALL_SECONDS})
         try:
             message = self.receiver.recv()
         except (EOFError, OSError):
             self.process.join(10)
             # An allocation failure in native code (abort, -6) or the kernel's out-of-memory killer (-9)
             # ends the child without a word; so would any crash of the reader.
-            where = f"读到第 {self.last_row} 行附近时" if self.last_row else ""
-            raise UnreadableFile(f"读取文件的进程{where}意外终止（退出码 {self.process.exitcode}）：可能是所需内存超过上限 "
-                                 f"{self.limit_mb} MB 或文件结构异常，本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传"
-                                 ) from None
+            params = {"row": self.last_row, "code": self.process.exitcode, "limit": self.limit_mb}
+            if self.last_row:
+                message = _("读取文件的进程读到第 %(row)s 行附近时意外终止（退出码 %(code)s）：可能是所需内存超过上限 "
+                            "%(limit)s MB 或文件结构异常，本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传") % params
+            else:
+                message = _("读取文件的进程意外终止（退出码 %(code)s）：可能是所需内存超过上限 "
+                            "%(limit)s MB 或文件结构异常，本文件的数据均未写入。请拆分文件或另存为 CSV 后重新上传") % params
+            raise UnreadableFile(message) from None
         kind = message[0]
         if kind == "refused":
             raise (TooLarge if message[2] else UnreadableFile)(message[1], message[3])
@@ -109,6 +120,20 @@ class _Reading:
         self.receiver.close()
 
 
+def _speak(language: str | None) -> None:
+    """Let the spawned child's refusals speak `language`. The source language (Chinese) is the messages' own text:
+    gettext without catalogues (USE_I18N off in this child only) needs no app registry; another language needs the
+    apps' catalogues, hence Django set up first (a second or so, only for a file sent in that language)."""
+    if not language or language.startswith("zh"):
+        settings.USE_I18N = False
+        return
+    # Imported here: only a child that speaks another language sets Django up (its app registry, for the catalogues).
+    import django
+
+    django.setup(set_prefix=False)
+    translation.activate(language)
+
+
 def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str | None, *, limits: Limits,
                         memory_mb: int) -> Table:
     """open_table, run in a spawned child process under a memory ceiling of `memory_mb` (0: none).
@@ -118,22 +143,26 @@ def open_table_isolated(path: Path, looks_like_header: HeaderTest, encoding: str
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_read, name="cleanrecord-import-reader", daemon=True,
-                              args=(sender, str(path), looks_like_header, encoding, limits, memory_mb, os.getpid()))
+                              args=(sender, str(path), looks_like_header, encoding, limits, memory_mb, os.getpid(),
+                                    translation.get_language()))
     process.start()
     sender.close()
     reading = _Reading(process, receiver, memory_mb)
     try:
-        _, file_format, encoding, header, header_row, delimiter = reading.receive()
+        __, file_format, encoding, header, header_row, delimiter = reading.receive()
     except BaseException:
         reading.close()
         raise
     return Table(file_format, encoding, header, header_row, reading.rows(), reading, delimiter)
 
 
-def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory_mb: int, parent_pid: int = 0) -> None:
-    """The child: open and read the file, send what it holds; a refusal is sent as a message."""
+def _read(sender, path: str, looks_like_header, encoding, limits: Limits, memory_mb: int, parent_pid: int = 0,
+          language: str | None = None) -> None:
+    """The child: open and read the file, send what it holds; a refusal is sent as a message, in the importing
+    process's `language`."""
     if parent_pid:
         die_with_parent(parent_pid)
+    _speak(language)
     if memory_mb:
         ceiling = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))

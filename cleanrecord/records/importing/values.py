@@ -5,6 +5,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 from cleanrecord.lib.text import clean_text, compact, control_character, is_empty
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -40,13 +42,13 @@ def text(cell, max_length: int = 0) -> str:
     if not value.isprintable():  # printable, the common case, is one C loop; tab and line breaks are allowed
         _no_controls(value)
     if max_length and len(value) > max_length:
-        raise ValueError(f"内容过长（{len(value)} 字，最多 {max_length} 字）")
+        raise ValueError(_("内容过长（%(length)s 字，最多 %(most)s 字）") % {"length": len(value), "most": max_length})
     return value
 
 
 def _no_controls(value: str) -> None:
     if bad := control_character(value):
-        raise ValueError(f"含有不可见的控制字符（U+{ord(bad):04X}），请删除后重新报送")
+        raise ValueError(_("含有不可见的控制字符（U+%(code)04X），请删除后重新报送") % {"code": ord(bad)})
 
 
 def code(cell, max_length: int = 18) -> str:
@@ -58,13 +60,13 @@ def code(cell, max_length: int = 18) -> str:
     if not value.isprintable():
         _no_controls(value)
     if len(value) > max_length:
-        raise ValueError(f"代码过长（{len(value)} 位，最多 {max_length} 位）")
+        raise ValueError(_("代码过长（%(length)s 位，最多 %(most)s 位）") % {"length": len(value), "most": max_length})
     return value
 
 
 def _serial_to_date(serial: float) -> dt.date:
     if not 1 <= serial < 2958466:
-        raise ValueError("不是有效日期")
+        raise ValueError(_("不是有效日期"))
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
@@ -77,10 +79,10 @@ def _parse_date_text(value: str) -> dt.date | None:
         try:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
-            raise ValueError("日期不存在（月或日超出范围）") from None
+            raise ValueError(_("日期不存在（月或日超出范围）")) from None
     if _SERIAL.match(value):
         return _serial_to_date(float(value))
-    raise ValueError("无法识别的日期格式（应为 2024-03-01、2024/3/1 或 2024年3月1日）")
+    raise ValueError(_("无法识别的日期格式（应为 2024-03-01、2024/3/1 或 2024年3月1日）"))
 
 
 @lru_cache(maxsize=65536)
@@ -128,19 +130,19 @@ def amount(cell, unit_yuan: bool = False) -> Decimal | None:
         s = s.replace("(元)", "元").replace("(万元)", "万元")
         m = _AMOUNT.match(s)
         if not m:
-            raise ValueError("金额应为数字，可带“元”或“万元”")
+            raise ValueError(_("金额应为数字，可带“元”或“万元”"))
         try:
             value, unit = Decimal(m[1]), m[2]
         except InvalidOperation:
-            raise ValueError("金额应为数字") from None
+            raise ValueError(_("金额应为数字")) from None
     if not value.is_finite():
-        raise ValueError("金额应为数字")
+        raise ValueError(_("金额应为数字"))
     if value < 0:
-        raise ValueError("金额不能为负数")
+        raise ValueError(_("金额不能为负数"))
     if unit == "元" or (unit is None and unit_yuan):
         value = value / 10000
     if value.adjusted() >= 12:  # the column holds 12 integer digits; quantize() would raise a non-ValueError
-        raise ValueError("金额过大，请核实单位是否为万元")
+        raise ValueError(_("金额过大，请核实单位是否为万元"))
     return value.quantize(SIX_PLACES)
 
 
@@ -159,7 +161,7 @@ def category(cell) -> str:
     try:
         return _CATEGORIES[value]
     except KeyError:
-        raise ValueError("行政相对人类别应为“法人及非法人组织”“自然人”或“个体工商户”") from None
+        raise ValueError(_("行政相对人类别应为“法人及非法人组织”“自然人”或“个体工商户”")) from None
 
 
 _YES = frozenset({"是", "Y", "YES", "TRUE", "1", "涉密", "不公开", "不予公开", "依法不予公开", "非公开"})
@@ -173,17 +175,21 @@ def flag(cell) -> bool:
         return True
     if value in _NO or is_empty(value):
         return False
-    raise ValueError("应填写“是”或“否”")
+    raise ValueError(_("应填写“是”或“否”"))
+
+
+_PUBLIC_YES = frozenset({"是", "Y", "YES", "1", "公开", "社会公开", "对外公开", "全部公开"})
+_PUBLIC_NO = frozenset({"否", "N", "NO", "0", "不公开", "不予公开", "依法不予公开", "非公开", "涉密", "政务共享", "依申请公开"})
 
 
 def public(cell) -> bool:
     """A column that says whether the record is public (是否公开 / 公开属性): returns 'confidential'."""
     value = compact(as_text(cell)).upper()
-    if value in {"是", "Y", "YES", "1", "公开", "社会公开", "对外公开", "全部公开"} or is_empty(value):
+    if value in _PUBLIC_YES or is_empty(value):
         return False
-    if value in {"否", "N", "NO", "0", "不公开", "不予公开", "依法不予公开", "非公开", "涉密", "政务共享", "依申请公开"}:
+    if value in _PUBLIC_NO:
         return True
-    raise ValueError("应填写“公开”或“不公开”")
+    raise ValueError(_("应填写“公开”或“不公开”"))
 
 
 # 当前状态 in the older national layout: 0 正常, 1 撤销, 2 异议, 3 其他.
@@ -199,7 +205,7 @@ def status(cell) -> str:
     try:
         return _STATUS[value]
     except KeyError:
-        raise ValueError("当前状态应为“正常”“撤销”“撤回”或“确认无效”") from None
+        raise ValueError(_("当前状态应为“正常”“撤销”“撤回”或“确认无效”")) from None
 
 
 def procedure(cell) -> str:
@@ -210,7 +216,7 @@ def procedure(cell) -> str:
         return "simple"
     if "普通" in value or "一般" in value:
         return "ordinary"
-    raise ValueError("程序类型应为“简易程序”或“普通程序”")
+    raise ValueError(_("程序类型应为“简易程序”或“普通程序”"))
 
 
 _ENTITY_STATUS = {"存续": "active", "在业": "active", "开业": "active", "正常": "active", "在营": "active",
@@ -224,7 +230,7 @@ def entity_status(cell) -> str:
     for word, result in _ENTITY_STATUS.items():
         if word in value:
             return result
-    raise ValueError("登记状态应为存续、在业、吊销、注销或迁出")
+    raise ValueError(_("登记状态应为存续、在业、吊销、注销或迁出"))
 
 
 def domain(cell) -> str:
@@ -244,7 +250,7 @@ def region(cell) -> str:
         return ""
     value = compact(value)
     if len(value) > 50:
-        raise ValueError(f"地方编码过长（{len(value)} 字），应为 6 位行政区划代码")
+        raise ValueError(_("地方编码过长（%(length)s 字），应为 6 位行政区划代码") % {"length": len(value)})
     return value
 
 
@@ -272,6 +278,7 @@ _COMPULSION_NAMES = {
 _COMPULSION_OTHER = {"其他行政强制措施": MEASURE, "其他强制措施": MEASURE, "其他行政强制执行方式": ENFORCEMENT,
                      "其他强制执行方式": ENFORCEMENT, "其他行政强制执行": ENFORCEMENT, "其他强制执行": ENFORCEMENT}
 _COMPULSION_PUNCT = str.maketrans("", "", "、，,。.“”\"'()（）")
+OTHER = "其他"  # the category 其他, stored as such
 _COMPULSION_SPLIT = re.compile(r"[;；|/+]|和|及")
 _TYPE_PREFIX = re.compile(r"^(行政强制措施|行政强制执行|强制措施|强制执行)[:：\-—]+")
 
@@ -284,7 +291,7 @@ def compulsion_type(cell) -> str:
     try:
         return _COMPULSION_TYPES[value.translate(_COMPULSION_PUNCT)]
     except KeyError:
-        raise ValueError("强制类型应为“行政强制措施”或“行政强制执行”") from None
+        raise ValueError(_("强制类型应为“行政强制措施”或“行政强制执行”")) from None
 
 
 def compulsion_category(cell) -> tuple[str, tuple[str, ...]] | str:
@@ -297,7 +304,7 @@ def compulsion_category(cell) -> tuple[str, tuple[str, ...]] | str:
     if is_empty(value):
         return ""
     if len(value) > 100:
-        raise ValueError(f"内容过长（{len(value)} 字，最多 100 字）")
+        raise ValueError(_("内容过长（%(length)s 字，最多 %(most)s 字）") % {"length": len(value), "most": 100})
     typ = ""
     m = _TYPE_PREFIX.match(value)
     if m:
@@ -306,7 +313,7 @@ def compulsion_category(cell) -> tuple[str, tuple[str, ...]] | str:
     if whole in _COMPULSION_NAMES:
         return typ, (_COMPULSION_NAMES[whole],)
     if whole in _COMPULSION_OTHER:
-        return typ or _COMPULSION_OTHER[whole], ("其他",)
+        return typ or _COMPULSION_OTHER[whole], (OTHER,)
     found: list[str] = []
     unknown: list[str] = []
     for part in _COMPULSION_SPLIT.split(value.replace("、", "；")):
@@ -315,17 +322,18 @@ def compulsion_category(cell) -> tuple[str, tuple[str, ...]] | str:
             continue
         if key in _COMPULSION_OTHER:
             typ = typ or _COMPULSION_OTHER[key]
-            found.append("其他")
+            found.append(OTHER)
         elif key in _COMPULSION_NAMES:
             found.append(_COMPULSION_NAMES[key])
         else:
             unknown.append(part)
     if unknown or not found:
-        raise ValueError(f"强制类别“{'、'.join(unknown) or value}”不是《行政强制法》第九条、第十二条所列的种类"
-                         "（如查封场所设施或者财物、扣押财物、冻结存款汇款、加处罚款或者滞纳金、划拨存款汇款、代履行、其他）")
+        raise ValueError(_("强制类别“%(value)s”不是《行政强制法》第九条、第十二条所列的种类（如查封场所设施或者财物、扣押财物、"
+                           "冻结存款汇款、加处罚款或者滞纳金、划拨存款汇款、代履行、其他）") % {"value": "、".join(unknown) or value})
     return typ, tuple(dict.fromkeys(found))
 
 
+COMPULSION_IN_FORCE = "实施中"
 COMPULSION_LIFTED = "已解除"
 COMPULSION_REVOKED = "已撤销"
 _COMPULSION_STATES = {
@@ -347,7 +355,7 @@ def compulsion_state(cell) -> str:
     try:
         return _COMPULSION_STATES[value]
     except KeyError:
-        raise ValueError("当前状态应为“实施中”“已解除”“执行完毕”或“已撤销”") from None
+        raise ValueError(_("当前状态应为“实施中”“已解除”“执行完毕”或“已撤销”")) from None
 
 
 # -- 刑事 ---------------------------------------------------------------------------------------------

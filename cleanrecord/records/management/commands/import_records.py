@@ -27,21 +27,23 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, kind: str, department: str | None, mapping: Path | None, dry_run: bool,
                profile: str | None = None, **opts):
         if not file.is_file():
-            raise CommandError(f"文件不存在：{file}", returncode=2)
+            raise CommandError(gettext("文件不存在：%(file)s") % {"file": file}, returncode=2)
         dept = None
         if department:
             dept = Department.lookup(department)
             if dept is None:
-                raise CommandError(f"未找到报送部门：{department}", returncode=2)
+                raise CommandError(gettext("未找到报送部门：%(department)s") % {"department": department}, returncode=2)
         chosen = None
         if profile:
             if dept is None:
                 raise CommandError(gettext("使用 --profile 时须用 --department 指定报送部门（导入方案按部门保存）"), returncode=2)
             chosen = ImportProfile.objects.filter(department=dept, name=profile).first()
             if chosen is None:
-                raise CommandError(f"{dept.name}没有名为“{profile}”的导入方案", returncode=2)
+                raise CommandError(gettext("%(department)s没有名为“%(profile)s”的导入方案") % {"department": dept.name, "profile": profile},
+                                   returncode=2)
             if chosen.kind != kind:
-                raise CommandError(f"导入方案“{profile}”用于{KIND_LABELS[chosen.kind]}，不能用于{KIND_LABELS[kind]}",
+                raise CommandError(gettext("导入方案“%(profile)s”用于%(its_kind)s，不能用于%(kind)s")
+                                   % {"profile": profile, "its_kind": KIND_LABELS[chosen.kind], "kind": KIND_LABELS[kind]},
                                    returncode=2)
         try:
             mapping_dict = load_mapping(mapping) if mapping else None
@@ -55,17 +57,23 @@ class Command(BaseCommand):
             self.stderr.write(gettext("导入失败：%(b_message)s") % {"b_message": b.message})
             sys.exit(2)
         for issue in result.issues():  # every one, streamed from the error file
-            level = "拒收" if issue.level == "error" else "提示"
-            w(f"第 {issue.row} 行 [{issue.column}] {level}：{issue.reason}" + (f"（值：{issue.value}）" if issue.value else ""))
-        w(
-            f"{'试运行（未写入）' if dry_run else '导入完成'}：{KIND_LABELS[kind]} 批次 #{b.pk}，读取 {b.rows_read} 行，"
-            f"新增 {b.rows_created}，更新 {b.rows_updated}，未变化 {b.rows_unchanged}，文件内重复 {b.rows_duplicate}，"
-            f"拒收 {b.rows_rejected}，有提示 {b.rows_warned}"
-        )
+            told = {"row": issue.row, "column": issue.column, "reason": issue.reason, "value": issue.value,
+                    "level": gettext("拒收") if issue.level == "error" else gettext("提示")}
+            w(gettext("第 %(row)s 行 [%(column)s] %(level)s：%(reason)s（值：%(value)s）") % told if issue.value
+              else gettext("第 %(row)s 行 [%(column)s] %(level)s：%(reason)s") % told)
+        counts = {"kind": KIND_LABELS[kind], "batch": b.pk, "read": b.rows_read, "created": b.rows_created,
+                  "updated": b.rows_updated, "unchanged": b.rows_unchanged, "duplicate": b.rows_duplicate,
+                  "rejected": b.rows_rejected, "warned": b.rows_warned}
+        if dry_run:
+            w(gettext("试运行（未写入）：%(kind)s 批次 #%(batch)s，读取 %(read)s 行，新增 %(created)s，更新 %(updated)s，"
+                      "未变化 %(unchanged)s，文件内重复 %(duplicate)s，拒收 %(rejected)s，有提示 %(warned)s") % counts)
+        else:
+            w(gettext("导入完成：%(kind)s 批次 #%(batch)s，读取 %(read)s 行，新增 %(created)s，更新 %(updated)s，"
+                      "未变化 %(unchanged)s，文件内重复 %(duplicate)s，拒收 %(rejected)s，有提示 %(warned)s") % counts)
         if b.error_file:
-            w(f"错误文件：{b.error_file}")
+            w(gettext("错误文件：%(path)s") % {"path": b.error_file})
         if b.profile_note:
-            w(f"导入方案“{b.profile_name}”：{b.profile_note}")
+            w(gettext("导入方案“%(profile)s”：%(note)s") % {"profile": b.profile_name, "note": b.profile_note})
         if b.message:
             w(b.message)
         sys.exit(result.exit_code)
