@@ -132,9 +132,13 @@ def not_a_pdf(a: Actors) -> dict:
 
 def group_batch_of_a(a: Actors):
     """A group batch entity A applied for, holding entity B's report (B as its subsidiary); rolled back after each
-    actor. Its token is the batch pages' address."""
+    actor here, kept by the accessibility walk (which opens it for each role: made once). Its token is the batch
+    pages' address."""
     from cleanrecord.reports.models import GroupBatch
 
+    kept = GroupBatch.objects.filter(token=f"access-{a.entity_a.pk}").first()
+    if kept is not None:
+        return kept
     batch = GroupBatch.objects.create(number="LZXY-JT-20260101-ACCESS", token=f"access-{a.entity_a.pk}",
                                       parent=a.entity_a, issued_at=a.report_b.issued_at,
                                       summary_path=a.report_b.pdf_path, summary_sha256=a.report_b.pdf_sha256)

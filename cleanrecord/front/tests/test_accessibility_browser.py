@@ -62,6 +62,12 @@ NOT_PAGES = {
     "objections/<int:pk>/evidence/<int:file_id>/": "an evidence file the entity uploaded",
     "api/v1/openapi.json": "the API's schema (JSON)",
     "api/v1/": "no page (404): the API's root",
+    "accounts/oidc/start/": "a redirect to the identity service's sign-in page (off unless configured: 404)",
+    "accounts/oidc/callback/": "the identity service's redirect back (a redirect on, 404 unless configured)",
+    "my/entities/<str:code>/staff/<int:pk>/withdraw": "POST only: a button on the staff authorisation page",
+    "office/accounts/<int:user_id>/active": "POST only: the deactivate / reactivate button on an account's page",
+    "office/accounts/<int:user_id>/password": "POST only: the reset button on an account's page (walked there)",
+    "my/group-batches/<str:token>/zip": "a ZIP download (the group's reports and their summary)",
 }
 # Pages opened besides the matrix's rows: Django's error pages in the site's frame.
 ERROR_PAGES = [(ANONYMOUS, "/no-such-page/", 404), ("clerk_amr", "/audit/", 403), ("entity_a_user", "/no-such/", 404)]

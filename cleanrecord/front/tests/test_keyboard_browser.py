@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
-from cleanrecord.accounts.models import ReportGrant
+from cleanrecord.accounts.models import Organisation, ReportGrant
 from cleanrecord.accounts.tests.actors import Actors, build_actors
 from cleanrecord.objections.models import Objection
 from cleanrecord.records.models import ImportBatch, Penalty
@@ -124,12 +124,13 @@ def test_an_objection_by_keyboard(browser: Browser, live_server, people: Actors)
 
 
 def test_a_grant_by_keyboard(browser: Browser, live_server, people: Actors) -> None:
+    with outside_the_browser_loop():
+        agency = Organisation.objects.create(name="兰州键盘测试评审中心", kind=Organisation.Kind.AGENCY)
     problems: list[str] = []
     page = _page(_context(browser, live_server.url, people, "entity_a_user"), problems)
     page.goto("/my/")
     form = f"#grant-{people.entity_a.credit_code}-"
-    tab_to(page, f"{form}grantee")
-    page.keyboard.type("outsider")
+    _choose(page, f"{form}organisation", str(agency.pk))  # from the list of organisations, by the arrow keys
     today, until = timezone.localdate(), timezone.localdate() + dt.timedelta(days=90)
     tab_to(page, f"{form}valid_from")
     _type_date(page, today)
@@ -137,9 +138,9 @@ def test_a_grant_by_keyboard(browser: Browser, live_server, people: Actors) -> N
     _type_date(page, until)
     tab_to(page, ".grant-form button[type=submit]")
     page.keyboard.press("Enter")
-    expect(page.locator("main")).to_contain_text("outsider")
+    expect(page.locator("main")).to_contain_text("兰州键盘测试评审中心")
     with outside_the_browser_loop():
-        grant = ReportGrant.objects.get(grantee=people.users["outsider"])
+        grant = ReportGrant.objects.get(organisation=agency)
         assert (grant.valid_from, grant.valid_until) == (today, until)
     assert _unexpected(problems) == []
 
