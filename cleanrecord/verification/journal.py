@@ -35,10 +35,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 
 from cleanrecord import conf
 from cleanrecord.accounts.models import Organisation, OrganisationMember
+from cleanrecord.lib.columns import column
 
 from .models import VerificationLog
 
@@ -102,11 +103,6 @@ def _row(connection, entry: Entry) -> list:
     return row if member is None else [*row, member]
 
 
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column  # a concrete field, with its column
-    return field.column
-
 
 @functools.cache
 def _log_sql(alias: str, signed_in: bool) -> str:
@@ -114,16 +110,16 @@ def _log_sql(alias: str, signed_in: bool) -> str:
     signed-in user, the organisation they are an active member of (if any) by a subquery of the same statement."""
     quote = connections[alias].ops.quote_name
     names = ("report", "at", "channel", "result", "client") + (("organisation",) if signed_in else ())
-    columns = ", ".join(quote(_column(VerificationLog, name)) for name in names)
+    columns = ", ".join(quote(column(VerificationLog, name)) for name in names)
     table = quote(VerificationLog._meta.db_table)
     if not signed_in:
         return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"
     member, organisation = OrganisationMember, Organisation
     subquery = (
-        f"(SELECT m.{quote(_column(member, 'organisation'))} FROM {quote(member._meta.db_table)} m "
-        f"JOIN {quote(organisation._meta.db_table)} o ON o.{quote(_column(organisation, 'id'))} = "
-        f"m.{quote(_column(member, 'organisation'))} "
-        f"WHERE m.{quote(_column(member, 'user'))} = %s AND o.{quote(_column(organisation, 'active'))})")
+        f"(SELECT m.{quote(column(member, 'organisation'))} FROM {quote(member._meta.db_table)} m "
+        f"JOIN {quote(organisation._meta.db_table)} o ON o.{quote(column(organisation, 'id'))} = "
+        f"m.{quote(column(member, 'organisation'))} "
+        f"WHERE m.{quote(column(member, 'user'))} = %s AND o.{quote(column(organisation, 'active'))})")
     return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, {subquery})"
 
 
@@ -300,7 +296,3 @@ def _close_connection() -> None:
     if threading.current_thread() is not threading.main_thread():
         connections[router.db_for_write(VerificationLog)].close()
 
-
-def pending() -> int:
-    """How many entries wait in this process (for tests and /metrics)."""
-    return sum(len(j.pending) for j in _journals.values())

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cleanrecord import conf
 from cleanrecord.lib import replica
 from cleanrecord.lib.clientip import client_ip
+from cleanrecord.lib.columns import column
 from cleanrecord.objections.models import Objection, SeverityExplanation
 from cleanrecord.records.models import RECORD_MODELS, RecordStatus, RecordVersion, SubjectVersion, Verdict
 from cleanrecord.reports import codes, rules
@@ -207,26 +208,21 @@ def _convert(chain: list[Callable], column: models.Expression, connection: Any, 
     return value
 
 
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column  # a concrete field, with its column
-    return field.column
-
 
 @functools.cache
 def _lookup_sql(alias: str) -> str:
     """SELECT _lookup_fields(), the subject's data version and the client's budget, by verification code."""
     quote = connections[alias].ops.quote_name
-    columns = ", ".join(f"r.{quote(_column(Report, f.name))}" for f in _lookup_fields())
+    columns = ", ".join(f"r.{quote(column(Report, f.name))}" for f in _lookup_fields())
     return (
         f"SELECT {columns}, "
-        f"(SELECT v.{quote(_column(SubjectVersion, 'version'))} FROM {quote(SubjectVersion._meta.db_table)} v "
-        f"WHERE v.{quote(_column(SubjectVersion, 'subject_key'))} = r.{quote(_column(Report, 'entity'))}) "
-        f"AS data_version, b.{quote(_column(ClientBudget, 'tokens'))} AS budget_tokens, "
-        f"b.{quote(_column(ClientBudget, 'updated_at'))} AS budget_at "
+        f"(SELECT v.{quote(column(SubjectVersion, 'version'))} FROM {quote(SubjectVersion._meta.db_table)} v "
+        f"WHERE v.{quote(column(SubjectVersion, 'subject_key'))} = r.{quote(column(Report, 'entity'))}) "
+        f"AS data_version, b.{quote(column(ClientBudget, 'tokens'))} AS budget_tokens, "
+        f"b.{quote(column(ClientBudget, 'updated_at'))} AS budget_at "
         f"FROM {quote(Report._meta.db_table)} r "
-        f"LEFT JOIN {quote(ClientBudget._meta.db_table)} b ON b.{quote(_column(ClientBudget, 'client'))} = %s "
-        f"WHERE r.{quote(_column(Report, 'verification_code'))} = %s"
+        f"LEFT JOIN {quote(ClientBudget._meta.db_table)} b ON b.{quote(column(ClientBudget, 'client'))} = %s "
+        f"WHERE r.{quote(column(Report, 'verification_code'))} = %s"
     )
 
 

@@ -9,10 +9,9 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from cleanrecord.accounts.tests.actors import Actors, build_actors
+from cleanrecord.accounts.tests.actors import Actors
 from cleanrecord.testing.browser import (
     assert_accessible,
     collect_script_problems,
@@ -21,13 +20,6 @@ from cleanrecord.testing.browser import (
 )
 
 pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def people(live_server) -> Actors:
-    with outside_the_browser_loop():
-        call_command("load_reference", verbosity=0)  # transactional tests flush the session's reference data
-        return build_actors()
 
 
 def _signed_in(browser: Browser, base_url: str, actors: Actors, role: str) -> BrowserContext:

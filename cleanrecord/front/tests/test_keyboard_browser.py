@@ -9,12 +9,11 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from cleanrecord.accounts.models import Organisation, ReportGrant
-from cleanrecord.accounts.tests.actors import Actors, build_actors
+from cleanrecord.accounts.tests.actors import Actors
 from cleanrecord.objections.models import Objection
 from cleanrecord.records.models import ImportBatch, Penalty
 from cleanrecord.records.tests.uploads import penalty_csv
@@ -27,13 +26,6 @@ from cleanrecord.testing.browser import (
 )
 
 pytestmark = [pytest.mark.pdf, pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def people(live_server) -> Actors:
-    with outside_the_browser_loop():
-        call_command("load_reference", verbosity=0)  # transactional tests flush the session's reference data
-        return build_actors()
 
 
 def _context(browser: Browser, base_url: str, actors: Actors | None = None, role: str = "") -> BrowserContext:
